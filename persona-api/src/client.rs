@@ -1,0 +1,271 @@
+//! The client users hold: configuration, and the hook that puts auth and version headers on
+//! every request the generated code builds.
+
+use std::ops::Deref;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+
+use crate::api_key::{ApiKey, Environment};
+use crate::{ConfigError, generated};
+
+/// Persona's production and sandbox API; the key, not the URL, picks the environment.
+pub const DEFAULT_BASE_URL: &str = "https://api.withpersona.com/api/v1";
+/// The API version every type in this crate follows.
+pub const PERSONA_VERSION: &str = "2023-01-05";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const CRATE_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// What the generated client carries for the hooks: everything a request needs besides its URL.
+#[derive(Clone, Debug)]
+pub struct ClientContext {
+    api_key: ApiKey,
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    timeout: Duration,
+}
+
+/// A client for Persona's inquiry API.
+///
+/// Cheap to clone (the connection pool is shared) and `Send + Sync`, so build one and share it.
+/// Every operation of the spec is a method returning a request builder, reached through
+/// [`Deref`] to the generated client: `client.retrieve_inquiry().inquiry_id(id).send().await`.
+///
+/// Every request carries `Authorization: Bearer <key>`, `Persona-Version: 2023-01-05`,
+/// `Key-Inflection: kebab` and a `User-Agent` naming this crate.
+#[derive(Clone, Debug)]
+pub struct Client {
+    api: generated::Client,
+}
+
+impl Client {
+    /// A client for Persona's API with default settings.
+    ///
+    /// ```
+    /// let client = persona_api::Client::new("persona_sandbox_test_key")?;
+    /// assert_eq!(client.environment(), persona_api::Environment::Sandbox);
+    /// # Ok::<(), persona_api::ConfigError>(())
+    /// ```
+    pub fn new(api_key: impl Into<String>) -> Result<Self, ConfigError> {
+        Self::builder(api_key).build()
+    }
+
+    /// Settings beyond the key: base URL, timeout, user agent, your own `reqwest::Client`.
+    pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            api_key: api_key.into(),
+            base_url: DEFAULT_BASE_URL.to_string(),
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: None,
+            http_client: None,
+        }
+    }
+
+    /// Sandbox or production, as the API key says.
+    pub fn environment(&self) -> Environment {
+        self.api.inner().api_key.environment()
+    }
+
+    /// The URL that operation paths are appended to.
+    pub fn base_url(&self) -> &str {
+        self.api.baseurl()
+    }
+}
+
+impl Deref for Client {
+    type Target = generated::Client;
+
+    fn deref(&self) -> &generated::Client {
+        &self.api
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = persona_api::Client::builder("persona_sandbox_test_key")
+///     .base_url("http://127.0.0.1:4010/api/v1")
+///     .timeout(Duration::from_secs(5))
+///     .user_agent("acme-onboarding/2.3")
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:4010/api/v1");
+/// # Ok::<(), persona_api::ConfigError>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct ClientBuilder {
+    api_key: String,
+    base_url: String,
+    timeout: Duration,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// Where to send requests, for example a local `persona-mock`. Default: [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// How long one request may take, from sending to the last byte. Default: 30 seconds.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Your application's name and version, sent before this crate's own user agent.
+    pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+        self.user_agent = Some(product.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (its pool, proxy and TLS settings) instead of a new one. The
+    /// timeout of this builder still applies to each request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks every setting and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let api_key = ApiKey::new(self.api_key)?;
+        let base_url = checked_base_url(&self.base_url)?;
+        let user_agent = match &self.user_agent {
+            Some(product) => format!("{product} {CRATE_USER_AGENT}"),
+            None => CRATE_USER_AGENT.to_string(),
+        };
+        let user_agent =
+            HeaderValue::from_str(&user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
+        let mut authorization =
+            HeaderValue::try_from(format!("Bearer {}", api_key.expose_secret()))
+                .map_err(|_| ConfigError::ApiKeyNotHeaderSafe)?;
+        // Marks the value so that reqwest's and hyper's Debug output hide it.
+        authorization.set_sensitive(true);
+        let http_client = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build()
+                .map_err(|error| ConfigError::HttpClient(error.to_string()))?,
+        };
+        let context = ClientContext {
+            api_key,
+            authorization,
+            user_agent,
+            timeout: self.timeout,
+        };
+        Ok(Client {
+            api: generated::Client::new_with_client(&base_url, http_client, context),
+        })
+    }
+}
+
+/// An absolute http(s) URL without a trailing slash (operation paths start with one).
+fn checked_base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|error| invalid(&error.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it must not have a query or fragment"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+static PERSONA_VERSION_HEADER: HeaderName = HeaderName::from_static("persona-version");
+static KEY_INFLECTION_HEADER: HeaderName = HeaderName::from_static("key-inflection");
+/// progenitor sends `info.version` under this name on every request; Persona reads
+/// `Persona-Version` instead, so the hook removes it.
+static PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
+
+impl ClientHooks<ClientContext> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let context = self.inner();
+        let headers = request.headers_mut();
+        headers.remove(&PROGENITOR_VERSION_HEADER);
+        headers.insert(AUTHORIZATION, context.authorization.clone());
+        headers.insert(USER_AGENT, context.user_agent.clone());
+        // Our types are those of 2023-01-05 in kebab case: whatever the key's dashboard defaults
+        // are, ask for exactly that.
+        headers.insert(
+            PERSONA_VERSION_HEADER.clone(),
+            HeaderValue::from_static(PERSONA_VERSION),
+        );
+        headers.insert(
+            KEY_INFLECTION_HEADER.clone(),
+            HeaderValue::from_static("kebab"),
+        );
+        *request.timeout_mut() = Some(context.timeout);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_can_be_shared_across_tasks() {
+        fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+        assert_shareable::<Client>();
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let client = Client::new("persona_sandbox_hunter2").unwrap();
+        let printed = format!("{client:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("ApiKey(sandbox, redacted)"), "{printed}");
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        let client = Client::builder("persona_sandbox_k")
+            .base_url("http://127.0.0.1:9/api/v1/")
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/api/v1");
+        for (url, reason) in [
+            ("not a url", "relative URL without a base"),
+            ("ftp://example.com", "the scheme must be http or https"),
+            (
+                "https://example.com/api?x=1",
+                "it must not have a query or fragment",
+            ),
+        ] {
+            let error = Client::builder("persona_sandbox_k")
+                .base_url(url)
+                .build()
+                .unwrap_err();
+            assert_eq!(
+                error,
+                ConfigError::InvalidBaseUrl {
+                    url: url.to_string(),
+                    reason: reason.to_string()
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_agent_with_a_newline_is_refused() {
+        let error = Client::builder("persona_sandbox_k")
+            .user_agent("app\n1.0")
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::InvalidUserAgent);
+    }
+}
