@@ -374,30 +374,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`IncludedObjects`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
-    pub struct IncludedObjects(
-        pub ::std::option::Option<::std::vec::Vec<IncludedObject>>,
-    );
-    impl ::std::ops::Deref for IncludedObjects {
-        type Target = ::std::option::Option<::std::vec::Vec<IncludedObject>>;
-        fn deref(&self) -> &::std::option::Option<::std::vec::Vec<IncludedObject>> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IncludedObjects>
-    for ::std::option::Option<::std::vec::Vec<IncludedObject>> {
-        fn from(value: IncludedObjects) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::option::Option<::std::vec::Vec<IncludedObject>>>
-    for IncludedObjects {
-        fn from(value: ::std::option::Option<::std::vec::Vec<IncludedObject>>) -> Self {
-            Self(value)
-        }
-    }
     ///One person's attempt to verify their identity (`inq_...`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Inquiry {
@@ -500,8 +476,11 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub failed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The template's fields by name (`name-first`, `birthdate`, `current-government-id`, ...); which names exist depends on the template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fields: ::std::option::Option<InquiryFields>,
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<::std::string::String, InquiryField>,
+        >,
         #[serde(
             rename = "identification-number",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -594,8 +573,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryCreated {
         pub data: Inquiry,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<InquiryCreatedMeta>,
     }
@@ -657,8 +637,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryDocument {
         pub data: Inquiry,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
     }
     impl InquiryDocument {
         pub fn builder() -> builder::InquiryDocument {
@@ -666,57 +647,15 @@ pub mod types {
         }
     }
     ///One template field; `value` is shaped by `type` (string, date, government_id, ...).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryField {
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        pub value: ::serde_json::Value,
     }
     impl InquiryField {
         pub fn builder() -> builder::InquiryField {
             Default::default()
-        }
-    }
-    ///The template's fields by name (`name-first`, `birthdate`, `current-government-id`, ...); which names exist depends on the template.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
-    pub struct InquiryFields(
-        pub ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-        >,
-    );
-    impl ::std::ops::Deref for InquiryFields {
-        type Target = ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-        >;
-        fn deref(
-            &self,
-        ) -> &::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-        > {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InquiryFields>
-    for ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-    > {
-        fn from(value: InquiryFields) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-        >,
-    > for InquiryFields {
-        fn from(
-            value: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, InquiryField>,
-            >,
-        ) -> Self {
-            Self(value)
         }
     }
     ///`InquiryList`
@@ -735,8 +674,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryOneTimeLink {
         pub data: Inquiry,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: OneTimeLinkMeta,
     }
     impl InquiryOneTimeLink {
@@ -787,8 +727,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryResumed {
         pub data: Inquiry,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: InquiryResumedMeta,
     }
     impl InquiryResumed {
@@ -988,8 +929,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySessionDocument {
         pub data: InquirySession,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
     }
     impl InquirySessionDocument {
         pub fn builder() -> builder::InquirySessionDocument {
@@ -1000,8 +942,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySessionList {
         pub data: ::std::vec::Vec<InquirySession>,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
     }
@@ -1014,8 +957,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySessionOneTimeLink {
         pub data: InquirySession,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: OneTimeLinkMeta,
     }
     impl InquirySessionOneTimeLink {
@@ -1128,8 +1072,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateDocument {
         pub data: InquiryTemplate,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
     }
     impl InquiryTemplateDocument {
         pub fn builder() -> builder::InquiryTemplateDocument {
@@ -1273,8 +1218,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateVersionDocument {
         pub data: InquiryTemplateVersion,
+        ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<IncludedObjects>,
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
     }
     impl InquiryTemplateVersionDocument {
         pub fn builder() -> builder::InquiryTemplateVersionDocument {
@@ -3618,7 +3564,12 @@ pub mod types {
                 ::std::string::String,
             >,
             fields: ::std::result::Result<
-                ::std::option::Option<super::InquiryFields>,
+                ::std::option::Option<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        super::InquiryField,
+                    >,
+                >,
                 ::std::string::String,
             >,
             identification_number: ::std::result::Result<
@@ -3973,7 +3924,14 @@ pub mod types {
             }
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InquiryFields>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            super::InquiryField,
+                        >,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -4317,7 +4275,7 @@ pub mod types {
         pub struct InquiryCreated {
             data: ::std::result::Result<super::Inquiry, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
@@ -4350,7 +4308,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4574,7 +4532,7 @@ pub mod types {
         pub struct InquiryDocument {
             data: ::std::result::Result<super::Inquiry, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
         }
@@ -4602,7 +4560,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -4635,27 +4593,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InquiryField {
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            value: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::serde_json::Value, ::std::string::String>,
         }
         impl ::std::default::Default for InquiryField {
             fn default() -> Self {
                 Self {
-                    type_: Ok(Default::default()),
-                    value: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
         impl InquiryField {
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -4667,7 +4619,7 @@ pub mod types {
             }
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T: ::std::convert::TryInto<::serde_json::Value>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -4765,7 +4717,7 @@ pub mod types {
         pub struct InquiryOneTimeLink {
             data: ::std::result::Result<super::Inquiry, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<super::OneTimeLinkMeta, ::std::string::String>,
@@ -4795,7 +4747,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5106,7 +5058,7 @@ pub mod types {
         pub struct InquiryResumed {
             data: ::std::result::Result<super::Inquiry, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<
@@ -5139,7 +5091,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6008,7 +5960,7 @@ pub mod types {
         pub struct InquirySessionDocument {
             data: ::std::result::Result<super::InquirySession, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
         }
@@ -6036,7 +5988,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6076,7 +6028,7 @@ pub mod types {
                 ::std::string::String,
             >,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
             links: ::std::result::Result<
@@ -6109,7 +6061,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6158,7 +6110,7 @@ pub mod types {
         pub struct InquirySessionOneTimeLink {
             data: ::std::result::Result<super::InquirySession, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
             meta: ::std::result::Result<super::OneTimeLinkMeta, ::std::string::String>,
@@ -6188,7 +6140,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6716,7 +6668,7 @@ pub mod types {
         pub struct InquiryTemplateDocument {
             data: ::std::result::Result<super::InquiryTemplate, ::std::string::String>,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
         }
@@ -6744,7 +6696,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7428,7 +7380,7 @@ pub mod types {
                 ::std::string::String,
             >,
             included: ::std::result::Result<
-                ::std::option::Option<super::IncludedObjects>,
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
         }
@@ -7456,7 +7408,7 @@ pub mod types {
             pub fn included<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IncludedObjects>,
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

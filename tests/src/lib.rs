@@ -1,1 +1,155 @@
+//! What the contract tests share: the spec and its operations, the reference material in
+//! `../shared/reference`, a registry that decodes JSON into the Rust type of a schema name, and
+//! a server on 127.0.0.1 that records what the client sends.
 
+pub mod decode;
+pub mod recording_server;
+pub mod reference;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// A fake sandbox key: the tests never talk to Persona.
+pub const TEST_API_KEY: &str = "persona_sandbox_test_key";
+
+pub fn workspace_root() -> PathBuf {
+    xtask::workspace_root()
+}
+
+/// The spec as JSON, with YAML anchors expanded.
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let text = std::fs::read_to_string(workspace_root().join(xtask::SPEC_PATH))
+            .expect("the spec is readable");
+        serde_yaml_ng::from_str(&text).expect("the spec is valid YAML")
+    })
+}
+
+/// Follows a local `$ref` to what it names.
+pub fn resolve(node: &Value) -> &Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => spec()
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("{reference} resolves")),
+        None => node,
+    }
+}
+
+/// The component name a `$ref` points at (`#/components/schemas/InquiryList` gives `InquiryList`).
+pub fn ref_name(node: &Value) -> Option<&str> {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|reference| reference.rsplit('/').next())
+}
+
+/// Examples by name: `(name, JSON value)`.
+pub type Examples = Vec<(String, Value)>;
+
+/// One operation of the spec, with what the tests need of it.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub success_status: u16,
+    /// Schema name of the JSON request body, if the operation takes one.
+    pub request_schema: Option<String>,
+    /// Schema name of the JSON success body; `None` for the PDF.
+    pub response_schema: Option<String>,
+    pub response_media_type: String,
+    /// Examples of the request body, by name.
+    pub request_examples: Examples,
+    /// Examples of the success response, by name.
+    pub response_examples: Examples,
+}
+
+impl Operation {
+    /// Whether `path` (a concrete request path below the base URL) is an instance of this
+    /// operation's template.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        let template: Vec<&str> = self.path.split('/').collect();
+        let concrete: Vec<&str> = path.split('/').collect();
+        self.method.eq_ignore_ascii_case(method)
+            && template.len() == concrete.len()
+            && template
+                .iter()
+                .zip(&concrete)
+                .all(|(expected, actual)| expected.starts_with('{') || expected == actual)
+    }
+}
+
+/// Every operation of the spec, in document order.
+pub fn operations() -> &'static [Operation] {
+    static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        let mut found = Vec::new();
+        for (path, item) in spec()["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("path item") {
+                if !["get", "post", "patch", "delete"].contains(&method.as_str()) {
+                    continue;
+                }
+                found.push(describe(path, method, operation));
+            }
+        }
+        found
+    })
+}
+
+fn describe(path: &str, method: &str, operation: &Value) -> Operation {
+    let id = operation["operationId"]
+        .as_str()
+        .expect("operationId")
+        .to_string();
+    let (status, response) = operation["responses"]
+        .as_object()
+        .expect("responses")
+        .iter()
+        .find(|(code, _)| code.starts_with('2'))
+        .unwrap_or_else(|| panic!("{id} has a success response"));
+    let response = resolve(response);
+    let (media_type, content) = response["content"]
+        .as_object()
+        .and_then(|c| c.iter().next())
+        .expect("content");
+    let request = operation.get("requestBody").map(resolve);
+    let request_content = request.map(|body| &body["content"]["application/json"]);
+    Operation {
+        id,
+        method: method.to_uppercase(),
+        path: path.to_string(),
+        success_status: status.parse().expect("numeric success status"),
+        request_schema: request_content
+            .and_then(|c| ref_name(&c["schema"]))
+            .map(str::to_string),
+        response_schema: ref_name(&content["schema"]).map(str::to_string),
+        response_media_type: media_type.clone(),
+        request_examples: request_content.map(examples).unwrap_or_default(),
+        response_examples: examples(content),
+    }
+}
+
+fn examples(content: &Value) -> Examples {
+    let mut found: Examples = content
+        .get("examples")
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .map(|(name, example)| (name.clone(), resolve(example)["value"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(example) = content.get("example") {
+        found.push(("example".to_string(), example.clone()));
+    }
+    found
+}
+
+pub fn operation(id: &str) -> &'static Operation {
+    operations()
+        .iter()
+        .find(|operation| operation.id == id)
+        .unwrap_or_else(|| panic!("no operation {id}"))
+}

@@ -5,7 +5,10 @@
 //! checked-in copy is still what the spec gives. The test suite calls [`generate`] too, so the
 //! drift check and the generator can never disagree.
 
+mod outline;
 mod preflight;
+
+pub use outline::public_outline;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Checks the spec with tools independent of our Rust code.
+
+1. openapi-spec-validator: the document is valid OpenAPI 3.0.
+2. openapi-schema-validator (OAS 3.0 dialect): every example in the spec, the getting-started
+   guide's request, response and error, and Persona's own examples for our operations are valid
+   against the schema the operation declares.
+
+Exits non-zero, naming each failure. Needs `pip install -r openapi/requirements.txt`.
+"""
+
+import json
+import pathlib
+import sys
+
+import yaml
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_spec_validator import validate
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi" / "persona-inquiries.yaml"
+REFERENCE = ROOT.parent / "shared" / "reference"
+METHODS = ("get", "post", "patch", "delete")
+
+
+def load_spec():
+    return yaml.safe_load(SPEC_PATH.read_text())
+
+
+def resolve(document, node):
+    while isinstance(node, dict) and "$ref" in node:
+        target = document
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def validator_for(spec, schema):
+    # Wrapping the schema with the components lets `#/components/...` refs resolve.
+    root = dict(schema, components=spec["components"])
+    return OAS30Validator(root, format_checker=oas30_format_checker)
+
+
+def errors_of(spec, schema, value):
+    return [f"at /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator_for(spec, schema).iter_errors(value)]
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method, item[method]
+
+
+def json_schema(spec, holder):
+    """The schema of the application/json content of a request body or response, if any."""
+    content = resolve(spec, holder).get("content", {}).get("application/json")
+    return content["schema"] if content else None
+
+
+def examples_of(document, holder):
+    content = resolve(document, holder).get("content", {}).get("application/json", {})
+    found = [(name, resolve(document, example)["value"]) for name, example in (content.get("examples") or {}).items()]
+    if "example" in content:
+        found.append(("example", content["example"]))
+    return found
+
+
+def seed_bodies():
+    text = (REFERENCE / "seed-getting-started.txt").read_text()
+    decoder = json.JSONDecoder()
+    request = decoder.raw_decode(text[text.index("{", text.index("--data '")):])[0]
+    response = decoder.raw_decode(text[text.index("{{") + 1:])[0]
+    error_section = text[text.index("Response error handling"):]
+    error = decoder.raw_decode(error_section[error_section.index("{"):])[0]
+    return request, response, error
+
+
+def main():
+    spec = load_spec()
+    validate(spec)
+    print(f"{SPEC_PATH.relative_to(ROOT)}: valid OpenAPI {spec['openapi']}")
+
+    persona = json.loads((REFERENCE / "persona-openapi" / "2023-01-05.openapi-bundled.json").read_text())
+    failures, checked = [], 0
+
+    def check(label, schema, value):
+        nonlocal checked
+        checked += 1
+        failures.extend(f"{label}: {error}" for error in errors_of(spec, schema, value))
+
+    for path, method, operation in operations(spec):
+        op_id = operation["operationId"]
+        request_schema = json_schema(spec, operation["requestBody"]) if "requestBody" in operation else None
+        success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
+        response_schema = json_schema(spec, success)
+        theirs = persona["paths"][path][method]
+        for source, document, op in (("our", spec, operation), ("Persona's", persona, theirs)):
+            if request_schema and "requestBody" in op:
+                for name, value in examples_of(document, op["requestBody"]):
+                    check(f"{source} {op_id} request example '{name}'", request_schema, value)
+            if response_schema:
+                for code, response in op["responses"].items():
+                    if code.startswith("2"):
+                        for name, value in examples_of(document, response):
+                            check(f"{source} {op_id} response example '{name}'", response_schema, value)
+        for code, response in operation["responses"].items():
+            if not code.startswith("2"):
+                for name, value in examples_of(spec, response):
+                    check(f"our {op_id} {code} example '{name}'", json_schema(spec, response), value)
+
+    request, response, error = seed_bodies()
+    check("seed request", {"$ref": "#/components/schemas/CreateInquiryRequest"}, request)
+    check("seed response", {"$ref": "#/components/schemas/InquiryCreated"}, response)
+    check("seed error", {"$ref": "#/components/schemas/ErrorBody"}, error)
+
+    for failure in failures:
+        print(f"INVALID {failure}")
+    print(f"examples: {checked} checked, {len(failures)} invalid")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

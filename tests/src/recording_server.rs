@@ -1,0 +1,163 @@
+//! A server on 127.0.0.1 that records every request and answers with the spec's own example
+//! response for the operation the request belongs to.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::operations;
+
+/// One request as the server saw it, in a form that snapshots well.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path below the base URL, percent-encoding kept as sent.
+    pub path: String,
+    /// `name=value` in the order sent, percent-decoded.
+    pub query: Vec<String>,
+    /// By lower-case name; `authorization` redacted, `host` (it has the port) left out.
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<Value>,
+}
+
+pub struct RecordingServer {
+    address: SocketAddr,
+    recorded: Arc<Mutex<Vec<RecordedRequest>>>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The path prefix the server expects, as Persona's base URL has.
+pub const BASE_PATH: &str = "/api/v1";
+
+impl RecordingServer {
+    /// Starts on an ephemeral port of 127.0.0.1; stops when dropped.
+    pub async fn start() -> RecordingServer {
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let address = listener.local_addr().expect("local address");
+        let state = recorded.clone();
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let state = state.clone();
+                async move { record_and_answer(&state, method, uri, headers, body) }
+            },
+        );
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("recording server runs");
+        });
+        RecordingServer {
+            address,
+            recorded,
+            _shutdown: shutdown,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}{BASE_PATH}", self.address)
+    }
+
+    /// Takes the requests recorded so far, oldest first.
+    pub fn take(&self) -> Vec<RecordedRequest> {
+        std::mem::take(&mut self.recorded.lock().expect("not poisoned"))
+    }
+}
+
+fn record_and_answer(
+    recorded: &Mutex<Vec<RecordedRequest>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri
+        .path()
+        .strip_prefix(BASE_PATH)
+        .unwrap_or(uri.path())
+        .to_string();
+    let query = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let header_map: BTreeMap<String, String> = headers
+        .iter()
+        .filter(|(name, _)| *name != header::HOST)
+        .map(|(name, value)| {
+            let value = if name == header::AUTHORIZATION {
+                redact_bearer(value.to_str().unwrap_or("<not ASCII>"))
+            } else {
+                value.to_str().unwrap_or("<not ASCII>").to_string()
+            };
+            (name.as_str().to_string(), value)
+        })
+        .collect();
+    let body_json = (!body.is_empty()).then(|| {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()))
+    });
+    recorded
+        .lock()
+        .expect("not poisoned")
+        .push(RecordedRequest {
+            method: method.to_string(),
+            path: path.clone(),
+            query,
+            headers: header_map,
+            body: body_json,
+        });
+
+    let Some(operation) = operations()
+        .iter()
+        .find(|operation| operation.matches(method.as_str(), &path))
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"errors": [{"title": "Record not found"}]})),
+        )
+            .into_response();
+    };
+    let status = StatusCode::from_u16(operation.success_status).expect("valid status");
+    let example = &operation
+        .response_examples
+        .first()
+        .expect("every operation has a response example")
+        .1;
+    if operation.response_media_type == "application/json" {
+        (status, axum::Json(example.clone())).into_response()
+    } else {
+        let bytes = example.as_str().unwrap_or_default().as_bytes().to_vec();
+        (
+            status,
+            [(header::CONTENT_TYPE, operation.response_media_type.clone())],
+            bytes,
+        )
+            .into_response()
+    }
+}
+
+/// Keeps the scheme and the key's environment prefix, so a snapshot shows which key was sent
+/// without holding it.
+fn redact_bearer(value: &str) -> String {
+    match value.strip_prefix("Bearer ") {
+        Some(key) if key.starts_with("persona_sandbox_") => {
+            "Bearer persona_sandbox_[redacted]".to_string()
+        }
+        Some(key) if key.starts_with("persona_production_") => {
+            "Bearer persona_production_[redacted]".to_string()
+        }
+        Some(_) => "Bearer [redacted]".to_string(),
+        None => "[redacted]".to_string(),
+    }
+}

@@ -1,0 +1,168 @@
+//! Response bodies decoded into our types: the getting-started guide's response and error,
+//! Persona's example for each operation, and what Persona may send that the spec does not say.
+
+use persona_api::types::{
+    ErrorBody, InquiryCreated, InquiryDocument, InquirySessionDocument, InquiryTemplateDocument,
+};
+use persona_api::{InquirySessionStatus, InquiryStatus};
+use persona_api_tests::decode::decode;
+use persona_api_tests::operations;
+use persona_api_tests::reference::{persona_examples, seed};
+use serde_json::{Value, json};
+
+fn typed<T: serde::de::DeserializeOwned>(json: &Value) -> T {
+    serde_json::from_value(json.clone()).unwrap_or_else(|error| panic!("does not decode: {error}"))
+}
+
+#[test]
+fn the_seed_response_decodes_into_a_created_inquiry() {
+    let created: InquiryCreated = typed(&seed().response);
+    let inquiry = &created.data;
+    assert_eq!(inquiry.id, "inq_YOURTEMPLATEID");
+    assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Created));
+    assert_eq!(inquiry.attributes.name_first.as_deref(), Some("Jane"));
+    assert_eq!(
+        inquiry.attributes.birthdate,
+        Some("1994-04-12".parse().expect("date"))
+    );
+    let fields = inquiry.attributes.fields.as_ref().expect("fields");
+    assert_eq!(fields["name-first"].value, json!("Jane"));
+    assert_eq!(fields["selected-country-code"].value, json!("US"));
+    assert_eq!(fields["name-middle"].value, Value::Null);
+    let relationships = inquiry.relationships.as_ref().expect("relationships");
+    assert_eq!(
+        relationships
+            .inquiry_template
+            .as_ref()
+            .and_then(|link| link.id()),
+        Some("itmpl_zxDohzpCMnKNnj4no2dDuah8")
+    );
+    assert_eq!(
+        relationships.template.as_ref().and_then(|link| link.id()),
+        None
+    );
+    insta::assert_debug_snapshot!(created);
+}
+
+#[test]
+fn the_seed_error_decodes_with_title_and_details() {
+    let body: ErrorBody = typed(&seed().error);
+    assert_eq!(body.errors[0].title.as_deref(), Some("Bad request"));
+    assert_eq!(
+        body.errors[0].details.as_deref(),
+        Some(
+            "data.attributes.inquiry_template_id must start with itmpl (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
+        )
+    );
+    insta::assert_debug_snapshot!(body);
+}
+
+#[test]
+fn persona_example_responses_decode_into_our_types() {
+    for operation in operations() {
+        let Some(schema) = &operation.response_schema else {
+            continue;
+        };
+        let (_, responses) = persona_examples(&operation.method, &operation.path);
+        for (name, example) in responses {
+            let decoded = decode(schema, &example)
+                .unwrap_or_else(|error| panic!("{}: {error}", operation.id));
+            insta::assert_snapshot!(
+                format!("persona_{}_{}", operation.id, name.to_lowercase()),
+                decoded
+            );
+        }
+    }
+}
+
+/// The seed's inquiry with `change` applied to its JSON.
+fn seed_inquiry_with(change: impl FnOnce(&mut Value)) -> InquiryDocument {
+    let mut body = seed().response.clone();
+    change(&mut body);
+    typed(&body)
+}
+
+#[test]
+fn an_unknown_status_is_kept() {
+    let document = seed_inquiry_with(|body| {
+        body["data"]["attributes"]["status"] = json!("escalated_to_legal")
+    });
+    assert_eq!(
+        document.data.attributes.status,
+        Some(InquiryStatus::Other("escalated_to_legal".to_string()))
+    );
+    let resent = serde_json::to_value(&document).expect("serializes");
+    assert_eq!(resent["data"]["attributes"]["status"], "escalated_to_legal");
+
+    let session: InquirySessionDocument = typed(&json!({
+        "data": {"type": "inquiry-session", "id": "iqse_1", "attributes": {"status": "paused"}}
+    }));
+    assert_eq!(
+        session.data.attributes.status,
+        Some(InquirySessionStatus::Other("paused".to_string()))
+    );
+}
+
+#[test]
+fn an_unknown_included_type_is_kept() {
+    let document = seed_inquiry_with(|body| {
+        body["included"] = json!([
+            {"type": "verification/quantum-id", "id": "ver_Q1", "attributes": {"status": "passed", "score": 0.97}},
+            {"type": "inquiry-template", "id": "itmpl_zxDohzpCMnKNnj4no2dDuah8", "attributes": {"name": "KYC"}}
+        ]);
+    });
+    let included = document.included.as_ref().expect("included");
+    assert_eq!(included[0].type_, "verification/quantum-id");
+    assert_eq!(included[0].attributes["score"], json!(0.97));
+    insta::assert_debug_snapshot!(included);
+}
+
+#[test]
+fn null_where_an_array_was_expected_decodes() {
+    let document = seed_inquiry_with(|body| {
+        body["data"]["attributes"]["tags"] = Value::Null;
+        body["data"]["relationships"]["verifications"]["data"] = Value::Null;
+        body["data"]["attributes"]["fields"] = Value::Null;
+        body["included"] = Value::Null;
+    });
+    assert_eq!(document.data.attributes.tags, None);
+    assert!(document.data.attributes.fields.is_none());
+    assert!(document.included.is_none());
+    let template: InquiryTemplateDocument = typed(&json!({
+        "data": {"type": "inquiry-template", "id": "itmpl_1", "attributes": {"name": "KYC", "field-schemas": null, "hosted-flow-subdomains": null}}
+    }));
+    assert!(template.data.attributes.field_schemas.is_none());
+}
+
+#[test]
+fn a_sparse_fieldset_decodes_with_the_rest_missing() {
+    // What `fields[inquiry]=status` returns: one attribute and no relationships.
+    let document: InquiryDocument = typed(&json!({
+        "data": {"type": "inquiry", "id": "inq_1", "attributes": {"status": "approved"}}
+    }));
+    assert_eq!(
+        document.data.attributes.status,
+        Some(InquiryStatus::Approved)
+    );
+    assert!(document.data.attributes.created_at.is_none());
+    assert!(document.data.relationships.is_none());
+    insta::assert_debug_snapshot!(document);
+}
+
+#[test]
+fn unknown_attributes_are_kept() {
+    let document = seed_inquiry_with(|body| {
+        body["data"]["attributes"]["risk-score"] = json!(12);
+        body["data"]["attributes"]["reusable-persona"] = json!({"eligible": true});
+    });
+    let extra = &document.data.attributes.extra;
+    assert_eq!(extra["risk-score"], json!(12));
+    assert_eq!(extra["reusable-persona"], json!({"eligible": true}));
+    let resent = serde_json::to_value(&document).expect("serializes");
+    assert_eq!(
+        resent["data"]["attributes"]["risk-score"],
+        json!(12),
+        "kept values are sent back"
+    );
+    insta::assert_debug_snapshot!(extra);
+}
