@@ -5,6 +5,7 @@
 pub mod decode;
 pub mod recording_server;
 pub mod reference;
+pub mod schema_check;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

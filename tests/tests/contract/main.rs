@@ -3,6 +3,7 @@
 //! pinned in `snapshots/`. One test binary, so the suite links once.
 
 mod generated_code;
+mod mock_sandbox;
 mod requests;
 mod responses;
 mod spec_examples;

@@ -1,0 +1,157 @@
+//! A local Persona sandbox: the inquiry API of version 2023-01-05 on 127.0.0.1, with state.
+//!
+//! What stripe-mock is to Stripe: point a client at it to test an integration without an
+//! account or the network. It speaks the operations of `openapi/persona-inquiries.yaml`,
+//! parsing requests into the same generated types `persona-api` uses, and behaves as Persona's
+//! docs describe: statuses and their transitions, cursor pagination newest first, `include` and
+//! sparse fieldsets, idempotency keys, the rate limit and its headers, `Request-Id`, errors in
+//! Persona's format. Faults can be injected for client tests.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let mock = persona_mock::MockServer::start().await?;
+//! let client = persona_api::Client::builder("persona_sandbox_test_key").base_url(mock.base_url()).build().unwrap();
+//! let templates = client.list_inquiry_templates().send().await.unwrap().into_inner();
+//! assert!(templates.data.iter().any(|template| template.id == mock.template_id()));
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod faults;
+mod idempotency;
+mod ids;
+mod pdf;
+mod rate_limit;
+mod render;
+mod routes;
+mod search;
+mod server;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+pub use faults::{Fault, Faults};
+pub use routes::BASE_PATH;
+
+/// The template id the mock accepts out of the box (the one in the getting-started guide's
+/// response). The guide's placeholder `itmpl_YOURTEMPLATEID` is accepted too.
+pub const DEFAULT_TEMPLATE_ID: &str = "itmpl_zxDohzpCMnKNnj4no2dDuah8";
+/// Persona's default: 300 requests a minute per environment.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
+
+/// A running sandbox; it stops when dropped.
+pub struct MockServer {
+    base_url: String,
+    template_id: String,
+    front: Arc<server::Front>,
+    shared: Arc<routes::Shared>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Settings for [`MockServer`]; see [`MockServer::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .start() is called"]
+pub struct MockServerBuilder {
+    listen: SocketAddr,
+    rate_limit_per_minute: u32,
+    template_id: String,
+}
+
+impl MockServer {
+    /// Starts on 127.0.0.1 and an ephemeral port with default settings.
+    pub async fn start() -> std::io::Result<MockServer> {
+        MockServer::builder().start().await
+    }
+
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            template_id: DEFAULT_TEMPLATE_ID.to_string(),
+        }
+    }
+
+    /// The base URL to give a client, ending in `/api/v1` like Persona's.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The id of the inquiry template new inquiries can use.
+    pub fn template_id(&self) -> &str {
+        &self.template_id
+    }
+
+    /// Fault injection for this server.
+    pub fn faults(&self) -> &Faults {
+        &self.front.faults
+    }
+
+    /// How many inquiries the sandbox holds.
+    pub fn inquiry_count(&self) -> usize {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .inquiries
+            .len()
+    }
+}
+
+impl MockServerBuilder {
+    /// Where to listen. Default: 127.0.0.1 and a port the system picks.
+    pub fn listen(mut self, address: SocketAddr) -> Self {
+        self.listen = address;
+        self
+    }
+
+    /// Requests allowed per minute before 429. Default: 300, as Persona.
+    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// The id of the template the sandbox starts with. Default: [`DEFAULT_TEMPLATE_ID`].
+    pub fn template_id(mut self, id: impl Into<String>) -> Self {
+        self.template_id = id.into();
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<MockServer> {
+        if store::check_prefix("inquiry_template_id", &self.template_id, "itmpl").is_err() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "template id must start with itmpl_ (got '{}')",
+                    self.template_id
+                ),
+            ));
+        }
+        let listener = tokio::net::TcpListener::bind(self.listen).await?;
+        let address = listener.local_addr()?;
+        let shared = Arc::new(routes::Shared {
+            store: Mutex::new(store::Store::with_templates(
+                &self.template_id,
+                chrono::Utc::now(),
+            )),
+        });
+        let front = Arc::new(server::Front {
+            router: routes::router(shared.clone()),
+            faults: Arc::new(Faults::default()),
+            rate: rate_limit::RateLimiter::new(self.rate_limit_per_minute),
+            idempotency: idempotency::IdempotencyCache::default(),
+        });
+        let (shutdown, stopped) = tokio::sync::oneshot::channel();
+        tokio::spawn(server::serve(listener, front.clone(), stopped));
+        Ok(MockServer {
+            base_url: format!("http://{address}{BASE_PATH}"),
+            template_id: self.template_id,
+            front,
+            shared,
+            _shutdown: shutdown,
+        })
+    }
+}

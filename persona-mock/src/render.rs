@@ -1,0 +1,360 @@
+//! Records as Persona sends them: every attribute present (`null` when unset), kebab-case keys,
+//! JSON:API relationships; sparse fieldsets and `include` applied.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::store::{Inquiry, Session, Store, TEMPLATE_FIELDS, Template, TemplateVersion};
+
+/// What the query asked for: `include=...` and `fields[type]=...`.
+#[derive(Default, Debug)]
+pub struct View {
+    pub include: BTreeSet<String>,
+    /// `None`: every attribute; otherwise only these (for the primary type).
+    pub fields: Option<BTreeSet<String>>,
+}
+
+/// Relationship paths each resource type can include.
+const INQUIRY_INCLUDES: &[&str] = &[
+    "account",
+    "inquiry-template",
+    "inquiry-template-version",
+    "sessions",
+    "verifications",
+];
+const SESSION_INCLUDES: &[&str] = &["inquiry"];
+const TEMPLATE_INCLUDES: &[&str] = &["latest-published-version"];
+
+impl View {
+    pub fn new(
+        include: Option<&str>,
+        fields: Option<&str>,
+        allowed: &[&str],
+    ) -> Result<View, ApiError> {
+        let include: BTreeSet<String> = include
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|path| !path.is_empty())
+            .map(String::from)
+            .collect();
+        if let Some(unknown) = include
+            .iter()
+            .find(|path| !allowed.contains(&path.as_str()))
+        {
+            return Err(ApiError::bad_request(format!(
+                "include: unknown relationship '{unknown}' (known: {})",
+                allowed.join(", ")
+            )));
+        }
+        let fields = fields.map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(String::from)
+                .collect()
+        });
+        Ok(View { include, fields })
+    }
+
+    pub fn for_inquiry(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
+        View::new(include, fields, INQUIRY_INCLUDES)
+    }
+
+    pub fn for_session(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
+        View::new(include, fields, SESSION_INCLUDES)
+    }
+
+    pub fn for_template(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
+        View::new(include, fields, TEMPLATE_INCLUDES)
+    }
+
+    /// Keeps the attributes and relationships named in the sparse fieldset.
+    fn apply(&self, mut resource: Value) -> Value {
+        if let Some(wanted) = &self.fields {
+            for part in ["attributes", "relationships"] {
+                if let Some(map) = resource.get_mut(part).and_then(Value::as_object_mut) {
+                    map.retain(|key, _| wanted.contains(key));
+                }
+            }
+            if resource["relationships"]
+                .as_object()
+                .is_some_and(Map::is_empty)
+            {
+                resource
+                    .as_object_mut()
+                    .expect("a resource is an object")
+                    .remove("relationships");
+            }
+        }
+        resource
+    }
+}
+
+fn time(at: DateTime<Utc>) -> Value {
+    json!(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+fn optional_time(at: Option<DateTime<Utc>>) -> Value {
+    at.map(time).unwrap_or(Value::Null)
+}
+
+fn link(kind: &str, id: Option<&str>) -> Value {
+    match id {
+        Some(id) => json!({"data": {"type": kind, "id": id}}),
+        None => json!({"data": null}),
+    }
+}
+
+fn links(items: impl IntoIterator<Item = (String, String)>) -> Value {
+    let data: Vec<Value> = items
+        .into_iter()
+        .map(|(kind, id)| json!({"type": kind, "id": id}))
+        .collect();
+    json!({"data": data})
+}
+
+/// The value of a field: what was set, else the template's default, else `null`.
+fn field_value(inquiry: &Inquiry, key: &str, default: Option<&str>) -> Value {
+    inquiry
+        .fields
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| default.map_or(Value::Null, |value| json!(value)))
+}
+
+pub fn inquiry(inquiry: &Inquiry, view: &View) -> Value {
+    let redacted = inquiry.redacted_at.is_some();
+    let fields: Map<String, Value> = TEMPLATE_FIELDS
+        .iter()
+        .map(|field| {
+            let value = if redacted {
+                Value::Null
+            } else {
+                field_value(inquiry, field.key, field.default)
+            };
+            (
+                field.key.to_string(),
+                json!({"type": field.kind, "value": value}),
+            )
+        })
+        .collect();
+    // API version 2023-01-05 also repeats the personal fields as top-level attributes.
+    let top = |key: &str| {
+        if redacted {
+            Value::Null
+        } else {
+            inquiry.fields.get(key).cloned().unwrap_or(Value::Null)
+        }
+    };
+    let resource = json!({
+        "type": "inquiry",
+        "id": inquiry.id,
+        "attributes": {
+            "status": inquiry.status.as_str(),
+            "reference-id": inquiry.reference_id,
+            "note": inquiry.note,
+            "behaviors": {
+                "request-spoof-attempts": null, "user-agent-spoof-attempts": null, "distraction-events": null,
+                "hesitation-baseline": null, "hesitation-count": null, "hesitation-time": null,
+                "shortcut-copies": null, "shortcut-pastes": null, "autofill-cancels": null, "autofill-starts": null,
+                "devtools-open": null, "completion-time": null, "hesitation-percentage": null, "behavior-threat-level": null
+            },
+            "tags": inquiry.tags,
+            "creator": "API",
+            "reviewer-comment": inquiry.reviewer_comment,
+            "updated-at": time(inquiry.updated_at),
+            "created-at": time(inquiry.created_at),
+            "started-at": optional_time(inquiry.started_at),
+            "expires-at": optional_time(inquiry.expires_at),
+            "completed-at": optional_time(inquiry.completed_at),
+            "failed-at": optional_time(inquiry.failed_at),
+            "marked-for-review-at": optional_time(inquiry.marked_for_review_at),
+            "decisioned-at": optional_time(inquiry.decisioned_at),
+            "expired-at": optional_time(inquiry.expired_at),
+            "redacted-at": optional_time(inquiry.redacted_at),
+            "previous-step-name": previous_step(inquiry),
+            "next-step-name": next_step(inquiry),
+            "name-first": top("name-first"),
+            "name-middle": top("name-middle"),
+            "name-last": top("name-last"),
+            "birthdate": top("birthdate"),
+            "address-street-1": top("address-street-1"),
+            "address-street-2": top("address-street-2"),
+            "address-city": top("address-city"),
+            "address-subdivision": top("address-subdivision"),
+            "address-subdivision-abbr": null,
+            "address-postal-code": top("address-postal-code"),
+            "address-postal-code-abbr": null,
+            "social-security-number": top("social-security-number"),
+            "identification-number": top("identification-number"),
+            "email-address": top("email-address"),
+            "phone-number": top("phone-number"),
+            "fields": fields
+        },
+        "relationships": {
+            "account": link("account", Some(&inquiry.account_id)),
+            "template": link("template", None),
+            "inquiry-template": link("inquiry-template", Some(&inquiry.template_id)),
+            "inquiry-template-version": link("inquiry-template-version", Some(&inquiry.template_version_id)),
+            "transaction": link("transaction", None),
+            "reviewer": link("user", None),
+            "reports": links([]),
+            "verifications": links(inquiry.verifications.iter().cloned()),
+            "sessions": links(inquiry.session_ids.iter().map(|id| ("inquiry-session".to_string(), id.clone()))),
+            "documents": links([]),
+            "selfies": links([])
+        }
+    });
+    view.apply(resource)
+}
+
+fn next_step(inquiry: &Inquiry) -> &'static str {
+    match inquiry.status.as_str() {
+        "created" => "start",
+        "pending" => "verification_government_id",
+        _ => "success",
+    }
+}
+
+fn previous_step(inquiry: &Inquiry) -> Option<&'static str> {
+    match inquiry.status.as_str() {
+        "created" => None,
+        "pending" => Some("start"),
+        _ => Some("verification_government_id"),
+    }
+}
+
+pub fn session(session: &Session, view: &View) -> Value {
+    let resource = json!({
+        "type": "inquiry-session",
+        "id": session.id,
+        "attributes": {
+            "status": session.status.as_str(),
+            "created-at": time(session.created_at),
+            "started-at": optional_time(session.started_at),
+            "expired-at": optional_time(session.expired_at),
+            "ip-address": null, "user-agent": null, "os-name": null, "os-full-version": null,
+            "device-type": null, "device-name": null, "browser-name": null, "browser-full-version": null,
+            "mobile-sdk-name": null, "mobile-sdk-full-version": null, "device-handoff-method": null,
+            "is-proxy": null, "is-tor": null, "is-datacenter": null, "is-vpn": null, "threat-level": null,
+            "country-code": null, "country-name": null, "region-code": null, "region-name": null,
+            "latitude": null, "longitude": null, "gps-latitude": null, "gps-longitude": null, "gps-precision": null,
+            "ip-connection-type": null, "ip-isp": null, "network-organization": null
+        },
+        "relationships": {
+            "inquiry": link("inquiry", Some(&session.inquiry_id)),
+            "device": link("device", None),
+            "network": link("network", None)
+        }
+    });
+    view.apply(resource)
+}
+
+pub fn template(template: &Template, view: &View) -> Value {
+    let field_schemas: Vec<Value> = TEMPLATE_FIELDS
+        .iter()
+        .map(|field| json!({"type": field.kind, "key": field.key.replace('-', "_"), "label": field.key, "config": {"required": false}}))
+        .collect();
+    let resource = json!({
+        "type": "inquiry-template",
+        "id": template.id,
+        "attributes": {
+            "name": template.name,
+            "status": "active",
+            "embedded-flow-domain-allowlist": [],
+            "hosted-flow-subdomains": [],
+            "hosted-flow-redirect-uri-schemes": ["https"],
+            "field-schemas": field_schemas
+        },
+        "relationships": {
+            "latest-published-version": link("inquiry-template-version", Some(&template.published_version().id))
+        }
+    });
+    view.apply(resource)
+}
+
+pub fn template_version(version: &TemplateVersion, view: &View) -> Value {
+    let resource = json!({
+        "type": "inquiry-template-version",
+        "id": version.id,
+        "attributes": {
+            "name-display": version.name_display,
+            "description": version.description,
+            "status": if version.published_at.is_some() { "published" } else { "draft" },
+            "live": version.published_at.is_some(),
+            "last-updater": null,
+            "enabled-locales": ["en-US"],
+            "created-at": time(version.created_at),
+            "updated-at": time(version.published_at.unwrap_or(version.created_at)),
+            "published-at": optional_time(version.published_at),
+            "theme": {}
+        },
+        "relationships": {
+            "inquiry-template": link("inquiry-template", Some(&version.template_id))
+        }
+    });
+    view.apply(resource)
+}
+
+/// The `included` array for an inquiry: the related objects named in `include`.
+pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option<Value> {
+    if view.include.is_empty() {
+        return None;
+    }
+    let every = View::default();
+    let mut included = Vec::new();
+    for path in &view.include {
+        match path.as_str() {
+            "account" => included.push(json!({"type": "account", "id": inquiry.account_id, "attributes": {"reference-id": inquiry.reference_id}})),
+            "inquiry-template" => included.extend(store.template(&inquiry.template_id).ok().map(|t| template(t, &every))),
+            "inquiry-template-version" => included.extend(
+                store
+                    .template(&inquiry.template_id)
+                    .ok()
+                    .and_then(|t| t.versions.iter().find(|v| v.id == inquiry.template_version_id))
+                    .map(|v| template_version(v, &every)),
+            ),
+            "sessions" => included.extend(inquiry.session_ids.iter().filter_map(|id| store.session(id).ok()).map(|s| session(s, &every))),
+            "verifications" => included.extend(
+                inquiry.verifications.iter().map(|(kind, id)| json!({"type": kind, "id": id, "attributes": {"status": "passed"}})),
+            ),
+            _ => {}
+        }
+    }
+    Some(Value::Array(included))
+}
+
+pub fn session_included(store: &Store, session: &Session, view: &View) -> Option<Value> {
+    if !view.include.contains("inquiry") {
+        return None;
+    }
+    Some(json!(
+        store
+            .inquiry(&session.inquiry_id)
+            .map(|found| inquiry(found, &View::default()))
+            .into_iter()
+            .collect::<Vec<_>>()
+    ))
+}
+
+pub fn template_included(template: &Template, view: &View) -> Option<Value> {
+    view.include.contains("latest-published-version").then(|| {
+        json!([template_version(
+            template.published_version(),
+            &View::default()
+        )])
+    })
+}
+
+/// A single-resource document: `{data, included?}`.
+pub fn document(data: Value, included: Option<Value>) -> Value {
+    let mut document = json!({"data": data});
+    if let Some(included) = included {
+        document["included"] = included;
+    }
+    document
+}

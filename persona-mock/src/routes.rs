@@ -1,0 +1,729 @@
+//! One handler per operation of the spec: parse the request into persona-api's types, apply
+//! it to the store, render the response.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use persona_api::InquiryStatus;
+use persona_api::types;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::render::{self, View};
+use crate::search;
+use crate::store::{InquiryFilter, Page, PageRequest, Store, paginate, sessions_of, versions_of};
+
+/// Where Persona's API lives below the host; list links are relative to the host, like Persona's.
+pub const BASE_PATH: &str = "/api/v1";
+
+pub struct Shared {
+    pub store: Mutex<Store>,
+}
+
+impl Shared {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+type AppState = State<Arc<Shared>>;
+type Reply = Result<Response, ApiError>;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/inquiries", get(list_inquiries).post(create_inquiry))
+        .route("/inquiries/search", post(search_inquiries))
+        .route(
+            "/inquiries/{id}",
+            get(retrieve_inquiry)
+                .patch(update_inquiry)
+                .delete(redact_inquiry),
+        )
+        .route("/inquiries/{id}/approve", post(approve_inquiry))
+        .route("/inquiries/{id}/decline", post(decline_inquiry))
+        .route(
+            "/inquiries/{id}/mark-for-review",
+            post(mark_inquiry_for_review),
+        )
+        .route("/inquiries/{id}/expire", post(expire_inquiry))
+        .route("/inquiries/{id}/resume", post(resume_inquiry))
+        .route(
+            "/inquiries/{id}/generate-one-time-link",
+            post(generate_inquiry_one_time_link),
+        )
+        .route("/inquiries/{id}/print", get(print_inquiry))
+        .route("/inquiries/{id}/add-tag", post(add_inquiry_tag))
+        .route("/inquiries/{id}/remove-tag", post(remove_inquiry_tag))
+        .route("/inquiries/{id}/set-tags", post(set_inquiry_tags))
+        .route(
+            "/inquiries/{id}/perform-simulate-actions",
+            post(simulate_inquiry_actions),
+        )
+        .route("/inquiry-sessions", get(list_sessions).post(create_session))
+        .route("/inquiry-sessions/expire-all", post(expire_all_sessions))
+        .route("/inquiry-sessions/{id}", get(retrieve_session))
+        .route("/inquiry-sessions/{id}/expire", post(expire_session))
+        .route(
+            "/inquiry-sessions/{id}/generate-one-time-link",
+            post(generate_session_one_time_link),
+        )
+        .route("/inquiry-templates", get(list_templates))
+        .route("/inquiry-templates/{id}", get(retrieve_template))
+        .route(
+            "/inquiry-templates/{id}/translations",
+            get(retrieve_translations).post(import_translations),
+        )
+        .route("/inquiry-template-versions", get(list_template_versions))
+        .method_not_allowed_fallback(|| async { ApiError::not_found() })
+        .with_state(shared);
+    Router::new()
+        .nest(BASE_PATH, api)
+        .fallback(|| async { ApiError::not_found() })
+}
+
+/// Query pairs in the order sent.
+struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn from(raw: Option<String>) -> Query {
+        Query(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn list(&self, name: &str) -> Option<Vec<String>> {
+        self.get(name).map(|value| {
+            value
+                .split(',')
+                .map(|item| item.trim().to_string())
+                .filter(|item| !item.is_empty())
+                .collect()
+        })
+    }
+
+    fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+        self.get(name)
+            .map(|value| {
+                DateTime::parse_from_rfc3339(value)
+                    .map(|at| at.with_timezone(&Utc))
+                    .map_err(|_| {
+                        ApiError::bad_request(format!(
+                            "{name} must be an ISO 8601 date-time (sent '{value}')"
+                        ))
+                    })
+            })
+            .transpose()
+    }
+
+    fn page(&self) -> Result<PageRequest, ApiError> {
+        let size = self
+            .get("page[size]")
+            .map(|size| {
+                size.parse::<i64>().map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "page[size] must be a whole number (sent '{size}')"
+                    ))
+                })
+            })
+            .transpose()?;
+        PageRequest::new(
+            self.get("page[after]").map(String::from),
+            self.get("page[before]").map(String::from),
+            size,
+        )
+    }
+
+    /// The link to a neighbouring page: this query with the cursor replaced.
+    fn link(&self, path: &str, cursor_name: &str, cursor: Option<String>) -> Value {
+        let Some(cursor) = cursor else {
+            return Value::Null;
+        };
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self
+            .0
+            .iter()
+            .filter(|(key, _)| key != "page[after]" && key != "page[before]")
+        {
+            query.append_pair(key, value);
+        }
+        query.append_pair(cursor_name, &cursor);
+        json!(format!("{BASE_PATH}{path}?{}", query.finish()))
+    }
+}
+
+/// Decodes a JSON body into a generated type; errors name the JSON path, as Persona's do.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let inner = error.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::bad_request(format!("the request body is not valid JSON: {inner}"))
+        } else {
+            ApiError::bad_request(format!("{}: {inner}", error.path()))
+        }
+    })
+}
+
+/// A body that may be left out entirely (approve, decline, one-time links).
+fn optional_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        body(&Bytes::from_static(b"{}"))
+    } else {
+        body(bytes)
+    }
+}
+
+fn ok(status: StatusCode, document: Value) -> Reply {
+    Ok((status, axum::Json(document)).into_response())
+}
+
+fn list_document(
+    data: Vec<Value>,
+    query: &Query,
+    path: &str,
+    prev: Option<String>,
+    next: Option<String>,
+) -> Value {
+    json!({"data": data, "links": {"prev": query.link(path, "page[before]", prev), "next": query.link(path, "page[after]", next)}})
+}
+
+fn inquiry_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
+    let inquiry = store.inquiry(id)?;
+    Ok(render::document(
+        render::inquiry(inquiry, view),
+        render::inquiry_included(store, inquiry, view),
+    ))
+}
+
+fn inquiry_view(query: &Query) -> Result<View, ApiError> {
+    View::for_inquiry(query.get("include"), query.get("fields[inquiry]"))
+}
+
+async fn create_inquiry(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
+    let query = Query::from(raw);
+    let view = inquiry_view(&query)?;
+    let request: types::CreateInquiryRequest = body(&bytes)?;
+    let mut store = shared.store();
+    let (id, meta) = store.create_inquiry(request, Utc::now())?;
+    let mut document = inquiry_document(&store, &id, &view)?;
+    if meta.session_token.is_some() || meta.one_time_link.is_some() {
+        let short = meta
+            .one_time_link
+            .as_ref()
+            .map(|link| link.replace("/verify?code=", "/o/"));
+        document["meta"] = json!({"session-token": meta.session_token, "one-time-link": meta.one_time_link, "one-time-link-short": short});
+    }
+    ok(StatusCode::CREATED, document)
+}
+
+async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let query = Query::from(raw);
+    let view = inquiry_view(&query)?;
+    let page = query.page()?;
+    let filter = InquiryFilter {
+        inquiry_ids: query.list("filter[inquiry-id]"),
+        account_ids: query.list("filter[account-id]"),
+        template_ids: query.list("filter[inquiry-template-id]"),
+        legacy_template_ids: query.list("filter[template-id]"),
+        statuses: query.list("filter[status]"),
+        note: query.get("filter[note]").map(String::from),
+        reference_id: query.get("filter[reference-id]").map(String::from),
+        created_at_start: query.time("filter[created-at-start]")?,
+        created_at_end: query.time("filter[created-at-end]")?,
+    };
+    if filter.note.is_some()
+        && query
+            .0
+            .iter()
+            .filter(|(key, _)| key.starts_with("filter["))
+            .count()
+            > 1
+    {
+        return Err(ApiError::bad_request(
+            "filter[note] must be the only filter",
+        ));
+    }
+    let store = shared.store();
+    let matching: Vec<_> = store
+        .inquiries
+        .newest_first()
+        .filter(|inquiry| filter.matches(inquiry))
+        .collect();
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(matching, |inquiry| &inquiry.id, &page)?;
+    let data = items
+        .iter()
+        .map(|inquiry| render::inquiry(inquiry, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(data, &query, "/inquiries", prev_cursor, next_cursor),
+    )
+}
+
+async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
+    let query = Query::from(raw);
+    let view = inquiry_view(&query)?;
+    let request: types::SearchInquiriesRequest = optional_body(&bytes)?;
+    if let Some(search_query) = &request.query {
+        search::validate(search_query, "query")?;
+    }
+    // Page settings in the body take precedence over the query string.
+    let from_query = query.page()?;
+    let page = match &request.page {
+        Some(page) => PageRequest::new(
+            page.after.clone().or(from_query.after),
+            page.before.clone().or(from_query.before),
+            page.size
+                .map(|size| i64::from(size.get()))
+                .or(Some(from_query.size as i64)),
+        )?,
+        None => from_query,
+    };
+    let store = shared.store();
+    let mut matching: Vec<_> = store
+        .inquiries
+        .newest_first()
+        .filter(|inquiry| {
+            request
+                .query
+                .as_ref()
+                .is_none_or(|q| search::matches(q, inquiry))
+        })
+        .collect();
+    search::sort(&mut matching, request.sort.as_ref())?;
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(matching, |inquiry| &inquiry.id, &page)?;
+    let data = items
+        .iter()
+        .map(|inquiry| render::inquiry(inquiry, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(data, &query, "/inquiries/search", prev_cursor, next_cursor),
+    )
+}
+
+async fn retrieve_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = inquiry_view(&Query::from(raw))?;
+    ok(
+        StatusCode::OK,
+        inquiry_document(&shared.store(), &id, &view)?,
+    )
+}
+
+/// Runs a change on one inquiry and answers with the inquiry as it is afterwards.
+fn change_inquiry(
+    shared: &Shared,
+    id: &str,
+    raw: Option<String>,
+    change: impl FnOnce(&mut Store, DateTime<Utc>) -> Result<(), ApiError>,
+) -> Reply {
+    let view = inquiry_view(&Query::from(raw))?;
+    let mut store = shared.store();
+    change(&mut store, Utc::now())?;
+    ok(StatusCode::OK, inquiry_document(&store, id, &view)?)
+}
+
+async fn update_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::UpdateInquiryRequest = body(&bytes)?;
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.update_inquiry(&id, request, now)
+    })
+}
+
+async fn redact_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.redact_inquiry(&id, now)
+    })
+}
+
+async fn approve_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::InquiryDecisionRequest = optional_body(&bytes)?;
+    let comment = request.meta.and_then(|meta| meta.comment);
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.decide(&id, InquiryStatus::Approved, comment, now)
+    })
+}
+
+async fn decline_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::InquiryDecisionRequest = optional_body(&bytes)?;
+    let comment = request.meta.and_then(|meta| meta.comment);
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.decide(&id, InquiryStatus::Declined, comment, now)
+    })
+}
+
+async fn mark_inquiry_for_review(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.decide(&id, InquiryStatus::NeedsReview, None, now)
+    })
+}
+
+async fn expire_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.expire_inquiry(&id, now)
+    })
+}
+
+async fn resume_inquiry(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = inquiry_view(&Query::from(raw))?;
+    let mut store = shared.store();
+    let token = store.resume_inquiry(&id, Utc::now())?;
+    let mut document = inquiry_document(&store, &id, &view)?;
+    document["meta"] = json!({"session-token": token});
+    ok(StatusCode::OK, document)
+}
+
+async fn generate_inquiry_one_time_link(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let view = inquiry_view(&Query::from(raw))?;
+    // Decoding checks `expires-in-seconds` (a positive integer) and names it when it is not.
+    let _: types::GenerateOneTimeLinkRequest = optional_body(&bytes)?;
+    let mut store = shared.store();
+    let link = store.generate_one_time_link(&id, Utc::now())?;
+    let mut document = inquiry_document(&store, &id, &view)?;
+    document["meta"] =
+        json!({"one-time-link-short": link.replace("/verify?code=", "/o/"), "one-time-link": link});
+    ok(StatusCode::OK, document)
+}
+
+async fn print_inquiry(State(shared): AppState, Path(id): Path<String>) -> Reply {
+    let store = shared.store();
+    let inquiry = store.inquiry(&id)?;
+    let mut lines = vec![
+        format!("Inquiry {}", inquiry.id),
+        format!("Status: {}", inquiry.status),
+        format!("Created: {}", inquiry.created_at.to_rfc3339()),
+    ];
+    if inquiry.redacted_at.is_none() {
+        for key in ["name-first", "name-last", "birthdate"] {
+            if let Some(value) = inquiry.fields.get(key) {
+                lines.push(format!(
+                    "{key}: {}",
+                    value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), String::from)
+                ));
+            }
+        }
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "application/pdf")],
+        crate::pdf::one_page(&lines),
+    )
+        .into_response())
+}
+
+async fn add_inquiry_tag(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::InquiryTagRequest = body(&bytes)?;
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.add_tag(&id, request, now)
+    })
+}
+
+async fn remove_inquiry_tag(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::InquiryTagRequest = body(&bytes)?;
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.remove_tag(&id, request, now)
+    })
+}
+
+async fn set_inquiry_tags(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::SetInquiryTagsRequest = body(&bytes)?;
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.set_tags(&id, request, now)
+    })
+}
+
+async fn simulate_inquiry_actions(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::SimulateActionsRequest = body(&bytes)?;
+    change_inquiry(&shared, &id, raw, |store, now| {
+        store.simulate(&id, request, now)
+    })
+}
+
+fn session_view(query: &Query) -> Result<View, ApiError> {
+    View::for_session(query.get("include"), query.get("fields[inquiry-session]"))
+}
+
+fn session_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
+    let session = store.session(id)?;
+    Ok(render::document(
+        render::session(session, view),
+        render::session_included(store, session, view),
+    ))
+}
+
+async fn list_sessions(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let query = Query::from(raw);
+    let view = session_view(&query)?;
+    let page = query.page()?;
+    let store = shared.store();
+    let matching = sessions_of(&store, query.get("filter[inquiry-id]"));
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(matching, |session| &session.id, &page)?;
+    let data = items
+        .iter()
+        .map(|session| render::session(session, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(data, &query, "/inquiry-sessions", prev_cursor, next_cursor),
+    )
+}
+
+async fn create_session(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
+    let view = session_view(&Query::from(raw))?;
+    let request: types::CreateInquirySessionRequest = body(&bytes)?;
+    let mut store = shared.store();
+    let id = store.create_session(request, Utc::now())?;
+    ok(StatusCode::CREATED, session_document(&store, &id, &view)?)
+}
+
+async fn expire_all_sessions(
+    State(shared): AppState,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    let view = session_view(&Query::from(raw))?;
+    let request: types::ExpireAllInquirySessionsRequest = body(&bytes)?;
+    let mut store = shared.store();
+    let expired = store.expire_all_sessions(&request.meta.inquiry_ids, Utc::now())?;
+    let data: Vec<Value> = expired
+        .iter()
+        .filter_map(|id| store.session(id).ok())
+        .map(|session| render::session(session, &view))
+        .collect();
+    ok(StatusCode::OK, json!({"data": data}))
+}
+
+async fn retrieve_session(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = session_view(&Query::from(raw))?;
+    ok(
+        StatusCode::OK,
+        session_document(&shared.store(), &id, &view)?,
+    )
+}
+
+async fn expire_session(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = session_view(&Query::from(raw))?;
+    let mut store = shared.store();
+    store.expire_session(&id, Utc::now())?;
+    ok(StatusCode::OK, session_document(&store, &id, &view)?)
+}
+
+async fn generate_session_one_time_link(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = session_view(&Query::from(raw))?;
+    let mut store = shared.store();
+    let link = store.session_link(&id)?;
+    let mut document = session_document(&store, &id, &view)?;
+    document["meta"] =
+        json!({"one-time-link-short": link.replace("/verify?code=", "/o/"), "one-time-link": link});
+    ok(StatusCode::OK, document)
+}
+
+fn template_view(query: &Query) -> Result<View, ApiError> {
+    View::for_template(query.get("include"), query.get("fields[inquiry-template]"))
+}
+
+async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let query = Query::from(raw);
+    let view = template_view(&query)?;
+    let page = query.page()?;
+    let store = shared.store();
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(
+        store.templates.iter().collect(),
+        |template| &template.id,
+        &page,
+    )?;
+    let data = items
+        .iter()
+        .map(|template| render::template(template, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(data, &query, "/inquiry-templates", prev_cursor, next_cursor),
+    )
+}
+
+async fn retrieve_template(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = template_view(&Query::from(raw))?;
+    let store = shared.store();
+    let template = store.template(&id)?;
+    ok(
+        StatusCode::OK,
+        render::document(
+            render::template(template, &view),
+            render::template_included(template, &view),
+        ),
+    )
+}
+
+async fn retrieve_translations(State(shared): AppState, Path(id): Path<String>) -> Reply {
+    let store = shared.store();
+    let version = store.template(&id)?.published_version();
+    ok(
+        StatusCode::OK,
+        json!({"data": {"type": "inquiry-template-translations", "id": version.id, "attributes": {"translations": version.translations}}}),
+    )
+}
+
+async fn import_translations(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Reply {
+    let request: types::ImportTranslationsRequest = body(&bytes)?;
+    let mut store = shared.store();
+    let version_id = store.import_translations(&id, request, Utc::now())?;
+    let version = store
+        .template(&id)?
+        .versions
+        .iter()
+        .find(|version| version.id == version_id)
+        .ok_or_else(ApiError::not_found)?;
+    ok(
+        StatusCode::OK,
+        render::document(render::template_version(version, &View::default()), None),
+    )
+}
+
+async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let query = Query::from(raw);
+    let view = View::new(None, query.get("fields[inquiry-template-version]"), &[])?;
+    let page = query.page()?;
+    let template_id = query
+        .get("filter[inquiry-template-id]")
+        .ok_or_else(|| ApiError::bad_request("filter[inquiry-template-id] is required"))?;
+    let store = shared.store();
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(
+        versions_of(&store, template_id)?,
+        |version| &version.id,
+        &page,
+    )?;
+    let data = items
+        .iter()
+        .map(|version| render::template_version(version, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(
+            data,
+            &query,
+            "/inquiry-template-versions",
+            prev_cursor,
+            next_cursor,
+        ),
+    )
+}

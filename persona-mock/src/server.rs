@@ -1,0 +1,227 @@
+//! The accept loop and what every request passes before its handler: request id, injected
+//! faults, authentication, the rate limit and idempotency.
+//!
+//! The loop is hyper's own (not `axum::serve`) because dropping a connection without an answer
+//! needs a service that can fail, and axum's cannot.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header,
+};
+use axum::response::IntoResponse;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use crate::error::ApiError;
+use crate::faults::{Fault, Faults};
+use crate::idempotency::{IdempotencyCache, Outcome, fingerprint};
+use crate::ids::new_id;
+use crate::rate_limit::{RateLimiter, RateStatus};
+
+/// The largest request body the sandbox reads.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub struct Front {
+    pub router: Router,
+    pub faults: Arc<Faults>,
+    pub rate: RateLimiter,
+    pub idempotency: IdempotencyCache,
+}
+
+/// The error that makes hyper close a connection without writing a response.
+#[derive(Debug)]
+struct DroppedConnection;
+
+impl std::fmt::Display for DroppedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DroppedConnection {}
+
+/// Serves until `shutdown` fires; open connections are closed with it.
+pub async fn serve(
+    listener: TcpListener,
+    front: Arc<Front>,
+    mut shutdown: tokio::sync::oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let front = front.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |request| handle(front.clone(), request));
+                    // A failed connection (client gone, injected drop) only ends that connection.
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+        // Reap finished connections so the set does not grow under load.
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn handle(
+    front: Arc<Front>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, DroppedConnection> {
+    let request_id = new_id("req_");
+    let now = Instant::now();
+    let (response, rate) = match front.faults.next() {
+        Some(Fault::DropConnection) => return Err(DroppedConnection),
+        Some(Fault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut rate = front.rate.peek(now);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                rate = RateStatus {
+                    remaining: 0,
+                    reset_seconds: 1,
+                    ..rate
+                };
+            }
+            (ApiError::injected(status).into_response(), rate)
+        }
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            checked(&front, request.map(Body::new), now).await
+        }
+        None => checked(&front, request.map(Body::new), now).await,
+    };
+    Ok(with_headers(response, &request_id, rate))
+}
+
+/// Authentication, then the rate limit, then idempotency, then the handler.
+async fn checked(
+    front: &Front,
+    request: Request<Body>,
+    now: Instant,
+) -> (Response<Body>, RateStatus) {
+    if let Err(error) = authenticate(request.headers()) {
+        return (error.into_response(), front.rate.peek(now));
+    }
+    let rate = front.rate.take(now);
+    if !rate.allowed {
+        return (ApiError::rate_limited(rate.limit).into_response(), rate);
+    }
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .map(String::from);
+    let response = match key {
+        Some(key) if request.method() == Method::POST => idempotent(front, &key, request).await,
+        _ => route(&front.router, request).await,
+    };
+    (response, rate)
+}
+
+async fn route(router: &Router, request: Request<Body>) -> Response<Body> {
+    let result: Result<Response<Body>, Infallible> = router.clone().oneshot(request).await;
+    match result {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+async fn idempotent(front: &Front, key: &str, request: Request<Body>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return ApiError::bad_request(format!(
+            "the request body is larger than {MAX_BODY_BYTES} bytes"
+        ))
+        .into_response();
+    };
+    let print = fingerprint(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query().unwrap_or_default(),
+        &bytes,
+    );
+    match front.idempotency.begin(key, print).await {
+        Outcome::Replay(stored) => {
+            let mut response = (stored.status, stored.body).into_response();
+            if let Some(content_type) = stored.content_type {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, content_type);
+            }
+            response
+        }
+        Outcome::Mismatch => {
+            ApiError::conflict("this Idempotency-Key was already used with different parameters")
+                .into_response()
+        }
+        Outcome::Run(reservation) => {
+            let response =
+                route(&front.router, Request::from_parts(parts, Body::from(bytes))).await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            reservation.store(
+                parts.status,
+                parts.headers.get(header::CONTENT_TYPE).cloned(),
+                bytes.clone(),
+            );
+            Response::from_parts(parts, Body::from(bytes))
+        }
+    }
+}
+
+/// A sandbox key in a bearer header; production keys are refused by name.
+fn authenticate(headers: &HeaderMap) -> Result<(), ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized(None))?;
+    let key = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::unauthorized(Some(
+                "send the API key as `Authorization: Bearer <key>`".to_string(),
+            ))
+        })?;
+    if key.starts_with("persona_production_") {
+        return Err(ApiError::unauthorized(Some(
+            "persona-mock is a sandbox: use a persona_sandbox_ key, not a production key"
+                .to_string(),
+        )));
+    }
+    match key.strip_prefix("persona_sandbox_") {
+        Some(rest) if !rest.is_empty() => Ok(()),
+        _ => Err(ApiError::unauthorized(Some(
+            "Token is invalid: sandbox keys start with persona_sandbox_".to_string(),
+        ))),
+    }
+}
+
+fn with_headers(
+    mut response: Response<Body>,
+    request_id: &str,
+    rate: RateStatus,
+) -> Response<Body> {
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::try_from(value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    };
+    set("request-id", request_id.to_string());
+    set("ratelimit-limit", rate.limit.to_string());
+    set("ratelimit-remaining", rate.remaining.to_string());
+    set("ratelimit-reset", rate.reset_seconds.to_string());
+    response
+}

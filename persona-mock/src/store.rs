@@ -1,0 +1,947 @@
+//! The sandbox's state and its rules: inquiries, sessions, templates, and how each operation
+//! changes them. Records are compact (only what was set); `render` turns them into Persona's
+//! JSON.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use persona_api::types::{self, SimulateActionType};
+use persona_api::{InquirySessionStatus, InquiryStatus};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::ids::new_id;
+
+/// How long an inquiry stays open after it is created, as Persona's default.
+const EXPIRES_AFTER: Duration = Duration::hours(24);
+/// Persona's default cap on sessions per inquiry.
+const MAX_SESSIONS_PER_INQUIRY: usize = 25;
+
+pub struct FieldSpec {
+    pub key: &'static str,
+    pub kind: &'static str,
+    pub default: Option<&'static str>,
+}
+
+/// The fields of the mock's templates: those of the getting-started guide's response.
+pub const TEMPLATE_FIELDS: &[FieldSpec] = &[
+    FieldSpec {
+        key: "current-government-id",
+        kind: "government_id",
+        default: None,
+    },
+    FieldSpec {
+        key: "selected-country-code",
+        kind: "string",
+        default: Some("US"),
+    },
+    FieldSpec {
+        key: "selected-id-class",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-street-1",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-street-2",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-city",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-subdivision",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-postal-code",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "address-country-code",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "birthdate",
+        kind: "date",
+        default: None,
+    },
+    FieldSpec {
+        key: "email-address",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "identification-class",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "identification-number",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "name-first",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "name-middle",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "name-last",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "phone-number",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "social-security-number",
+        kind: "string",
+        default: None,
+    },
+    FieldSpec {
+        key: "current-selfie",
+        kind: "selfie",
+        default: None,
+    },
+];
+
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub versions: Vec<TemplateVersion>,
+}
+
+impl Template {
+    /// The version new inquiries use: the newest published one.
+    pub fn published_version(&self) -> &TemplateVersion {
+        self.versions
+            .iter()
+            .rev()
+            .find(|version| version.published_at.is_some())
+            .expect("every template has a published version")
+    }
+}
+
+pub struct TemplateVersion {
+    pub id: String,
+    pub template_id: String,
+    pub name_display: String,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub translations: Vec<types::Translation>,
+}
+
+pub struct Inquiry {
+    pub id: String,
+    pub status: InquiryStatus,
+    pub reference_id: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+    pub reviewer_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub marked_for_review_at: Option<DateTime<Utc>>,
+    pub decisioned_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+    pub redacted_at: Option<DateTime<Utc>>,
+    pub template_id: String,
+    pub template_version_id: String,
+    pub account_id: String,
+    pub redirect_uri: Option<String>,
+    /// Field values that were set; the template supplies the rest when rendering.
+    pub fields: Map<String, Value>,
+    pub session_ids: Vec<String>,
+    /// `(type, id)` of verifications created by simulate actions.
+    pub verifications: Vec<(String, String)>,
+}
+
+pub struct Session {
+    pub id: String,
+    pub inquiry_id: String,
+    pub status: InquirySessionStatus,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+}
+
+/// Objects kept in creation order, found by id.
+pub struct Collection<T> {
+    by_id: HashMap<String, T>,
+    order: Vec<String>,
+}
+
+impl<T> Default for Collection<T> {
+    fn default() -> Self {
+        Collection {
+            by_id: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+}
+
+impl<T> Collection<T> {
+    fn insert(&mut self, id: String, value: T) {
+        self.order.push(id.clone());
+        self.by_id.insert(id, value);
+    }
+
+    pub fn get(&self, id: &str) -> Result<&T, ApiError> {
+        self.by_id.get(id).ok_or_else(ApiError::not_found)
+    }
+
+    fn get_mut(&mut self, id: &str) -> Result<&mut T, ApiError> {
+        self.by_id.get_mut(id).ok_or_else(ApiError::not_found)
+    }
+
+    /// Newest first, as Persona lists.
+    pub fn newest_first(&self) -> impl Iterator<Item = &T> {
+        self.order.iter().rev().map(|id| &self.by_id[id])
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
+#[derive(Default)]
+pub struct Store {
+    pub templates: Vec<Template>,
+    pub inquiries: Collection<Inquiry>,
+    pub sessions: Collection<Session>,
+}
+
+/// What create returns besides the inquiry: the tokens asked for in `meta`.
+#[derive(Default)]
+pub struct CreatedMeta {
+    pub session_token: Option<String>,
+    pub one_time_link: Option<String>,
+}
+
+impl Store {
+    /// A store with the mock's templates: `default_template_id` and the guide's placeholder.
+    pub fn with_templates(default_template_id: &str, now: DateTime<Utc>) -> Store {
+        let mut store = Store::default();
+        for (id, name) in [
+            (default_template_id, "Government ID and selfie"),
+            ("itmpl_YOURTEMPLATEID", "Getting-started guide placeholder"),
+        ] {
+            if store.templates.iter().any(|template| template.id == id) {
+                continue;
+            }
+            let version = TemplateVersion {
+                id: new_id("itmplv_"),
+                template_id: id.to_string(),
+                name_display: name.to_string(),
+                description: Some("Published by persona-mock".to_string()),
+                created_at: now,
+                published_at: Some(now),
+                translations: Vec::new(),
+            };
+            store.templates.push(Template {
+                id: id.to_string(),
+                name: name.to_string(),
+                versions: vec![version],
+            });
+        }
+        store
+    }
+
+    pub fn template(&self, id: &str) -> Result<&Template, ApiError> {
+        self.templates
+            .iter()
+            .find(|template| template.id == id)
+            .ok_or_else(ApiError::not_found)
+    }
+
+    fn template_of_version(&self, version_id: &str) -> Result<&Template, ApiError> {
+        self.templates
+            .iter()
+            .find(|template| {
+                template
+                    .versions
+                    .iter()
+                    .any(|version| version.id == version_id)
+            })
+            .ok_or_else(ApiError::not_found)
+    }
+
+    pub fn create_inquiry(
+        &mut self,
+        request: types::CreateInquiryRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(String, CreatedMeta), ApiError> {
+        let attributes = request.data.attributes;
+        let meta = request.meta;
+        let (template_id, template_version_id) = match (
+            &attributes.inquiry_template_id,
+            &attributes.inquiry_template_version_id,
+            &attributes.template_id,
+        ) {
+            (Some(id), None, None) => {
+                check_prefix("inquiry_template_id", id, "itmpl")?;
+                let template = self.template(id)?;
+                (template.id.clone(), template.published_version().id.clone())
+            }
+            (None, Some(id), None) => {
+                check_prefix("inquiry_template_version_id", id, "itmplv")?;
+                (self.template_of_version(id)?.id.clone(), id.clone())
+            }
+            (None, None, Some(id)) => {
+                check_prefix("template_id", id, "tmpl")?;
+                return Err(ApiError::unprocessable(
+                    format!(
+                        "legacy template {id} does not exist in persona-mock; use an inquiry template (itmpl_)"
+                    ),
+                    "/data/attributes/template-id",
+                ));
+            }
+            (None, None, None) => {
+                return Err(ApiError::bad_request(
+                    "data.attributes must include one of inquiry_template_id, inquiry_template_version_id or template_id",
+                ));
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "data.attributes must include only one of inquiry_template_id, inquiry_template_version_id or template_id",
+                ));
+            }
+        };
+        if let Some(account_id) = &attributes.account_id {
+            check_prefix("account_id", account_id, "act")?;
+        }
+        let fields = attributes.fields.map(|fields| fields.0).unwrap_or_default();
+        check_field_names(&fields)?;
+        let id = new_id("inq_");
+        let inquiry = Inquiry {
+            id: id.clone(),
+            status: InquiryStatus::Created,
+            reference_id: attributes.reference_id,
+            note: attributes.note,
+            tags: attributes.tags,
+            reviewer_comment: None,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            expires_at: Some(now + EXPIRES_AFTER),
+            completed_at: None,
+            failed_at: None,
+            marked_for_review_at: None,
+            decisioned_at: None,
+            expired_at: None,
+            redacted_at: None,
+            template_id,
+            template_version_id,
+            account_id: attributes.account_id.unwrap_or_else(|| new_id("act_")),
+            redirect_uri: attributes.redirect_uri,
+            fields,
+            session_ids: Vec::new(),
+            verifications: Vec::new(),
+        };
+        self.inquiries.insert(id.clone(), inquiry);
+        let mut created = CreatedMeta::default();
+        let meta = meta.unwrap_or_default();
+        if meta.auto_create_inquiry_session == Some(true) {
+            created.session_token = Some(self.open_session(&id, now)?.1);
+        }
+        if meta.auto_create_one_time_link == Some(true) {
+            created.one_time_link = Some(
+                self.open_session(&id, now)
+                    .map(|(session_id, _)| one_time_link(&session_id))?,
+            );
+        }
+        Ok((id, created))
+    }
+
+    pub fn inquiry(&self, id: &str) -> Result<&Inquiry, ApiError> {
+        self.inquiries.get(id)
+    }
+
+    /// The inquiry, refusing changes once it is redacted.
+    fn writable(&mut self, id: &str) -> Result<&mut Inquiry, ApiError> {
+        let inquiry = self.inquiries.get_mut(id)?;
+        if inquiry.redacted_at.is_some() {
+            return Err(ApiError::conflict("Inquiry has been redacted"));
+        }
+        Ok(inquiry)
+    }
+
+    pub fn update_inquiry(
+        &mut self,
+        id: &str,
+        request: types::UpdateInquiryRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let attributes = request.data.attributes;
+        if let Some(fields) = &attributes.fields {
+            check_field_names(fields)?;
+        }
+        let inquiry = self.writable(id)?;
+        if let Some(note) = attributes.note {
+            inquiry.note = Some(note);
+        }
+        if let Some(fields) = attributes.fields {
+            inquiry.fields.extend(fields.0);
+        }
+        if !attributes.tags.is_empty() {
+            inquiry.tags = attributes.tags;
+        }
+        if let Some(redirect_uri) = attributes.redirect_uri {
+            inquiry.redirect_uri = Some(redirect_uri);
+        }
+        inquiry.updated_at = now;
+        Ok(())
+    }
+
+    pub fn redact_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let inquiry = self.inquiries.get_mut(id)?;
+        if inquiry.redacted_at.is_some() {
+            return Err(ApiError::conflict("Inquiry already redacted"));
+        }
+        inquiry.fields.clear();
+        inquiry.reference_id = None;
+        inquiry.note = None;
+        inquiry.reviewer_comment = None;
+        inquiry.redacted_at = Some(now);
+        inquiry.updated_at = now;
+        Ok(())
+    }
+
+    pub fn decide(
+        &mut self,
+        id: &str,
+        to: InquiryStatus,
+        comment: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let inquiry = self.writable(id)?;
+        if to == InquiryStatus::NeedsReview
+            && matches!(
+                inquiry.status,
+                InquiryStatus::Approved | InquiryStatus::Declined
+            )
+        {
+            return Err(ApiError::conflict(format!(
+                "Cannot mark an inquiry for review once it is {}",
+                inquiry.status
+            )));
+        }
+        if comment.is_some() {
+            inquiry.reviewer_comment = comment;
+        }
+        transition(inquiry, to, now);
+        Ok(())
+    }
+
+    pub fn expire_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let inquiry = self.writable(id)?;
+        transition(inquiry, InquiryStatus::Expired, now);
+        let session_ids = inquiry.session_ids.clone();
+        for session_id in session_ids {
+            self.expire_session(&session_id, now)?;
+        }
+        Ok(())
+    }
+
+    /// A session token to continue the inquiry; an expired inquiry becomes pending again.
+    pub fn resume_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
+        let inquiry = self.writable(id)?;
+        match inquiry.status {
+            InquiryStatus::Created | InquiryStatus::Pending => {}
+            InquiryStatus::Expired => {
+                transition(inquiry, InquiryStatus::Pending, now);
+                inquiry.expires_at = Some(now + EXPIRES_AFTER);
+            }
+            ref other => {
+                return Err(ApiError::conflict(format!(
+                    "Cannot resume an inquiry that is {other}"
+                )));
+            }
+        }
+        Ok(self.open_session(id, now)?.1)
+    }
+
+    pub fn generate_one_time_link(
+        &mut self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        if self.writable(id)?.status == InquiryStatus::Expired {
+            return Err(ApiError::conflict(
+                "Cannot generate a one-time link for an expired inquiry; resume it first",
+            ));
+        }
+        let (session_id, _) = self.open_session(id, now)?;
+        Ok(one_time_link(&session_id))
+    }
+
+    pub fn add_tag(
+        &mut self,
+        id: &str,
+        tag: types::InquiryTagRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let name = tag_name(tag.meta)?;
+        let inquiry = self.writable(id)?;
+        if !inquiry.tags.contains(&name) {
+            inquiry.tags.push(name);
+        }
+        inquiry.updated_at = now;
+        Ok(())
+    }
+
+    pub fn remove_tag(
+        &mut self,
+        id: &str,
+        tag: types::InquiryTagRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let name = tag_name(tag.meta)?;
+        let inquiry = self.writable(id)?;
+        inquiry.tags.retain(|existing| *existing != name);
+        inquiry.updated_at = now;
+        Ok(())
+    }
+
+    pub fn set_tags(
+        &mut self,
+        id: &str,
+        tags: types::SetInquiryTagsRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        if !tags.meta.tag_id.is_empty() {
+            return Err(ApiError::unprocessable(
+                "persona-mock knows tags by name only; send meta.tag-name",
+                "/meta/tag-id",
+            ));
+        }
+        let inquiry = self.writable(id)?;
+        inquiry.tags = tags.meta.tag_name;
+        inquiry.updated_at = now;
+        Ok(())
+    }
+
+    /// Applies the actions in order; the first that is not allowed stops the rest and names
+    /// its position.
+    pub fn simulate(
+        &mut self,
+        id: &str,
+        request: types::SimulateActionsRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let inquiry = self.writable(id)?;
+        for (index, action) in request.meta.simulate_actions.into_iter().enumerate() {
+            let pointer = format!("/meta/simulate-actions/{index}");
+            let from = inquiry.status.clone();
+            let allowed_from_open = matches!(from, InquiryStatus::Created | InquiryStatus::Pending);
+            let (to, allowed) = match action.type_ {
+                SimulateActionType::StartInquiry => {
+                    (InquiryStatus::Pending, from == InquiryStatus::Created)
+                }
+                SimulateActionType::CompleteInquiry => {
+                    (InquiryStatus::Completed, allowed_from_open)
+                }
+                SimulateActionType::FailInquiry => (InquiryStatus::Failed, allowed_from_open),
+                SimulateActionType::ExpireInquiry => (InquiryStatus::Expired, allowed_from_open),
+                SimulateActionType::MarkForReviewInquiry => (
+                    InquiryStatus::NeedsReview,
+                    !matches!(from, InquiryStatus::Approved | InquiryStatus::Declined),
+                ),
+                SimulateActionType::ApproveInquiry => (InquiryStatus::Approved, true),
+                SimulateActionType::DeclineInquiry => (InquiryStatus::Declined, true),
+                SimulateActionType::CreatePassedVerification
+                | SimulateActionType::CreateFailedVerification => {
+                    let template = action
+                        .data
+                        .map(|data| data.verification_template_id)
+                        .ok_or_else(|| {
+                            ApiError::unprocessable(
+                                "verification actions need data.verification-template-id",
+                                &format!("{pointer}/data"),
+                            )
+                        })?;
+                    if !template.starts_with("vtmpl_") {
+                        return Err(ApiError::bad_request(format!(
+                            "meta.simulate_actions[{index}].data.verification_template_id must start with vtmpl (sent '{template}')"
+                        )));
+                    }
+                    inquiry
+                        .verifications
+                        .push(("verification/government-id".to_string(), new_id("ver_")));
+                    inquiry.updated_at = now;
+                    continue;
+                }
+            };
+            if !allowed {
+                return Err(ApiError::unprocessable(
+                    format!("cannot move an inquiry that is {from} to {to}"),
+                    &format!("{pointer}/type"),
+                ));
+            }
+            transition(inquiry, to, now);
+        }
+        Ok(())
+    }
+
+    /// Opens a session on an inquiry; returns its id and token.
+    fn open_session(
+        &mut self,
+        inquiry_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(String, String), ApiError> {
+        let inquiry = self.inquiries.get_mut(inquiry_id)?;
+        if inquiry.session_ids.len() >= MAX_SESSIONS_PER_INQUIRY {
+            return Err(ApiError::unprocessable(
+                format!("an inquiry can have at most {MAX_SESSIONS_PER_INQUIRY} sessions"),
+                "/data/attributes/inquiry-id",
+            ));
+        }
+        let id = new_id("iqse_");
+        inquiry.session_ids.push(id.clone());
+        self.sessions.insert(
+            id.clone(),
+            Session {
+                id: id.clone(),
+                inquiry_id: inquiry_id.to_string(),
+                status: InquirySessionStatus::New,
+                created_at: now,
+                started_at: None,
+                expired_at: None,
+            },
+        );
+        // A JWT-shaped opaque token, as Persona's session tokens are.
+        let token = format!("eyJhbGciOiJIUzI1NiJ9.{}.{}", new_id(""), new_id(""));
+        Ok((id, token))
+    }
+
+    pub fn create_session(
+        &mut self,
+        request: types::CreateInquirySessionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let inquiry_id = request.data.attributes.inquiry_id;
+        check_prefix("inquiry_id", &inquiry_id, "inq")?;
+        self.writable(&inquiry_id)?;
+        Ok(self.open_session(&inquiry_id, now)?.0)
+    }
+
+    pub fn session(&self, id: &str) -> Result<&Session, ApiError> {
+        self.sessions.get(id)
+    }
+
+    pub fn expire_session(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let session = self.sessions.get_mut(id)?;
+        if session.status != InquirySessionStatus::Expired {
+            session.status = InquirySessionStatus::Expired;
+            session.expired_at = Some(now);
+        }
+        Ok(())
+    }
+
+    /// Expires the open sessions of each inquiry; returns the ids of those it expired.
+    pub fn expire_all_sessions(
+        &mut self,
+        inquiry_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, ApiError> {
+        let mut expired = Vec::new();
+        for inquiry_id in inquiry_ids {
+            for session_id in self.inquiries.get(inquiry_id)?.session_ids.clone() {
+                if self.sessions.get(&session_id)?.status != InquirySessionStatus::Expired {
+                    self.expire_session(&session_id, now)?;
+                    expired.push(session_id);
+                }
+            }
+        }
+        Ok(expired)
+    }
+
+    pub fn session_link(&mut self, id: &str) -> Result<String, ApiError> {
+        let session = self.sessions.get(id)?;
+        if session.status == InquirySessionStatus::Expired {
+            return Err(ApiError::conflict(
+                "Cannot generate a one-time link for an expired session",
+            ));
+        }
+        Ok(one_time_link(id))
+    }
+
+    /// Imports translations into a new draft version of the template.
+    pub fn import_translations(
+        &mut self,
+        template_id: &str,
+        request: types::ImportTranslationsRequest,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let template = self
+            .templates
+            .iter_mut()
+            .find(|template| template.id == template_id)
+            .ok_or_else(ApiError::not_found)?;
+        let published = template.published_version();
+        let mut translations = published.translations.clone();
+        for incoming in request.data.attributes.translations {
+            translations.retain(|existing| {
+                (
+                    &existing.step,
+                    &existing.component,
+                    &existing.attribute_name,
+                ) != (
+                    &incoming.step,
+                    &incoming.component,
+                    &incoming.attribute_name,
+                )
+            });
+            translations.push(incoming);
+        }
+        let draft = TemplateVersion {
+            id: new_id("itmplv_"),
+            template_id: template.id.clone(),
+            name_display: published.name_display.clone(),
+            description: Some("Imported translations".to_string()),
+            created_at: now,
+            published_at: None,
+            translations,
+        };
+        let id = draft.id.clone();
+        template.versions.push(draft);
+        Ok(id)
+    }
+}
+
+/// Sets the status and the timestamp that goes with it.
+fn transition(inquiry: &mut Inquiry, to: InquiryStatus, now: DateTime<Utc>) {
+    match to {
+        InquiryStatus::Pending => inquiry.started_at = inquiry.started_at.or(Some(now)),
+        InquiryStatus::Completed => inquiry.completed_at = Some(now),
+        InquiryStatus::Failed => inquiry.failed_at = Some(now),
+        InquiryStatus::Expired => inquiry.expired_at = Some(now),
+        InquiryStatus::NeedsReview => inquiry.marked_for_review_at = Some(now),
+        InquiryStatus::Approved | InquiryStatus::Declined => inquiry.decisioned_at = Some(now),
+        _ => {}
+    }
+    inquiry.status = to;
+    inquiry.updated_at = now;
+}
+
+/// Persona's message for an id with the wrong prefix, as in the getting-started guide.
+pub fn check_prefix(field: &str, id: &str, prefix: &str) -> Result<(), ApiError> {
+    if id
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.starts_with('_'))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "data.attributes.{field} must start with {prefix} (sent '{id}')"
+        )))
+    }
+}
+
+fn check_field_names(fields: &Map<String, Value>) -> Result<(), ApiError> {
+    match fields.keys().find(|key| {
+        !TEMPLATE_FIELDS
+            .iter()
+            .any(|field| field.key == key.as_str())
+    }) {
+        Some(unknown) => Err(ApiError::unprocessable(
+            format!("{unknown} is not a field of this inquiry template"),
+            &format!("/data/attributes/fields/{unknown}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn tag_name(meta: types::InquiryTagRequestMeta) -> Result<String, ApiError> {
+    match (meta.tag_name, meta.tag_id) {
+        (Some(name), _) if !name.trim().is_empty() => Ok(name),
+        (None, Some(_)) => Err(ApiError::unprocessable(
+            "persona-mock knows tags by name only; send meta.tag-name",
+            "/meta/tag-id",
+        )),
+        _ => Err(ApiError::unprocessable(
+            "Tag name can't be blank",
+            "/meta/tag-name",
+        )),
+    }
+}
+
+fn one_time_link(session_id: &str) -> String {
+    format!(
+        "https://withpersona.com/verify?code=otl_{}",
+        &session_id["iqse_".len()..]
+    )
+}
+
+/// `page[...]` parameters, checked.
+#[derive(Debug, Default, Clone)]
+pub struct PageRequest {
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub size: usize,
+}
+
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+pub const MAX_PAGE_SIZE: usize = 100;
+
+impl PageRequest {
+    pub fn new(
+        after: Option<String>,
+        before: Option<String>,
+        size: Option<i64>,
+    ) -> Result<PageRequest, ApiError> {
+        let size = match size {
+            None => DEFAULT_PAGE_SIZE,
+            Some(size) if (1..=MAX_PAGE_SIZE as i64).contains(&size) => size as usize,
+            Some(size) => {
+                return Err(ApiError::bad_request(format!(
+                    "page[size] must be between 1 and {MAX_PAGE_SIZE} (sent '{size}')"
+                )));
+            }
+        };
+        if after.is_some() && before.is_some() {
+            return Err(ApiError::bad_request(
+                "page[after] and page[before] cannot be used together",
+            ));
+        }
+        Ok(PageRequest {
+            after,
+            before,
+            size,
+        })
+    }
+}
+
+/// One page of `items` (already in display order) and the cursors of its neighbours.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub prev_cursor: Option<String>,
+    pub next_cursor: Option<String>,
+}
+
+/// Cuts a page out of `items` by the ids in the cursor; every list and search uses it.
+pub fn paginate<T>(
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> &str,
+    page: &PageRequest,
+) -> Result<Page<T>, ApiError> {
+    let position = |cursor: &str, name: &str| {
+        items
+            .iter()
+            .position(|item| id_of(item) == cursor)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{name} must be the id of an object in this list (sent '{cursor}')"
+                ))
+            })
+    };
+    let (start, end) = match (&page.after, &page.before) {
+        (Some(after), _) => {
+            let start = position(after, "page[after]")? + 1;
+            (start, (start + page.size).min(items.len()))
+        }
+        (None, Some(before)) => {
+            let end = position(before, "page[before]")?;
+            (end.saturating_sub(page.size), end)
+        }
+        (None, None) => (0, page.size.min(items.len())),
+    };
+    let more_before = start > 0;
+    let more_after = end < items.len();
+    let mut items = items;
+    items.truncate(end);
+    let items: Vec<T> = items.into_iter().skip(start).collect();
+    Ok(Page {
+        prev_cursor: if more_before {
+            items.first().map(|item| id_of(item).to_string())
+        } else {
+            None
+        },
+        next_cursor: if more_after {
+            items.last().map(|item| id_of(item).to_string())
+        } else {
+            None
+        },
+        items,
+    })
+}
+
+/// Filters of `GET /inquiries`, already parsed.
+#[derive(Default)]
+pub struct InquiryFilter {
+    pub inquiry_ids: Option<Vec<String>>,
+    pub account_ids: Option<Vec<String>>,
+    pub template_ids: Option<Vec<String>>,
+    pub legacy_template_ids: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub note: Option<String>,
+    pub reference_id: Option<String>,
+    pub created_at_start: Option<DateTime<Utc>>,
+    pub created_at_end: Option<DateTime<Utc>>,
+}
+
+impl InquiryFilter {
+    pub fn matches(&self, inquiry: &Inquiry) -> bool {
+        let listed = |list: &Option<Vec<String>>, value: &str| {
+            list.as_ref()
+                .is_none_or(|list| list.iter().any(|item| item == value))
+        };
+        listed(&self.inquiry_ids, &inquiry.id)
+            && listed(&self.account_ids, &inquiry.account_id)
+            && listed(&self.template_ids, &inquiry.template_id)
+            && self.legacy_template_ids.is_none()
+            && listed(&self.statuses, inquiry.status.as_str())
+            && self
+                .note
+                .as_ref()
+                .is_none_or(|note| inquiry.note.as_ref() == Some(note))
+            && self
+                .reference_id
+                .as_ref()
+                .is_none_or(|reference| inquiry.reference_id.as_ref() == Some(reference))
+            && self
+                .created_at_start
+                .is_none_or(|start| inquiry.created_at >= start)
+            && self
+                .created_at_end
+                .is_none_or(|end| inquiry.created_at <= end)
+    }
+}
+
+/// Sessions in display order, optionally of one inquiry.
+pub fn sessions_of<'a>(store: &'a Store, inquiry_id: Option<&str>) -> Vec<&'a Session> {
+    store
+        .sessions
+        .newest_first()
+        .filter(|session| inquiry_id.is_none_or(|id| session.inquiry_id == id))
+        .collect()
+}
+
+/// Versions of a template, newest first.
+pub fn versions_of<'a>(
+    store: &'a Store,
+    template_id: &str,
+) -> Result<Vec<&'a TemplateVersion>, ApiError> {
+    Ok(store.template(template_id)?.versions.iter().rev().collect())
+}

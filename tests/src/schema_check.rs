@@ -1,0 +1,137 @@
+//! Checks a JSON value against a schema of the spec, strictly: besides types, `required`,
+//! `nullable`, `enum` and formats, an object may only have the keys its schema lists unless
+//! the schema allows others. That catches a server sending what the spec does not describe,
+//! which decoding into our (lenient, forward-compatible) types would let through.
+
+use chrono::{DateTime, NaiveDate};
+use serde_json::Value;
+
+use crate::resolve;
+
+/// Every way `value` departs from `schema`, each with the JSON path where it does.
+pub fn violations(schema: &Value, value: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    check(schema, value, "$", &mut found);
+    found
+}
+
+fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
+    let schema = resolve(schema);
+    if value.is_null() {
+        if schema.get("nullable") != Some(&Value::Bool(true))
+            && !schema.as_object().is_some_and(|s| s.is_empty())
+        {
+            found.push(format!("{at}: null, but the schema is not nullable"));
+        }
+        return;
+    }
+    if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        let matching = options
+            .iter()
+            .filter(|option| violations(option, value).is_empty())
+            .count();
+        if matching != 1 {
+            found.push(format!(
+                "{at}: matches {matching} of the oneOf options, not exactly one"
+            ));
+        }
+        return;
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        found.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let Some(object) = value.as_object() else {
+                return found.push(format!("{at}: expected an object, got {value}"));
+            };
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for required in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let name = required.as_str().unwrap_or_default();
+                if !object.contains_key(name) {
+                    found.push(format!("{at}: missing required `{name}`"));
+                }
+            }
+            for (key, child) in object {
+                match properties.and_then(|properties| properties.get(key)) {
+                    Some(child_schema) => check(child_schema, child, &format!("{at}.{key}"), found),
+                    None => match schema.get("additionalProperties") {
+                        Some(Value::Bool(true)) => {}
+                        Some(extra) if extra.is_object() => {
+                            check(extra, child, &format!("{at}.{key}"), found)
+                        }
+                        _ => found.push(format!("{at}: `{key}` is not in the schema")),
+                    },
+                }
+            }
+        }
+        Some("array") => {
+            let Some(items) = value.as_array() else {
+                return found.push(format!("{at}: expected an array, got {value}"));
+            };
+            for (index, item) in items.iter().enumerate() {
+                check(&schema["items"], item, &format!("{at}[{index}]"), found);
+            }
+        }
+        Some("string") => match value.as_str() {
+            None => found.push(format!("{at}: expected a string, got {value}")),
+            Some(text) => match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") if DateTime::parse_from_rfc3339(text).is_err() => {
+                    found.push(format!("{at}: '{text}' is not a date-time"))
+                }
+                Some("date") if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => {
+                    found.push(format!("{at}: '{text}' is not a date"))
+                }
+                _ => {}
+            },
+        },
+        Some("integer") if !(value.is_i64() || value.is_u64()) => {
+            found.push(format!("{at}: expected an integer, got {value}"))
+        }
+        Some("number") if !value.is_number() => {
+            found.push(format!("{at}: expected a number, got {value}"))
+        }
+        Some("boolean") if !value.is_boolean() => {
+            found.push(format!("{at}: expected a boolean, got {value}"))
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::violations;
+
+    #[test]
+    fn finds_unknown_keys_wrong_types_missing_required_and_bad_formats() {
+        let schema = json!({"$ref": "#/components/schemas/InquirySession"});
+        let session = json!({
+            "type": "inquiry-session",
+            "attributes": {"status": "new", "created-at": "yesterday", "is-vpn": "no", "mystery": 1}
+        });
+        let found = violations(&schema, &session);
+        assert_eq!(
+            found,
+            vec![
+                "$: missing required `id`",
+                "$.attributes.created-at: 'yesterday' is not a date-time",
+                "$.attributes.is-vpn: expected a boolean, got \"no\"",
+            ],
+            "an attributes object allows unknown keys (additionalProperties: {{}}), the rest is checked"
+        );
+        let found = violations(
+            &json!({"$ref": "#/components/schemas/PageLinks"}),
+            &json!({"next": null, "last": "/x"}),
+        );
+        assert_eq!(found, vec!["$: `last` is not in the schema"]);
+    }
+}
