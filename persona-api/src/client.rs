@@ -2,12 +2,14 @@
 //! every request the generated code builds.
 
 use std::ops::Deref;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::api_key::{ApiKey, Environment};
+use crate::retry::{self, RetryPolicy};
 use crate::{ConfigError, generated};
 
 /// Persona's production and sandbox API; the key, not the URL, picks the environment.
@@ -25,6 +27,8 @@ pub struct ClientContext {
     authorization: HeaderValue,
     user_agent: HeaderValue,
     timeout: Duration,
+    overall_timeout: Option<Duration>,
+    retry: RetryPolicy,
 }
 
 /// A client for Persona's inquiry API.
@@ -34,7 +38,9 @@ pub struct ClientContext {
 /// [`Deref`] to the generated client: `client.retrieve_inquiry().inquiry_id(id).send().await`.
 ///
 /// Every request carries `Authorization: Bearer <key>`, `Persona-Version: 2023-01-05`,
-/// `Key-Inflection: kebab` and a `User-Agent` naming this crate.
+/// `Key-Inflection: kebab` and a `User-Agent` naming this crate; every POST carries an
+/// `Idempotency-Key` (yours, or one the client makes), and failed requests are retried as the
+/// [`RetryPolicy`] says.
 #[derive(Clone, Debug)]
 pub struct Client {
     api: generated::Client,
@@ -58,6 +64,8 @@ impl Client {
             api_key: api_key.into(),
             base_url: DEFAULT_BASE_URL.to_string(),
             timeout: DEFAULT_TIMEOUT,
+            overall_timeout: None,
+            retry: RetryPolicy::default(),
             user_agent: None,
             http_client: None,
         }
@@ -101,6 +109,8 @@ pub struct ClientBuilder {
     api_key: String,
     base_url: String,
     timeout: Duration,
+    overall_timeout: Option<Duration>,
+    retry: RetryPolicy,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
 }
@@ -112,9 +122,22 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one request may take, from sending to the last byte. Default: 30 seconds.
+    /// How long one attempt may take, from sending to the last byte. Default: 30 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long one call may take in all, retries and waits included. Default: no limit beyond
+    /// the retry policy's.
+    pub fn overall_timeout(mut self, timeout: Duration) -> Self {
+        self.overall_timeout = Some(timeout);
+        self
+    }
+
+    /// When to retry. Default: [`RetryPolicy::default`]; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -158,6 +181,8 @@ impl ClientBuilder {
             authorization,
             user_agent,
             timeout: self.timeout,
+            overall_timeout: self.overall_timeout,
+            retry: self.retry,
         };
         Ok(Client {
             api: generated::Client::new_with_client(&base_url, http_client, context),
@@ -183,17 +208,20 @@ fn checked_base_url(url: &str) -> Result<String, ConfigError> {
 
 static PERSONA_VERSION_HEADER: HeaderName = HeaderName::from_static("persona-version");
 static KEY_INFLECTION_HEADER: HeaderName = HeaderName::from_static("key-inflection");
+static IDEMPOTENCY_KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// progenitor sends `info.version` under this name on every request; Persona reads
 /// `Persona-Version` instead, so the hook removes it.
 static PROGENITOR_VERSION_HEADER: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<ClientContext> for generated::Client {
+    /// Runs once per call, before the first attempt: everything set here is the same on every retry.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         let context = self.inner();
+        let is_post = request.method() == Method::POST;
         let headers = request.headers_mut();
         headers.remove(&PROGENITOR_VERSION_HEADER);
         headers.insert(AUTHORIZATION, context.authorization.clone());
@@ -208,9 +236,104 @@ impl ClientHooks<ClientContext> for generated::Client {
             KEY_INFLECTION_HEADER.clone(),
             HeaderValue::from_static("kebab"),
         );
-        *request.timeout_mut() = Some(context.timeout);
+        if is_post
+            && !headers.contains_key(&IDEMPOTENCY_KEY_HEADER)
+            && let Ok(key) = HeaderValue::try_from(retry::idempotency_key())
+        {
+            headers.insert(IDEMPOTENCY_KEY_HEADER.clone(), key);
+        }
         Ok(())
     }
+
+    /// Sends the attempts of one call, as the retry policy and timeouts allow.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let context = self.inner();
+        let started = Instant::now();
+        let deadline = context.overall_timeout.map(|limit| started + limit);
+        let may_retry = is_safe_to_repeat(&request);
+        let mut pending = request;
+        let mut attempt = 1;
+        loop {
+            let retry = if may_retry && attempt < context.retry.attempts() {
+                pending.try_clone()
+            } else {
+                None
+            };
+            let remaining =
+                deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            *pending.timeout_mut() =
+                Some(remaining.map_or(context.timeout, |remaining| remaining.min(context.timeout)));
+            let outcome =
+                crate::telemetry::send_attempt(self.client(), pending, info, attempt).await;
+            let Some(retry) = retry else {
+                return normalized(outcome).await;
+            };
+            let wait = match &outcome {
+                Ok(response) if retry::is_retryable_status(response.status()) => {
+                    let backoff = context.retry.backoff(attempt);
+                    retry::server_wait(response.status(), response.headers())
+                        .map_or(backoff, |asked| asked.max(backoff))
+                }
+                Err(error) if error.is_connect() || error.is_timeout() || error.is_request() => {
+                    context.retry.backoff(attempt)
+                }
+                _ => return normalized(outcome).await,
+            };
+            let too_late = started.elapsed() + wait > context.retry.elapsed_limit()
+                || deadline.is_some_and(|deadline| Instant::now() + wait >= deadline);
+            if too_late {
+                return normalized(outcome).await;
+            }
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+            pending = retry;
+            attempt += 1;
+        }
+    }
+}
+
+/// GET, HEAD, PUT and DELETE may be repeated; POST and PATCH only under an idempotency key.
+fn is_safe_to_repeat(request: &reqwest::Request) -> bool {
+    match *request.method() {
+        Method::POST | Method::PATCH => request.headers().contains_key(&IDEMPOTENCY_KEY_HEADER),
+        _ => true,
+    }
+}
+
+/// Gives an error response whose body is not JSON (an HTML page from a proxy, say) a body in
+/// Persona's format, so the caller gets an API error with its real status rather than a
+/// decoding error.
+async fn normalized(
+    outcome: reqwest::Result<reqwest::Response>,
+) -> reqwest::Result<reqwest::Response> {
+    let response = outcome?;
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if response.status().as_u16() < 400 || is_json {
+        return Ok(response);
+    }
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    let body = response.bytes().await.unwrap_or_default();
+    let title = status.canonical_reason().unwrap_or("Error");
+    let details = crate::json_path::snippet(&body, 1, 1, 200);
+    let mut error = serde_json::json!({"title": title});
+    if !details.trim().is_empty() {
+        error["details"] = serde_json::Value::String(details);
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    let mut rebuilt = http::Response::new(serde_json::json!({"errors": [error]}).to_string());
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 #[cfg(test)]

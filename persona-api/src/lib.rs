@@ -48,8 +48,14 @@
 mod api_key;
 mod client;
 mod config_error;
+mod error;
+mod ids;
+mod json_path;
 mod jsonapi;
 mod open_enum;
+mod pagination;
+mod retry;
+mod telemetry;
 
 /// The client generated from the spec by `cargo xtask generate`. Do not edit: see ARCHITECTURE.md.
 #[rustfmt::skip]
@@ -59,9 +65,16 @@ pub mod generated;
 pub use api_key::{ApiKey, Environment};
 pub use client::{Client, ClientBuilder, ClientContext, DEFAULT_BASE_URL, PERSONA_VERSION};
 pub use config_error::ConfigError;
-pub use generated::{ByteStream, Error, ResponseValue};
+pub use error::{ApiError, DecodeError, Error, ErrorDetail, RateLimit, ResponseMetadata};
+pub use generated::{ByteStream, ResponseValue};
+pub use ids::{
+    AccountId, IdError, InquiryId, InquirySessionId, InquiryTemplateId, InquiryTemplateVersionId,
+    TemplateId,
+};
 pub use jsonapi::ToOneRelationship;
 pub use open_enum::{InquirySessionStatus, InquiryStatus};
+pub use pagination::Paginate;
+pub use retry::RetryPolicy;
 
 /// Request and response bodies of every operation, with their builders.
 pub mod types {

@@ -12,8 +12,11 @@ pub enum Fault {
     Status(u16),
     /// Wait this long, then handle the request normally.
     Delay(Duration),
-    /// Close the connection without answering.
+    /// Close the connection without answering, before the request is handled.
     DropConnection,
+    /// Handle the request (an inquiry is created, say), then close the connection without
+    /// answering: the response is lost, as when a network fails on the way back.
+    DropResponse,
 }
 
 #[derive(Default)]

@@ -89,6 +89,14 @@ impl MockServer {
         &self.front.faults
     }
 
+    /// How many requests arrived so far, faulted and refused ones included: a retry test's
+    /// count of attempts.
+    pub fn requests_received(&self) -> u64 {
+        self.front
+            .received
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many inquiries the sandbox holds.
     pub fn inquiry_count(&self) -> usize {
         self.shared
@@ -140,6 +148,7 @@ impl MockServerBuilder {
         });
         let front = Arc::new(server::Front {
             router: routes::router(shared.clone()),
+            received: Default::default(),
             faults: Arc::new(Faults::default()),
             rate: rate_limit::RateLimiter::new(self.rate_limit_per_minute),
             idempotency: idempotency::IdempotencyCache::default(),

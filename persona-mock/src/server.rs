@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -31,6 +32,8 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub struct Front {
     pub router: Router,
+    /// Every request that arrived, faulted ones included.
+    pub received: AtomicU64,
     pub faults: Arc<Faults>,
     pub rate: RateLimiter,
     pub idempotency: IdempotencyCache,
@@ -77,10 +80,15 @@ async fn handle(
     front: Arc<Front>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, DroppedConnection> {
+    front.received.fetch_add(1, Ordering::Relaxed);
     let request_id = new_id("req_");
     let now = Instant::now();
     let (response, rate) = match front.faults.next() {
         Some(Fault::DropConnection) => return Err(DroppedConnection),
+        Some(Fault::DropResponse) => {
+            let _handled = checked(&front, request.map(Body::new), now).await;
+            return Err(DroppedConnection);
+        }
         Some(Fault::Status(status)) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let mut rate = front.rate.peek(now);

@@ -3,6 +3,7 @@
 //! a server on 127.0.0.1 that records what the client sends.
 
 pub mod decode;
+pub mod fixed_server;
 pub mod recording_server;
 pub mod reference;
 pub mod schema_check;

@@ -95,10 +95,14 @@ fn record_and_answer(
         .iter()
         .filter(|(name, _)| *name != header::HOST)
         .map(|(name, value)| {
+            let text = value.to_str().unwrap_or("<not ASCII>");
             let value = if name == header::AUTHORIZATION {
-                redact_bearer(value.to_str().unwrap_or("<not ASCII>"))
+                redact_bearer(text)
+            } else if name.as_str() == "idempotency-key" && is_uuid_v4(text) {
+                // A key the client made up; random, so only its shape is pinned.
+                "[uuid v4]".to_string()
             } else {
-                value.to_str().unwrap_or("<not ASCII>").to_string()
+                text.to_string()
             };
             (name.as_str().to_string(), value)
         })
@@ -145,6 +149,19 @@ fn record_and_answer(
         )
             .into_response()
     }
+}
+
+fn is_uuid_v4(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(index, byte)| {
+            if [8, 13, 18, 23].contains(&index) {
+                *byte == b'-'
+            } else {
+                byte.is_ascii_hexdigit()
+            }
+        })
+        && bytes[14] == b'4'
 }
 
 /// Keeps the scheme and the key's environment prefix, so a snapshot shows which key was sent

@@ -2,6 +2,7 @@
 //! reference material decodes into our types, and every operation sends and reads the shapes
 //! pinned in `snapshots/`. One test binary, so the suite links once.
 
+mod client_behaviour;
 mod generated_code;
 mod mock_sandbox;
 mod requests;

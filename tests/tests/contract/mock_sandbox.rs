@@ -6,20 +6,26 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use persona_api::types::{self, SimulateActionType};
-use persona_api::{Client, Error, InquirySessionStatus, InquiryStatus};
+use persona_api::{Client, Error, InquirySessionStatus, InquiryStatus, RetryPolicy};
 use persona_api_tests::reference::seed;
 use persona_api_tests::schema_check::violations;
 use persona_api_tests::{TEST_API_KEY, operation, operations};
 use persona_mock::{Fault, MockServer};
 use serde_json::{Value, json};
 
+/// A mock and a client that does not retry: these tests look at the mock's own answers.
 async fn sandbox() -> (MockServer, Client) {
     let mock = MockServer::start().await.expect("the mock starts");
-    let client = Client::builder(TEST_API_KEY)
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid settings");
+    let client = client_for(&mock);
     (mock, client)
+}
+
+fn client_for(mock: &MockServer) -> Client {
+    Client::builder(TEST_API_KEY)
+        .base_url(mock.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid settings")
 }
 
 fn jane_doe(template_id: &str) -> types::CreateInquiryRequest {
@@ -52,23 +58,20 @@ fn actions(kinds: &[SimulateActionType]) -> types::SimulateActionsRequest {
         .expect("request")
 }
 
-/// The status and `{errors: [...]}` body of an error response.
-fn api_error<T: std::fmt::Debug>(
-    result: Result<T, Error<types::ErrorBody>>,
+/// The status, title and details of the error response a call got.
+fn api_error<T: std::fmt::Debug, E: Into<Error>>(
+    result: Result<T, E>,
 ) -> (u16, String, Option<String>) {
-    match result {
-        Err(Error::ErrorResponse(response)) => {
-            let status = response.status().as_u16();
-            let error = response
-                .into_inner()
-                .errors
-                .into_iter()
-                .next()
-                .expect("one error");
-            (status, error.title.unwrap_or_default(), error.details)
-        }
-        other => panic!("expected an error response, got {other:?}"),
-    }
+    let error: Error = result.map_err(Into::into).expect_err("an error response");
+    let api = error
+        .api()
+        .unwrap_or_else(|| panic!("expected an API error, got {error:?}"));
+    let first = api.errors.first().expect("one error");
+    (
+        api.status.as_u16(),
+        first.title.clone().unwrap_or_default(),
+        first.details.clone(),
+    )
 }
 
 #[tokio::test]
@@ -819,6 +822,7 @@ async fn errors_come_in_personas_format_and_name_what_is_wrong() {
 
     let production = Client::builder("persona_production_k")
         .base_url(mock.base_url())
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid settings");
     let (status, title, details) = api_error(production.list_inquiries().send().await);
@@ -1055,10 +1059,7 @@ async fn the_rate_limit_is_announced_and_enforced() {
         .start()
         .await
         .expect("starts");
-    let c = Client::builder(TEST_API_KEY)
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid");
+    let c = client_for(&mock);
     let mut remaining = Vec::new();
     for _ in 0..3 {
         let response = c.list_inquiry_templates().send().await.expect("allowed");
@@ -1077,22 +1078,17 @@ async fn the_rate_limit_is_announced_and_enforced() {
         );
     }
     assert_eq!(remaining, ["2", "1", "0"]);
-    match c.list_inquiry_templates().send().await {
-        Err(Error::ErrorResponse(response)) => {
-            assert_eq!(response.status().as_u16(), 429);
-            let reset: u64 = response.headers()["ratelimit-reset"]
-                .to_str()
-                .expect("ASCII")
-                .parse()
-                .expect("seconds");
-            assert!((1..=60).contains(&reset));
-            assert_eq!(
-                response.into_inner().errors[0].title.as_deref(),
-                Some("Rate limit exceeded")
-            );
-        }
-        other => panic!("expected 429, got {other:?}"),
-    }
+    let error: Error = c
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect_err("limited")
+        .into();
+    let api = error.api().expect("an API error");
+    assert_eq!(api.status.as_u16(), 429);
+    let reset = api.rate_limit.expect("rate limit headers").reset;
+    assert!((1..=60).contains(&reset.as_secs()));
+    assert_eq!(api.errors[0].title.as_deref(), Some("Rate limit exceeded"));
 }
 
 #[tokio::test]
@@ -1103,22 +1099,29 @@ async fn injected_faults_fail_delay_and_drop() {
     assert_eq!((status, title.as_str()), (503, "Service unavailable"));
 
     mock.faults().inject_next(1, Fault::DropConnection);
-    assert!(matches!(
-        c.list_inquiry_templates().send().await,
-        Err(Error::CommunicationError(_))
-    ));
+    let dropped: Error = c
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect_err("dropped")
+        .into();
+    assert!(matches!(dropped, Error::Transport(_)), "{dropped:?}");
 
     let impatient = Client::builder(TEST_API_KEY)
         .base_url(mock.base_url())
         .timeout(std::time::Duration::from_millis(100))
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid");
     mock.faults()
         .inject_next(1, Fault::Delay(std::time::Duration::from_millis(500)));
-    match impatient.list_inquiry_templates().send().await {
-        Err(Error::CommunicationError(error)) => assert!(error.is_timeout(), "{error}"),
-        other => panic!("expected a timeout, got {other:?}"),
-    }
+    let late: Error = impatient
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect_err("times out")
+        .into();
+    assert!(matches!(late, Error::Timeout(_)), "{late:?}");
     mock.faults().clear();
     c.list_inquiry_templates()
         .send()

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 
-use persona_api::types::{self, ErrorBody};
-use persona_api::{Client, Error, ResponseValue};
+use persona_api::types;
+use persona_api::{Client, ResponseValue};
 use persona_api_tests::recording_server::{RecordedRequest, RecordingServer};
 use persona_api_tests::reference::seed;
 use persona_api_tests::{TEST_API_KEY, operation, operations};
@@ -35,7 +35,7 @@ impl Recorder {
     async fn record<T>(
         &mut self,
         operation_id: &str,
-        call: impl Future<Output = Result<ResponseValue<T>, Error<ErrorBody>>>,
+        call: impl Future<Output = Result<ResponseValue<T>, impl std::fmt::Display>>,
     ) -> RecordedRequest {
         let response = call
             .await

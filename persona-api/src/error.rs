@@ -1,0 +1,279 @@
+//! The one error type of the crate, and the response metadata (`Request-Id`, rate limit) that
+//! errors and successful responses share.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::generated::types::ErrorBody;
+use crate::{ConfigError, IdError, ResponseValue, json_path};
+
+/// Anything that can go wrong calling Persona.
+///
+/// Every operation's `send()` returns progenitor's error type; `?` converts it into this one
+/// (`From` is implemented), so a function returning `Result<_, persona_api::Error>` needs no
+/// mapping. No variant ever contains the API key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Persona answered with an error status and its `{errors: [...]}` body.
+    Api(ApiError),
+    /// No response arrived within the timeout (per request, or overall across retries).
+    Timeout(reqwest::Error),
+    /// The connection failed, was refused, or dropped before a response.
+    Transport(reqwest::Error),
+    /// A response arrived but its body does not decode into the documented type.
+    Decode(DecodeError),
+    /// A status the spec does not document for this operation.
+    UnexpectedStatus {
+        status: StatusCode,
+        request_id: Option<String>,
+    },
+    /// A request value failed its schema before anything was sent.
+    InvalidRequest(String),
+    /// An id given by the caller has the wrong prefix.
+    InvalidId(IdError),
+    /// The client could not be built.
+    Config(ConfigError),
+}
+
+/// An error response from Persona.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Every entry of the body's `errors` array, in order.
+    pub errors: Vec<ErrorDetail>,
+    /// Persona's `Request-Id` (`req_...`): quote it to Persona's support.
+    pub request_id: Option<String>,
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// One entry of an error body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorDetail {
+    pub title: Option<String>,
+    pub details: Option<String>,
+    /// `source.pointer`: the member of the request that was wrong, such as `/data/attributes/fields`.
+    pub pointer: Option<String>,
+    pub meta: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `RateLimit-*` headers of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Until the window resets.
+    pub reset: Duration,
+}
+
+/// A body that did not decode, with where and a bounded piece of it.
+#[derive(Debug)]
+pub struct DecodeError {
+    /// The JSON path of the member that failed, such as `data.attributes.created-at`.
+    pub path: String,
+    pub message: String,
+    /// At most 120 bytes of the body around the failure.
+    pub snippet: String,
+}
+
+impl RateLimit {
+    /// Reads the three headers; `None` unless all are present and numeric.
+    pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
+        let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        Some(RateLimit {
+            limit: u32::try_from(number("ratelimit-limit")?).unwrap_or(u32::MAX),
+            remaining: u32::try_from(number("ratelimit-remaining")?).unwrap_or(u32::MAX),
+            reset: Duration::from_secs(number("ratelimit-reset")?),
+        })
+    }
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(String::from)
+}
+
+/// `Request-Id` and rate-limit state of a successful response.
+///
+/// ```no_run
+/// use persona_api::ResponseMetadata;
+/// # async fn run(client: persona_api::Client) -> Result<(), persona_api::Error> {
+/// let response = client.list_inquiry_templates().send().await?;
+/// if let Some(limit) = response.rate_limit() {
+///     println!("{} of {} requests left", limit.remaining, limit.limit);
+/// }
+/// println!("request {}", response.request_id().unwrap_or("?"));
+/// # Ok(())
+/// # }
+/// ```
+pub trait ResponseMetadata {
+    fn request_id(&self) -> Option<&str>;
+    fn rate_limit(&self) -> Option<RateLimit>;
+}
+
+impl<T> ResponseMetadata for ResponseValue<T> {
+    fn request_id(&self) -> Option<&str> {
+        self.headers()
+            .get("request-id")
+            .and_then(|value| value.to_str().ok())
+    }
+
+    fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(self.headers())
+    }
+}
+
+impl ApiError {
+    fn from_response(response: ResponseValue<ErrorBody>) -> ApiError {
+        let status = response.status();
+        let request_id = request_id(response.headers());
+        let rate_limit = RateLimit::from_headers(response.headers());
+        let errors = response
+            .into_inner()
+            .errors
+            .into_iter()
+            .map(|error| ErrorDetail {
+                title: error.title,
+                details: error.details,
+                pointer: error.source.and_then(|source| source.pointer),
+                meta: error.meta,
+            })
+            .collect();
+        ApiError {
+            status,
+            errors,
+            request_id,
+            rate_limit,
+        }
+    }
+
+    /// Whether retrying later may succeed: rate limited, or a server error.
+    pub fn is_retryable(&self) -> bool {
+        crate::retry::is_retryable_status(self.status)
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// `Bad request: data.attributes.inquiry_template_id must start with itmpl (sent 'itm_...')`;
+    /// several errors are joined with `; `.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.errors.is_empty() {
+            return write!(f, "Persona answered {}", self.status);
+        }
+        for (index, error) in self.errors.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            match (&error.title, &error.details) {
+                (Some(title), Some(details)) => write!(f, "{title}: {details}")?,
+                (Some(text), None) | (None, Some(text)) => f.write_str(text)?,
+                (None, None) => write!(f, "Persona answered {}", self.status)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(error) => error.fmt(f),
+            Error::Timeout(error) => write!(f, "Persona did not answer in time: {error}"),
+            Error::Transport(error) => write!(f, "could not reach Persona: {error}"),
+            Error::Decode(error) => write!(
+                f,
+                "unexpected response body at `{}`: {} (body: {})",
+                error.path, error.message, error.snippet
+            ),
+            Error::UnexpectedStatus { status, request_id } => {
+                write!(
+                    f,
+                    "Persona answered {status}, which this operation does not document"
+                )?;
+                request_id
+                    .as_ref()
+                    .map_or(Ok(()), |id| write!(f, " (request {id})"))
+            }
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::InvalidId(error) => error.fmt(f),
+            Error::Config(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Timeout(error) | Error::Transport(error) => Some(error),
+            Error::InvalidId(error) => Some(error),
+            Error::Config(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// The API error, if Persona answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(error) => Some(error.status),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl From<progenitor_client::Error<ErrorBody>> for Error {
+    fn from(error: progenitor_client::Error<ErrorBody>) -> Error {
+        use progenitor_client::Error as Generated;
+        match error {
+            Generated::ErrorResponse(response) => Error::Api(ApiError::from_response(response)),
+            Generated::CommunicationError(error)
+            | Generated::ResponseBodyError(error)
+            | Generated::InvalidUpgrade(error) => {
+                if error.is_timeout() {
+                    Error::Timeout(error)
+                } else {
+                    Error::Transport(error)
+                }
+            }
+            Generated::InvalidResponsePayload(body, error) => Error::Decode(DecodeError {
+                path: json_path::path_at(&body, error.line(), error.column()),
+                message: error.to_string(),
+                snippet: json_path::snippet(&body, error.line(), error.column(), 120),
+            }),
+            Generated::UnexpectedResponse(response) => Error::UnexpectedStatus {
+                status: response.status(),
+                request_id: request_id(response.headers()),
+            },
+            Generated::InvalidRequest(message) | Generated::Custom(message) => {
+                Error::InvalidRequest(message)
+            }
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Error {
+        Error::Config(error)
+    }
+}
+
+impl From<IdError> for Error {
+    fn from(error: IdError) -> Error {
+        Error::InvalidId(error)
+    }
+}

@@ -1,0 +1,155 @@
+//! Ids users pass in, checked for their prefix before any request is sent.
+//!
+//! Parsing (`"inq_...".parse::<InquiryId>()`) checks the prefix and says what was expected and
+//! what was sent. Ids that come from Persona are taken as they are ([`InquiryId::from_server`]):
+//! Persona may change prefixes without a new API version. Every id converts into the `String`
+//! the operation builders take: `client.retrieve_inquiry().inquiry_id(&id)`.
+
+use std::fmt;
+
+/// An id that does not start with the prefix its kind requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdError {
+    /// What the id should be, with its article, such as `an inquiry template`.
+    pub kind: &'static str,
+    pub expected_prefix: &'static str,
+    pub sent: String,
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.sent.is_empty() {
+            write!(
+                f,
+                "{} id is required (it starts with `{}`)",
+                self.kind, self.expected_prefix
+            )
+        } else {
+            write!(
+                f,
+                "{} id must start with `{}` (sent '{}')",
+                self.kind, self.expected_prefix, self.sent
+            )
+        }
+    }
+}
+
+impl std::error::Error for IdError {}
+
+macro_rules! ids {
+    ($($(#[$meta:meta])* $name:ident => $prefix:literal, $kind:literal;)+) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The prefix ids of this kind start with.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// An id as Persona sent it, without checking its prefix.
+            pub fn from_server(id: impl Into<String>) -> Self {
+                $name(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+
+            fn from_str(id: &str) -> Result<Self, IdError> {
+                let id = id.trim();
+                match id.strip_prefix($prefix) {
+                    Some(rest) if !rest.is_empty() => Ok($name(id.to_string())),
+                    _ => Err(IdError { kind: $kind, expected_prefix: $prefix, sent: id.to_string() }),
+                }
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = IdError;
+
+            fn try_from(id: &str) -> Result<Self, IdError> {
+                id.parse()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl From<&$name> for String {
+            fn from(id: &$name) -> String {
+                id.0.clone()
+            }
+        }
+    )+};
+}
+
+ids! {
+    /// An inquiry (`inq_...`).
+    InquiryId => "inq_", "an inquiry";
+    /// An inquiry template (`itmpl_...`).
+    InquiryTemplateId => "itmpl_", "an inquiry template";
+    /// A published version of an inquiry template (`itmplv_...`).
+    InquiryTemplateVersionId => "itmplv_", "an inquiry template version";
+    /// A legacy (2.0) template (`tmpl_...`).
+    TemplateId => "tmpl_", "a legacy template";
+    /// An account (`act_...`).
+    AccountId => "act_", "an account";
+    /// An inquiry session (`iqse_...`).
+    InquirySessionId => "iqse_", "an inquiry session";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_checked_and_named() {
+        let error = "itm_zxDohzpCMnKNnj4no2dDuah8"
+            .parse::<InquiryTemplateId>()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "an inquiry template id must start with `itmpl_` (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
+        );
+        // A version id is not a template id, although it starts with `itmpl`.
+        assert!("itmplv_abc".parse::<InquiryTemplateId>().is_err());
+        assert_eq!(
+            "".parse::<InquiryId>().unwrap_err().to_string(),
+            "an inquiry id is required (it starts with `inq_`)"
+        );
+        assert_eq!("inq_".parse::<InquiryId>().unwrap_err().sent, "inq_");
+        assert_eq!(
+            " inq_123 ".parse::<InquiryId>().unwrap().as_str(),
+            "inq_123"
+        );
+    }
+
+    #[test]
+    fn server_ids_are_kept_whatever_their_prefix() {
+        let id = InquiryId::from_server("inquiry_2f9a");
+        assert_eq!(String::from(&id), "inquiry_2f9a");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"inquiry_2f9a\"");
+        let read: InquiryId = serde_json::from_str("\"xyz_1\"").unwrap();
+        assert_eq!(read.as_str(), "xyz_1");
+    }
+}

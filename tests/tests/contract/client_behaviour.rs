@@ -1,0 +1,473 @@
+//! persona-api in production conditions, against persona-mock and its fault injection: typed
+//! errors, retries that never create twice, timeouts, pagination streams, typed ids.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use persona_api::types;
+use persona_api::{
+    Client, Error, InquiryId, InquiryTemplateId, Paginate, ResponseMetadata, RetryPolicy,
+};
+use persona_api_tests::TEST_API_KEY;
+use persona_api_tests::fixed_server::FixedServer;
+use persona_mock::{Fault, MockServer};
+use serde_json::json;
+
+/// Retries without long waits, so fault tests stay fast.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(40))
+}
+
+async fn sandbox(policy: RetryPolicy) -> (MockServer, Client) {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(mock.base_url())
+        .retry_policy(policy)
+        .build()
+        .expect("valid settings");
+    (mock, client)
+}
+
+fn create_body(template_id: &str) -> types::CreateInquiryRequest {
+    serde_json::from_value(json!({"data": {"attributes": {"inquiry-template-id": template_id, "fields": {"name-first": "Jane"}}}})).expect("request")
+}
+
+async fn create(client: &Client, template_id: &str) -> Result<String, Error> {
+    Ok(client
+        .create_inquiry()
+        .body(create_body(template_id))
+        .send()
+        .await?
+        .into_inner()
+        .data
+        .id)
+}
+
+#[tokio::test]
+async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let error = create(&client, "itm_zxDohzpCMnKNnj4no2dDuah8")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Bad request: data.attributes.inquiry_template_id must start with itmpl (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
+    );
+    let api = error.api().expect("an API error");
+    assert_eq!(api.status.as_u16(), 400);
+    assert!(
+        api.request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("req_"))
+    );
+    assert_eq!(api.rate_limit.expect("rate limit").limit, 300);
+    assert!(!api.is_retryable());
+
+    let raw = reqwest::Client::new()
+        .post(format!(
+            "{}/inquiries/{}/add-tag",
+            mock.base_url(),
+            create(&client, mock.template_id()).await.expect("creates")
+        ))
+        .bearer_auth(TEST_API_KEY)
+        .json(&json!({"meta": {}}))
+        .send()
+        .await
+        .expect("sends");
+    assert_eq!(raw.status().as_u16(), 422);
+    let id = create(&client, mock.template_id()).await.expect("creates");
+    let empty_tag: types::InquiryTagRequest =
+        serde_json::from_value(json!({"meta": {}})).expect("request");
+    let error: Error = client
+        .add_inquiry_tag()
+        .inquiry_id(&id)
+        .body(empty_tag)
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    let detail = &error.api().expect("an API error").errors[0];
+    assert_eq!(
+        (detail.title.as_deref(), detail.pointer.as_deref()),
+        (Some("Record invalid"), Some("/meta/tag-name"))
+    );
+}
+
+#[tokio::test]
+async fn successful_responses_expose_request_id_and_rate_limit() {
+    let (_mock, client) = sandbox(quick_retries()).await;
+    let response = client.list_inquiry_templates().send().await.expect("lists");
+    assert!(
+        response
+            .request_id()
+            .is_some_and(|id| id.starts_with("req_"))
+    );
+    let limit = response.rate_limit().expect("rate limit headers");
+    assert_eq!((limit.limit, limit.remaining), (300, 299));
+    assert!(limit.reset <= Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_decode_names_the_json_path() {
+    let server = FixedServer::start(
+        200,
+        "application/json",
+        r#"{"data": {"type": "inquiry", "id": "inq_1", "attributes": {"status": "approved", "created-at": "yesterday"}}}"#,
+    )
+    .await;
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(server.base_url())
+        .build()
+        .expect("valid");
+    let error: Error = client
+        .retrieve_inquiry()
+        .inquiry_id("inq_1")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    match &error {
+        Error::Decode(decode) => {
+            assert_eq!(decode.path, "data.attributes.created-at");
+            assert!(
+                decode.snippet.contains("yesterday") && decode.snippet.len() <= 130,
+                "{}",
+                decode.snippet
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .starts_with("unexpected response body at `data.attributes.created-at`")
+    );
+}
+
+#[tokio::test]
+async fn an_html_error_page_becomes_an_api_error_with_its_status() {
+    let server = FixedServer::start(
+        502,
+        "text/html",
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+    )
+    .await;
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let error: Error = client.list_inquiries().send().await.unwrap_err().into();
+    let api = error.api().expect("an API error, not a decoding error");
+    assert_eq!(api.status.as_u16(), 502);
+    assert_eq!(api.errors[0].title.as_deref(), Some("Bad Gateway"));
+    assert!(
+        api.errors[0]
+            .details
+            .as_deref()
+            .is_some_and(|details| details.contains("<h1>502 Bad Gateway</h1>"))
+    );
+}
+
+#[tokio::test]
+async fn transport_failures_and_timeouts_are_distinct_and_never_show_the_key() {
+    let secret = "persona_sandbox_SECRETVALUE123";
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let closed_url = format!("http://{}/api/v1", closed.local_addr().expect("address"));
+    drop(closed);
+    let client = Client::builder(secret)
+        .base_url(closed_url)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    let refused: Error = client.list_inquiries().send().await.unwrap_err().into();
+    assert!(matches!(refused, Error::Transport(_)), "{refused:?}");
+
+    let mock = MockServer::start().await.expect("starts");
+    let impatient = Client::builder(secret)
+        .base_url(mock.base_url())
+        .timeout(Duration::from_millis(50))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid");
+    mock.faults()
+        .inject_next(1, Fault::Delay(Duration::from_millis(300)));
+    let timeout: Error = impatient.list_inquiries().send().await.unwrap_err().into();
+    assert!(matches!(timeout, Error::Timeout(_)), "{timeout:?}");
+    let not_found: Error = impatient
+        .retrieve_inquiry()
+        .inquiry_id("inq_x")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+
+    for error in [&refused, &timeout, &not_found] {
+        let printed = format!("{error} {error:?}");
+        assert!(!printed.contains("SECRETVALUE123"), "{printed}");
+    }
+    assert!(!format!("{impatient:?}").contains("SECRETVALUE123"));
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    mock.faults().inject_next(1, Fault::Status(503));
+    mock.faults().inject_next(1, Fault::DropConnection);
+    mock.faults().inject_next(1, Fault::Status(500));
+    let before = mock.requests_received();
+    client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect("the fourth attempt succeeds");
+    assert_eq!(mock.requests_received() - before, 4);
+}
+
+#[tokio::test]
+async fn a_create_whose_response_was_lost_is_retried_without_creating_twice() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    // The first attempt creates the inquiry but its response never arrives.
+    mock.faults().inject_next(1, Fault::DropResponse);
+    let id = create(&client, mock.template_id())
+        .await
+        .expect("the retry replays the first response");
+    assert_eq!(mock.inquiry_count(), 1);
+    assert_eq!(mock.requests_received(), 2);
+    client
+        .retrieve_inquiry()
+        .inquiry_id(&id)
+        .send()
+        .await
+        .expect("the replayed id is the stored one");
+
+    // Under a storm of faults of every kind, each call still creates exactly one inquiry.
+    mock.faults().inject_randomly(
+        0.3,
+        vec![
+            Fault::Status(429),
+            Fault::Status(503),
+            Fault::DropConnection,
+            Fault::DropResponse,
+        ],
+        42,
+    );
+    let patient = Client::builder(TEST_API_KEY)
+        .base_url(mock.base_url())
+        .retry_policy(quick_retries().max_attempts(10))
+        .build()
+        .expect("valid");
+    let mut ids = BTreeSet::from([id]);
+    for _ in 0..30 {
+        ids.insert(
+            create(&patient, mock.template_id())
+                .await
+                .expect("creates despite faults"),
+        );
+    }
+    assert_eq!((ids.len(), mock.inquiry_count()), (31, 31));
+}
+
+#[tokio::test]
+async fn a_patch_without_a_key_is_not_retried() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let id = create(&client, mock.template_id()).await.expect("creates");
+    mock.faults().inject_next(1, Fault::Status(503));
+    let before = mock.requests_received();
+    let update: types::UpdateInquiryRequest =
+        serde_json::from_value(json!({"data": {"attributes": {"note": "n"}}})).expect("request");
+    let error: Error = client
+        .update_inquiry()
+        .inquiry_id(&id)
+        .body(update.clone())
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(mock.requests_received() - before, 1);
+
+    mock.faults().inject_next(1, Fault::Status(503));
+    client
+        .update_inquiry()
+        .inquiry_id(&id)
+        .idempotency_key("patch-1")
+        .body(update)
+        .send()
+        .await
+        .expect("retried with a key");
+}
+
+#[tokio::test]
+async fn a_429_waits_for_the_rate_limit_reset() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    mock.faults().inject_next(1, Fault::Status(429));
+    let started = Instant::now();
+    client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect("succeeds after the reset");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited only {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off_and_are_bounded() {
+    let (mock, client) = sandbox(RetryPolicy::none()).await;
+    mock.faults().inject_next(1, Fault::Status(503));
+    let error: Error = client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(mock.requests_received(), 1);
+
+    let (mock, client) = sandbox(quick_retries().max_attempts(3)).await;
+    mock.faults().inject_next(5, Fault::Status(503));
+    let error: Error = client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+    assert_eq!(mock.requests_received(), 3);
+}
+
+#[tokio::test]
+async fn the_overall_timeout_bounds_a_call_and_its_retries() {
+    let mock = MockServer::start().await.expect("starts");
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(mock.base_url())
+        .timeout(Duration::from_millis(100))
+        .overall_timeout(Duration::from_millis(350))
+        .retry_policy(quick_retries().max_attempts(10))
+        .build()
+        .expect("valid");
+    mock.faults()
+        .inject_next(10, Fault::Delay(Duration::from_millis(500)));
+    let started = Instant::now();
+    let error: Error = client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_list_streams_page_by_page() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let mut created = Vec::new();
+    for _ in 0..25 {
+        created.push(create(&client, mock.template_id()).await.expect("creates"));
+    }
+    created.reverse();
+    let before = mock.requests_received();
+    let streamed: Vec<String> = client
+        .list_inquiries()
+        .page_size(10)
+        .filter_status("created")
+        .into_stream()
+        .map_ok(|inquiry| inquiry.id)
+        .try_collect()
+        .await
+        .expect("streams");
+    assert_eq!(streamed, created, "every inquiry once, newest first");
+    assert_eq!(mock.requests_received() - before, 3, "three pages");
+
+    let before = mock.requests_received();
+    let first_five: Vec<_> = client
+        .list_inquiries()
+        .page_size(10)
+        .into_stream()
+        .take(5)
+        .collect()
+        .await;
+    assert_eq!(first_five.len(), 5);
+    assert_eq!(
+        mock.requests_received() - before,
+        1,
+        "later pages are not fetched"
+    );
+
+    let search = client
+        .search_inquiries()
+        .page_size(7)
+        .body(types::SearchInquiriesRequest::builder());
+    assert_eq!(
+        search
+            .into_stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("streams")
+            .len(),
+        25
+    );
+    let templates = client
+        .list_inquiry_templates()
+        .page_size(1)
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("streams");
+    assert_eq!(templates.len(), 2);
+    let sessions = client
+        .list_inquiry_sessions()
+        .into_stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("streams");
+    assert!(sessions.is_empty());
+    let versions = client
+        .list_inquiry_template_versions()
+        .filter_inquiry_template_id(mock.template_id())
+        .into_stream();
+    assert_eq!(
+        versions
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("streams")
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn typed_ids_check_input_and_pass_into_requests() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let error = "itm_zxDohzpCMnKNnj4no2dDuah8"
+        .parse::<InquiryTemplateId>()
+        .unwrap_err();
+    assert_eq!(
+        Error::from(error).to_string(),
+        "an inquiry template id must start with `itmpl_` (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
+    );
+    let template: InquiryTemplateId = mock.template_id().parse().expect("a template id");
+    let id = InquiryId::from_server(create(&client, template.as_str()).await.expect("creates"));
+    let inquiry = client
+        .retrieve_inquiry()
+        .inquiry_id(&id)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner();
+    assert_eq!(inquiry.data.id, id.as_str());
+}
