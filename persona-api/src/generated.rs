@@ -233,6 +233,84 @@ pub mod types {
             Default::default()
         }
     }
+    ///Something that happened to an object (`evt_...`). Webhooks deliver `{data: Event}`; new event names appear without a version change.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Event {
+        pub attributes: EventAttributes,
+        pub id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl Event {
+        pub fn builder() -> builder::Event {
+            Default::default()
+        }
+    }
+    ///`EventAttributes`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct EventAttributes {
+        ///Extra facts about some events.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub context: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Such as `inquiry.approved` or `inquiry-session.expired`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payload: ::std::option::Option<EventPayload>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl EventAttributes {
+        pub fn builder() -> builder::EventAttributes {
+            Default::default()
+        }
+    }
+    ///`EventDocument`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct EventDocument {
+        pub data: Event,
+        ///Related objects asked for with `include`; `null` or absent when none were.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+    }
+    impl EventDocument {
+        pub fn builder() -> builder::EventDocument {
+            Default::default()
+        }
+    }
+    ///`EventList`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct EventList {
+        pub data: ::std::vec::Vec<Event>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PageLinks>,
+    }
+    impl EventList {
+        pub fn builder() -> builder::EventList {
+            Default::default()
+        }
+    }
+    ///The object the event is about, in the webhook's API version; read `data.type`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct EventPayload {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<IncludedObject>,
+        ///Related objects asked for with `include`; `null` or absent when none were.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+    }
+    impl EventPayload {
+        pub fn builder() -> builder::EventPayload {
+            Default::default()
+        }
+    }
     ///`ExpireAllInquirySessionsRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ExpireAllInquirySessionsRequest {
@@ -2862,6 +2940,405 @@ pub mod types {
         impl ::std::convert::From<super::ErrorSource> for ErrorSource {
             fn from(value: super::ErrorSource) -> Self {
                 Self { pointer: Ok(value.pointer) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Event {
+            attributes: ::std::result::Result<
+                super::EventAttributes,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Event {
+            fn default() -> Self {
+                Self {
+                    attributes: Err("no value supplied for attributes".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl Event {
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EventAttributes>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Event> for super::Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attributes: value.attributes?,
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Event> for Event {
+            fn from(value: super::Event) -> Self {
+                Self {
+                    attributes: Ok(value.attributes),
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventAttributes {
+            context: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payload: ::std::result::Result<
+                ::std::option::Option<super::EventPayload>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventAttributes {
+            fn default() -> Self {
+                Self {
+                    context: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    payload: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl EventAttributes {
+            pub fn context<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.context = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for context: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn payload<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EventPayload>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payload = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payload: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventAttributes> for super::EventAttributes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventAttributes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    context: value.context?,
+                    created_at: value.created_at?,
+                    name: value.name?,
+                    payload: value.payload?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventAttributes> for EventAttributes {
+            fn from(value: super::EventAttributes) -> Self {
+                Self {
+                    context: Ok(value.context),
+                    created_at: Ok(value.created_at),
+                    name: Ok(value.name),
+                    payload: Ok(value.payload),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventDocument {
+            data: ::std::result::Result<super::Event, ::std::string::String>,
+            included: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventDocument {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    included: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventDocument {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Event>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn included<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.included = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for included: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventDocument> for super::EventDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    included: value.included?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventDocument> for EventDocument {
+            fn from(value: super::EventDocument) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    included: Ok(value.included),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Event>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PageLinks>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Event>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PageLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventList> for super::EventList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    links: value.links?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventList> for EventList {
+            fn from(value: super::EventList) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventPayload {
+            data: ::std::result::Result<
+                ::std::option::Option<super::IncludedObject>,
+                ::std::string::String,
+            >,
+            included: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventPayload {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    included: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventPayload {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::IncludedObject>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn included<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.included = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for included: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventPayload> for super::EventPayload {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventPayload,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    included: value.included?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventPayload> for EventPayload {
+            fn from(value: super::EventPayload) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    included: Ok(value.included),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -9025,6 +9502,62 @@ const _: () = {
     {}
 };
 impl Client {
+    /**List events, newest first, to reconcile webhooks that did not arrive
+
+Persona keeps events for 30 days.
+
+Sends a `GET` request to `/events`
+
+Arguments:
+- `fields_event`: Sparse fieldset for the event.
+- `filter_id`: Comma-separated event ids (`evt_...`).
+- `filter_name`: Comma-separated event names, such as `inquiry.approved,inquiry.declined`.
+- `filter_object_id`: Only events about this object, such as an inquiry id.
+- `page_after`: Return the objects after this id (the next page).
+- `page_before`: Return the objects before this id (the previous page).
+- `page_size`: Objects per page, 1 to 100; Persona's default is 10.
+- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+```ignore
+let response = client.list_events()
+    .fields_event(fields_event)
+    .filter_id(filter_id)
+    .filter_name(filter_name)
+    .filter_object_id(filter_object_id)
+    .page_after(page_after)
+    .page_before(page_before)
+    .page_size(page_size)
+    .key_inflection(key_inflection)
+    .persona_version(persona_version)
+    .send()
+    .await;
+```*/
+    pub fn list_events(&self) -> builder::ListEvents<'_> {
+        builder::ListEvents::new(self)
+    }
+    /**Retrieve one event; the body a webhook delivers is this document
+
+Sends a `GET` request to `/events/{event-id}`
+
+Arguments:
+- `event_id`: The event (`evt_...`).
+- `fields_event`: Sparse fieldset for the event.
+- `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
+- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+```ignore
+let response = client.retrieve_event()
+    .event_id(event_id)
+    .fields_event(fields_event)
+    .include(include)
+    .key_inflection(key_inflection)
+    .persona_version(persona_version)
+    .send()
+    .await;
+```*/
+    pub fn retrieve_event(&self) -> builder::RetrieveEvent<'_> {
+        builder::RetrieveEvent::new(self)
+    }
     /**List inquiries, newest first
 
 Cursor-paginated; follow `links.next`. Filters combine with AND; the comma-separated filters match any of the listed values.
@@ -9785,6 +10318,454 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_events`]
+
+[`Client::list_events`]: super::Client::list_events*/
+    #[derive(Debug, Clone)]
+    pub struct ListEvents<'a> {
+        client: &'a super::Client,
+        fields_event: Result<Option<::std::string::String>, String>,
+        filter_id: Result<Option<::std::string::String>, String>,
+        filter_name: Result<Option<::std::string::String>, String>,
+        filter_object_id: Result<Option<::std::string::String>, String>,
+        page_after: Result<Option<::std::string::String>, String>,
+        page_before: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU32>, String>,
+        key_inflection: Result<Option<types::KeyInflection>, String>,
+        persona_version: Result<Option<types::PersonaVersion>, String>,
+    }
+    impl<'a> ListEvents<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                fields_event: Ok(None),
+                filter_id: Ok(None),
+                filter_name: Ok(None),
+                filter_object_id: Ok(None),
+                page_after: Ok(None),
+                page_before: Ok(None),
+                page_size: Ok(None),
+                key_inflection: Ok(None),
+                persona_version: Ok(None),
+            }
+        }
+        pub fn fields_event<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.fields_event = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for fields_event failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter_object_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter_object_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter_object_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn key_inflection<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyInflection>,
+        {
+            self.key_inflection = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `KeyInflection` for key_inflection failed".to_string()
+                });
+            self
+        }
+        pub fn persona_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PersonaVersion>,
+        {
+            self.persona_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PersonaVersion` for persona_version failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/events`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EventList>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                fields_event,
+                filter_id,
+                filter_name,
+                filter_object_id,
+                page_after,
+                page_before,
+                page_size,
+                key_inflection,
+                persona_version,
+            } = self;
+            let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+            let filter_id = filter_id.map_err(Error::InvalidRequest)?;
+            let filter_name = filter_name.map_err(Error::InvalidRequest)?;
+            let filter_object_id = filter_object_id.map_err(Error::InvalidRequest)?;
+            let page_after = page_after.map_err(Error::InvalidRequest)?;
+            let page_before = page_before.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/events", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = key_inflection {
+                header_map.append("Key-Inflection", value.to_string().try_into()?);
+            }
+            if let Some(value) = persona_version {
+                header_map.append("Persona-Version", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("fields[event]", &fields_event),
+                )
+                .query(&progenitor_client::QueryParam::new("filter[id]", &filter_id))
+                .query(&progenitor_client::QueryParam::new("filter[name]", &filter_name))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filter[object-id]",
+                        &filter_object_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
+                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
+                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_events",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::retrieve_event`]
+
+[`Client::retrieve_event`]: super::Client::retrieve_event*/
+    #[derive(Debug, Clone)]
+    pub struct RetrieveEvent<'a> {
+        client: &'a super::Client,
+        event_id: Result<::std::string::String, String>,
+        fields_event: Result<Option<::std::string::String>, String>,
+        include: Result<Option<::std::string::String>, String>,
+        key_inflection: Result<Option<types::KeyInflection>, String>,
+        persona_version: Result<Option<types::PersonaVersion>, String>,
+    }
+    impl<'a> RetrieveEvent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                event_id: Err("event_id was not initialized".to_string()),
+                fields_event: Ok(None),
+                include: Ok(None),
+                key_inflection: Ok(None),
+                persona_version: Ok(None),
+            }
+        }
+        pub fn event_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.event_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for event_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn fields_event<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.fields_event = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for fields_event failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn include<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.include = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for include failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn key_inflection<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyInflection>,
+        {
+            self.key_inflection = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `KeyInflection` for key_inflection failed".to_string()
+                });
+            self
+        }
+        pub fn persona_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PersonaVersion>,
+        {
+            self.persona_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PersonaVersion` for persona_version failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/events/{event-id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EventDocument>, Error<types::ErrorBody>> {
+            let Self {
+                client,
+                event_id,
+                fields_event,
+                include,
+                key_inflection,
+                persona_version,
+            } = self;
+            let event_id = event_id.map_err(Error::InvalidRequest)?;
+            let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+            let include = include.map_err(Error::InvalidRequest)?;
+            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/events/{}", client.baseurl, encode_path(& event_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = key_inflection {
+                header_map.append("Key-Inflection", value.to_string().try_into()?);
+            }
+            if let Some(value) = persona_version {
+                header_map.append("Persona-Version", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("fields[event]", &fields_event),
+                )
+                .query(&progenitor_client::QueryParam::new("include", &include))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "retrieve_event",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_inquiries`]
 
 [`Client::list_inquiries`]: super::Client::list_inquiries*/

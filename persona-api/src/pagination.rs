@@ -107,6 +107,7 @@ paginate! {
     ListInquirySessions => types::InquirySession,
     ListInquiryTemplates => types::InquiryTemplate,
     ListInquiryTemplateVersions => types::InquiryTemplateVersion,
+    ListEvents => types::Event,
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::store::{Inquiry, Session, Store, TEMPLATE_FIELDS, Template, TemplateVersion};
+use crate::store::{
+    Event, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
+};
 
 /// What the query asked for: `include=...` and `fields[type]=...`.
 #[derive(Default, Debug)]
@@ -348,6 +350,25 @@ pub fn template_included(template: &Template, view: &View) -> Option<Value> {
             &View::default()
         )])
     })
+}
+
+/// An event, with the object it is about as its payload.
+pub fn event(store: &Store, event: &Event, view: &View) -> Value {
+    let every = View::default();
+    let object = match &event.subject {
+        Subject::Inquiry(id) => store.inquiry(id).map(|found| inquiry(found, &every)),
+        Subject::Session(id) => store.session(id).map(|found| session(found, &every)),
+    };
+    let resource = json!({
+        "type": "event",
+        "id": event.id,
+        "attributes": {
+            "name": event.name,
+            "created-at": time(event.created_at),
+            "payload": {"data": object.unwrap_or(Value::Null)}
+        }
+    });
+    view.apply(resource)
 }
 
 /// A single-resource document: `{data, included?}`.

@@ -83,6 +83,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(retrieve_translations).post(import_translations),
         )
         .route("/inquiry-template-versions", get(list_template_versions))
+        .route("/events", get(list_events))
+        .route("/events/{id}", get(retrieve_event))
         .method_not_allowed_fallback(|| async { ApiError::not_found() })
         .with_state(shared);
     Router::new()
@@ -725,5 +727,63 @@ async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery
             prev_cursor,
             next_cursor,
         ),
+    )
+}
+
+fn event_view(query: &Query) -> Result<View, ApiError> {
+    View::new(query.get("include"), query.get("fields[event]"), &[])
+}
+
+async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let query = Query::from(raw);
+    let view = event_view(&query)?;
+    let page = query.page()?;
+    let names = query.list("filter[name]");
+    let ids = query.list("filter[id]");
+    let object_id = query.get("filter[object-id]");
+    let store = shared.store();
+    let matching: Vec<_> = store
+        .events
+        .newest_first()
+        .filter(|event| {
+            names
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|name| name == event.name))
+        })
+        .filter(|event| ids.as_ref().is_none_or(|ids| ids.contains(&event.id)))
+        .filter(|event| {
+            object_id.is_none_or(|wanted| match &event.subject {
+                crate::store::Subject::Inquiry(id) | crate::store::Subject::Session(id) => {
+                    id == wanted
+                }
+            })
+        })
+        .collect();
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(matching, |event| &event.id, &page)?;
+    let data = items
+        .iter()
+        .map(|event| render::event(&store, event, &view))
+        .collect();
+    ok(
+        StatusCode::OK,
+        list_document(data, &query, "/events", prev_cursor, next_cursor),
+    )
+}
+
+async fn retrieve_event(
+    State(shared): AppState,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let view = event_view(&Query::from(raw))?;
+    let store = shared.store();
+    let event = store.events.get(&id)?;
+    ok(
+        StatusCode::OK,
+        render::document(render::event(&store, event, &view), None),
     )
 }

@@ -177,6 +177,40 @@ pub struct Inquiry {
     pub verifications: Vec<(String, String)>,
 }
 
+/// What an event is about.
+#[derive(Clone)]
+pub enum Subject {
+    Inquiry(String),
+    Session(String),
+}
+
+/// An event, by reference: it renders the object as it is now, where Persona keeps a copy of
+/// it as it was (a simplification that keeps memory flat under load).
+pub struct Event {
+    pub id: String,
+    pub name: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub subject: Subject,
+}
+
+fn record(
+    events: &mut Collection<Event>,
+    name: &'static str,
+    subject: Subject,
+    now: DateTime<Utc>,
+) {
+    let id = new_id("evt_");
+    events.insert(
+        id.clone(),
+        Event {
+            id,
+            name,
+            created_at: now,
+            subject,
+        },
+    );
+}
+
 pub struct Session {
     pub id: String,
     pub inquiry_id: String,
@@ -230,6 +264,7 @@ pub struct Store {
     pub templates: Vec<Template>,
     pub inquiries: Collection<Inquiry>,
     pub sessions: Collection<Session>,
+    pub events: Collection<Event>,
 }
 
 /// What create returns besides the inquiry: the tokens asked for in `meta`.
@@ -360,6 +395,12 @@ impl Store {
             verifications: Vec::new(),
         };
         self.inquiries.insert(id.clone(), inquiry);
+        record(
+            &mut self.events,
+            "inquiry.created",
+            Subject::Inquiry(id.clone()),
+            now,
+        );
         let mut created = CreatedMeta::default();
         let meta = meta.unwrap_or_default();
         if meta.auto_create_inquiry_session == Some(true) {
@@ -378,15 +419,6 @@ impl Store {
         self.inquiries.get(id)
     }
 
-    /// The inquiry, refusing changes once it is redacted.
-    fn writable(&mut self, id: &str) -> Result<&mut Inquiry, ApiError> {
-        let inquiry = self.inquiries.get_mut(id)?;
-        if inquiry.redacted_at.is_some() {
-            return Err(ApiError::conflict("Inquiry has been redacted"));
-        }
-        Ok(inquiry)
-    }
-
     pub fn update_inquiry(
         &mut self,
         id: &str,
@@ -397,7 +429,7 @@ impl Store {
         if let Some(fields) = &attributes.fields {
             check_field_names(fields)?;
         }
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         if let Some(note) = attributes.note {
             inquiry.note = Some(note);
         }
@@ -425,6 +457,12 @@ impl Store {
         inquiry.reviewer_comment = None;
         inquiry.redacted_at = Some(now);
         inquiry.updated_at = now;
+        record(
+            &mut self.events,
+            "inquiry.redacted",
+            Subject::Inquiry(id.to_string()),
+            now,
+        );
         Ok(())
     }
 
@@ -435,7 +473,7 @@ impl Store {
         comment: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         if to == InquiryStatus::NeedsReview
             && matches!(
                 inquiry.status,
@@ -450,13 +488,13 @@ impl Store {
         if comment.is_some() {
             inquiry.reviewer_comment = comment;
         }
-        transition(inquiry, to, now);
+        transition(inquiry, &mut self.events, to, now);
         Ok(())
     }
 
     pub fn expire_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-        let inquiry = self.writable(id)?;
-        transition(inquiry, InquiryStatus::Expired, now);
+        let inquiry = writable(&mut self.inquiries, id)?;
+        transition(inquiry, &mut self.events, InquiryStatus::Expired, now);
         let session_ids = inquiry.session_ids.clone();
         for session_id in session_ids {
             self.expire_session(&session_id, now)?;
@@ -466,11 +504,11 @@ impl Store {
 
     /// A session token to continue the inquiry; an expired inquiry becomes pending again.
     pub fn resume_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         match inquiry.status {
             InquiryStatus::Created | InquiryStatus::Pending => {}
             InquiryStatus::Expired => {
-                transition(inquiry, InquiryStatus::Pending, now);
+                transition(inquiry, &mut self.events, InquiryStatus::Pending, now);
                 inquiry.expires_at = Some(now + EXPIRES_AFTER);
             }
             ref other => {
@@ -487,7 +525,7 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<String, ApiError> {
-        if self.writable(id)?.status == InquiryStatus::Expired {
+        if writable(&mut self.inquiries, id)?.status == InquiryStatus::Expired {
             return Err(ApiError::conflict(
                 "Cannot generate a one-time link for an expired inquiry; resume it first",
             ));
@@ -503,7 +541,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let name = tag_name(tag.meta)?;
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         if !inquiry.tags.contains(&name) {
             inquiry.tags.push(name);
         }
@@ -518,7 +556,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let name = tag_name(tag.meta)?;
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         inquiry.tags.retain(|existing| *existing != name);
         inquiry.updated_at = now;
         Ok(())
@@ -536,7 +574,7 @@ impl Store {
                 "/meta/tag-id",
             ));
         }
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         inquiry.tags = tags.meta.tag_name;
         inquiry.updated_at = now;
         Ok(())
@@ -550,7 +588,7 @@ impl Store {
         request: types::SimulateActionsRequest,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let inquiry = self.writable(id)?;
+        let inquiry = writable(&mut self.inquiries, id)?;
         for (index, action) in request.meta.simulate_actions.into_iter().enumerate() {
             let pointer = format!("/meta/simulate-actions/{index}");
             let from = inquiry.status.clone();
@@ -599,7 +637,7 @@ impl Store {
                     &format!("{pointer}/type"),
                 ));
             }
-            transition(inquiry, to, now);
+            transition(inquiry, &mut self.events, to, now);
         }
         Ok(())
     }
@@ -642,7 +680,7 @@ impl Store {
     ) -> Result<String, ApiError> {
         let inquiry_id = request.data.attributes.inquiry_id;
         check_prefix("inquiry_id", &inquiry_id, "inq")?;
-        self.writable(&inquiry_id)?;
+        writable(&mut self.inquiries, &inquiry_id)?;
         Ok(self.open_session(&inquiry_id, now)?.0)
     }
 
@@ -655,6 +693,12 @@ impl Store {
         if session.status != InquirySessionStatus::Expired {
             session.status = InquirySessionStatus::Expired;
             session.expired_at = Some(now);
+            record(
+                &mut self.events,
+                "inquiry-session.expired",
+                Subject::Session(id.to_string()),
+                now,
+            );
         }
         Ok(())
     }
@@ -730,8 +774,36 @@ impl Store {
     }
 }
 
-/// Sets the status and the timestamp that goes with it.
-fn transition(inquiry: &mut Inquiry, to: InquiryStatus, now: DateTime<Utc>) {
+/// The inquiry, refusing changes once it is redacted.
+fn writable<'a>(
+    inquiries: &'a mut Collection<Inquiry>,
+    id: &str,
+) -> Result<&'a mut Inquiry, ApiError> {
+    let inquiry = inquiries.get_mut(id)?;
+    if inquiry.redacted_at.is_some() {
+        return Err(ApiError::conflict("Inquiry has been redacted"));
+    }
+    Ok(inquiry)
+}
+
+/// Sets the status and the timestamp that goes with it, and records the event Persona sends.
+fn transition(
+    inquiry: &mut Inquiry,
+    events: &mut Collection<Event>,
+    to: InquiryStatus,
+    now: DateTime<Utc>,
+) {
+    let name = match to {
+        InquiryStatus::Pending => "inquiry.started",
+        InquiryStatus::Completed => "inquiry.completed",
+        InquiryStatus::Failed => "inquiry.failed",
+        InquiryStatus::Expired => "inquiry.expired",
+        InquiryStatus::NeedsReview => "inquiry.marked-for-review",
+        InquiryStatus::Approved => "inquiry.approved",
+        InquiryStatus::Declined => "inquiry.declined",
+        _ => "inquiry.transitioned",
+    };
+    record(events, name, Subject::Inquiry(inquiry.id.clone()), now);
     match to {
         InquiryStatus::Pending => inquiry.started_at = inquiry.started_at.or(Some(now)),
         InquiryStatus::Completed => inquiry.completed_at = Some(now),

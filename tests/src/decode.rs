@@ -19,6 +19,8 @@ pub fn decode(schema: &str, json: &Value) -> Result<String, String> {
         CreateInquiryRequest,
         CreateInquirySessionRequest,
         ErrorBody,
+        EventDocument,
+        EventList,
         ExpireAllInquirySessionsRequest,
         GenerateOneTimeLinkRequest,
         ImportTranslationsRequest,

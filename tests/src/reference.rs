@@ -82,6 +82,29 @@ fn persona_resolve(node: &Value) -> &Value {
     }
 }
 
+/// `(METHOD, path)` of every operation in Persona's spec whose path is in one of `families`
+/// (a family is a first segment such as `/inquiries`).
+pub fn persona_operations(families: &[&str]) -> std::collections::BTreeSet<(String, String)> {
+    let paths = persona_spec()["paths"].as_object().expect("paths");
+    paths
+        .iter()
+        .filter(|(path, _)| {
+            families
+                .iter()
+                .any(|family| *path == family || path.starts_with(&format!("{family}/")))
+        })
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("path item")
+                .keys()
+                .filter(|method| {
+                    ["get", "post", "patch", "delete", "put"].contains(&method.as_str())
+                })
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
 /// Persona's examples for one operation: `(request examples, success response examples)`.
 pub fn persona_examples(method: &str, path: &str) -> (Examples, Examples) {
     let operation = &persona_spec()["paths"][path][method.to_lowercase()];

@@ -474,6 +474,52 @@ async fn every_operation_works_through_the_client() {
     assert_eq!(versions.data[0].id, draft.data.id, "newest first");
     saw("listInquiryTemplateVersions");
 
+    let events = c
+        .list_events()
+        .filter_object_id(id)
+        .send()
+        .await
+        .expect("lists events")
+        .into_inner();
+    let names: Vec<&str> = events
+        .data
+        .iter()
+        .filter_map(|event| event.attributes.name.as_deref())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "inquiry.redacted",
+            "inquiry.approved",
+            "inquiry.declined",
+            "inquiry.marked-for-review",
+            "inquiry.completed",
+            "inquiry.started",
+            "inquiry.expired",
+            "inquiry.created"
+        ],
+        "newest first"
+    );
+    saw("listEvents");
+    let event = c
+        .retrieve_event()
+        .event_id(&events.data[1].id)
+        .send()
+        .await
+        .expect("retrieves an event")
+        .into_inner();
+    let payload = event
+        .data
+        .attributes
+        .payload
+        .and_then(|payload| payload.data)
+        .expect("a payload");
+    assert_eq!(
+        (payload.type_.as_str(), payload.id.as_str()),
+        ("inquiry", id)
+    );
+    saw("retrieveEvent");
+
     let all: BTreeSet<String> = operations()
         .iter()
         .map(|operation| operation.id.clone())
@@ -732,6 +778,23 @@ async fn every_raw_response_conforms_to_the_spec() {
         raw.call(operation_id, method, &path, body).await;
         seen.insert(operation_id);
     }
+    let events = raw
+        .call(
+            "listEvents",
+            Method::GET,
+            &format!("/events?filter[object-id]={id}&page[size]=3"),
+            None,
+        )
+        .await;
+    let event_id = events["data"][0]["id"].as_str().expect("an event");
+    raw.call(
+        "retrieveEvent",
+        Method::GET,
+        &format!("/events/{event_id}"),
+        None,
+    )
+    .await;
+    seen.extend(["listEvents", "retrieveEvent"]);
     assert_eq!(
         seen.len(),
         operations().len(),

@@ -327,6 +327,23 @@ async fn every_operation_sends_its_pinned_request() {
     )
     .await;
 
+    r.record(
+        "listEvents",
+        c.list_events()
+            .filter_name("inquiry.approved")
+            .filter_object_id(INQUIRY)
+            .page_size(20)
+            .send(),
+    )
+    .await;
+    r.record(
+        "retrieveEvent",
+        c.retrieve_event()
+            .event_id("evt_Lq3mXn8RtV2cZw6BjY4pKd9F")
+            .send(),
+    )
+    .await;
+
     let all: BTreeSet<String> = operations()
         .iter()
         .map(|operation| operation.id.clone())
