@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ConfigError;
+use crate::{ConfigError, Secret};
 
 const SANDBOX_PREFIX: &str = "persona_sandbox_";
 const PRODUCTION_PREFIX: &str = "persona_production_";
@@ -40,7 +40,7 @@ impl fmt::Display for Environment {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey {
-    secret: String,
+    secret: Secret,
     environment: Environment,
 }
 
@@ -62,7 +62,7 @@ impl ApiKey {
             return Err(ConfigError::ApiKeyNotHeaderSafe);
         }
         Ok(ApiKey {
-            secret,
+            secret: Secret::new(secret),
             environment,
         })
     }
@@ -74,7 +74,7 @@ impl ApiKey {
 
     /// The key itself; only the auth hook reads it.
     pub(crate) fn expose_secret(&self) -> &str {
-        &self.secret
+        self.secret.expose_secret()
     }
 }
 

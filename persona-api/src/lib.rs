@@ -55,7 +55,10 @@ mod jsonapi;
 mod open_enum;
 mod pagination;
 mod retry;
+mod secret;
 mod telemetry;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 /// The client generated from the spec by `cargo xtask generate`. Do not edit: see ARCHITECTURE.md.
 #[rustfmt::skip]
@@ -75,6 +78,7 @@ pub use jsonapi::ToOneRelationship;
 pub use open_enum::{InquirySessionStatus, InquiryStatus};
 pub use pagination::Paginate;
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 
 /// Request and response bodies of every operation, with their builders.
 pub mod types {

@@ -5,6 +5,8 @@
 mod client_behaviour;
 mod generated_code;
 mod mock_sandbox;
+mod properties;
 mod requests;
 mod responses;
 mod spec_examples;
+mod webhooks;

@@ -1,0 +1,181 @@
+//! Webhook deliveries end to end: signed bodies in Persona's shape, verified and read into
+//! typed events; the key and secrets never in the client's spans.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use persona_api::webhooks::{EventObject, WebhookError, WebhookVerifier};
+use persona_api::{InquirySessionStatus, InquiryStatus};
+use persona_api_tests::spec;
+use serde_json::json;
+
+fn signature(secret: &str, timestamp: u64, body: &[u8]) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(body);
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
+
+#[test]
+fn the_specs_webhook_body_reads_as_a_typed_inquiry_event() {
+    let body =
+        serde_json::to_vec(&spec()["components"]["examples"]["EventInquiryApproved"]["value"])
+            .expect("JSON");
+    let verifier = WebhookVerifier::new(["wbhsec_test"]).expect("a secret");
+    let event = verifier
+        .verify_event(&signature("wbhsec_test", now(), &body), &body)
+        .expect("verifies");
+    assert_eq!(
+        (event.id.as_str(), event.name.as_str()),
+        ("evt_Lq3mXn8RtV2cZw6BjY4pKd9F", "inquiry.approved")
+    );
+    match &event.object {
+        EventObject::Inquiry(inquiry) => {
+            assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Approved));
+            assert_eq!(inquiry.attributes.name_first.as_deref(), Some("Jane"));
+        }
+        other => panic!("expected an inquiry, got {other:?}"),
+    }
+}
+
+#[test]
+fn session_payloads_are_typed_and_unknown_events_are_kept() {
+    let verifier = WebhookVerifier::new(["wbhsec_test"]).expect("a secret");
+    let session = serde_json::to_vec(&json!({"data": {"type": "event", "id": "evt_2", "attributes": {
+        "name": "inquiry-session.expired", "created-at": "2025-03-11T19:47:47.000Z",
+        "payload": {"data": {"type": "inquiry-session", "id": "iqse_1", "attributes": {"status": "expired"}}}
+    }}}))
+    .expect("JSON");
+    let event = verifier
+        .verify_event(&signature("wbhsec_test", now(), &session), &session)
+        .expect("verifies");
+    assert!(
+        matches!(&event.object, EventObject::InquirySession(s) if s.attributes.status == Some(InquirySessionStatus::Expired))
+    );
+
+    let future = serde_json::to_vec(&json!({"data": {"type": "event", "id": "evt_3", "attributes": {
+        "name": "verification.quantum-passed", "payload": {"data": {"type": "verification/quantum", "id": "ver_1", "attributes": {"score": 1}}}
+    }}}))
+    .expect("JSON");
+    let event = verifier
+        .verify_event(&signature("wbhsec_test", now(), &future), &future)
+        .expect("verifies");
+    assert_eq!(event.name, "verification.quantum-passed");
+    assert!(
+        matches!(&event.object, EventObject::Other(object) if object.type_ == "verification/quantum")
+    );
+}
+
+#[test]
+fn a_signed_body_that_is_not_an_event_names_where() {
+    let verifier = WebhookVerifier::new(["wbhsec_test"]).expect("a secret");
+    let body = br#"{"data": {"type": "event", "id": 7}}"#;
+    match verifier.verify_event(&signature("wbhsec_test", now(), body), body) {
+        Err(WebhookError::InvalidPayload { path, .. }) => assert_eq!(path, "data.id"),
+        other => panic!("expected an invalid payload, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_tolerance_is_configurable() {
+    let body = b"{}";
+    let header = signature("wbhsec_test", now() - 120, body);
+    let strict = WebhookVerifier::new(["wbhsec_test"])
+        .expect("a secret")
+        .tolerance(Duration::from_secs(60));
+    assert!(matches!(
+        strict.verify(&header, body),
+        Err(WebhookError::StaleTimestamp { .. })
+    ));
+    assert_eq!(
+        WebhookVerifier::new(["wbhsec_test"])
+            .expect("a secret")
+            .verify(&header, body),
+        Ok(())
+    );
+}
+
+#[tokio::test]
+async fn spans_record_the_request_but_never_the_key() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mock = persona_mock::MockServer::start().await.expect("starts");
+    let client = persona_api::Client::builder("persona_sandbox_SPANSECRET")
+        .base_url(mock.base_url())
+        .build()
+        .expect("valid");
+    let id = client
+        .create_inquiry()
+        .body(serde_json::from_value::<persona_api::types::CreateInquiryRequest>(json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "fields": {"name-first": "Zelda"}}}})).expect("body"))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data
+        .id;
+    client
+        .retrieve_inquiry()
+        .inquiry_id(&id)
+        .send()
+        .await
+        .expect("retrieves");
+
+    let output =
+        String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
+    assert!(output.contains("persona_api.request"), "{output}");
+    assert!(
+        output.contains("operation=\"retrieve_inquiry\"")
+            || output.contains("operation=retrieve_inquiry"),
+        "{output}"
+    );
+    assert!(output.contains("path=/api/v1/inquiries/{id}"), "{output}");
+    assert!(
+        output.contains("status=200")
+            && output.contains("status=201")
+            && output.contains("attempt=1"),
+        "{output}"
+    );
+    assert!(
+        output.contains("request_id=req_") || output.contains("request_id=\"req_"),
+        "{output}"
+    );
+    for secret in ["SPANSECRET", "Zelda", id.as_str()] {
+        assert!(
+            !output.contains(secret),
+            "span output contains {secret}: {output}"
+        );
+    }
+}
