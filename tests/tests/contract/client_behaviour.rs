@@ -471,3 +471,80 @@ async fn typed_ids_check_input_and_pass_into_requests() {
         .into_inner();
     assert_eq!(inquiry.data.id, id.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_clients_creating_through_faults_create_each_inquiry_exactly_once() {
+    let mock = MockServer::builder()
+        .rate_limit_per_minute(u32::MAX)
+        .start()
+        .await
+        .expect("starts");
+    // One request in five fails: rate limited, unavailable, or the connection dropped before or
+    // after the inquiry was created.
+    mock.faults().inject_randomly(
+        0.2,
+        vec![
+            Fault::Status(429),
+            Fault::Status(503),
+            Fault::DropConnection,
+            Fault::DropResponse,
+        ],
+        2026,
+    );
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(mock.base_url())
+        .retry_policy(
+            quick_retries()
+                .max_attempts(12)
+                .max_elapsed(Duration::from_secs(60)),
+        )
+        .build()
+        .expect("valid");
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (client, template) = (client.clone(), mock.template_id().to_string());
+            tokio::spawn(async move {
+                let mut ids = Vec::with_capacity(20);
+                for _ in 0..20 {
+                    ids.push(
+                        create(&client, &template)
+                            .await
+                            .expect("creates despite faults"),
+                    );
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut created = BTreeSet::new();
+    for task in tasks {
+        created.extend(task.await.expect("joins"));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "bounded in time: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        (created.len(), mock.inquiry_count()),
+        (1000, 1000),
+        "none lost, none duplicated"
+    );
+
+    mock.faults().clear();
+    let listed: Vec<String> = client
+        .list_inquiries()
+        .page_size(100)
+        .into_stream()
+        .map_ok(|inquiry| inquiry.id)
+        .try_collect()
+        .await
+        .expect("streams");
+    assert_eq!(listed.len(), 1000);
+    assert_eq!(
+        listed.iter().cloned().collect::<BTreeSet<_>>(),
+        created,
+        "every id comes back once"
+    );
+}

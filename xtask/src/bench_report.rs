@@ -1,0 +1,119 @@
+//! `cargo xtask bench-report`: the benchmark figures as ratios against the floors measured in
+//! the same run (criterion's saved estimates under `target/criterion`).
+
+use std::path::{Path, PathBuf};
+
+use crate::{TaskError, workspace_root};
+
+/// `(what, candidate, floor, target ratio)`; paths are criterion's `group/function/parameter`.
+const PAIRS: &[(&str, &str, &str, Option<f64>)] = &[
+    (
+        "decode the guide's inquiry, typed vs serde_json::Value",
+        "decode/typed/inquiry",
+        "decode/value/inquiry",
+        Some(1.00),
+    ),
+    (
+        "decode a page of 100 inquiries, typed vs Value",
+        "decode/typed/page_of_100",
+        "decode/value/page_of_100",
+        None,
+    ),
+    (
+        "encode a create-inquiry request, typed vs Value",
+        "encode/typed/create_inquiry",
+        "encode/value/create_inquiry",
+        None,
+    ),
+    (
+        "retrieve round trip, persona-api vs bare reqwest",
+        "retrieve_inquiry/persona_api/mock",
+        "retrieve_inquiry/bare_reqwest/mock",
+        Some(1.10),
+    ),
+    (
+        "mock retrieve, time per request vs a bare axum server",
+        "mock_throughput/persona_mock/retrieve",
+        "mock_throughput/floor/retrieve",
+        None,
+    ),
+];
+
+/// Requests per second are reported for these (criterion measured time per request).
+const RATES: &[(&str, &str)] = &[
+    (
+        "persona-mock create, 16 concurrent clients",
+        "mock_throughput/persona_mock/create",
+    ),
+    (
+        "persona-mock retrieve, 16 concurrent clients",
+        "mock_throughput/persona_mock/retrieve",
+    ),
+    (
+        "bare axum floor retrieve, 16 concurrent clients",
+        "mock_throughput/floor/retrieve",
+    ),
+];
+
+fn criterion_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+        .join("criterion")
+}
+
+/// The mean time of one benchmark in nanoseconds, if it has run.
+fn mean_nanos(root: &Path, id: &str) -> Option<f64> {
+    let path = root.join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
+    estimates["mean"]["point_estimate"].as_f64()
+}
+
+pub fn run() -> Result<String, TaskError> {
+    let root = criterion_dir();
+    let mut lines = vec![format!(
+        "{:<58} {:>12} {:>12} {:>7}  target",
+        "figure", "candidate", "floor", "ratio"
+    )];
+    let mut found = 0;
+    for (what, candidate, floor, target) in PAIRS {
+        let (Some(ours), Some(base)) = (mean_nanos(&root, candidate), mean_nanos(&root, floor))
+        else {
+            lines.push(format!("{what:<58} (not run)"));
+            continue;
+        };
+        found += 1;
+        let ratio = ours / base;
+        let verdict = target.map_or("-".to_string(), |limit| {
+            format!(
+                "<= {limit:.2}x {}",
+                if ratio <= limit { "met" } else { "MISSED" }
+            )
+        });
+        lines.push(format!(
+            "{what:<58} {:>12} {:>12} {ratio:>6.2}x  {verdict}",
+            nanos(ours),
+            nanos(base)
+        ));
+    }
+    for (what, id) in RATES {
+        if let Some(mean) = mean_nanos(&root, id) {
+            lines.push(format!("{what:<58} {:>12.0} requests/s", 1e9 / mean));
+        }
+    }
+    if found == 0 {
+        return Err(TaskError::Shape(format!(
+            "no benchmark results under {}: run `cargo bench -p persona-api` and `cargo bench -p persona-mock` first",
+            root.display()
+        )));
+    }
+    Ok(lines.join("\n"))
+}
+
+fn nanos(value: f64) -> String {
+    match value {
+        v if v >= 1e6 => format!("{:.2} ms", v / 1e6),
+        v if v >= 1e3 => format!("{:.2} µs", v / 1e3),
+        v => format!("{v:.0} ns"),
+    }
+}

@@ -1,0 +1,109 @@
+//! `cargo xtask measure-build`: what `persona-api` adds to a user's clean build.
+//!
+//! Builds, each from clean in its own target directory and in the same run (machines are
+//! noisy, so only the ratio means much): a floor crate with exactly persona-api's
+//! dependencies and features and no code, then persona-api with its default features.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::{TaskError, workspace_root};
+
+/// The budget: persona-api may cost at most this much more than its dependencies alone.
+pub const TARGET_RATIO: f64 = 1.25;
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> TaskError + '_ {
+    move |source| TaskError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The floor: persona-api's `[dependencies]` (default features) and an empty library.
+fn write_floor_crate(dir: &Path) -> Result<(), TaskError> {
+    let manifest = workspace_root().join("persona-api/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
+    let lock = workspace_root().join("Cargo.lock");
+    std::fs::create_dir_all(dir.join("src")).map_err(io(dir))?;
+    let floor = "[package]\nname = \"persona-api-floor\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\n\
+         progenitor-client = \"0.15.1\"\n\
+         reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\", \"rustls\"] }\n\
+         serde = { version = \"1\", features = [\"derive\"] }\n\
+         serde_json = \"1\"\n\
+         chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\", \"clock\"] }\n\
+         tokio = { version = \"1\", features = [\"time\"] }\n\
+         http = \"1\"\n\
+         futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n\
+         form_urlencoded = \"1\"\n";
+    // Every dependency of the floor must be one persona-api declares, so the floor is honest.
+    for name in [
+        "progenitor-client",
+        "reqwest",
+        "serde",
+        "serde_json",
+        "chrono",
+        "tokio",
+        "http",
+        "futures-util",
+        "form_urlencoded",
+    ] {
+        if !text.contains(name) {
+            return Err(TaskError::Shape(format!(
+                "persona-api no longer depends on {name}; update the floor in xtask/src/measure_build.rs"
+            )));
+        }
+    }
+    std::fs::write(dir.join("Cargo.toml"), floor).map_err(io(dir))?;
+    std::fs::write(dir.join("src/lib.rs"), "").map_err(io(dir))?;
+    // Same versions as the workspace resolves, so both builds compile the same crates.
+    std::fs::copy(&lock, dir.join("Cargo.lock")).map_err(io(&lock))?;
+    Ok(())
+}
+
+fn timed_clean_build(manifest: &Path, package: &str, target: &Path) -> Result<Duration, TaskError> {
+    let _ = std::fs::remove_dir_all(target);
+    let started = Instant::now();
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(manifest)
+        .args(["--package", package, "--target-dir"])
+        .arg(target)
+        .status()
+        .map_err(io(manifest))?;
+    if !status.success() {
+        return Err(TaskError::Shape(format!("building {package} failed")));
+    }
+    Ok(started.elapsed())
+}
+
+pub fn run() -> Result<String, TaskError> {
+    let scratch: PathBuf = std::env::temp_dir().join("persona-api-measure-build");
+    let floor_dir = scratch.join("floor");
+    write_floor_crate(&floor_dir)?;
+    println!("building the floor (dependencies only) from clean...");
+    let floor = timed_clean_build(
+        &floor_dir.join("Cargo.toml"),
+        "persona-api-floor",
+        &scratch.join("target-floor"),
+    )?;
+    println!("building persona-api (default features) from clean...");
+    let ours = timed_clean_build(
+        &workspace_root().join("Cargo.toml"),
+        "persona-api",
+        &scratch.join("target-persona-api"),
+    )?;
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    Ok(format!(
+        "clean debug build, {} cores\n  floor (dependencies, no code): {:>6.1} s\n  persona-api (default features): {:>6.1} s\n  ratio: {ratio:.2}x (target at most {TARGET_RATIO:.2}x: {})",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        floor.as_secs_f64(),
+        ours.as_secs_f64(),
+        if ratio <= TARGET_RATIO {
+            "met"
+        } else {
+            "missed"
+        }
+    ))
+}
