@@ -75,7 +75,7 @@ pub struct DecodeError {
     /// The JSON path of the member that failed, such as `data.attributes.created-at`.
     pub path: String,
     pub message: String,
-    /// At most 120 bytes of the body around the failure.
+    /// At most 120 characters of the body around the failure, marked `…` where cut.
     pub snippet: String,
 }
 

@@ -97,12 +97,17 @@ fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
-/// At most `limit` bytes of `text` around line/column, on one line, marked where cut.
+/// At most `limit` characters of `text` around line/column, on one line, marked where cut.
+/// Bytes that are not UTF-8 show as U+FFFD, and count as characters like any other.
 pub fn snippet(text: &[u8], line: usize, column: usize, limit: usize) -> String {
     let offset = offset_of(text, line, column);
     let start = offset.saturating_sub(limit / 2);
     let end = (start + limit).min(text.len());
-    let mut shown = String::from_utf8_lossy(&text[start..end]).replace(['\n', '\r'], " ");
+    let mut shown: String = String::from_utf8_lossy(&text[start..end])
+        .replace(['\n', '\r'], " ")
+        .chars()
+        .take(limit)
+        .collect();
     if start > 0 {
         shown.insert(0, '…');
     }

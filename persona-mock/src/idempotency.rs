@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode};
@@ -18,10 +19,17 @@ pub struct StoredResponse {
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<StoredResponse>>>;
+/// Each key with when it was first used.
+type Slots = HashMap<String, (Instant, Slot)>;
 
-#[derive(Default)]
+/// How often (in requests with a key) expired keys are swept out.
+const SWEEP_EVERY: u64 = 1024;
+
 pub struct IdempotencyCache {
-    slots: Mutex<HashMap<String, Slot>>,
+    /// Each key with when it was first used, and how many keyed requests came so far.
+    slots: Mutex<(Slots, u64)>,
+    /// Persona keeps a key for at least 24 hours; after that it may be reused.
+    ttl: Duration,
 }
 
 /// What to do with a request that carries a key.
@@ -56,13 +64,32 @@ pub fn fingerprint(method: &str, path: &str, query: &str, body: &[u8]) -> u64 {
 }
 
 impl IdempotencyCache {
+    pub fn new(ttl: Duration) -> Self {
+        IdempotencyCache {
+            slots: Mutex::new((HashMap::new(), 0)),
+            ttl,
+        }
+    }
+
     pub async fn begin(&self, key: &str, fingerprint: u64) -> Outcome {
         let slot = {
-            let mut slots = self
+            let mut guard = self
                 .slots
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            slots.entry(key.to_string()).or_default().clone()
+            let (slots, uses) = &mut *guard;
+            let now = Instant::now();
+            *uses += 1;
+            if *uses % SWEEP_EVERY == 0 {
+                slots.retain(|_, (first_used, _)| now.duration_since(*first_used) < self.ttl);
+            }
+            let entry = slots
+                .entry(key.to_string())
+                .or_insert_with(|| (now, Slot::default()));
+            if now.duration_since(entry.0) >= self.ttl {
+                *entry = (now, Slot::default());
+            }
+            entry.1.clone()
         };
         let guard = slot.lock_owned().await;
         match guard.as_ref() {
@@ -70,5 +97,28 @@ impl IdempotencyCache {
             Some(_) => Outcome::Mismatch,
             None => Outcome::Run(Reservation { guard, fingerprint }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_replay_mismatch_and_expire() {
+        let cache = IdempotencyCache::new(Duration::from_millis(50));
+        let Outcome::Run(reservation) = cache.begin("k", 1).await else {
+            panic!("first use runs")
+        };
+        reservation.store(StatusCode::CREATED, None, Bytes::from_static(b"{}"));
+        assert!(
+            matches!(cache.begin("k", 1).await, Outcome::Replay(stored) if stored.status == StatusCode::CREATED)
+        );
+        assert!(matches!(cache.begin("k", 2).await, Outcome::Mismatch));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert!(
+            matches!(cache.begin("k", 2).await, Outcome::Run(_)),
+            "an expired key may be used again"
+        );
     }
 }

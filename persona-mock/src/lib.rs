@@ -32,6 +32,7 @@ mod store;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub use faults::{Fault, Faults};
 pub use routes::BASE_PATH;
@@ -39,6 +40,8 @@ pub use routes::BASE_PATH;
 /// The template id the mock accepts out of the box (the one in the getting-started guide's
 /// response). The guide's placeholder `itmpl_YOURTEMPLATEID` is accepted too.
 pub const DEFAULT_TEMPLATE_ID: &str = "itmpl_zxDohzpCMnKNnj4no2dDuah8";
+/// How long the sandbox keeps an idempotency key by default.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// Persona's default: 300 requests a minute per environment.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
 
@@ -58,6 +61,7 @@ pub struct MockServerBuilder {
     listen: SocketAddr,
     rate_limit_per_minute: u32,
     template_id: String,
+    idempotency_ttl: Duration,
 }
 
 impl MockServer {
@@ -71,6 +75,7 @@ impl MockServer {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             template_id: DEFAULT_TEMPLATE_ID.to_string(),
+            idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
         }
     }
 
@@ -121,6 +126,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// How long an idempotency key and its stored response are kept. Default: 24 hours, as
+    /// Persona keeps them at least.
+    pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_ttl = ttl;
+        self
+    }
+
     /// The id of the template the sandbox starts with. Default: [`DEFAULT_TEMPLATE_ID`].
     pub fn template_id(mut self, id: impl Into<String>) -> Self {
         self.template_id = id.into();
@@ -151,7 +163,7 @@ impl MockServerBuilder {
             received: Default::default(),
             faults: Arc::new(Faults::default()),
             rate: rate_limit::RateLimiter::new(self.rate_limit_per_minute),
-            idempotency: idempotency::IdempotencyCache::default(),
+            idempotency: idempotency::IdempotencyCache::new(self.idempotency_ttl),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(server::serve(listener, front.clone(), stopped));

@@ -133,7 +133,7 @@ async fn a_body_that_does_not_decode_names_the_json_path() {
         Error::Decode(decode) => {
             assert_eq!(decode.path, "data.attributes.created-at");
             assert!(
-                decode.snippet.contains("yesterday") && decode.snippet.len() <= 130,
+                decode.snippet.contains("yesterday") && decode.snippet.chars().count() <= 122,
                 "{}",
                 decode.snippet
             );

@@ -83,7 +83,23 @@ proptest! {
     #[test]
     fn arbitrary_bodies_never_panic_the_event_reader(body in prop::collection::vec(any::<u8>(), 0..256)) {
         let _ = WebhookEvent::from_body(&body);
-        let _ = serde_json::from_slice::<InquiryDocument>(&body);
+    }
+
+    #[test]
+    fn an_undecodable_body_becomes_a_bounded_error_naming_a_path(body in prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..512),
+        json_value().prop_map(|value| serde_json::to_vec(&json!({"data": value})).expect("serializes")),
+    ]) {
+        if let Err(error) = serde_json::from_slice::<InquiryDocument>(&body) {
+            let generated = persona_api::generated::Error::<persona_api::types::ErrorBody>::InvalidResponsePayload(body.clone().into(), error);
+            match persona_api::Error::from(generated) {
+                persona_api::Error::Decode(decode) => {
+                    prop_assert!(!decode.path.is_empty());
+                    prop_assert!(decode.snippet.chars().count() <= 122, "{}", decode.snippet);
+                }
+                other => prop_assert!(false, "expected a decode error, got {other:?}"),
+            }
+        }
     }
 }
 
