@@ -1,20 +1,25 @@
-//! Measures persona-mock on this machine: requests per second for create and retrieve with
-//! concurrent clients, and resident memory per stored inquiry. Talks only to 127.0.0.1 and
-//! bounds itself in time and count.
+//! Measures persona-mock and the client's stream on this machine, talking only to 127.0.0.1
+//! and bounded in time and count:
+//! - requests per second for create and retrieve with concurrent clients;
+//! - resident memory per stored inquiry;
+//! - peak memory growth while paging through every inquiry with the stream, for several
+//!   sizes (it should not grow with the number of inquiries: one page is held at a time).
 //!
-//! `cargo run --release -p persona-mock --example load -- [--seconds 5] [--concurrency 16] [--store 100000]`
+//! `cargo run --release -p persona-mock --example load -- [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000]`
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use persona_api::{Client, types};
+use futures_util::TryStreamExt;
+use persona_api::{Client, Paginate, types};
 use persona_mock::MockServer;
 
 struct Settings {
     seconds: u64,
     concurrency: usize,
     store: usize,
+    page: Vec<usize>,
 }
 
 fn settings() -> Result<Settings, String> {
@@ -22,23 +27,27 @@ fn settings() -> Result<Settings, String> {
         seconds: 5,
         concurrency: 16,
         store: 100_000,
+        page: vec![1_000, 10_000],
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair
             .get(1)
             .ok_or_else(|| format!("{} needs a value", pair[0]))?;
-        let number = |name: &str| {
-            value
-                .parse::<u64>()
-                .map_err(|error| format!("{name}: {error}"))
+        let number = |text: &str| {
+            text.parse::<u64>()
+                .map_err(|error| format!("{}: {error}", pair[0]))
         };
         match pair[0].as_str() {
-            "--seconds" => settings.seconds = number("--seconds")?.clamp(1, 60),
-            "--concurrency" => {
-                settings.concurrency = number("--concurrency")?.clamp(1, 256) as usize
+            "--seconds" => settings.seconds = number(value)?.clamp(1, 60),
+            "--concurrency" => settings.concurrency = number(value)?.clamp(1, 256) as usize,
+            "--store" => settings.store = number(value)?.min(1_000_000) as usize,
+            "--page" => {
+                settings.page = value
+                    .split(',')
+                    .map(|n| number(n).map(|n| n.min(200_000) as usize))
+                    .collect::<Result<_, _>>()?
             }
-            "--store" => settings.store = number("--store")?.min(1_000_000) as usize,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -54,15 +63,57 @@ fn jane_doe(template_id: &str) -> types::CreateInquiryRequest {
 }
 
 /// Resident memory of this process (the mock runs in it), from /proc.
-fn resident_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// A fresh sandbox without a rate limit (it would cap the measurement) and a client for it.
+async fn sandbox() -> (MockServer, Client, String) {
+    let mock = MockServer::builder()
+        .rate_limit_per_minute(u32::MAX)
+        .start()
+        .await
+        .expect("the mock starts");
+    let client = Client::builder("persona_sandbox_load")
+        .base_url(mock.base_url())
+        .build()
+        .expect("valid settings");
+    let template = mock.template_id().to_string();
+    (mock, client, template)
+}
+
+/// Creates `count` inquiries from `concurrency` tasks.
+async fn fill(client: &Client, template: &str, count: usize, concurrency: usize) {
+    let next = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, template, next) = (client.clone(), template.to_string(), next.clone());
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < count as u64 {
+                    client
+                        .create_inquiry()
+                        .body(jane_doe(&template))
+                        .send()
+                        .await
+                        .expect("create succeeds");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a fill task panicked");
+    }
 }
 
 /// Runs `call` from `concurrency` tasks for `seconds`; returns completed calls per second.
@@ -96,35 +147,8 @@ where
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
-#[tokio::main]
-async fn main() {
-    let settings = match settings() {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!(
-                "error: {message}\nusage: load [--seconds 5] [--concurrency 16] [--store 100000]"
-            );
-            std::process::exit(2);
-        }
-    };
-    // No rate limit in the way of a throughput measurement.
-    let mock = MockServer::builder()
-        .rate_limit_per_minute(u32::MAX)
-        .start()
-        .await
-        .expect("the mock starts");
-    let client = Client::builder("persona_sandbox_load")
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid settings");
-    let template = mock.template_id().to_string();
-    println!(
-        "persona-mock load: {} tasks, {} s per phase, {} cores",
-        settings.concurrency,
-        settings.seconds,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-
+async fn throughput(settings: &Settings) {
+    let (_mock, client, template) = sandbox().await;
     let (c, t) = (client.clone(), template.clone());
     let creates = rate(settings.concurrency, settings.seconds, move |_| {
         let (c, t) = (c.clone(), t.clone());
@@ -138,7 +162,6 @@ async fn main() {
     })
     .await;
     println!("create:   {creates:>8.0} requests/s");
-
     let ids: Arc<Vec<String>> = Arc::new(
         client
             .list_inquiries()
@@ -152,9 +175,8 @@ async fn main() {
             .map(|inquiry| inquiry.id)
             .collect(),
     );
-    let c = client.clone();
     let retrieves = rate(settings.concurrency, settings.seconds, move |n| {
-        let (c, ids) = (c.clone(), ids.clone());
+        let (c, ids) = (client.clone(), ids.clone());
         async move {
             c.retrieve_inquiry()
                 .inquiry_id(&ids[n as usize % ids.len()])
@@ -165,39 +187,62 @@ async fn main() {
     })
     .await;
     println!("retrieve: {retrieves:>8.0} requests/s");
+}
 
-    if settings.store > 0 {
-        let before_count = mock.inquiry_count();
-        let before = resident_kib().unwrap_or(0);
-        let target = before_count + settings.store;
-        let next = Arc::new(AtomicU64::new(0));
-        let tasks: Vec<_> = (0..settings.concurrency)
-            .map(|_| {
-                let (c, t, next) = (client.clone(), template.clone(), next.clone());
-                let total = settings.store as u64;
-                tokio::spawn(async move {
-                    while next.fetch_add(1, Ordering::Relaxed) < total {
-                        c.create_inquiry()
-                            .body(jane_doe(&t))
-                            .send()
-                            .await
-                            .expect("create succeeds");
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("a fill task panicked");
+async fn stored_memory(settings: &Settings) {
+    let (mock, client, template) = sandbox().await;
+    let before = resident_kib();
+    fill(&client, &template, settings.store, settings.concurrency).await;
+    assert_eq!(mock.inquiry_count(), settings.store);
+    let after = resident_kib();
+    println!(
+        "memory:   {} inquiries stored; resident {} MiB -> {} MiB, {:.0} bytes per inquiry (their idempotency keys included)",
+        settings.store,
+        before / 1024,
+        after / 1024,
+        after.saturating_sub(before) as f64 * 1024.0 / settings.store as f64
+    );
+}
+
+async fn paging_memory(count: usize, concurrency: usize) {
+    let (_mock, client, template) = sandbox().await;
+    fill(&client, &template, count, concurrency).await;
+    let baseline = resident_kib();
+    let (mut peak, mut seen) = (baseline, 0);
+    let mut stream = client.list_inquiries().page_size(100).into_stream();
+    while stream.try_next().await.expect("pages").is_some() {
+        seen += 1;
+        if seen % 50 == 0 {
+            peak = peak.max(resident_kib());
         }
-        assert_eq!(mock.inquiry_count(), target);
-        let after = resident_kib().unwrap_or(0);
-        let grown = after.saturating_sub(before);
-        println!(
-            "memory:   {} inquiries stored; resident {} MiB -> {} MiB, {:.0} bytes per inquiry",
-            settings.store,
-            before / 1024,
-            after / 1024,
-            grown as f64 * 1024.0 / settings.store as f64
-        );
+    }
+    println!(
+        "paging:   {seen:>6} inquiries in pages of 100: peak resident growth {} KiB",
+        peak.saturating_sub(baseline)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let settings = match settings() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!(
+                "error: {message}\nusage: load [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000]"
+            );
+            std::process::exit(2);
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "persona-mock load: {} tasks, {} s per phase, {cores} cores",
+        settings.concurrency, settings.seconds
+    );
+    throughput(&settings).await;
+    if settings.store > 0 {
+        stored_memory(&settings).await;
+    }
+    for count in &settings.page {
+        paging_memory(*count, settings.concurrency).await;
     }
 }

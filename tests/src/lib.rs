@@ -16,6 +16,30 @@ use serde_json::Value;
 /// A fake sandbox key: the tests never talk to Persona.
 pub const TEST_API_KEY: &str = "persona_sandbox_test_key";
 
+/// The getting-started guide's request: Jane Doe, born 1994-04-12, from `template_id`.
+pub fn jane_doe(template_id: &str) -> persona_api::types::CreateInquiryRequest {
+    serde_json::from_value(serde_json::json!({"data": {"attributes": {
+        "inquiry-template-id": template_id,
+        "fields": {"name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"}
+    }}}))
+    .expect("a valid request")
+}
+
+/// Creates Jane Doe's inquiry and returns its id.
+pub async fn create_jane_doe(
+    client: &persona_api::Client,
+    template_id: &str,
+) -> Result<String, persona_api::Error> {
+    Ok(client
+        .create_inquiry()
+        .body(jane_doe(template_id))
+        .send()
+        .await?
+        .into_inner()
+        .data
+        .id)
+}
+
 pub fn workspace_root() -> PathBuf {
     xtask::workspace_root()
 }

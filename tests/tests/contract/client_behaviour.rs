@@ -9,8 +9,8 @@ use persona_api::types;
 use persona_api::{
     Client, Error, InquiryId, InquiryTemplateId, Paginate, ResponseMetadata, RetryPolicy,
 };
-use persona_api_tests::TEST_API_KEY;
 use persona_api_tests::fixed_server::FixedServer;
+use persona_api_tests::{TEST_API_KEY, create_jane_doe};
 use persona_mock::{Fault, MockServer};
 use serde_json::json;
 
@@ -31,25 +31,10 @@ async fn sandbox(policy: RetryPolicy) -> (MockServer, Client) {
     (mock, client)
 }
 
-fn create_body(template_id: &str) -> types::CreateInquiryRequest {
-    serde_json::from_value(json!({"data": {"attributes": {"inquiry-template-id": template_id, "fields": {"name-first": "Jane"}}}})).expect("request")
-}
-
-async fn create(client: &Client, template_id: &str) -> Result<String, Error> {
-    Ok(client
-        .create_inquiry()
-        .body(create_body(template_id))
-        .send()
-        .await?
-        .into_inner()
-        .data
-        .id)
-}
-
 #[tokio::test]
 async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
     let (mock, client) = sandbox(quick_retries()).await;
-    let error = create(&client, "itm_zxDohzpCMnKNnj4no2dDuah8")
+    let error = create_jane_doe(&client, "itm_zxDohzpCMnKNnj4no2dDuah8")
         .await
         .unwrap_err();
     assert_eq!(
@@ -70,7 +55,9 @@ async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
         .post(format!(
             "{}/inquiries/{}/add-tag",
             mock.base_url(),
-            create(&client, mock.template_id()).await.expect("creates")
+            create_jane_doe(&client, mock.template_id())
+                .await
+                .expect("creates")
         ))
         .bearer_auth(TEST_API_KEY)
         .json(&json!({"meta": {}}))
@@ -78,7 +65,9 @@ async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
         .await
         .expect("sends");
     assert_eq!(raw.status().as_u16(), 422);
-    let id = create(&client, mock.template_id()).await.expect("creates");
+    let id = create_jane_doe(&client, mock.template_id())
+        .await
+        .expect("creates");
     let empty_tag: types::InquiryTagRequest =
         serde_json::from_value(json!({"meta": {}})).expect("request");
     let error: Error = client
@@ -234,7 +223,7 @@ async fn a_create_whose_response_was_lost_is_retried_without_creating_twice() {
     let (mock, client) = sandbox(quick_retries()).await;
     // The first attempt creates the inquiry but its response never arrives.
     mock.faults().inject_next(1, Fault::DropResponse);
-    let id = create(&client, mock.template_id())
+    let id = create_jane_doe(&client, mock.template_id())
         .await
         .expect("the retry replays the first response");
     assert_eq!(mock.inquiry_count(), 1);
@@ -265,7 +254,7 @@ async fn a_create_whose_response_was_lost_is_retried_without_creating_twice() {
     let mut ids = BTreeSet::from([id]);
     for _ in 0..30 {
         ids.insert(
-            create(&patient, mock.template_id())
+            create_jane_doe(&patient, mock.template_id())
                 .await
                 .expect("creates despite faults"),
         );
@@ -276,7 +265,9 @@ async fn a_create_whose_response_was_lost_is_retried_without_creating_twice() {
 #[tokio::test]
 async fn a_patch_without_a_key_is_not_retried() {
     let (mock, client) = sandbox(quick_retries()).await;
-    let id = create(&client, mock.template_id()).await.expect("creates");
+    let id = create_jane_doe(&client, mock.template_id())
+        .await
+        .expect("creates");
     mock.faults().inject_next(1, Fault::Status(503));
     let before = mock.requests_received();
     let update: types::UpdateInquiryRequest =
@@ -377,7 +368,11 @@ async fn a_list_streams_page_by_page() {
     let (mock, client) = sandbox(quick_retries()).await;
     let mut created = Vec::new();
     for _ in 0..25 {
-        created.push(create(&client, mock.template_id()).await.expect("creates"));
+        created.push(
+            create_jane_doe(&client, mock.template_id())
+                .await
+                .expect("creates"),
+        );
     }
     created.reverse();
     let before = mock.requests_received();
@@ -461,7 +456,11 @@ async fn typed_ids_check_input_and_pass_into_requests() {
         "an inquiry template id must start with `itmpl_` (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
     );
     let template: InquiryTemplateId = mock.template_id().parse().expect("a template id");
-    let id = InquiryId::from_server(create(&client, template.as_str()).await.expect("creates"));
+    let id = InquiryId::from_server(
+        create_jane_doe(&client, template.as_str())
+            .await
+            .expect("creates"),
+    );
     let inquiry = client
         .retrieve_inquiry()
         .inquiry_id(&id)
@@ -508,7 +507,7 @@ async fn fifty_clients_creating_through_faults_create_each_inquiry_exactly_once(
                 let mut ids = Vec::with_capacity(20);
                 for _ in 0..20 {
                     ids.push(
-                        create(&client, &template)
+                        create_jane_doe(&client, &template)
                             .await
                             .expect("creates despite faults"),
                     );

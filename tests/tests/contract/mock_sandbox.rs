@@ -9,7 +9,7 @@ use persona_api::types::{self, SimulateActionType};
 use persona_api::{Client, Error, InquirySessionStatus, InquiryStatus, RetryPolicy};
 use persona_api_tests::reference::seed;
 use persona_api_tests::schema_check::violations;
-use persona_api_tests::{TEST_API_KEY, operation, operations};
+use persona_api_tests::{TEST_API_KEY, create_jane_doe, jane_doe, operation, operations};
 use persona_mock::{Fault, MockServer};
 use serde_json::{Value, json};
 
@@ -26,20 +26,6 @@ fn client_for(mock: &MockServer) -> Client {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid settings")
-}
-
-fn jane_doe(template_id: &str) -> types::CreateInquiryRequest {
-    let fields: types::FieldValues = serde_json::from_value(
-        json!({"name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"}),
-    )
-    .expect("fields");
-    let attributes = types::CreateInquiryAttributes::builder()
-        .inquiry_template_id(template_id.to_string())
-        .fields(fields);
-    types::CreateInquiryRequest::builder()
-        .data(types::CreateInquiryData::builder().attributes(attributes))
-        .try_into()
-        .expect("valid request")
 }
 
 fn actions(kinds: &[SimulateActionType]) -> types::SimulateActionsRequest {
@@ -905,15 +891,9 @@ async fn errors_come_in_personas_format_and_name_what_is_wrong() {
             .contains("must include one of inquiry_template_id")
     );
 
-    let id = c
-        .create_inquiry()
-        .body(jane_doe(mock.template_id()))
-        .send()
+    let id = create_jane_doe(&c, mock.template_id())
         .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+        .expect("creates");
     c.redact_inquiry()
         .inquiry_id(&id)
         .send()
@@ -925,15 +905,9 @@ async fn errors_come_in_personas_format_and_name_what_is_wrong() {
         (409, Some("Inquiry already redacted"))
     );
 
-    let id = c
-        .create_inquiry()
-        .body(jane_doe(mock.template_id()))
-        .send()
+    let id = create_jane_doe(&c, mock.template_id())
         .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+        .expect("creates");
     c.approve_inquiry()
         .inquiry_id(&id)
         .send()
@@ -1001,14 +975,9 @@ async fn listing_pages_newest_first_through_links() {
     let mut created = Vec::new();
     for _ in 0..25 {
         created.push(
-            c.create_inquiry()
-                .body(jane_doe(mock.template_id()))
-                .send()
+            create_jane_doe(&c, mock.template_id())
                 .await
-                .expect("creates")
-                .into_inner()
-                .data
-                .id,
+                .expect("creates"),
         );
     }
     let mut seen = Vec::new();
@@ -1281,15 +1250,9 @@ async fn search_combines_predicates() {
 #[tokio::test]
 async fn sparse_fieldsets_and_include_shape_the_response() {
     let (mock, c) = sandbox().await;
-    let id = c
-        .create_inquiry()
-        .body(jane_doe(mock.template_id()))
-        .send()
+    let id = create_jane_doe(&c, mock.template_id())
         .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+        .expect("creates");
     let sparse = c
         .retrieve_inquiry()
         .inquiry_id(&id)
