@@ -3,18 +3,22 @@
 //!
 //! Types follow API version 2023-01-05. The operations and types in [`types`] are generated
 //! from the spec in this repository (`openapi/persona-inquiries.yaml`); [`Client`] adds what the
-//! spec cannot say: the API key and its environment, the version and inflection headers, the
-//! user agent and timeouts.
+//! spec cannot say: the API key and its environment, version and inflection headers, retries
+//! with idempotency keys, timeouts, and one [`Error`] type.
 //!
 //! # Create an inquiry for Jane Doe
 //!
-//! The request of Persona's getting-started guide, in Rust:
+//! The request of Persona's getting-started guide, in Rust. (This example runs against
+//! `persona-mock`, the local sandbox; leave out `base_url` to talk to Persona.)
 //!
-//! ```no_run
+//! ```
 //! use persona_api::{types, Client, InquiryStatus};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::new(std::env::var("PERSONA_API_KEY")?)?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sandbox = persona_mock::MockServer::start().await?;
+//! # let (api_key, base_url, template_id) = ("persona_sandbox_test_key", sandbox.base_url(), sandbox.template_id());
+//! let client = Client::builder(api_key).base_url(base_url).build()?;
 //!
 //! let fields = serde_json::json!({
 //!     "name-first": "Jane",
@@ -22,28 +26,38 @@
 //!     "birthdate": "1994-04-12",
 //! });
 //! let attributes = types::CreateInquiryAttributes::builder()
-//!     .inquiry_template_id("itmpl_zxDohzpCMnKNnj4no2dDuah8".to_string())
+//!     .inquiry_template_id(template_id.to_string())
 //!     .fields(serde_json::from_value::<types::FieldValues>(fields)?);
 //! let request = types::CreateInquiryRequest::builder()
 //!     .data(types::CreateInquiryData::builder().attributes(attributes));
 //!
-//! let created = client.create_inquiry().body(request).send().await?;
-//! let inquiry = created.into_inner().data;
-//! println!("created {}", inquiry.id);
+//! let inquiry = client.create_inquiry().body(request).send().await?.into_inner().data;
+//! assert!(inquiry.id.starts_with("inq_"));
 //! assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Created));
+//! assert_eq!(inquiry.attributes.name_first.as_deref(), Some("Jane"));
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! # Errors
 //!
-//! Every operation returns `Result<ResponseValue<T>, Error<types::ErrorBody>>`: an error status
-//! from Persona arrives as [`Error::ErrorResponse`] with the decoded `{errors: [...]}` body,
-//! its status and headers (including `Request-Id`).
+//! Each operation's `send()` returns progenitor's error type; `?` in a function returning
+//! [`Error`] converts it. [`Error::Api`] carries the status, every `{title, details,
+//! source.pointer, meta}` of Persona's body, the `Request-Id` and the rate limit, and displays
+//! like `Bad request: data.attributes.inquiry_template_id must start with itmpl (sent '...')`.
+//! Successful responses give the same facts through [`ResponseMetadata`].
 //!
-//! # TLS
+//! # Lists
 //!
-//! `rustls` (the default feature) or `native-tls`; with `default-features = false` pick one.
+//! With [`Paginate`] in scope, `.into_stream()` on any list or search builder gives a
+//! `futures::Stream` of items that fetches page after page as it is read.
+//!
+//! # Features
+//!
+//! - `rustls` (default) or `native-tls`: the TLS backend; with `default-features = false`
+//!   pick one.
+//! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
+//! - `tracing`: one span per attempt.
 
 mod api_key;
 mod client;
