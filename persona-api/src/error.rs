@@ -252,7 +252,7 @@ impl From<progenitor_client::Error<ErrorBody>> for Error {
             }
             Generated::InvalidResponsePayload(body, error) => Error::Decode(DecodeError {
                 path: json_path::path_at(&body, error.line(), error.column()),
-                message: error.to_string(),
+                message: json_path::truncated(&error.to_string(), 200),
                 snippet: json_path::snippet(&body, error.line(), error.column(), 120),
             }),
             Generated::UnexpectedResponse(response) => Error::UnexpectedStatus {

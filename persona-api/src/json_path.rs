@@ -1,5 +1,12 @@
 //! Where in a JSON document a decoding error happened, as a path (`data.attributes.status`),
 //! found from the line and column serde_json reports; and a bounded snippet around it.
+//!
+//! Everything here is built from bytes a server sent, so every output is bounded in length:
+//! a hostile body cannot make an error message large.
+
+/// The longest key shown in a path, and the longest path, in characters.
+const MAX_KEY_CHARS: usize = 64;
+const MAX_PATH_CHARS: usize = 256;
 
 enum Container {
     Object {
@@ -58,7 +65,7 @@ pub fn path_at(text: &[u8], line: usize, column: usize) -> String {
                 if !path.is_empty() {
                     path.push('.');
                 }
-                path.push_str(key);
+                path.push_str(&truncated(key, MAX_KEY_CHARS));
             }
             Container::Object { key: None, .. } => {}
             Container::Array { index } => path.push_str(&format!("[{index}]")),
@@ -67,8 +74,18 @@ pub fn path_at(text: &[u8], line: usize, column: usize) -> String {
     if path.is_empty() {
         "(top level)".to_string()
     } else {
-        path
+        truncated(&path, MAX_PATH_CHARS)
     }
+}
+
+/// At most `limit` characters of `text`, with `…` where it was cut.
+pub fn truncated(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(limit).collect();
+    cut.push('…');
+    cut
 }
 
 /// Reads the string starting at the quote at `start`; returns it and the index of its closing quote.
@@ -149,6 +166,25 @@ mod tests {
             "data[1].status"
         );
         assert_eq!(locate::<Outer>(r#"{"data": 5}"#), "data");
+    }
+
+    #[test]
+    fn paths_from_hostile_keys_are_bounded() {
+        type Nested =
+            std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<u8>>>;
+        let long_key = "k".repeat(10_000);
+        let json = format!("{{\"{long_key}\": {{\"{long_key}\": [\"x\"]}}}}");
+        let error = serde_json::from_str::<Nested>(&json).unwrap_err();
+        let path = path_at(json.as_bytes(), error.line(), error.column());
+        assert!(
+            path.chars().count() <= MAX_PATH_CHARS + 1,
+            "{} characters",
+            path.chars().count()
+        );
+        assert!(
+            path.starts_with(&format!("{}….", "k".repeat(MAX_KEY_CHARS))),
+            "{path}"
+        );
     }
 
     #[test]

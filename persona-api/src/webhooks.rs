@@ -298,7 +298,7 @@ impl WebhookEvent {
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
     serde_json::from_slice(body).map_err(|error| WebhookError::InvalidPayload {
         path: crate::json_path::path_at(body, error.line(), error.column()),
-        message: error.to_string(),
+        message: crate::json_path::truncated(&error.to_string(), 200),
     })
 }
 
@@ -306,11 +306,11 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError
 fn retype<T: serde::de::DeserializeOwned>(object: &IncludedObject) -> Result<T, WebhookError> {
     let value = serde_json::to_value(object).map_err(|error| WebhookError::InvalidPayload {
         path: "data.attributes.payload.data".into(),
-        message: error.to_string(),
+        message: crate::json_path::truncated(&error.to_string(), 200),
     })?;
     serde_json::from_value(value).map_err(|error| WebhookError::InvalidPayload {
         path: "data.attributes.payload.data".into(),
-        message: error.to_string(),
+        message: crate::json_path::truncated(&error.to_string(), 200),
     })
 }
 

@@ -89,10 +89,17 @@ proptest! {
     fn an_undecodable_body_becomes_a_bounded_error_naming_a_path(body in prop_oneof![
         prop::collection::vec(any::<u8>(), 0..512),
         json_value().prop_map(|value| serde_json::to_vec(&json!({"data": value})).expect("serializes")),
+        // Keys and values chosen by a hostile server end up in the path and the message.
+        ("[a-z\u{80}-\u{10FFFF}]{100,2000}", "[ -~]{0,3000}").prop_map(|(key, value)| {
+            serde_json::to_vec(&json!({"data": {key.clone(): {key: value}, "type": 7}})).expect("serializes")
+        }),
     ]) {
         if let Err(error) = serde_json::from_slice::<InquiryDocument>(&body) {
             let generated = persona_api::generated::Error::<persona_api::types::ErrorBody>::InvalidResponsePayload(body.clone().into(), error);
-            match persona_api::Error::from(generated) {
+            let error = persona_api::Error::from(generated);
+            let shown = error.to_string();
+            prop_assert!(shown.chars().count() <= 700, "{} characters: {}", shown.chars().count(), shown);
+            match error {
                 persona_api::Error::Decode(decode) => {
                     prop_assert!(!decode.path.is_empty());
                     prop_assert!(decode.snippet.chars().count() <= 122, "{}", decode.snippet);
