@@ -32,6 +32,24 @@ const PAIRS: &[(&str, &str, &str, Option<f64>)] = &[
         Some(1.10),
     ),
     (
+        "create round trip (idempotency key, retry copy) vs bare reqwest",
+        "create_inquiry/persona_api/mock",
+        "create_inquiry/bare_reqwest/mock",
+        None,
+    ),
+    (
+        "verify a webhook (3 KB event) vs one HMAC-SHA256",
+        "webhook/verify/inquiry_event",
+        "webhook/hmac_only/inquiry_event",
+        None,
+    ),
+    (
+        "verify and read it into a typed event vs verify only",
+        "webhook/verify_and_read/inquiry_event",
+        "webhook/verify/inquiry_event",
+        None,
+    ),
+    (
         "mock retrieve, time per request vs a bare axum server",
         "mock_throughput/persona_mock/retrieve",
         "mock_throughput/floor/retrieve",
