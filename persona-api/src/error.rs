@@ -82,7 +82,7 @@ pub struct DecodeError {
 impl RateLimit {
     /// Reads the three headers; `None` unless all are present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
-        let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        let number = |name: &str| header_number(headers, name);
         Some(RateLimit {
             limit: u32::try_from(number("ratelimit-limit")?).unwrap_or(u32::MAX),
             remaining: u32::try_from(number("ratelimit-remaining")?).unwrap_or(u32::MAX),
@@ -91,11 +91,16 @@ impl RateLimit {
     }
 }
 
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+/// A header holding a whole number, such as `RateLimit-Reset: 42`.
+pub(crate) fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Persona's `Request-Id` header.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("request-id")
         .and_then(|value| value.to_str().ok())
-        .map(String::from)
 }
 
 /// `Request-Id` and rate-limit state of a successful response.
@@ -118,9 +123,7 @@ pub trait ResponseMetadata {
 
 impl<T> ResponseMetadata for ResponseValue<T> {
     fn request_id(&self) -> Option<&str> {
-        self.headers()
-            .get("request-id")
-            .and_then(|value| value.to_str().ok())
+        request_id(self.headers())
     }
 
     fn rate_limit(&self) -> Option<RateLimit> {
@@ -131,7 +134,7 @@ impl<T> ResponseMetadata for ResponseValue<T> {
 impl ApiError {
     fn from_response(response: ResponseValue<ErrorBody>) -> ApiError {
         let status = response.status();
-        let request_id = request_id(response.headers());
+        let request_id = request_id(response.headers()).map(String::from);
         let rate_limit = RateLimit::from_headers(response.headers());
         let errors = response
             .into_inner()
@@ -257,7 +260,7 @@ impl From<progenitor_client::Error<ErrorBody>> for Error {
             }),
             Generated::UnexpectedResponse(response) => Error::UnexpectedStatus {
                 status: response.status(),
-                request_id: request_id(response.headers()),
+                request_id: request_id(response.headers()).map(String::from),
             },
             Generated::InvalidRequest(message) | Generated::Custom(message) => {
                 Error::InvalidRequest(message)

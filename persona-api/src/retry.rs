@@ -104,16 +104,7 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 
 /// How long the server asked us to wait: `Retry-After` seconds, or on 429 `RateLimit-Reset`.
 pub(crate) fn server_wait(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
-    let seconds = |name: &str| {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .map(Duration::from_secs)
-    };
+    let seconds = |name: &str| crate::error::header_number(headers, name).map(Duration::from_secs);
     seconds("retry-after").or_else(|| {
         (status == StatusCode::TOO_MANY_REQUESTS)
             .then(|| seconds("ratelimit-reset"))

@@ -38,7 +38,7 @@ pub(crate) async fn send_attempt(
         Ok(response) => {
             span.record("status", response.status().as_u16());
             if let Some(id) = crate::error::request_id(response.headers()) {
-                span.record("request_id", id.as_str());
+                span.record("request_id", id);
             }
         }
         Err(error) => {

@@ -197,6 +197,15 @@ fn ok(status: StatusCode, document: Value) -> Reply {
     Ok((status, axum::Json(document)).into_response())
 }
 
+/// `one-time-link` and its short form, as every response with a link has them.
+fn link_meta(link: Option<&str>) -> serde_json::Map<String, Value> {
+    let short = link.map(|link| link.replace("/verify?code=", "/o/"));
+    let mut meta = serde_json::Map::new();
+    meta.insert("one-time-link".into(), json!(link));
+    meta.insert("one-time-link-short".into(), json!(short));
+    meta
+}
+
 fn list_document(
     data: Vec<Value>,
     query: &Query,
@@ -227,11 +236,9 @@ async fn create_inquiry(State(shared): AppState, RawQuery(raw): RawQuery, bytes:
     let (id, meta) = store.create_inquiry(request, Utc::now())?;
     let mut document = inquiry_document(&store, &id, &view)?;
     if meta.session_token.is_some() || meta.one_time_link.is_some() {
-        let short = meta
-            .one_time_link
-            .as_ref()
-            .map(|link| link.replace("/verify?code=", "/o/"));
-        document["meta"] = json!({"session-token": meta.session_token, "one-time-link": meta.one_time_link, "one-time-link-short": short});
+        let mut created = link_meta(meta.one_time_link.as_deref());
+        created.insert("session-token".into(), json!(meta.session_token));
+        document["meta"] = Value::Object(created);
     }
     ok(StatusCode::CREATED, document)
 }
@@ -448,8 +455,7 @@ async fn generate_inquiry_one_time_link(
     let mut store = shared.store();
     let link = store.generate_one_time_link(&id, Utc::now())?;
     let mut document = inquiry_document(&store, &id, &view)?;
-    document["meta"] =
-        json!({"one-time-link-short": link.replace("/verify?code=", "/o/"), "one-time-link": link});
+    document["meta"] = Value::Object(link_meta(Some(&link)));
     ok(StatusCode::OK, document)
 }
 
@@ -618,8 +624,7 @@ async fn generate_session_one_time_link(
     let mut store = shared.store();
     let link = store.session_link(&id)?;
     let mut document = session_document(&store, &id, &view)?;
-    document["meta"] =
-        json!({"one-time-link-short": link.replace("/verify?code=", "/o/"), "one-time-link": link});
+    document["meta"] = Value::Object(link_meta(Some(&link)));
     ok(StatusCode::OK, document)
 }
 

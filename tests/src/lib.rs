@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod fixed_server;
+pub mod loopback;
 pub mod recording_server;
 pub mod reference;
 pub mod schema_check;

@@ -2,7 +2,6 @@
 //! response for the operation the request belongs to.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -11,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::loopback::{self, Loopback};
 use crate::operations;
 
 /// One request as the server saw it, in a form that snapshots well.
@@ -27,9 +27,8 @@ pub struct RecordedRequest {
 }
 
 pub struct RecordingServer {
-    address: SocketAddr,
+    server: Loopback,
     recorded: Arc<Mutex<Vec<RecordedRequest>>>,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
 /// The path prefix the server expects, as Persona's base URL has.
@@ -39,10 +38,6 @@ impl RecordingServer {
     /// Starts on an ephemeral port of 127.0.0.1; stops when dropped.
     pub async fn start() -> RecordingServer {
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let address = listener.local_addr().expect("local address");
         let state = recorded.clone();
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
@@ -50,24 +45,14 @@ impl RecordingServer {
                 async move { record_and_answer(&state, method, uri, headers, body) }
             },
         );
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("recording server runs");
-        });
         RecordingServer {
-            address,
+            server: loopback::serve(app).await,
             recorded,
-            _shutdown: shutdown,
         }
     }
 
     pub fn base_url(&self) -> String {
-        format!("http://{}{BASE_PATH}", self.address)
+        self.server.url(BASE_PATH)
     }
 
     /// Takes the requests recorded so far, oldest first.
