@@ -3,8 +3,8 @@
 
 1. openapi-spec-validator: the document is valid OpenAPI 3.0.
 2. openapi-schema-validator (OAS 3.0 dialect): every example in the spec, the getting-started
-   guide's request, response and error, and Persona's own examples for our operations are valid
-   against the schema the operation declares.
+   guide's request, response and error, and Persona's own examples for our operations (both from
+   tests/fixtures/) are valid against the schema the operation declares.
 
 Exits non-zero, naming each failure. Needs `pip install -r openapi/requirements.txt`.
 """
@@ -19,7 +19,8 @@ from openapi_spec_validator import validate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "persona-inquiries.yaml"
-REFERENCE = ROOT.parent / "shared" / "reference"
+# Data from the reference material, checked in by `cargo xtask fixtures --from <reference>`.
+FIXTURES = ROOT / "tests" / "fixtures"
 METHODS = ("get", "post", "patch", "delete")
 
 
@@ -67,14 +68,10 @@ def examples_of(document, holder):
     return found
 
 
-def seed_bodies():
-    text = (REFERENCE / "seed-getting-started.txt").read_text()
-    decoder = json.JSONDecoder()
-    request = decoder.raw_decode(text[text.index("{", text.index("--data '")):])[0]
-    response = decoder.raw_decode(text[text.index("{{") + 1:])[0]
-    error_section = text[text.index("Response error handling"):]
-    error = decoder.raw_decode(error_section[error_section.index("{"):])[0]
-    return request, response, error
+def persona_operations():
+    """Persona's operations in our scope, by (method, path), with their examples."""
+    document = json.loads((FIXTURES / "persona-2023-01-05.json").read_text())
+    return {(op["method"].lower(), op["path"]): op for op in document["operations"]}
 
 
 def main():
@@ -82,7 +79,7 @@ def main():
     validate(spec)
     print(f"{SPEC_PATH.relative_to(ROOT)}: valid OpenAPI {spec['openapi']}")
 
-    persona = json.loads((REFERENCE / "persona-openapi" / "2023-01-05.openapi-bundled.json").read_text())
+    persona = persona_operations()
     failures, checked = [], 0
 
     def check(label, schema, value):
@@ -95,22 +92,29 @@ def main():
         request_schema = json_schema(spec, operation["requestBody"]) if "requestBody" in operation else None
         success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
         response_schema = json_schema(spec, success)
-        theirs = persona["paths"][path][method]
-        for source, document, op in (("our", spec, operation), ("Persona's", persona, theirs)):
-            if request_schema and "requestBody" in op:
-                for name, value in examples_of(document, op["requestBody"]):
-                    check(f"{source} {op_id} request example '{name}'", request_schema, value)
-            if response_schema:
-                for code, response in op["responses"].items():
-                    if code.startswith("2"):
-                        for name, value in examples_of(document, response):
-                            check(f"{source} {op_id} response example '{name}'", response_schema, value)
+        if request_schema and "requestBody" in operation:
+            for name, value in examples_of(spec, operation["requestBody"]):
+                check(f"our {op_id} request example '{name}'", request_schema, value)
+        if response_schema:
+            for code, response in operation["responses"].items():
+                if code.startswith("2"):
+                    for name, value in examples_of(spec, response):
+                        check(f"our {op_id} response example '{name}'", response_schema, value)
+        theirs = persona[(method, path)]
+        if request_schema:
+            for name, value in theirs["request_examples"].items():
+                check(f"Persona's {op_id} request example '{name}'", request_schema, value)
+        if response_schema:
+            for examples in theirs["response_examples"].values():
+                for name, value in examples.items():
+                    check(f"Persona's {op_id} response example '{name}'", response_schema, value)
         for code, response in operation["responses"].items():
             if not code.startswith("2"):
                 for name, value in examples_of(spec, response):
                     check(f"our {op_id} {code} example '{name}'", json_schema(spec, response), value)
 
-    request, response, error = seed_bodies()
+    guide = json.loads((FIXTURES / "guide.json").read_text())
+    request, response, error = guide["request"], guide["response"], guide["error"]
     check("seed request", {"$ref": "#/components/schemas/CreateInquiryRequest"}, request)
     check("seed response", {"$ref": "#/components/schemas/InquiryCreated"}, response)
     check("seed error", {"$ref": "#/components/schemas/ErrorBody"}, error)

@@ -1,12 +1,12 @@
-//! What the contract tests share: the spec and its operations, the reference material in
-//! `../shared/reference`, a registry that decodes JSON into the Rust type of a schema name, and
+//! What the contract tests share: the spec and its operations, the fixtures taken from the
+//! reference material (`tests/fixtures/`), a registry that decodes JSON into the Rust type of a schema name, and
 //! a server on 127.0.0.1 that records what the client sends.
 
 pub mod decode;
 pub mod fixed_server;
+pub mod fixtures;
 pub mod loopback;
 pub mod recording_server;
-pub mod reference;
 pub mod schema_check;
 
 use std::path::PathBuf;

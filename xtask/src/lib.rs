@@ -6,6 +6,8 @@
 //! drift check and the generator can never disagree.
 
 pub mod bench_report;
+pub mod document;
+pub mod fixtures;
 pub mod measure_build;
 mod outline;
 mod preflight;
@@ -38,9 +40,14 @@ pub enum TaskError {
     Progenitor(String),
     /// progenitor emitted tokens that are not a Rust file (a progenitor bug).
     Format(String),
+    /// A checked-in file is not what its source gives.
     Stale {
         path: String,
+        source: String,
+        command: String,
     },
+    /// The reference material is not in the shape the task reads.
+    Reference(String),
 }
 
 impl fmt::Display for TaskError {
@@ -76,30 +83,66 @@ impl fmt::Display for TaskError {
                     "progenitor produced code that does not parse as Rust: {message}"
                 )
             }
-            TaskError::Stale { path } => write!(
+            TaskError::Stale {
+                path,
+                source,
+                command,
+            } => write!(
                 f,
-                "{path} is stale: it differs from what {SPEC_PATH} gives. \
-                 Run `cargo xtask generate` and commit the result."
+                "{path} is stale: it differs from what {source} gives. \
+                 Run `{command}` and commit the result."
             ),
+            TaskError::Reference(message) => write!(f, "{message}"),
         }
     }
 }
 
 impl std::error::Error for TaskError {}
 
-/// The workspace root, found from this crate's manifest so the task works from any directory.
+/// The workspace root, found at run time: the nearest directory at or above the running
+/// package's manifest (cargo sets `CARGO_MANIFEST_DIR` for `cargo run` and `cargo test`), or
+/// else the current directory, whose `Cargo.toml` declares `[workspace]`. Not a path compiled
+/// in: a binary built for one checkout and run from another (a shared target directory) must
+/// work on the checkout it runs in.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    start
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .unwrap_or(&start)
         .to_path_buf()
 }
 
-fn read(path: &Path) -> Result<String, TaskError> {
+pub(crate) fn read(path: &Path) -> Result<String, TaskError> {
     std::fs::read_to_string(path).map_err(|source| TaskError::Io {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Writes `content` to `path` unless it is there already, or with `check` only compares.
+/// Returns whether the file differed.
+pub(crate) fn write_or_check(path: &Path, content: &str, check: bool) -> Result<bool, TaskError> {
+    let differs = std::fs::read_to_string(path).map_or(true, |actual| actual != content);
+    if differs && !check {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| TaskError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(path, content).map_err(|source| TaskError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(differs)
 }
 
 /// Generates the client source from the text of a spec. Deterministic: the same spec gives the
@@ -186,26 +229,21 @@ pub fn generate_from_workspace() -> Result<String, TaskError> {
     generate(&read(&workspace_root().join(SPEC_PATH))?)
 }
 
-/// `cargo xtask generate`: rewrites the generated file.
-pub fn write_generated_client() -> Result<String, TaskError> {
+/// `cargo xtask generate`: rewrites the generated file; with `check`, fails instead when the
+/// checked-in file is not what the spec gives.
+pub fn generate_client(check: bool) -> Result<String, TaskError> {
     let code = generate_from_workspace()?;
-    let path = workspace_root().join(GENERATED_PATH);
-    std::fs::write(&path, &code).map_err(|source| TaskError::Io { path, source })?;
-    Ok(format!(
-        "wrote {GENERATED_PATH} ({} lines) from {SPEC_PATH}",
-        code.lines().count()
-    ))
-}
-
-/// `cargo xtask generate --check`: fails when the checked-in file is not what the spec gives.
-pub fn check_generated_client() -> Result<String, TaskError> {
-    let expected = generate_from_workspace()?;
-    let actual = read(&workspace_root().join(GENERATED_PATH))?;
-    if actual == expected {
-        Ok(format!("{GENERATED_PATH} is up to date with {SPEC_PATH}"))
-    } else {
-        Err(TaskError::Stale {
+    let stale = write_or_check(&workspace_root().join(GENERATED_PATH), &code, check)?;
+    match (check, stale) {
+        (true, true) => Err(TaskError::Stale {
             path: GENERATED_PATH.to_string(),
-        })
+            source: SPEC_PATH.to_string(),
+            command: "cargo xtask generate".to_string(),
+        }),
+        (true, false) => Ok(format!("{GENERATED_PATH} is up to date with {SPEC_PATH}")),
+        (false, _) => Ok(format!(
+            "wrote {GENERATED_PATH} ({} lines) from {SPEC_PATH}",
+            code.lines().count()
+        )),
     }
 }

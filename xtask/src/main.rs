@@ -1,20 +1,29 @@
-//! `cargo xtask generate [--check]`: see the crate docs of `xtask`.
+//! `cargo xtask <task>`: see the crate docs of `xtask`.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
-  generate          regenerate persona-api/src/generated.rs from openapi/persona-inquiries.yaml
-  generate --check  exit non-zero, naming the stale file, if the checked-in code is not what the spec gives
-  measure-build     time clean builds of persona-api and of its dependencies alone; print the ratio
-  bench-report      print the saved benchmark results as ratios against their floors";
+  generate [--check]                  regenerate persona-api/src/generated.rs from openapi/persona-inquiries.yaml;
+                                      with --check, exit 1 naming the stale file instead
+  fixtures --from <reference> [--check]
+                                      write tests/fixtures/ from the reference material (the getting-started guide
+                                      and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
+  measure-build                       time clean builds of persona-api and of its dependencies alone; print the ratio
+  bench-report                        print the saved benchmark results as ratios against their floors";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
-        ["generate"] => xtask::write_generated_client(),
-        ["generate", "--check"] => xtask::check_generated_client(),
+        ["generate"] => xtask::generate_client(false),
+        ["generate", "--check"] => xtask::generate_client(true),
+        ["fixtures", "--from", reference] => xtask::fixtures::run(Path::new(reference), false),
+        ["fixtures", "--from", reference, "--check"]
+        | ["fixtures", "--check", "--from", reference] => {
+            xtask::fixtures::run(Path::new(reference), true)
+        }
         ["measure-build"] => xtask::measure_build::run(),
         ["bench-report"] => xtask::bench_report::run(),
         _ => {

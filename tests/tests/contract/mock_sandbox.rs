@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use futures::StreamExt;
 use persona_api::types::{self, SimulateActionType};
 use persona_api::{Client, Error, InquirySessionStatus, InquiryStatus, RetryPolicy};
-use persona_api_tests::reference::seed;
+use persona_api_tests::fixtures::guide;
 use persona_api_tests::schema_check::violations;
 use persona_api_tests::{TEST_API_KEY, create_jane_doe, jane_doe, operation, operations};
 use persona_mock::{Fault, MockServer};
@@ -808,35 +808,23 @@ fn shape(value: &Value) -> Value {
 async fn the_guides_curl_command_works_against_the_mock() {
     let mock = MockServer::start().await.expect("starts");
     // Replays the curl command of the guide with only its URL changed.
-    let text = &seed().text;
-    let command = &text[text.find("curl --request POST").expect("the curl command")..];
-    let command = &command[..command
-        .find("'\n\n")
-        .or_else(|| command.find("}\n'"))
-        .map(|end| end + 3)
-        .expect("end of command")];
-    let url = command
-        .split("--url ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("--url");
-    assert_eq!(url, "https://api.withpersona.com/api/v1/inquiries");
-    let mut request = reqwest::Client::new()
-        .post(url.replace("https://api.withpersona.com/api/v1", mock.base_url()));
-    for header in command.split("--header '").skip(1) {
-        let (name, value) = header[..header.find('\'').expect("closing quote")]
-            .split_once(": ")
-            .expect("name: value");
+    let curl = &guide().curl;
+    assert_eq!(curl.url, "https://api.withpersona.com/api/v1/inquiries");
+    let mut request = reqwest::Client::new().request(
+        curl.method.parse().expect("an HTTP method"),
+        curl.url
+            .replace("https://api.withpersona.com/api/v1", mock.base_url()),
+    );
+    for (name, value) in &curl.headers {
         request = request.header(name, value);
     }
-    let data = command.split("--data '").nth(1).expect("--data");
-    let data = &data[..data.rfind('\'').expect("closing quote")];
+    let data = &curl.data;
     let response = request.body(data.to_string()).send().await.expect("sends");
     assert!(response.status().is_success(), "{}", response.status());
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(
         shape(&body),
-        shape(&seed().response),
+        shape(&guide().response),
         "the mock answers in the shape the guide shows"
     );
     assert_eq!(body["data"]["attributes"]["name-first"], "Jane");
@@ -853,7 +841,7 @@ async fn the_guides_curl_command_works_against_the_mock() {
     assert_eq!(response.status().as_u16(), 400);
     assert_eq!(
         response.json::<Value>().await.expect("JSON"),
-        seed().error,
+        guide().error,
         "the guide's error, exactly"
     );
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use persona_api::types::InquiryDocument;
 use persona_api::webhooks::{WebhookError, WebhookEvent, WebhookVerifier};
-use persona_api_tests::reference::seed;
+use persona_api_tests::fixtures::guide;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -197,7 +197,7 @@ proptest! {
 
     #[test]
     fn compatible_changes_to_an_inquiry_still_decode(changes in prop::collection::vec(compatible_change(), 1..6)) {
-        let mut document = seed().response.clone();
+        let mut document = guide().response.clone();
         for change in &changes {
             apply(&mut document, change);
         }
@@ -207,7 +207,7 @@ proptest! {
 
     #[test]
     fn arbitrary_values_in_any_attribute_never_panic(index in any::<prop::sample::Index>(), value in json_value()) {
-        let mut document = seed().response.clone();
+        let mut document = guide().response.clone();
         let attributes = document["data"]["attributes"].as_object_mut().expect("attributes");
         let keys: Vec<String> = attributes.keys().cloned().collect();
         attributes.insert(index.get(&keys).clone(), value);

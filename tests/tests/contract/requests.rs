@@ -6,8 +6,8 @@ use std::future::Future;
 
 use persona_api::types;
 use persona_api::{Client, ResponseValue};
+use persona_api_tests::fixtures::guide;
 use persona_api_tests::recording_server::{RecordedRequest, RecordingServer};
-use persona_api_tests::reference::seed;
 use persona_api_tests::{TEST_API_KEY, operation, operations};
 
 struct Recorder {
@@ -108,7 +108,7 @@ async fn every_operation_sends_its_pinned_request() {
         .await;
     assert_eq!(
         request.body.as_ref(),
-        Some(&seed().request),
+        Some(&guide().request),
         "the client sends the guide's body exactly"
     );
 

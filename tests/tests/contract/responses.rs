@@ -6,8 +6,8 @@ use persona_api::types::{
 };
 use persona_api::{InquirySessionStatus, InquiryStatus};
 use persona_api_tests::decode::decode;
+use persona_api_tests::fixtures::{guide, persona_examples};
 use persona_api_tests::operations;
-use persona_api_tests::reference::{persona_examples, seed};
 use serde_json::{Value, json};
 
 fn typed<T: serde::de::DeserializeOwned>(json: &Value) -> T {
@@ -16,7 +16,7 @@ fn typed<T: serde::de::DeserializeOwned>(json: &Value) -> T {
 
 #[test]
 fn the_seed_response_decodes_into_a_created_inquiry() {
-    let created: InquiryCreated = typed(&seed().response);
+    let created: InquiryCreated = typed(&guide().response);
     let inquiry = &created.data;
     assert_eq!(inquiry.id, "inq_YOURTEMPLATEID");
     assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Created));
@@ -46,7 +46,7 @@ fn the_seed_response_decodes_into_a_created_inquiry() {
 
 #[test]
 fn the_seed_error_decodes_with_title_and_details() {
-    let body: ErrorBody = typed(&seed().error);
+    let body: ErrorBody = typed(&guide().error);
     assert_eq!(body.errors[0].title.as_deref(), Some("Bad request"));
     assert_eq!(
         body.errors[0].details.as_deref(),
@@ -77,7 +77,7 @@ fn persona_example_responses_decode_into_our_types() {
 
 /// The seed's inquiry with `change` applied to its JSON.
 fn seed_inquiry_with(change: impl FnOnce(&mut Value)) -> InquiryDocument {
-    let mut body = seed().response.clone();
+    let mut body = guide().response.clone();
     change(&mut body);
     typed(&body)
 }

@@ -1,0 +1,114 @@
+//! An OpenAPI document as JSON, ours (3.0, YAML) or one of Persona's bundles (3.1, JSON), with
+//! what the fixture and drift tasks read of it: local `$ref`s, operations, JSON examples.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use crate::TaskError;
+
+/// The path families of Persona's API that our spec covers.
+pub const SCOPE: [&str; 5] = [
+    "/inquiries",
+    "/inquiry-sessions",
+    "/inquiry-templates",
+    "/inquiry-template-versions",
+    "/events",
+];
+
+/// Whether `path` belongs to one of the [`SCOPE`] families.
+pub fn in_scope(path: &str) -> bool {
+    SCOPE.iter().any(|family| {
+        path == *family
+            || path
+                .strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+pub struct Document {
+    pub root: Value,
+}
+
+/// One operation: its method (lower case, as in the document), path and node.
+pub struct Operation<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub node: &'a Value,
+    /// Parameters declared on the path item, which apply to every operation under it.
+    pub shared_parameters: &'a [Value],
+}
+
+impl Document {
+    /// Reads a JSON or YAML document (YAML anchors are expanded).
+    pub fn load(path: &Path) -> Result<Document, TaskError> {
+        let text = crate::read(path)?;
+        let root = if path.extension().is_some_and(|ext| ext == "json") {
+            serde_json::from_str(&text)
+                .map_err(|error| TaskError::Reference(format!("{}: {error}", path.display())))?
+        } else {
+            serde_yaml_ng::from_str(&text)
+                .map_err(|error| TaskError::Reference(format!("{}: {error}", path.display())))?
+        };
+        Ok(Document { root })
+    }
+
+    /// Follows local `$ref`s until a node that is not one; an unresolvable one is returned as
+    /// it is (the preflight reports broken references).
+    pub fn resolve<'a>(&'a self, mut node: &'a Value) -> &'a Value {
+        for _ in 0..32 {
+            match node
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix('#'))
+                .and_then(|pointer| self.root.pointer(pointer))
+            {
+                Some(target) => node = target,
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// Every operation, in document order.
+    pub fn operations(&self) -> impl Iterator<Item = Operation<'_>> {
+        self.root
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .flat_map(move |(path, item)| {
+                let item = self.resolve(item);
+                let shared = item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .map_or(&[][..], Vec::as_slice);
+                METHODS.iter().filter_map(move |method| {
+                    item.get(*method).map(|node| Operation {
+                        method,
+                        path,
+                        node,
+                        shared_parameters: shared,
+                    })
+                })
+            })
+    }
+
+    /// The JSON examples of a request body or response, by name (`example` as "example").
+    pub fn json_examples(&self, holder: &Value) -> Map<String, Value> {
+        let content = &self.resolve(holder)["content"]["application/json"];
+        let mut found: Map<String, Value> = content
+            .get("examples")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, example)| (name.clone(), self.resolve(example)["value"].clone()))
+            .collect();
+        if let Some(example) = content.get("example") {
+            found.insert("example".to_string(), example.clone());
+        }
+        found
+    }
+}
