@@ -54,8 +54,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reference_id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///A legacy template (`tmpl_...`).
         #[serde(
             rename = "template-id",
@@ -332,19 +332,38 @@ pub mod types {
             Default::default()
         }
     }
-    ///How the template defines one field.
+    ///The sessions an expire-all request expired; not a page, so no links.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ExpiredInquirySessions {
+        pub data: ::std::vec::Vec<InquirySession>,
+        ///Related objects asked for with `include`; `null` or absent when none were.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+    }
+    impl ExpiredInquirySessions {
+        pub fn builder() -> builder::ExpiredInquirySessions {
+            Default::default()
+        }
+    }
+    ///How the template defines one field. `type` says which kind it is, and so which keys `config` has (a `relation-schema` field's `config.target` names the object it holds, such as `document-government-id` or `selfie`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct FieldSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        ///The value a new inquiry starts with, shaped by `type`; absent for kinds without one.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
+        pub type_: ::std::option::Option<crate::open_enum::FieldSchemaType>,
     }
     impl FieldSchema {
         pub fn builder() -> builder::FieldSchema {
@@ -633,7 +652,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::open_enum::InquiryStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub tags: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        >,
         #[serde(
             rename = "updated-at",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -729,6 +750,7 @@ pub mod types {
     pub struct InquiryField {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        ///Any JSON value, `null` when the field is empty.
         pub value: ::serde_json::Value,
     }
     impl InquiryField {
@@ -1135,9 +1157,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Such as `active`; not a closed set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::open_enum::InquiryTemplateStatus>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1271,9 +1292,10 @@ pub mod types {
         pub published_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///Such as `draft` or `published`; not a closed set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<
+            crate::open_enum::InquiryTemplateVersionStatus,
+        >,
         ///Colours, fonts and pictographs of the hosted flow, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub theme: ::std::option::Option<
@@ -1386,7 +1408,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LocaleValue {
         pub locale: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub value: ::std::option::Option<::std::string::String>,
     }
     impl LocaleValue {
@@ -1951,14 +1973,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct UpdateInquiryAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fields: ::std::option::Option<FieldValues>,
+        pub fields: ::std::option::Option<
+            crate::jsonapi::Clearable<crate::types::FieldValues>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub note: ::std::option::Option<::std::string::String>,
+        pub note: ::std::option::Option<crate::jsonapi::Clearable<String>>,
         #[serde(
             rename = "redirect-uri",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub redirect_uri: ::std::option::Option<::std::string::String>,
+        pub redirect_uri: ::std::option::Option<crate::jsonapi::Clearable<String>>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
     }
@@ -2028,7 +2052,7 @@ pub mod types {
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             template_id: ::std::result::Result<
@@ -2182,7 +2206,9 @@ pub mod types {
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
@@ -3432,11 +3458,83 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ExpiredInquirySessions {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::InquirySession>,
+                ::std::string::String,
+            >,
+            included: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExpiredInquirySessions {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    included: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExpiredInquirySessions {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::InquirySession>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn included<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.included = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for included: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExpiredInquirySessions>
+        for super::ExpiredInquirySessions {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExpiredInquirySessions,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    included: value.included?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExpiredInquirySessions>
+        for ExpiredInquirySessions {
+            fn from(value: super::ExpiredInquirySessions) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    included: Ok(value.included),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FieldSchema {
             config: ::std::result::Result<
                 ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             key: ::std::result::Result<
@@ -3448,7 +3546,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::open_enum::FieldSchemaType>,
                 ::std::string::String,
             >,
         }
@@ -3456,6 +3554,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
                     key: Ok(Default::default()),
                     label: Ok(Default::default()),
                     type_: Ok(Default::default()),
@@ -3476,6 +3575,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
                     });
                 self
             }
@@ -3505,7 +3616,9 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enum::FieldSchemaType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -3523,6 +3636,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     config: value.config?,
+                    default_value: value.default_value?,
                     key: value.key?,
                     label: value.label?,
                     type_: value.type_?,
@@ -3533,6 +3647,7 @@ pub mod types {
             fn from(value: super::FieldSchema) -> Self {
                 Self {
                     config: Ok(value.config),
+                    default_value: Ok(value.default_value),
                     key: Ok(value.key),
                     label: Ok(value.label),
                     type_: Ok(value.type_),
@@ -4110,7 +4225,9 @@ pub mod types {
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::option::Option<
+                    ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+                >,
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
@@ -4621,7 +4738,9 @@ pub mod types {
             pub fn tags<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -6981,7 +7100,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::open_enum::InquiryTemplateStatus>,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -7079,7 +7198,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enum::InquiryTemplateStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -7626,7 +7747,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::open_enum::InquiryTemplateVersionStatus>,
                 ::std::string::String,
             >,
             theme: ::std::result::Result<
@@ -7756,7 +7877,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enum::InquiryTemplateVersionStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -8049,7 +8172,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     locale: Err("no value supplied for locale".to_string()),
-                    value: Ok(Default::default()),
+                    value: Err("no value supplied for value".to_string()),
                 }
             }
         }
@@ -9211,15 +9334,17 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateInquiryAttributes {
             fields: ::std::result::Result<
-                ::std::option::Option<super::FieldValues>,
+                ::std::option::Option<
+                    crate::jsonapi::Clearable<crate::types::FieldValues>,
+                >,
                 ::std::string::String,
             >,
             note: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::jsonapi::Clearable<String>>,
                 ::std::string::String,
             >,
             redirect_uri: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::jsonapi::Clearable<String>>,
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
@@ -9240,7 +9365,11 @@ pub mod types {
         impl UpdateInquiryAttributes {
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::FieldValues>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::jsonapi::Clearable<crate::types::FieldValues>,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -9252,7 +9381,9 @@ pub mod types {
             }
             pub fn note<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::jsonapi::Clearable<String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.note = value
@@ -9264,7 +9395,9 @@ pub mod types {
             }
             pub fn redirect_uri<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::jsonapi::Clearable<String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.redirect_uri = value
@@ -15609,7 +15742,10 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-sessions/expire-all`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquirySessionList>, Error<types::ErrorBody>> {
+        ) -> Result<
+            ResponseValue<types::ExpiredInquirySessions>,
+            Error<types::ErrorBody>,
+        > {
             let Self {
                 client,
                 fields_inquiry_session,

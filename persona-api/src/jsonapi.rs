@@ -49,9 +49,78 @@ impl<'de> Deserialize<'de> for ToOneRelationship {
     }
 }
 
+/// A new value for an attribute an update can clear.
+///
+/// An update's attribute has three states: leave it out (`None`: the value stays as it is),
+/// `Some(Clearable::Set(value))` to change it, or `Some(Clearable::Clear)` to send `null` and
+/// clear it. `value.into()` gives `Set`.
+///
+/// ```
+/// use persona_api::Clearable;
+/// use persona_api::types::UpdateInquiryAttributes;
+///
+/// let attributes = UpdateInquiryAttributes::builder()
+///     .note(Some(Clearable::Clear))                    // "note": null
+///     .redirect_uri(Some("https://example.com/done".to_string().into()));
+/// let json = serde_json::to_value(UpdateInquiryAttributes::try_from(attributes)?)?;
+/// assert_eq!(json, serde_json::json!({"note": null, "redirect-uri": "https://example.com/done"}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Clearable<T> {
+    /// Set the attribute to this value.
+    Set(T),
+    /// Clear the attribute: sent as `null`.
+    Clear,
+}
+
+impl<T> From<T> for Clearable<T> {
+    fn from(value: T) -> Self {
+        Clearable::Set(value)
+    }
+}
+
+impl<T> Clearable<T> {
+    /// The new value, or `None` when the attribute is cleared.
+    pub fn into_value(self) -> Option<T> {
+        match self {
+            Clearable::Set(value) => Some(value),
+            Clearable::Clear => None,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Clearable<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Clearable::Set(value) => value.serialize(serializer),
+            Clearable::Clear => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Clearable<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<T>::deserialize(deserializer)?.map_or(Clearable::Clear, Clearable::Set))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::ToOneRelationship;
+    use super::{Clearable, ToOneRelationship};
+
+    #[test]
+    fn clearable_sends_a_value_or_null() {
+        let set: Clearable<String> = "x".to_string().into();
+        assert_eq!(serde_json::to_string(&set).unwrap(), r#""x""#);
+        assert_eq!(
+            serde_json::to_string(&Clearable::<String>::Clear).unwrap(),
+            "null"
+        );
+        let read: Clearable<String> = serde_json::from_str("null").unwrap();
+        assert_eq!(read, Clearable::Clear);
+        assert_eq!(set.into_value(), Some("x".to_string()));
+    }
 
     #[test]
     fn null_and_empty_object_both_mean_no_link() {

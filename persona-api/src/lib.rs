@@ -88,8 +88,11 @@ pub use ids::{
     AccountId, IdError, InquiryId, InquirySessionId, InquiryTemplateId, InquiryTemplateVersionId,
     TemplateId,
 };
-pub use jsonapi::ToOneRelationship;
-pub use open_enum::{InquirySessionStatus, InquiryStatus};
+pub use jsonapi::{Clearable, ToOneRelationship};
+pub use open_enum::{
+    FieldSchemaType, InquirySessionStatus, InquiryStatus, InquiryTemplateStatus,
+    InquiryTemplateVersionStatus,
+};
 pub use pagination::Paginate;
 pub use retry::RetryPolicy;
 pub use secret::Secret;

@@ -2,7 +2,7 @@
 //!
 //! Persona adds statuses without a new API version. A closed enum would fail the whole
 //! response on the first new value; these decode it into `Other` and send it back unchanged.
-//! The generator swaps them in for the spec's enums (see `xtask`'s settings).
+//! The generator swaps them in for every enum the spec marks `x-open-enum: true`.
 
 /// Defines a string enum with known variants and an `Other(String)` that keeps the rest.
 macro_rules! open_enum {
@@ -103,6 +103,60 @@ open_enum! {
         Expired => "expired",
         /// Canceled.
         Canceled => "canceled",
+    }
+}
+
+open_enum! {
+    /// Whether new inquiries can be created from an inquiry template.
+    InquiryTemplateStatus {
+        /// In use.
+        Active => "active",
+        /// Retired: no new inquiries.
+        Inactive => "inactive",
+    }
+}
+
+open_enum! {
+    /// Where an inquiry template version is in its life.
+    InquiryTemplateVersionStatus {
+        /// Still being edited.
+        Draft => "draft",
+        /// Published: inquiries can run on it.
+        Published => "published",
+    }
+}
+
+open_enum! {
+    /// The kind of an inquiry template's field, which shapes its value and its `config`.
+    FieldSchemaType {
+        /// A list of values.
+        Array => "array",
+        /// True or false.
+        Boolean => "boolean",
+        /// One of a list of choices.
+        Choices => "choices",
+        /// A calendar date.
+        Date => "date",
+        /// A date and time.
+        Datetime => "datetime",
+        /// An email address.
+        EmailAddress => "email-address",
+        /// An uploaded file.
+        File => "file",
+        /// An object of named values.
+        Hash => "hash",
+        /// A whole number.
+        Integer => "integer",
+        /// Any JSON value.
+        Json => "json",
+        /// Several of a list of choices.
+        MultiChoices => "multi-choices",
+        /// A number.
+        Number => "number",
+        /// A link to another object, such as a government-id document or a selfie.
+        RelationSchema => "relation-schema",
+        /// Text.
+        String => "string",
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::store::{
-    Event, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
+    Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
 };
 
 /// What the query asked for: `include=...` and `fields[type]=...`.
@@ -256,11 +256,35 @@ pub fn session(session: &Session, view: &View) -> Value {
     view.apply(resource)
 }
 
+/// How a template defines one of its fields, in the shape of Persona's field-schema kind for
+/// it: a document or selfie field is a `relation-schema` whose `config.target` names the kind
+/// of object it holds; other fields have their own kind and a `default-value`.
+fn field_schema(field: &FieldSpec) -> Value {
+    let key = field.key.replace('-', "_");
+    let relation_target = match field.kind {
+        "government_id" => Some("document-government-id"),
+        "selfie" => Some("selfie"),
+        _ => None,
+    };
+    match relation_target {
+        Some(target) => json!({
+            "type": "relation-schema",
+            "key": key,
+            "label": field.key,
+            "config": {"required": false, "target": target}
+        }),
+        None => json!({
+            "type": field.kind,
+            "key": key,
+            "label": field.key,
+            "default-value": field.default,
+            "config": {"required": false}
+        }),
+    }
+}
+
 pub fn template(template: &Template, view: &View) -> Value {
-    let field_schemas: Vec<Value> = TEMPLATE_FIELDS
-        .iter()
-        .map(|field| json!({"type": field.kind, "key": field.key.replace('-', "_"), "label": field.key, "config": {"required": false}}))
-        .collect();
+    let field_schemas: Vec<Value> = TEMPLATE_FIELDS.iter().map(field_schema).collect();
     let resource = json!({
         "type": "inquiry-template",
         "id": template.id,

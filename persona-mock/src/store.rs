@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use persona_api::types::{self, SimulateActionType};
-use persona_api::{InquirySessionStatus, InquiryStatus};
+use persona_api::{Clearable, InquirySessionStatus, InquiryStatus};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -374,7 +374,7 @@ impl Store {
             status: InquiryStatus::Created,
             reference_id: attributes.reference_id,
             note: attributes.note,
-            tags: attributes.tags,
+            tags: attributes.tags.unwrap_or_default(),
             reviewer_comment: None,
             created_at: now,
             updated_at: now,
@@ -426,21 +426,26 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let attributes = request.data.attributes;
-        if let Some(fields) = &attributes.fields {
+        if let Some(Clearable::Set(fields)) = &attributes.fields {
             check_field_names(fields)?;
         }
         let inquiry = writable(&mut self.inquiries, id)?;
         if let Some(note) = attributes.note {
-            inquiry.note = Some(note);
+            inquiry.note = note.into_value();
         }
-        if let Some(fields) = attributes.fields {
-            inquiry.fields.extend(fields.0);
+        match attributes.fields {
+            Some(Clearable::Set(fields)) => inquiry.fields.extend(fields.0),
+            Some(Clearable::Clear) => inquiry
+                .fields
+                .values_mut()
+                .for_each(|value| *value = Value::Null),
+            None => {}
         }
         if !attributes.tags.is_empty() {
             inquiry.tags = attributes.tags;
         }
         if let Some(redirect_uri) = attributes.redirect_uri {
-            inquiry.redirect_uri = Some(redirect_uri);
+            inquiry.redirect_uri = redirect_uri.into_value();
         }
         inquiry.updated_at = now;
         Ok(())

@@ -22,6 +22,7 @@ pub fn decode(schema: &str, json: &Value) -> Result<String, String> {
         EventDocument,
         EventList,
         ExpireAllInquirySessionsRequest,
+        ExpiredInquirySessions,
         GenerateOneTimeLinkRequest,
         ImportTranslationsRequest,
         InquiryCreated,

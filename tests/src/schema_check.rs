@@ -18,9 +18,12 @@ pub fn violations(schema: &Value, value: &Value) -> Vec<String> {
 fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
     let schema = resolve(schema);
     if value.is_null() {
-        if schema.get("nullable") != Some(&Value::Bool(true))
-            && !schema.as_object().is_some_and(|s| s.is_empty())
-        {
+        // OAS 3.0.3: a schema that constrains no type (`{}`, or only a description) takes
+        // any value, null included; otherwise null needs `nullable: true`.
+        let constrains_type = ["type", "oneOf", "anyOf", "allOf", "properties", "enum"]
+            .iter()
+            .any(|keyword| schema.get(keyword).is_some());
+        if schema.get("nullable") != Some(&Value::Bool(true)) && constrains_type {
             found.push(format!("{at}: null, but the schema is not nullable"));
         }
         return;

@@ -10,6 +10,10 @@ const USAGE: &str = "usage: cargo xtask <task>
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide
                                       and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
+  spec-diff <bundle.json>             compare openapi/ with one of Persona's published bundles over our scope;
+                                      exit 1 on a difference not in openapi/spec-diff-allow.yaml, or an entry
+                                      there that matches none
+  spec-diff <old.json> <new.json>     print what changes between two of Persona's bundles
   measure-build                       time clean builds of persona-api and of its dependencies alone; print the ratio
   bench-report                        print the saved benchmark results as ratios against their floors";
 
@@ -23,6 +27,10 @@ fn main() -> ExitCode {
         ["fixtures", "--from", reference, "--check"]
         | ["fixtures", "--check", "--from", reference] => {
             xtask::fixtures::run(Path::new(reference), true)
+        }
+        ["spec-diff", bundle] => xtask::spec_diff::against_ours(Path::new(bundle)),
+        ["spec-diff", old, new] => {
+            xtask::spec_diff::between_bundles(Path::new(old), Path::new(new))
         }
         ["measure-build"] => xtask::measure_build::run(),
         ["bench-report"] => xtask::bench_report::run(),

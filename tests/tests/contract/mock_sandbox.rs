@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use persona_api::types::{self, SimulateActionType};
-use persona_api::{Client, Error, InquirySessionStatus, InquiryStatus, RetryPolicy};
+use persona_api::{Clearable, Client, Error, InquirySessionStatus, InquiryStatus, RetryPolicy};
 use persona_api_tests::fixtures::guide;
 use persona_api_tests::schema_check::violations;
 use persona_api_tests::{TEST_API_KEY, create_jane_doe, jane_doe, operation, operations};
@@ -109,8 +109,9 @@ async fn every_operation_works_through_the_client() {
     saw("listInquiries");
 
     let update = types::UpdateInquiryRequest::builder().data(
-        types::UpdateInquiryRequestData::builder()
-            .attributes(types::UpdateInquiryAttributes::builder().note("called back".to_string())),
+        types::UpdateInquiryRequestData::builder().attributes(
+            types::UpdateInquiryAttributes::builder().note(Some("called back".to_string().into())),
+        ),
     );
     let updated = c
         .update_inquiry()
@@ -149,7 +150,7 @@ async fn every_operation_works_through_the_client() {
         .into_inner();
     assert_eq!(
         removed.data.attributes.tags,
-        Some(vec!["manual".to_string()])
+        Some(vec![Some("manual".to_string())])
     );
     let set = types::SetInquiryTagsRequest::builder().meta(
         types::SetInquiryTagsRequestMeta::builder()
@@ -165,7 +166,7 @@ async fn every_operation_works_through_the_client() {
         .into_inner();
     assert_eq!(
         tagged.data.attributes.tags,
-        Some(vec!["a".to_string(), "b".to_string()])
+        Some(vec![Some("a".to_string()), Some("b".to_string())])
     );
     saw("addInquiryTag");
     saw("removeInquiryTag");
@@ -431,7 +432,10 @@ async fn every_operation_works_through_the_client() {
         .await
         .expect("imports")
         .into_inner();
-    assert_eq!(draft.data.attributes.status.as_deref(), Some("draft"));
+    assert_eq!(
+        draft.data.attributes.status,
+        Some(persona_api::InquiryTemplateVersionStatus::Draft)
+    );
     saw("importInquiryTemplateTranslations");
     let translations = c
         .retrieve_inquiry_template_translations()
@@ -1266,4 +1270,70 @@ async fn sparse_fieldsets_and_include_shape_the_response() {
             .expect("details")
             .contains("unknown relationship 'reviewer-notes'")
     );
+}
+
+#[tokio::test]
+async fn an_update_leaves_sets_or_clears_each_attribute() {
+    let (mock, c) = sandbox().await;
+    let id = create_jane_doe(&c, mock.template_id())
+        .await
+        .expect("creates");
+    let update = |attributes: types::builder::UpdateInquiryAttributes| {
+        c.update_inquiry()
+            .inquiry_id(&id)
+            .body(
+                types::UpdateInquiryRequest::builder()
+                    .data(types::UpdateInquiryRequestData::builder().attributes(attributes)),
+            )
+            .send()
+    };
+    let set = update(
+        types::UpdateInquiryAttributes::builder()
+            .note(Some("called back".to_string().into()))
+            .redirect_uri(Some("https://example.com/done".to_string().into())),
+    )
+    .await
+    .expect("sets")
+    .into_inner();
+    assert_eq!(set.data.attributes.note.as_deref(), Some("called back"));
+
+    // Only the note is named, as null: it is cleared.
+    let cleared = update(types::UpdateInquiryAttributes::builder().note(Some(Clearable::Clear)))
+        .await
+        .expect("clears")
+        .into_inner();
+    assert_eq!(cleared.data.attributes.note, None);
+    let raw: Value = reqwest::Client::new()
+        .get(format!("{}/inquiries/{id}", mock.base_url()))
+        .bearer_auth(TEST_API_KEY)
+        .send()
+        .await
+        .expect("sends")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(raw["data"]["attributes"]["note"], Value::Null);
+
+    // Nothing named: nothing changes. `fields` cleared sets every value given to null.
+    let untouched = update(types::UpdateInquiryAttributes::builder())
+        .await
+        .expect("no change")
+        .into_inner();
+    assert_eq!(
+        untouched.data.attributes.name_first.as_deref(),
+        Some("Jane")
+    );
+    let no_fields =
+        update(types::UpdateInquiryAttributes::builder().fields(Some(Clearable::Clear)))
+            .await
+            .expect("clears the fields")
+            .into_inner();
+    let fields = no_fields
+        .data
+        .attributes
+        .fields
+        .expect("fields are rendered");
+    for name in ["name-first", "name-last", "birthdate"] {
+        assert_eq!(fields[name].value, Value::Null, "{name}");
+    }
 }

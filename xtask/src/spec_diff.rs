@@ -1,0 +1,830 @@
+//! `cargo xtask spec-diff`: where our spec and one of Persona's published bundles disagree, over
+//! the operations in our [scope](crate::document::SCOPE).
+//!
+//! Both documents are flattened into facts at stable locations, one per schema node:
+//!
+//! - `operation GET /inquiries`, `response GET /inquiries 200`;
+//! - `parameter GET /inquiries query:page[size]` (header names in lower case);
+//! - `request POST /inquiries data.attributes.fields` (request bodies, property by property;
+//!   `[]` is an array's items, `*` a map's values);
+//! - `resource inquiry attributes.tags[]` (the `data` of success responses, by JSON:API type,
+//!   flattened once), and `response GET /inquiries 200 links.next` for the rest of a body.
+//!
+//! On a location both sides have, the facts compared are `type`, `nullable`, `required`, `enum`
+//! (the values; Persona marks open sets with a `Possible values:` list in the description, we
+//! with `x-open-enum: true`), `open`, `closed` (an object that refuses keys it does not name)
+//! and `variants` (a union's members by their `type`). Each
+//! difference is one line, `<location> <fact>: <left> ≠ <right>`; the part before the colon is
+//! its key, which the allowlist names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::TaskError;
+use crate::document::{Document, in_scope};
+
+/// The allowlist of deliberate differences, relative to the workspace root.
+pub const ALLOWLIST_PATH: &str = "openapi/spec-diff-allow.yaml";
+
+/// How deep a schema is followed; Persona's search queries are recursive.
+const MAX_DEPTH: usize = 10;
+
+/// What one schema node says.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Facts {
+    types: BTreeSet<String>,
+    nullable: bool,
+    required: Option<bool>,
+    enum_values: Option<BTreeSet<String>>,
+    open: bool,
+    variants: Option<BTreeSet<String>>,
+    /// For an object with named properties: whether it refuses other keys.
+    closed: Option<bool>,
+}
+
+/// Every fact of one document, by location, with the location it hangs from (`None` for an
+/// operation or a resource).
+type Flat = BTreeMap<String, (Facts, Option<String>)>;
+
+/// A difference: its key (`<location> <fact>`) and what each side says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub key: String,
+    pub left: String,
+    pub right: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} ≠ {}", self.key, self.left, self.right)
+    }
+}
+
+/// Flattens `document` over the operations in scope.
+fn flatten(document: &Document) -> Flat {
+    let mut flat = Flat::new();
+    let mut resources = BTreeSet::new();
+    for operation in document.operations().filter(|op| in_scope(op.path)) {
+        let name = format!("{} {}", operation.method.to_uppercase(), operation.path);
+        let operation_location = format!("operation {name}");
+        flat.insert(operation_location.clone(), (Facts::default(), None));
+        let under_operation = Some(operation_location);
+        let parameters = operation.shared_parameters.iter().chain(
+            operation
+                .node
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
+        for parameter in parameters {
+            for (param_name, schema, required) in parameter_facts(document, parameter) {
+                Walker::new(document, &mut flat, &mut resources).walk(
+                    &schema,
+                    Place::root(format!("parameter {name} {param_name}"), &under_operation),
+                    Some(required),
+                    0,
+                );
+            }
+        }
+        if let Some(body) = operation.node.get("requestBody") {
+            let schema = &document.resolve(body)["content"]["application/json"]["schema"];
+            if !schema.is_null() {
+                Walker::new(document, &mut flat, &mut resources).walk(
+                    schema,
+                    Place::root(format!("request {name}"), &under_operation),
+                    None,
+                    0,
+                );
+            }
+        }
+        let responses = operation.node.get("responses").and_then(Value::as_object);
+        for (status, response) in responses.into_iter().flatten() {
+            let place = Place::root(format!("response {name} {status}"), &under_operation);
+            let schema = &document.resolve(response)["content"]["application/json"]["schema"];
+            if !status.starts_with('2') || schema.is_null() {
+                flat.insert(place.location, (Facts::default(), place.parent));
+                continue;
+            }
+            let mut walker = Walker::new(document, &mut flat, &mut resources);
+            walker.data_is_resource = true;
+            walker.walk(schema, place, None, 0);
+        }
+    }
+    flat
+}
+
+/// A parameter as `(in:name, schema, required)`; a `deepObject` query parameter is one per
+/// property, `page[size]` (and `fields[*]` for a map), which is how our spec, without
+/// `deepObject` (progenitor rejects it), names them. Header names are compared in lower case.
+fn parameter_facts(document: &Document, parameter: &Value) -> Vec<(String, Value, bool)> {
+    let parameter = document.resolve(parameter);
+    let location = parameter["in"].as_str().unwrap_or("?");
+    let raw = parameter["name"].as_str().unwrap_or("?");
+    let required = parameter["required"].as_bool().unwrap_or(false);
+    if parameter["style"].as_str() != Some("deepObject") {
+        let name = if location == "header" {
+            raw.to_lowercase()
+        } else {
+            raw.to_string()
+        };
+        return vec![(
+            format!("{location}:{name}"),
+            parameter["schema"].clone(),
+            required,
+        )];
+    }
+    let schema = merged(document, &parameter["schema"]);
+    let required_properties = schema.get("required").and_then(Value::as_array);
+    let mut expanded: Vec<(String, Value, bool)> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(property, child)| {
+            let property_required = required_properties
+                .is_some_and(|names| names.iter().any(|name| name == property.as_str()));
+            (
+                format!("{location}:{raw}[{property}]"),
+                child.clone(),
+                required && property_required,
+            )
+        })
+        .collect();
+    if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        expanded.push((format!("{location}:{raw}[*]"), values.clone(), false));
+    }
+    expanded
+}
+
+/// Where a schema node is: its location and the location it hangs from.
+struct Place {
+    location: String,
+    parent: Option<String>,
+    /// A root's children are separated by a space (`request POST /x data`), others by a dot.
+    is_root: bool,
+}
+
+impl Place {
+    fn root(location: String, parent: &Option<String>) -> Place {
+        Place {
+            location,
+            parent: parent.clone(),
+            is_root: true,
+        }
+    }
+
+    fn child(&self, name: &str) -> Place {
+        let separator = if self.is_root { " " } else { "." };
+        self.below(format!("{}{separator}{name}", self.location))
+    }
+
+    fn items(&self) -> Place {
+        self.below(format!("{}[]", self.location))
+    }
+
+    fn below(&self, location: String) -> Place {
+        Place {
+            location,
+            parent: Some(self.location.clone()),
+            is_root: false,
+        }
+    }
+}
+
+/// Walks schemas into a [`Flat`]; the `data` of a response body becomes a resource, walked
+/// once under its own name.
+struct Walker<'a> {
+    document: &'a Document,
+    flat: &'a mut Flat,
+    resources: &'a mut BTreeSet<String>,
+    data_is_resource: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn new(
+        document: &'a Document,
+        flat: &'a mut Flat,
+        resources: &'a mut BTreeSet<String>,
+    ) -> Self {
+        Walker {
+            document,
+            flat,
+            resources,
+            data_is_resource: false,
+        }
+    }
+
+    fn walk(&mut self, schema: &Value, place: Place, required: Option<bool>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let schema = merged(self.document, schema);
+        let mut facts = Facts {
+            required,
+            ..Facts::default()
+        };
+        let schema = collapse_nullable_union(self.document, schema, &mut facts);
+        read_type(&schema, &mut facts);
+        read_enum(&schema, &mut facts);
+        if let Some(members) = union_members(&schema) {
+            facts.variants = Some(
+                members
+                    .iter()
+                    .map(|member| variant_name(self.document, member))
+                    .collect(),
+            );
+            self.flat.insert(place.location, (facts, place.parent));
+            return;
+        }
+        if schema.get("properties").is_some() {
+            let refuses = |keyword: &str| schema.get(keyword) == Some(&Value::Bool(false));
+            facts.closed =
+                Some(refuses("additionalProperties") || refuses("unevaluatedProperties"));
+        }
+        self.flat
+            .insert(place.location.clone(), (facts, place.parent.clone()));
+
+        let empty = serde_json::Map::new();
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let required_names: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (name, child) in properties {
+            let is_required = Some(required_names.contains(name.as_str()));
+            if self.data_is_resource && depth == 0 && name == "data" {
+                self.walk_resource(child, place.child(name), is_required);
+            } else {
+                self.walk(child, place.child(name), is_required, depth + 1);
+            }
+        }
+        if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+            self.walk(values, place.child("*"), None, depth + 1);
+        }
+        if let Some(items) = schema.get("items") {
+            self.walk(items, place.items(), None, depth + 1);
+        }
+    }
+
+    /// Records the body's `data` as a pointer to a resource (`variants` holds its type), and
+    /// walks the resource once under `resource <type>`.
+    fn walk_resource(&mut self, schema: &Value, place: Place, required: Option<bool>) {
+        let mut facts = Facts {
+            required,
+            ..Facts::default()
+        };
+        let mut schema =
+            collapse_nullable_union(self.document, merged(self.document, schema), &mut facts);
+        read_type(&schema, &mut facts);
+        if let Some(items) = schema.get("items") {
+            schema = collapse_nullable_union(
+                self.document,
+                merged(self.document, items),
+                &mut Facts::default(),
+            );
+        }
+        let resource = resource_type(&schema).unwrap_or_else(|| "?".to_string());
+        facts.variants = Some(BTreeSet::from([resource.clone()]));
+        self.flat.insert(place.location, (facts, place.parent));
+        if self.resources.insert(resource.clone()) {
+            let mut walker = Walker::new(self.document, self.flat, self.resources);
+            walker.walk(
+                &schema,
+                Place::root(format!("resource {resource}"), &None),
+                None,
+                1,
+            );
+        }
+    }
+}
+
+/// The schema with `$ref`s followed and `allOf` members merged (properties, required, type).
+fn merged(document: &Document, schema: &Value) -> Value {
+    let schema = document.resolve(schema);
+    let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
+        return schema.clone();
+    };
+    let mut result = schema.clone();
+    let object = result
+        .as_object_mut()
+        .expect("a schema with allOf is an object");
+    object.remove("allOf");
+    for member in members {
+        let member = merged(document, member);
+        for (key, value) in member.as_object().into_iter().flatten() {
+            match (key.as_str(), object.get_mut(key)) {
+                ("properties", Some(Value::Object(properties))) => {
+                    properties.extend(value.as_object().cloned().unwrap_or_default());
+                }
+                ("required", Some(Value::Array(required))) => {
+                    required.extend(value.as_array().cloned().unwrap_or_default());
+                }
+                (_, None) => {
+                    object.insert(key.clone(), value.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    result
+}
+
+/// The members of a `oneOf`/`anyOf`, if the schema is one.
+fn union_members(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+}
+
+fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
+/// A union of `null` and one schema is that schema, nullable (3.1's way of writing
+/// `nullable: true` around a `$ref`). Returns the schema to read further.
+fn collapse_nullable_union(document: &Document, schema: Value, facts: &mut Facts) -> Value {
+    let Some(members) = union_members(&schema) else {
+        return schema;
+    };
+    let (nulls, others): (Vec<&Value>, Vec<&Value>) =
+        members.iter().partition(|member| is_null_schema(member));
+    if nulls.is_empty() {
+        return schema;
+    }
+    facts.nullable = true;
+    match others.as_slice() {
+        [only] => {
+            let mut inner = merged(document, only);
+            // What the union says beside its members (its type, nullable) still applies.
+            if let (Some(inner), Some(outer)) = (inner.as_object_mut(), schema.as_object()) {
+                for (key, value) in outer {
+                    if !["oneOf", "anyOf"].contains(&key.as_str()) {
+                        inner.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+            inner
+        }
+        _ => {
+            let mut rest = schema.clone();
+            let key = if schema.get("oneOf").is_some() {
+                "oneOf"
+            } else {
+                "anyOf"
+            };
+            rest[key] = Value::Array(others.into_iter().cloned().collect());
+            rest
+        }
+    }
+}
+
+/// `type` (a string, or 3.1's list with `"null"`) and 3.0's `nullable`.
+fn read_type(schema: &Value, facts: &mut Facts) {
+    match schema.get("type") {
+        Some(Value::String(name)) if name == "null" => facts.nullable = true,
+        Some(Value::String(name)) => {
+            facts.types.insert(name.clone());
+        }
+        Some(Value::Array(names)) => {
+            for name in names.iter().filter_map(Value::as_str) {
+                if name == "null" {
+                    facts.nullable = true;
+                } else {
+                    facts.types.insert(name.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) {
+        facts.nullable = true;
+    }
+}
+
+/// `enum` and `const` (closed unless `x-open-enum`), or a `Possible values:` list in the
+/// description (open).
+fn read_enum(schema: &Value, facts: &mut Facts) {
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if values.iter().any(Value::is_null) {
+            facts.nullable = true;
+        }
+        facts.enum_values = Some(values.iter().filter_map(text).collect());
+        facts.open = schema.get("x-open-enum").and_then(Value::as_bool) == Some(true);
+    } else if let Some(value) = schema.get("const") {
+        facts.enum_values = Some(text(value).into_iter().collect());
+    } else if let Some(values) = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .and_then(possible_values)
+    {
+        facts.enum_values = Some(values);
+        facts.open = true;
+    }
+}
+
+/// The values of a `Possible values:` list: either `- value` lines after it, or
+/// `a (meaning), b (meaning).` on the same line.
+fn possible_values(description: &str) -> Option<BTreeSet<String>> {
+    let rest = &description[description.find("Possible values:")? + "Possible values:".len()..];
+    let first_line = rest.lines().next().unwrap_or("").trim();
+    let values: BTreeSet<String> = if first_line.is_empty() {
+        rest.lines()
+            .skip(1)
+            .map(str::trim)
+            .skip_while(|line| line.is_empty())
+            .take_while(|line| line.starts_with("- "))
+            .map(|line| line[2..].trim().trim_matches('`').to_string())
+            .collect()
+    } else {
+        first_line
+            .trim_end_matches('.')
+            .split(',')
+            .filter_map(|item| item.split_whitespace().next())
+            .map(|value| {
+                value
+                    .trim_matches(|c: char| c == '`' || c == '.')
+                    .to_string()
+            })
+            .collect()
+    };
+    (!values.is_empty()).then_some(values)
+}
+
+/// A union member's name: the value of its `type` property if it fixes one (a JSON:API kind),
+/// else the component it refers to, else its own `type`.
+fn variant_name(document: &Document, member: &Value) -> String {
+    let resolved = merged(document, member);
+    resource_type(&resolved)
+        .or_else(|| {
+            member
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|reference| reference.rsplit('/').next())
+                .map(str::to_string)
+        })
+        .or_else(|| {
+            resolved
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// The JSON:API type a resource schema fixes: its `type` property's `const`, single `enum`
+/// value, or (in our spec, which keeps `type` an open string) its example.
+fn resource_type(schema: &Value) -> Option<String> {
+    let property = schema.get("properties")?.get("type")?;
+    property
+        .get("const")
+        .or_else(|| {
+            property
+                .get("enum")
+                .and_then(Value::as_array)
+                .filter(|values| values.len() == 1)
+                .and_then(|values| values.first())
+        })
+        .or_else(|| property.get("example"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Every difference between two flattened documents; a location missing on one side is
+/// reported once, at its highest missing point.
+fn compare(left: &Flat, right: &Flat, labels: (&str, &str)) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    // Missing at its highest point: the other side has the location's parent (or it has none).
+    let highest =
+        |parent: &Option<String>, on: &Flat| parent.as_ref().is_none_or(|p| on.contains_key(p));
+    for location in left.keys().chain(right.keys()).collect::<BTreeSet<_>>() {
+        match (left.get(location), right.get(location)) {
+            (Some((_, parent)), None) if highest(parent, right) => differences.push(Difference {
+                key: location.clone(),
+                left: "present".into(),
+                right: format!("absent in {}", labels.1),
+            }),
+            (None, Some((_, parent))) if highest(parent, left) => differences.push(Difference {
+                key: location.clone(),
+                left: format!("absent in {}", labels.0),
+                right: "present".into(),
+            }),
+            (Some((a, _)), Some((b, _))) => differences.extend(compare_facts(location, a, b)),
+            _ => {}
+        }
+    }
+    differences
+}
+
+fn compare_facts(location: &str, a: &Facts, b: &Facts) -> Vec<Difference> {
+    let mut found = Vec::new();
+    let mut differ = |fact: &str, left: String, right: String| {
+        if left != right {
+            found.push(Difference {
+                key: format!("{location} {fact}"),
+                left,
+                right,
+            });
+        }
+    };
+    // A side that says nothing of the type (any value) is not compared on it.
+    if !a.types.is_empty() && !b.types.is_empty() {
+        differ("type", list(&a.types), list(&b.types));
+    }
+    differ("nullable", a.nullable.to_string(), b.nullable.to_string());
+    if let (Some(x), Some(y)) = (a.required, b.required) {
+        differ("required", x.to_string(), y.to_string());
+    }
+    let values = |facts: &Facts| facts.enum_values.as_ref().map_or("any".to_string(), list);
+    differ("enum", values(a), values(b));
+    if a.enum_values.is_some() && b.enum_values.is_some() {
+        differ("open", a.open.to_string(), b.open.to_string());
+    }
+    if let (Some(x), Some(y)) = (a.closed, b.closed) {
+        differ("closed", x.to_string(), y.to_string());
+    }
+    let variants = |facts: &Facts| facts.variants.as_ref().map_or("none".to_string(), list);
+    differ("variants", variants(a), variants(b));
+    found
+}
+
+fn list(values: &BTreeSet<String>) -> String {
+    let shown: Vec<&str> = values.iter().map(String::as_str).collect();
+    format!("[{}]", shown.join(", "))
+}
+
+/// One deliberate difference, with why it is there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allowed {
+    /// The difference's key; `*` matches any run of characters.
+    pub key: String,
+    /// What the two sides say (`true ≠ false`; `*` as in `key`), when only that direction is
+    /// deliberate.
+    #[serde(default)]
+    pub values: Option<String>,
+    pub reason: String,
+}
+
+impl Allowed {
+    fn explains(&self, difference: &Difference) -> bool {
+        matches(&self.key, &difference.key)
+            && self.values.as_deref().is_none_or(|values| {
+                matches(
+                    values,
+                    &format!("{} ≠ {}", difference.left, difference.right),
+                )
+            })
+    }
+}
+
+/// Whether `key` matches `pattern`, in which `*` stands for any run of characters.
+fn matches(pattern: &str, key: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = key.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (index, part) in parts.iter().enumerate() {
+        if index == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// The outcome of comparing our spec with a bundle under the allowlist.
+pub struct Report {
+    pub unexplained: Vec<Difference>,
+    pub allowed: usize,
+    pub unused: Vec<String>,
+}
+
+pub fn diff_documents(left: &Document, right: &Document, labels: (&str, &str)) -> Vec<Difference> {
+    compare(&flatten(left), &flatten(right), labels)
+}
+
+/// Compares under an allowlist: which differences it does not explain, and which of its
+/// entries explain nothing.
+pub fn judge(differences: Vec<Difference>, allowlist: &[Allowed]) -> Report {
+    let mut used = vec![false; allowlist.len()];
+    let mut unexplained = Vec::new();
+    let mut allowed = 0;
+    for difference in differences {
+        match allowlist
+            .iter()
+            .position(|entry| entry.explains(&difference))
+        {
+            Some(index) => {
+                used[index] = true;
+                allowed += 1;
+            }
+            None => unexplained.push(difference),
+        }
+    }
+    let unused = allowlist
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(entry, _)| entry.key.clone())
+        .collect();
+    Report {
+        unexplained,
+        allowed,
+        unused,
+    }
+}
+
+/// `cargo xtask spec-diff <bundle>`: our spec against `bundle`, under the allowlist.
+pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
+    let root = crate::workspace_root();
+    let ours = Document::load(&root.join(crate::SPEC_PATH))?;
+    let theirs = Document::load(bundle)?;
+    let allowlist_path = root.join(ALLOWLIST_PATH);
+    let allowlist: Vec<Allowed> = serde_yaml_ng::from_str(&crate::read(&allowlist_path)?)
+        .map_err(|error| TaskError::Reference(format!("{ALLOWLIST_PATH}: {error}")))?;
+    let differences = diff_documents(&ours, &theirs, ("ours", "Persona's"));
+    let total = differences.len();
+    let report = judge(differences, &allowlist);
+    let mut text = String::new();
+    for difference in &report.unexplained {
+        writeln!(text, "{difference}").expect("writing to a String");
+    }
+    for key in &report.unused {
+        writeln!(
+            text,
+            "{ALLOWLIST_PATH}: `{key}` matches no difference; remove it"
+        )
+        .expect("writing to a String");
+    }
+    let summary = format!(
+        "{total} differences between {} and {}: {} allowed by {ALLOWLIST_PATH}, {} not",
+        crate::SPEC_PATH,
+        bundle.display(),
+        report.allowed,
+        report.unexplained.len()
+    );
+    if report.unexplained.is_empty() && report.unused.is_empty() {
+        Ok(summary)
+    } else {
+        Err(TaskError::Drift(format!("{text}{summary}")))
+    }
+}
+
+/// `cargo xtask spec-diff <old> <new>`: what changes between two of Persona's bundles.
+pub fn between_bundles(old: &Path, new: &Path) -> Result<String, TaskError> {
+    let differences = diff_documents(&Document::load(old)?, &Document::load(new)?, ("old", "new"));
+    let mut text = String::new();
+    for difference in &differences {
+        writeln!(text, "{difference}").expect("writing to a String");
+    }
+    write!(
+        text,
+        "{} differences from {} to {}",
+        differences.len(),
+        old.display(),
+        new.display()
+    )
+    .expect("writing to a String");
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A one-operation document whose success body is `schema`.
+    fn document(version: &str, schema: Value) -> Document {
+        Document {
+            root: json!({
+                "openapi": version,
+                "paths": {"/inquiries": {"get": {
+                    "parameters": [{"in": "query", "name": "page", "style": "deepObject",
+                        "schema": {"type": "object", "properties": {"size": {"type": "integer"}}}}],
+                    "responses": {"200": {"content": {"application/json": {"schema": schema}}}}
+                }}}
+            }),
+        }
+    }
+
+    fn keys(differences: &[Difference]) -> Vec<String> {
+        differences.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn nullability_written_either_way_is_the_same() {
+        let ours = document(
+            "3.0.3",
+            json!({"type": "object", "properties": {
+                "note": {"type": "string", "nullable": true},
+                "link": {"allOf": [{"type": "object"}], "nullable": true}}}),
+        );
+        let theirs = document(
+            "3.1.0",
+            json!({"type": "object", "properties": {
+                "note": {"type": ["string", "null"]},
+                "link": {"oneOf": [{"type": "null"}, {"type": "object"}]}}}),
+        );
+        assert_eq!(
+            keys(&diff_documents(&ours, &theirs, ("ours", "Persona's"))),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn each_difference_is_one_keyed_line_at_its_highest_point() {
+        let ours = document(
+            "3.0.3",
+            json!({"type": "object", "required": ["tags"], "properties": {
+                "tags": {"type": "array", "items": {"type": "string"}}}}),
+        );
+        let theirs = document(
+            "3.1.0",
+            json!({"type": "object", "properties": {
+                "tags": {"type": "array", "items": {"type": ["string", "null"]}},
+                "status": {"type": "string", "description": "Possible values:\n- created\n- approved\n\nMore."},
+                "extra": {"type": "object", "properties": {"deep": {"type": "string"}}}}}),
+        );
+        assert_eq!(
+            keys(&diff_documents(&ours, &theirs, ("ours", "Persona's"))),
+            [
+                "response GET /inquiries 200 extra: absent in ours ≠ present",
+                "response GET /inquiries 200 status: absent in ours ≠ present",
+                "response GET /inquiries 200 tags required: true ≠ false",
+                "response GET /inquiries 200 tags[] nullable: false ≠ true",
+            ]
+        );
+    }
+
+    #[test]
+    fn possible_values_lists_are_open_enums() {
+        assert_eq!(
+            possible_values("The status\n\nPossible values:\n- new\n- `active`\n\nDo not assume."),
+            Some(BTreeSet::from(["new".to_string(), "active".to_string()]))
+        );
+        assert_eq!(
+            possible_values("Direction. Possible values: asc (ascending), desc (descending)."),
+            Some(BTreeSet::from(["asc".to_string(), "desc".to_string()]))
+        );
+        assert_eq!(possible_values("No list here."), None);
+    }
+
+    #[test]
+    fn the_allowlist_explains_by_key_and_values_and_reports_unused_entries() {
+        let difference = |key: &str, left: &str, right: &str| Difference {
+            key: key.into(),
+            left: left.into(),
+            right: right.into(),
+        };
+        let allow = |key: &str, values: Option<&str>| Allowed {
+            key: key.into(),
+            values: values.map(str::to_string),
+            reason: "a reason".into(),
+        };
+        let report = judge(
+            vec![
+                difference("resource inquiry attributes.note nullable", "true", "false"),
+                difference(
+                    "resource inquiry attributes.tags[] nullable",
+                    "false",
+                    "true",
+                ),
+                difference("response GET /x 5XX", "present", "absent in Persona's"),
+            ],
+            &[
+                allow("*nullable", Some("true ≠ false")),
+                allow("response * 5XX", None),
+                allow("parameter * header:gone", None),
+            ],
+        );
+        assert_eq!(
+            keys(&report.unexplained),
+            ["resource inquiry attributes.tags[] nullable: false ≠ true"]
+        );
+        assert_eq!(report.allowed, 2);
+        assert_eq!(report.unused, ["parameter * header:gone"]);
+    }
+}
