@@ -178,11 +178,16 @@ async fn idempotent(front: &Front, key: &str, request: Request<Body>) -> Respons
             let bytes = axum::body::to_bytes(body, usize::MAX)
                 .await
                 .unwrap_or_default();
-            reservation.store(
-                parts.status,
-                parts.headers.get(header::CONTENT_TYPE).cloned(),
-                bytes.clone(),
-            );
+            // A refusal (4xx) changed nothing, so it leaves the key free for the corrected
+            // request, as Stripe does; what was processed (2xx, or a 5xx from processing it)
+            // is kept and replayed.
+            if !parts.status.is_client_error() {
+                reservation.store(
+                    parts.status,
+                    parts.headers.get(header::CONTENT_TYPE).cloned(),
+                    bytes.clone(),
+                );
+            }
             Response::from_parts(parts, Body::from(bytes))
         }
     }

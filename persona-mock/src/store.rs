@@ -403,14 +403,13 @@ impl Store {
         );
         let mut created = CreatedMeta::default();
         let meta = meta.unwrap_or_default();
-        if meta.auto_create_inquiry_session == Some(true) {
-            created.session_token = Some(self.open_session(&id, now)?.1);
-        }
-        if meta.auto_create_one_time_link == Some(true) {
-            created.one_time_link = Some(
-                self.open_session(&id, now)
-                    .map(|(session_id, _)| one_time_link(&session_id))?,
-            );
+        // Asking for a session token, a one-time link or both opens one session.
+        let wants_session = meta.auto_create_inquiry_session == Some(true);
+        let wants_link = meta.auto_create_one_time_link == Some(true);
+        if wants_session || wants_link {
+            let (session_id, token) = self.open_session(&id, now)?;
+            created.session_token = wants_session.then_some(token);
+            created.one_time_link = wants_link.then(|| one_time_link(&session_id));
         }
         Ok((id, created))
     }
@@ -585,18 +584,24 @@ impl Store {
         Ok(())
     }
 
-    /// Applies the actions in order; the first that is not allowed stops the rest and names
-    /// its position.
+    /// Applies the actions in order, all or none: every action is checked against the status
+    /// the ones before it lead to, and the first that is not allowed refuses the request,
+    /// naming its position, before anything changes.
     pub fn simulate(
         &mut self,
         id: &str,
         request: types::SimulateActionsRequest,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let inquiry = writable(&mut self.inquiries, id)?;
+        enum Step {
+            MoveTo(InquiryStatus),
+            AddVerification,
+        }
+        let mut status = writable(&mut self.inquiries, id)?.status.clone();
+        let mut steps = Vec::new();
         for (index, action) in request.meta.simulate_actions.into_iter().enumerate() {
             let pointer = format!("/meta/simulate-actions/{index}");
-            let from = inquiry.status.clone();
+            let from = status.clone();
             let allowed_from_open = matches!(from, InquiryStatus::Created | InquiryStatus::Pending);
             let (to, allowed) = match action.type_ {
                 SimulateActionType::StartInquiry => {
@@ -629,10 +634,7 @@ impl Store {
                             "meta.simulate_actions[{index}].data.verification_template_id must start with vtmpl (sent '{template}')"
                         )));
                     }
-                    inquiry
-                        .verifications
-                        .push(("verification/government-id".to_string(), new_id("ver_")));
-                    inquiry.updated_at = now;
+                    steps.push(Step::AddVerification);
                     continue;
                 }
             };
@@ -642,7 +644,20 @@ impl Store {
                     &format!("{pointer}/type"),
                 ));
             }
-            transition(inquiry, &mut self.events, to, now);
+            status = to.clone();
+            steps.push(Step::MoveTo(to));
+        }
+        let inquiry = writable(&mut self.inquiries, id)?;
+        for step in steps {
+            match step {
+                Step::MoveTo(to) => transition(inquiry, &mut self.events, to, now),
+                Step::AddVerification => {
+                    inquiry
+                        .verifications
+                        .push(("verification/government-id".to_string(), new_id("ver_")));
+                    inquiry.updated_at = now;
+                }
+            }
         }
         Ok(())
     }
@@ -708,19 +723,30 @@ impl Store {
         Ok(())
     }
 
-    /// Expires the open sessions of each inquiry; returns the ids of those it expired.
+    /// Expires the open sessions of each inquiry, all or none: an unknown inquiry refuses the
+    /// request (422) before any session changes. Returns the ids of the sessions it expired.
     pub fn expire_all_sessions(
         &mut self,
         inquiry_ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ApiError> {
+        let mut session_ids = Vec::new();
+        for (index, inquiry_id) in inquiry_ids.iter().enumerate() {
+            // The ids are in the body, so an unknown one is a 422 that points at it (the
+            // operation documents no 404).
+            let inquiry = self.inquiries.get(inquiry_id).map_err(|_| {
+                ApiError::unprocessable(
+                    format!("no inquiry {inquiry_id}"),
+                    &format!("/meta/inquiry-ids/{index}"),
+                )
+            })?;
+            session_ids.extend(inquiry.session_ids.iter().cloned());
+        }
         let mut expired = Vec::new();
-        for inquiry_id in inquiry_ids {
-            for session_id in self.inquiries.get(inquiry_id)?.session_ids.clone() {
-                if self.sessions.get(&session_id)?.status != InquirySessionStatus::Expired {
-                    self.expire_session(&session_id, now)?;
-                    expired.push(session_id);
-                }
+        for session_id in session_ids {
+            if self.sessions.get(&session_id)?.status != InquirySessionStatus::Expired {
+                self.expire_session(&session_id, now)?;
+                expired.push(session_id);
             }
         }
         Ok(expired)

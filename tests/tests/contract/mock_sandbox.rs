@@ -1337,3 +1337,238 @@ async fn an_update_leaves_sets_or_clears_each_attribute() {
         assert_eq!(fields[name].value, Value::Null, "{name}");
     }
 }
+
+/// Everything the sandbox holds, as its lists show it: inquiries, sessions, events.
+async fn sandbox_state(mock: &MockServer) -> Value {
+    let http = reqwest::Client::new();
+    let mut state = serde_json::Map::new();
+    for list in ["inquiries", "inquiry-sessions", "events"] {
+        let body: Value = http
+            .get(format!("{}/{list}?page%5Bsize%5D=100", mock.base_url()))
+            .bearer_auth(TEST_API_KEY)
+            .send()
+            .await
+            .expect("sends")
+            .json()
+            .await
+            .expect("JSON");
+        state.insert(list.to_string(), body["data"].clone());
+    }
+    Value::Object(state)
+}
+
+async fn raw_post(mock: &MockServer, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}{path}", mock.base_url()))
+        .bearer_auth(TEST_API_KEY)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.expect("sends");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_refused_request_changes_nothing_for_every_mutating_operation() {
+    let (mock, c) = sandbox().await;
+    let id = create_jane_doe(&c, mock.template_id())
+        .await
+        .expect("creates");
+    let (status, session) = raw_post(
+        &mock,
+        "/inquiry-sessions",
+        json!({"data": {"attributes": {"inquiry-id": id}}}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "opens a session: {session}");
+    let template = mock.template_id().to_string();
+    let unknown = "inq_doesnotexist";
+    // One refused request per mutating operation: bad input, an unknown id, or a wrong state.
+    let refused: Vec<(reqwest::Method, String, Value)> = vec![
+        (
+            reqwest::Method::POST,
+            "/inquiries".into(),
+            json!({"data": {"attributes": {"inquiry-template-id": "itm_wrongprefix"}}}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/inquiries".into(),
+            json!({"data": {"attributes": {"inquiry-template-id": template, "fields": {"no-such-field": 1}}}}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/inquiries/{id}"),
+            json!({"data": {"attributes": {"note": "x", "fields": {"no-such-field": 1}}}}),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/inquiries/{unknown}"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{id}/perform-simulate-actions"),
+            json!({"meta": {"simulate-actions": [{"type": "start_inquiry"}, {"type": "start_inquiry"}]}}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{id}/perform-simulate-actions"),
+            json!({"meta": {"simulate-actions": [{"type": "start_inquiry"}, {"type": "create_passed_verification", "data": {"verification-template-id": "wrong_1"}}]}}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/resume"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/approve"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/decline"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/mark-for-review"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/expire"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{unknown}/generate-one-time-link"),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{id}/add-tag"),
+            json!({"meta": {}}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{id}/remove-tag"),
+            json!({"meta": {}}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiries/{id}/set-tags"),
+            json!({"meta": {"tag-name": "not a list"}}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/inquiry-sessions".into(),
+            json!({"data": {"attributes": {"inquiry-id": unknown}}}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/inquiry-sessions/expire-all".into(),
+            json!({"meta": {"inquiry-ids": [id, unknown]}}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/inquiry-sessions/iqse_doesnotexist/expire".into(),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            "/inquiry-sessions/iqse_doesnotexist/generate-one-time-link".into(),
+            json!({}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/inquiry-templates/{template}/translations"),
+            json!({"data": {"attributes": {"translations": [{"step": "start", "component": "title", "attribute-name": "text", "locale-values": [{"locale": "fr"}]}]}}}),
+        ),
+    ];
+    let before = sandbox_state(&mock).await;
+    assert!(
+        before["inquiry-sessions"]
+            .as_array()
+            .is_some_and(|s| s.len() == 1),
+        "{session} open"
+    );
+    let http = reqwest::Client::new();
+    for (method, path, body) in refused {
+        let response = http
+            .request(method.clone(), format!("{}{path}", mock.base_url()))
+            .bearer_auth(TEST_API_KEY)
+            .json(&body)
+            .send()
+            .await
+            .expect("sends");
+        let status = response.status();
+        assert!(
+            status.is_client_error(),
+            "{method} {path} was not refused: {status}"
+        );
+        assert_eq!(
+            sandbox_state(&mock).await,
+            before,
+            "{method} {path} ({status}) changed the sandbox"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_leaves_the_idempotency_key_free_and_a_success_keeps_it() {
+    let (mock, _c) = sandbox().await;
+    let bad = json!({"data": {"attributes": {"inquiry-template-id": "itm_wrongprefix"}}});
+    let good = json!({"data": {"attributes": {"inquiry-template-id": mock.template_id()}}});
+    assert_eq!(raw_post(&mock, "/inquiries", bad, Some("k")).await.0, 400);
+    let (status, created) = raw_post(&mock, "/inquiries", good.clone(), Some("k")).await;
+    assert_eq!(
+        status, 201,
+        "the corrected request runs under the same key: {created}"
+    );
+    let (status, replayed) = raw_post(&mock, "/inquiries", good, Some("k")).await;
+    assert_eq!(
+        (status, &replayed["data"]["id"]),
+        (201, &created["data"]["id"]),
+        "replayed"
+    );
+    let other = json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "note": "other"}}});
+    assert_eq!(
+        raw_post(&mock, "/inquiries", other, Some("k")).await.0,
+        409,
+        "same key, other parameters"
+    );
+    assert_eq!(
+        sandbox_state(&mock).await["inquiries"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn asking_for_a_session_token_and_a_one_time_link_opens_one_session() {
+    let (mock, _c) = sandbox().await;
+    let (status, created) = raw_post(
+        &mock,
+        "/inquiries",
+        json!({
+            "data": {"attributes": {"inquiry-template-id": mock.template_id()}},
+            "meta": {"auto-create-inquiry-session": true, "auto-create-one-time-link": true}
+        }),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["meta"]["session-token"].is_string(), "{created}");
+    assert!(created["meta"]["one-time-link"].is_string(), "{created}");
+    assert_eq!(
+        sandbox_state(&mock).await["inquiry-sessions"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
