@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on POST: the first processed response for a key (not a 4xx refusal) is
 //! stored and replayed for the same method, path, query and body; the same key with other
-//! parameters is refused. Requests with
-//! the same key wait for each other, so a retry racing its original never runs twice.
+//! parameters is refused. Requests with the same key wait for each other, so a retry racing
+//! its original never runs twice.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use xtask::document::Document;
 
 /// A fake sandbox key: the tests never talk to Persona.
 pub const TEST_API_KEY: &str = "persona_sandbox_test_key";
@@ -45,24 +46,27 @@ pub fn workspace_root() -> PathBuf {
     xtask::workspace_root()
 }
 
-/// The spec as JSON, with YAML anchors expanded.
-pub fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string(workspace_root().join(xtask::SPEC_PATH))
-            .expect("the spec is readable");
-        serde_yaml_ng::from_str(&text).expect("the spec is valid YAML")
+/// The spec, read as xtask reads it (YAML anchors expanded).
+fn document() -> &'static Document {
+    static DOCUMENT: OnceLock<Document> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        Document::load(&workspace_root().join(xtask::SPEC_PATH))
+            .unwrap_or_else(|error| panic!("the spec is readable: {error}"))
     })
 }
 
-/// Follows a local `$ref` to what it names.
+/// The spec as JSON.
+pub fn spec() -> &'static Value {
+    &document().root
+}
+
+/// Follows local `$ref`s to what they name; a reference that resolves to nothing fails the test.
 pub fn resolve(node: &Value) -> &Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(reference) => spec()
-            .pointer(reference.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("{reference} resolves")),
-        None => node,
+    let target = document().resolve(node);
+    if let Some(reference) = target.get("$ref") {
+        panic!("{reference} resolves");
     }
+    target
 }
 
 /// The component name a `$ref` points at (`#/components/schemas/InquiryList` gives `InquiryList`).
@@ -112,16 +116,10 @@ impl Operation {
 pub fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
-        let mut found = Vec::new();
-        for (path, item) in spec()["paths"].as_object().expect("paths") {
-            for (method, operation) in item.as_object().expect("path item") {
-                if !["get", "post", "patch", "delete"].contains(&method.as_str()) {
-                    continue;
-                }
-                found.push(describe(path, method, operation));
-            }
-        }
-        found
+        document()
+            .operations()
+            .map(|operation| describe(operation.path, operation.method, operation.node))
+            .collect()
     })
 }
 
@@ -159,19 +157,7 @@ fn describe(path: &str, method: &str, operation: &Value) -> Operation {
 }
 
 fn examples(content: &Value) -> Examples {
-    let mut found: Examples = content
-        .get("examples")
-        .and_then(Value::as_object)
-        .map(|map| {
-            map.iter()
-                .map(|(name, example)| (name.clone(), resolve(example)["value"].clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(example) = content.get("example") {
-        found.push(("example".to_string(), example.clone()));
-    }
-    found
+    document().examples(content).into_iter().collect()
 }
 
 pub fn operation(id: &str) -> &'static Operation {

@@ -98,7 +98,11 @@ impl Document {
 
     /// The JSON examples of a request body or response, by name (`example` as "example").
     pub fn json_examples(&self, holder: &Value) -> Map<String, Value> {
-        let content = &self.resolve(holder)["content"]["application/json"];
+        self.examples(&self.resolve(holder)["content"]["application/json"])
+    }
+
+    /// The examples of one media type's content, by name (`example` as "example").
+    pub fn examples(&self, content: &Value) -> Map<String, Value> {
         let mut found: Map<String, Value> = content
             .get("examples")
             .and_then(Value::as_object)

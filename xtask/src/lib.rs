@@ -122,11 +122,16 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-pub(crate) fn read(path: &Path) -> Result<String, TaskError> {
-    std::fs::read_to_string(path).map_err(|source| TaskError::Io {
+/// Turns an I/O error on `path` into the task error that names it: `.map_err(io(path))`.
+pub(crate) fn io(path: &Path) -> impl Fn(std::io::Error) -> TaskError + '_ {
+    move |source| TaskError::Io {
         path: path.to_path_buf(),
         source,
-    })
+    }
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, TaskError> {
+    std::fs::read_to_string(path).map_err(io(path))
 }
 
 /// Writes `content` to `path` unless it is there already, or with `check` only compares.
@@ -135,15 +140,9 @@ pub(crate) fn write_or_check(path: &Path, content: &str, check: bool) -> Result<
     let differs = std::fs::read_to_string(path).map_or(true, |actual| actual != content);
     if differs && !check {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| TaskError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        std::fs::write(path, content).map_err(|source| TaskError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        std::fs::write(path, content).map_err(io(path))?;
     }
     Ok(differs)
 }

@@ -8,17 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::{TaskError, workspace_root};
+use crate::{TaskError, io, workspace_root};
 
 /// The budget: persona-api may cost at most this much more than its dependencies alone.
 pub const TARGET_RATIO: f64 = 1.25;
-
-fn io(path: &Path) -> impl Fn(std::io::Error) -> TaskError + '_ {
-    move |source| TaskError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// The floor: persona-api's `[dependencies]` (default features) and an empty library.
 fn write_floor_crate(dir: &Path) -> Result<(), TaskError> {

@@ -66,12 +66,17 @@ impl std::fmt::Display for Difference {
 
 /// Flattens `document` over the operations in scope.
 fn flatten(document: &Document) -> Flat {
-    let mut flat = Flat::new();
-    let mut resources = BTreeSet::new();
+    let mut walker = Walker {
+        document,
+        flat: Flat::new(),
+        resources: BTreeSet::new(),
+    };
     for operation in document.operations().filter(|op| in_scope(op.path)) {
         let name = format!("{} {}", operation.method.to_uppercase(), operation.path);
         let operation_location = format!("operation {name}");
-        flat.insert(operation_location.clone(), (Facts::default(), None));
+        walker
+            .flat
+            .insert(operation_location.clone(), (Facts::default(), None));
         let under_operation = Some(operation_location);
         let parameters = operation.shared_parameters.iter().chain(
             operation
@@ -83,7 +88,7 @@ fn flatten(document: &Document) -> Flat {
         );
         for parameter in parameters {
             for (param_name, schema, required) in parameter_facts(document, parameter) {
-                Walker::new(document, &mut flat, &mut resources).walk(
+                walker.walk(
                     &schema,
                     Place::root(format!("parameter {name} {param_name}"), &under_operation),
                     Some(required),
@@ -94,7 +99,7 @@ fn flatten(document: &Document) -> Flat {
         if let Some(body) = operation.node.get("requestBody") {
             let schema = &document.resolve(body)["content"]["application/json"]["schema"];
             if !schema.is_null() {
-                Walker::new(document, &mut flat, &mut resources).walk(
+                walker.walk(
                     schema,
                     Place::root(format!("request {name}"), &under_operation),
                     None,
@@ -104,18 +109,18 @@ fn flatten(document: &Document) -> Flat {
         }
         let responses = operation.node.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
-            let place = Place::root(format!("response {name} {status}"), &under_operation);
+            let location = format!("response {name} {status}");
             let schema = &document.resolve(response)["content"]["application/json"]["schema"];
-            if !status.starts_with('2') || schema.is_null() {
-                flat.insert(place.location, (Facts::default(), place.parent));
-                continue;
+            if status.starts_with('2') && !schema.is_null() {
+                let place = Place::response_body(location, &under_operation);
+                walker.walk(schema, place, None, 0);
+            } else {
+                let parent = under_operation.clone();
+                walker.flat.insert(location, (Facts::default(), parent));
             }
-            let mut walker = Walker::new(document, &mut flat, &mut resources);
-            walker.data_is_resource = true;
-            walker.walk(schema, place, None, 0);
         }
     }
-    flat
+    walker.flat
 }
 
 /// A parameter as `(in:name, schema, required)`; a `deepObject` query parameter is one per
@@ -167,6 +172,8 @@ struct Place {
     parent: Option<String>,
     /// A root's children are separated by a space (`request POST /x data`), others by a dot.
     is_root: bool,
+    /// A success response's body, whose `data` is a resource.
+    is_response_body: bool,
 }
 
 impl Place {
@@ -175,6 +182,14 @@ impl Place {
             location,
             parent: parent.clone(),
             is_root: true,
+            is_response_body: false,
+        }
+    }
+
+    fn response_body(location: String, parent: &Option<String>) -> Place {
+        Place {
+            is_response_body: true,
+            ..Place::root(location, parent)
         }
     }
 
@@ -192,6 +207,7 @@ impl Place {
             location,
             parent: Some(self.location.clone()),
             is_root: false,
+            is_response_body: false,
         }
     }
 }
@@ -200,25 +216,12 @@ impl Place {
 /// once under its own name.
 struct Walker<'a> {
     document: &'a Document,
-    flat: &'a mut Flat,
-    resources: &'a mut BTreeSet<String>,
-    data_is_resource: bool,
+    flat: Flat,
+    /// The resource types walked so far.
+    resources: BTreeSet<String>,
 }
 
-impl<'a> Walker<'a> {
-    fn new(
-        document: &'a Document,
-        flat: &'a mut Flat,
-        resources: &'a mut BTreeSet<String>,
-    ) -> Self {
-        Walker {
-            document,
-            flat,
-            resources,
-            data_is_resource: false,
-        }
-    }
-
+impl Walker<'_> {
     fn walk(&mut self, schema: &Value, place: Place, required: Option<bool>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
@@ -263,7 +266,7 @@ impl<'a> Walker<'a> {
             .collect();
         for (name, child) in properties {
             let is_required = Some(required_names.contains(name.as_str()));
-            if self.data_is_resource && depth == 0 && name == "data" {
+            if place.is_response_body && name == "data" {
                 self.walk_resource(child, place.child(name), is_required);
             } else {
                 self.walk(child, place.child(name), is_required, depth + 1);
@@ -298,12 +301,11 @@ impl<'a> Walker<'a> {
         facts.variants = Some(BTreeSet::from([resource.clone()]));
         self.flat.insert(place.location, (facts, place.parent));
         if self.resources.insert(resource.clone()) {
-            let mut walker = Walker::new(self.document, self.flat, self.resources);
-            walker.walk(
+            self.walk(
                 &schema,
                 Place::root(format!("resource {resource}"), &None),
                 None,
-                1,
+                0,
             );
         }
     }
