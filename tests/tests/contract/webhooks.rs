@@ -137,6 +137,13 @@ async fn spans_record_the_request_but_never_the_key() {
         .base_url(mock.base_url())
         .build()
         .expect("valid");
+    // tracing caches each callsite's interest process-wide, computed on the
+    // thread that reaches it first: a parallel test with no subscriber can
+    // register the request span as "never". Once a request has registered it,
+    // recomputing the cache on this thread asks our subscriber instead.
+    client.list_inquiries().send().await.expect("lists");
+    tracing::callsite::rebuild_interest_cache();
+    captured.0.lock().expect("not poisoned").clear();
     let id = client
         .create_inquiry()
         .body(serde_json::from_value::<persona_api::types::CreateInquiryRequest>(json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "fields": {"name-first": "Zelda"}}}})).expect("body"))
