@@ -20,10 +20,7 @@ fn sandbox(runtime: &Runtime) -> (MockServer, Client) {
                 .start(),
         )
         .expect("the mock starts");
-    let client = Client::builder(KEY)
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid settings");
+    let client = mock.client_builder().build().expect("valid settings");
     (mock, client)
 }
 

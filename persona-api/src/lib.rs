@@ -64,6 +64,7 @@ mod client;
 mod config_error;
 mod error;
 mod ids;
+pub mod inflection;
 mod json_path;
 mod jsonapi;
 mod open_enum;

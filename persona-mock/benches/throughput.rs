@@ -50,10 +50,7 @@ fn throughput(c: &mut Criterion) {
                 .start(),
         )
         .expect("the mock starts");
-    let client = Client::builder(KEY)
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid");
+    let client = mock.client_builder().build().expect("valid");
     let template = mock.template_id().to_string();
     let fixed = include_str!("../../persona-api/benches/fixtures/inquiry.json");
     let floor_url = runtime.block_on(async {

@@ -115,10 +115,7 @@ async fn sandbox() -> (MockServer, Client, String) {
         .start()
         .await
         .expect("the mock starts");
-    let client = Client::builder("persona_sandbox_load")
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid settings");
+    let client = mock.client_builder().build().expect("valid settings");
     let template = mock.template_id().to_string();
     (mock, client, template)
 }

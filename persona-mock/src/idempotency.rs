@@ -8,8 +8,14 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::http::{HeaderValue, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::negotiation::read;
 
 #[derive(Clone)]
 pub struct StoredResponse {
@@ -97,6 +103,74 @@ impl IdempotencyCache {
             Some(stored) if stored.fingerprint == fingerprint => Outcome::Replay(stored.clone()),
             Some(_) => Outcome::Mismatch,
             None => Outcome::Run(Reservation { guard, fingerprint }),
+        }
+    }
+}
+
+/// The route layer around every operation: a POST with a key is run once per key, then
+/// replayed. Being a route layer, it never sees a request for a path or method the API does
+/// not have.
+pub async fn replay_or_run(
+    State(cache): State<Arc<IdempotencyCache>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .map(String::from);
+    match key {
+        Some(key) if request.method() == Method::POST => keyed(&cache, &key, request, next).await,
+        _ => next.run(request).await,
+    }
+}
+
+async fn keyed(cache: &IdempotencyCache, key: &str, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match read(body).await {
+        Ok(bytes) => bytes,
+        Err(error) => return error.into_response(),
+    };
+    let print = fingerprint(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query().unwrap_or_default(),
+        &bytes,
+    );
+    match cache.begin(key, print).await {
+        Outcome::Replay(stored) => {
+            let mut response = (stored.status, stored.body).into_response();
+            if let Some(content_type) = stored.content_type {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, content_type);
+            }
+            response
+        }
+        Outcome::Mismatch => {
+            ApiError::conflict("this Idempotency-Key was already used with different parameters")
+                .into_response()
+        }
+        Outcome::Run(reservation) => {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            // A refusal (4xx) changed nothing, so it leaves the key free for the corrected
+            // request, as Stripe does; what was processed (2xx, or a 5xx from processing it)
+            // is kept and replayed.
+            if !parts.status.is_client_error() {
+                reservation.store(
+                    parts.status,
+                    parts.headers.get(header::CONTENT_TYPE).cloned(),
+                    bytes.clone(),
+                );
+            }
+            Response::from_parts(parts, Body::from(bytes))
         }
     }
 }

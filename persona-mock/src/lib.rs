@@ -11,7 +11,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
 //! let mock = persona_mock::MockServer::start().await?;
-//! let client = persona_api::Client::builder("persona_sandbox_test_key").base_url(mock.base_url()).build().unwrap();
+//! let client = mock.client_builder().build().unwrap();
 //! let templates = client.list_inquiry_templates().send().await.unwrap().into_inner();
 //! assert!(templates.data.iter().any(|template| template.id == mock.template_id()));
 //! # Ok(())
@@ -22,6 +22,7 @@ mod error;
 mod faults;
 mod idempotency;
 mod ids;
+mod negotiation;
 mod pdf;
 mod rate_limit;
 mod render;
@@ -42,6 +43,8 @@ pub use routes::BASE_PATH;
 pub const DEFAULT_TEMPLATE_ID: &str = "itmpl_zxDohzpCMnKNnj4no2dDuah8";
 /// How long the sandbox keeps an idempotency key by default.
 pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// An obviously fake sandbox key, accepted like any `persona_sandbox_` key.
+pub const SANDBOX_API_KEY: &str = "persona_sandbox_test_key";
 /// Persona's default: 300 requests a minute per environment.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
 
@@ -82,6 +85,12 @@ impl MockServer {
     /// The base URL to give a client, ending in `/api/v1` like Persona's.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// A client builder for this sandbox: its base URL and [`SANDBOX_API_KEY`]. Add settings,
+    /// then `.build()`.
+    pub fn client_builder(&self) -> persona_api::ClientBuilder {
+        persona_api::Client::builder(SANDBOX_API_KEY).base_url(self.base_url())
     }
 
     /// The id of the inquiry template new inquiries can use.
@@ -159,11 +168,15 @@ impl MockServerBuilder {
             )),
         });
         let front = Arc::new(server::Front {
-            router: routes::router(shared.clone()),
+            router: routes::router(shared.clone()).route_layer(
+                axum::middleware::from_fn_with_state(
+                    Arc::new(idempotency::IdempotencyCache::new(self.idempotency_ttl)),
+                    idempotency::replay_or_run,
+                ),
+            ),
             received: Default::default(),
             faults: Arc::new(Faults::default()),
             rate: rate_limit::RateLimiter::new(self.rate_limit_per_minute),
-            idempotency: idempotency::IdempotencyCache::new(self.idempotency_ttl),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(server::serve(listener, front.clone(), stopped));

@@ -206,14 +206,28 @@ fn link_meta(link: Option<&str>) -> serde_json::Map<String, Value> {
     meta
 }
 
-fn list_document(
-    data: Vec<Value>,
+/// One page of a list, newest first, as a list document whose links repeat this query.
+fn list_page<T>(
     query: &Query,
     path: &str,
-    prev: Option<String>,
-    next: Option<String>,
-) -> Value {
-    json!({"data": data, "links": {"prev": query.link(path, "page[before]", prev), "next": query.link(path, "page[after]", next)}})
+    page: &PageRequest,
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> &str,
+    render: impl Fn(&T) -> Value,
+) -> Reply {
+    let Page {
+        items,
+        prev_cursor,
+        next_cursor,
+    } = paginate(items, id_of, page)?;
+    let data: Vec<Value> = items.iter().map(render).collect();
+    ok(
+        StatusCode::OK,
+        json!({"data": data, "links": {
+            "prev": query.link(path, "page[before]", prev_cursor),
+            "next": query.link(path, "page[after]", next_cursor),
+        }}),
+    )
 }
 
 fn inquiry_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
@@ -276,18 +290,13 @@ async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
         .newest_first()
         .filter(|inquiry| filter.matches(inquiry))
         .collect();
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(matching, |inquiry| &inquiry.id, &page)?;
-    let data = items
-        .iter()
-        .map(|inquiry| render::inquiry(inquiry, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(data, &query, "/inquiries", prev_cursor, next_cursor),
+    list_page(
+        &query,
+        "/inquiries",
+        &page,
+        matching,
+        |inquiry| &inquiry.id,
+        |inquiry| render::inquiry(inquiry, &view),
     )
 }
 
@@ -322,18 +331,13 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
         })
         .collect();
     search::sort(&mut matching, request.sort.as_ref())?;
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(matching, |inquiry| &inquiry.id, &page)?;
-    let data = items
-        .iter()
-        .map(|inquiry| render::inquiry(inquiry, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(data, &query, "/inquiries/search", prev_cursor, next_cursor),
+    list_page(
+        &query,
+        "/inquiries/search",
+        &page,
+        matching,
+        |inquiry| &inquiry.id,
+        |inquiry| render::inquiry(inquiry, &view),
     )
 }
 
@@ -573,18 +577,13 @@ async fn list_sessions(State(shared): AppState, RawQuery(raw): RawQuery) -> Repl
     let page = query.page()?;
     let store = shared.store();
     let matching = sessions_of(&store, query.get("filter[inquiry-id]"));
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(matching, |session| &session.id, &page)?;
-    let data = items
-        .iter()
-        .map(|session| render::session(session, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(data, &query, "/inquiry-sessions", prev_cursor, next_cursor),
+    list_page(
+        &query,
+        "/inquiry-sessions",
+        &page,
+        matching,
+        |session| &session.id,
+        |session| render::session(session, &view),
     )
 }
 
@@ -658,22 +657,13 @@ async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
     let view = template_view(&query)?;
     let page = query.page()?;
     let store = shared.store();
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(
+    list_page(
+        &query,
+        "/inquiry-templates",
+        &page,
         store.templates.iter().collect(),
         |template| &template.id,
-        &page,
-    )?;
-    let data = items
-        .iter()
-        .map(|template| render::template(template, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(data, &query, "/inquiry-templates", prev_cursor, next_cursor),
+        |template| render::template(template, &view),
     )
 }
 
@@ -731,28 +721,13 @@ async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery
         .get("filter[inquiry-template-id]")
         .ok_or_else(|| ApiError::bad_request("filter[inquiry-template-id] is required"))?;
     let store = shared.store();
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(
+    list_page(
+        &query,
+        "/inquiry-template-versions",
+        &page,
         versions_of(&store, template_id)?,
         |version| &version.id,
-        &page,
-    )?;
-    let data = items
-        .iter()
-        .map(|version| render::template_version(version, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(
-            data,
-            &query,
-            "/inquiry-template-versions",
-            prev_cursor,
-            next_cursor,
-        ),
+        |version| render::template_version(version, &view),
     )
 }
 
@@ -785,18 +760,13 @@ async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply 
             })
         })
         .collect();
-    let Page {
-        items,
-        prev_cursor,
-        next_cursor,
-    } = paginate(matching, |event| &event.id, &page)?;
-    let data = items
-        .iter()
-        .map(|event| render::event(&store, event, &view))
-        .collect();
-    ok(
-        StatusCode::OK,
-        list_document(data, &query, "/events", prev_cursor, next_cursor),
+    list_page(
+        &query,
+        "/events",
+        &page,
+        matching,
+        |event| &event.id,
+        |event| render::event(&store, event, &view),
     )
 }
 

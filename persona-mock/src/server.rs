@@ -1,5 +1,5 @@
-//! The accept loop and what every request passes before its handler: request id, injected
-//! faults, authentication, the rate limit and idempotency.
+//! The accept loop and what every request passes before the router: request id, injected
+//! faults, authentication, the rate limit, the version and inflection headers.
 //!
 //! The loop is hyper's own (not `axum::serve`) because dropping a connection without an answer
 //! needs a service that can fail, and axum's cannot.
@@ -11,24 +11,20 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{
-    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header,
-};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use persona_api::inflection::Inflection;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::error::ApiError;
 use crate::faults::{Fault, Faults};
-use crate::idempotency::{IdempotencyCache, Outcome, fingerprint};
 use crate::ids::new_id;
+use crate::negotiation::{inflected_response, kebab_request, negotiate};
 use crate::rate_limit::{RateLimiter, RateStatus};
-
-/// The largest request body the sandbox reads.
-const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub struct Front {
     pub router: Router,
@@ -36,7 +32,6 @@ pub struct Front {
     pub received: AtomicU64,
     pub faults: Arc<Faults>,
     pub rate: RateLimiter,
-    pub idempotency: IdempotencyCache,
 }
 
 /// The error that makes hyper close a connection without writing a response.
@@ -110,7 +105,8 @@ async fn handle(
     Ok(with_headers(response, &request_id, rate))
 }
 
-/// Authentication, then the rate limit, then idempotency, then the handler.
+/// Authentication, the rate limit and the version and inflection headers, then the router
+/// (where idempotency wraps each operation).
 async fn checked(
     front: &Front,
     request: Request<Body>,
@@ -123,16 +119,19 @@ async fn checked(
     if !rate.allowed {
         return (ApiError::rate_limited(rate.limit).into_response(), rate);
     }
-    let key = request
-        .headers()
-        .get("idempotency-key")
-        .and_then(|value| value.to_str().ok())
-        .map(String::from);
-    let response = match key {
-        Some(key) if request.method() == Method::POST => idempotent(front, &key, request).await,
-        _ => route(&front.router, request).await,
+    let inflection = match negotiate(request.headers()) {
+        Ok(inflection) => inflection,
+        Err(error) => return (error.into_response(), rate),
     };
-    (response, rate)
+    if inflection == Inflection::Kebab {
+        return (route(&front.router, request).await, rate);
+    }
+    let request = match kebab_request(request).await {
+        Ok(request) => request,
+        Err(error) => return (error.into_response(), rate),
+    };
+    let response = route(&front.router, request).await;
+    (inflected_response(response, inflection).await, rate)
 }
 
 async fn route(router: &Router, request: Request<Body>) -> Response<Body> {
@@ -140,56 +139,6 @@ async fn route(router: &Router, request: Request<Body>) -> Response<Body> {
     match result {
         Ok(response) => response,
         Err(never) => match never {},
-    }
-}
-
-async fn idempotent(front: &Front, key: &str, request: Request<Body>) -> Response<Body> {
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return ApiError::bad_request(format!(
-            "the request body is larger than {MAX_BODY_BYTES} bytes"
-        ))
-        .into_response();
-    };
-    let print = fingerprint(
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query().unwrap_or_default(),
-        &bytes,
-    );
-    match front.idempotency.begin(key, print).await {
-        Outcome::Replay(stored) => {
-            let mut response = (stored.status, stored.body).into_response();
-            if let Some(content_type) = stored.content_type {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, content_type);
-            }
-            response
-        }
-        Outcome::Mismatch => {
-            ApiError::conflict("this Idempotency-Key was already used with different parameters")
-                .into_response()
-        }
-        Outcome::Run(reservation) => {
-            let response =
-                route(&front.router, Request::from_parts(parts, Body::from(bytes))).await;
-            let (parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX)
-                .await
-                .unwrap_or_default();
-            // A refusal (4xx) changed nothing, so it leaves the key free for the corrected
-            // request, as Stripe does; what was processed (2xx, or a 5xx from processing it)
-            // is kept and replayed.
-            if !parts.status.is_client_error() {
-                reservation.store(
-                    parts.status,
-                    parts.headers.get(header::CONTENT_TYPE).cloned(),
-                    bytes.clone(),
-                );
-            }
-            Response::from_parts(parts, Body::from(bytes))
-        }
     }
 }
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 use xtask::document::Document;
 
 /// A fake sandbox key: the tests never talk to Persona.
-pub const TEST_API_KEY: &str = "persona_sandbox_test_key";
+pub const TEST_API_KEY: &str = persona_mock::SANDBOX_API_KEY;
 
 /// The getting-started guide's request: Jane Doe, born 1994-04-12, from `template_id`.
 pub fn jane_doe(template_id: &str) -> persona_api::types::CreateInquiryRequest {

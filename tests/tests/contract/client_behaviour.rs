@@ -23,8 +23,8 @@ fn quick_retries() -> RetryPolicy {
 
 async fn sandbox(policy: RetryPolicy) -> (MockServer, Client) {
     let mock = MockServer::start().await.expect("the mock starts");
-    let client = Client::builder(TEST_API_KEY)
-        .base_url(mock.base_url())
+    let client = mock
+        .client_builder()
         .retry_policy(policy)
         .build()
         .expect("valid settings");
@@ -315,8 +315,8 @@ async fn retries_can_be_turned_off_and_are_bounded() {
 #[tokio::test]
 async fn the_overall_timeout_bounds_a_call_and_its_retries() {
     let mock = MockServer::start().await.expect("starts");
-    let client = Client::builder(TEST_API_KEY)
-        .base_url(mock.base_url())
+    let client = mock
+        .client_builder()
         .timeout(Duration::from_millis(100))
         .overall_timeout(Duration::from_millis(350))
         .retry_policy(quick_retries().max_attempts(10))
@@ -466,8 +466,8 @@ async fn fifty_clients_creating_through_faults_create_each_inquiry_exactly_once(
         ],
         2026,
     );
-    let client = Client::builder(TEST_API_KEY)
-        .base_url(mock.base_url())
+    let client = mock
+        .client_builder()
         .retry_policy(
             quick_retries()
                 .max_attempts(12)

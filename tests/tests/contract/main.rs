@@ -4,7 +4,7 @@
 
 mod client_behaviour;
 mod generated_code;
-mod mock_sandbox;
+mod mock;
 mod properties;
 mod requests;
 mod responses;

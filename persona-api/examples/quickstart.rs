@@ -44,8 +44,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
         }
         Err(_) => {
             let mock = persona_mock::MockServer::start().await?;
-            let client = Client::builder("persona_sandbox_quickstart")
-                .base_url(mock.base_url())
+            let client = mock
+                .client_builder()
                 .user_agent("persona-api-quickstart")
                 .build()?;
             println!(

@@ -1,0 +1,137 @@
+//! persona-mock against the contract, by area: each operation through the generated client
+//! (inquiries, sessions, templates), raw responses against the spec's schemas and Persona's
+//! formats (conformance), and the behaviours Persona documents (behaviour).
+
+mod behaviour;
+mod conformance;
+mod inquiries;
+mod sessions;
+mod templates;
+
+use std::collections::BTreeSet;
+
+use persona_api::types::{self, SimulateActionType};
+use persona_api::{Client, Error, RetryPolicy};
+use persona_api_tests::{TEST_API_KEY, operations};
+use persona_mock::MockServer;
+use reqwest::Method;
+use serde_json::Value;
+
+/// A mock and a client that does not retry: these tests look at the mock's own answers.
+async fn sandbox() -> (MockServer, Client) {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let client = client_for(&mock);
+    (mock, client)
+}
+
+fn client_for(mock: &MockServer) -> Client {
+    mock.client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("valid settings")
+}
+
+/// The operations a test went through, checked against the list it claims.
+#[derive(Default)]
+struct Exercised(BTreeSet<String>);
+
+impl Exercised {
+    fn saw(&mut self, operation_id: &str) {
+        self.0.insert(operation_id.to_string());
+    }
+
+    fn assert_exactly(&self, claimed: &[&str]) {
+        let claimed: BTreeSet<String> = claimed.iter().map(|id| id.to_string()).collect();
+        assert_eq!(
+            self.0, claimed,
+            "the operations exercised are the ones claimed"
+        );
+    }
+}
+
+#[test]
+fn the_area_tests_exercise_every_operation_of_the_spec() {
+    let exercised: BTreeSet<&str> = [
+        inquiries::OPERATIONS,
+        sessions::OPERATIONS,
+        templates::OPERATIONS,
+    ]
+    .concat()
+    .into_iter()
+    .collect();
+    let all: BTreeSet<String> = operations()
+        .iter()
+        .map(|operation| operation.id.clone())
+        .collect();
+    assert_eq!(
+        exercised,
+        all.iter().map(String::as_str).collect(),
+        "every operation of the spec is exercised once"
+    );
+}
+
+fn actions(kinds: &[SimulateActionType]) -> types::SimulateActionsRequest {
+    let actions: Vec<types::SimulateAction> = kinds
+        .iter()
+        .map(|kind| {
+            types::SimulateAction::builder()
+                .type_(*kind)
+                .try_into()
+                .expect("action")
+        })
+        .collect();
+    types::SimulateActionsRequest::builder()
+        .meta(types::SimulateActionsRequestMeta::builder().simulate_actions(actions))
+        .try_into()
+        .expect("request")
+}
+
+/// The status, title and details of the error response a call got.
+fn api_error<T: std::fmt::Debug, E: Into<Error>>(
+    result: Result<T, E>,
+) -> (u16, String, Option<String>) {
+    let error: Error = result.map_err(Into::into).expect_err("an error response");
+    let api = error
+        .api()
+        .unwrap_or_else(|| panic!("expected an API error, got {error:?}"));
+    let first = api.errors.first().expect("one error");
+    (
+        api.status.as_u16(),
+        first.title.clone().unwrap_or_default(),
+        first.details.clone(),
+    )
+}
+
+/// Everything the sandbox holds, as its lists show it: inquiries, sessions, events.
+pub(super) async fn sandbox_state(mock: &MockServer) -> Value {
+    let mut state = serde_json::Map::new();
+    for list in ["inquiries", "inquiry-sessions", "events"] {
+        let path = format!("/{list}?page%5Bsize%5D=100");
+        let (_, body) = raw_request(mock, Method::GET, &path, None, None).await;
+        state.insert(list.to_string(), body["data"].clone());
+    }
+    Value::Object(state)
+}
+
+/// A request to the mock with the test key, bypassing the client: its status and JSON body
+/// (`null` when there is none).
+async fn raw_request(
+    mock: &MockServer,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    idempotency_key: Option<&str>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", mock.base_url()))
+        .bearer_auth(TEST_API_KEY);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    if let Some(key) = idempotency_key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.expect("sends");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}

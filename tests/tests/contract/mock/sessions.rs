@@ -1,0 +1,135 @@
+//! Every inquiry-session operation through the generated client.
+
+use persona_api::InquirySessionStatus;
+use persona_api::types;
+use persona_api_tests::jane_doe;
+use reqwest::Method;
+use serde_json::json;
+
+use super::{Exercised, raw_request, sandbox, sandbox_state};
+
+pub(super) const OPERATIONS: &[&str] = &[
+    "listInquirySessions",
+    "createInquirySession",
+    "retrieveInquirySession",
+    "generateInquirySessionOneTimeLink",
+    "expireInquirySession",
+    "expireAllInquirySessions",
+];
+
+#[tokio::test]
+async fn a_session_goes_through_every_operation() {
+    let (mock, c) = sandbox().await;
+    let mut exercised = Exercised::default();
+    let mut saw = |id: &str| exercised.saw(id);
+    let id = c
+        .create_inquiry()
+        .body(jane_doe(mock.template_id()))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data
+        .id;
+    let id = id.as_str();
+
+    // Two sessions: one to expire by id, one left open for expire-all.
+    for _ in 0..2 {
+        let session_body = types::CreateInquirySessionRequest::builder().data(
+            types::CreateInquirySessionRequestData::builder().attributes(
+                types::CreateInquirySessionRequestDataAttributes::builder()
+                    .inquiry_id(id.to_string()),
+            ),
+        );
+        let new_session = c
+            .create_inquiry_session()
+            .body(session_body)
+            .send()
+            .await
+            .expect("opens a session");
+        assert_eq!(new_session.status().as_u16(), 201);
+    }
+    saw("createInquirySession");
+    let sessions = c
+        .list_inquiry_sessions()
+        .filter_inquiry_id(id)
+        .send()
+        .await
+        .expect("lists sessions")
+        .into_inner();
+    assert_eq!(sessions.data.len(), 2);
+    let session_id = sessions.data[0].id.clone();
+    saw("listInquirySessions");
+    let session = c
+        .retrieve_inquiry_session()
+        .inquiry_session_id(&session_id)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner();
+    assert_eq!(
+        session.data.attributes.status,
+        Some(InquirySessionStatus::New)
+    );
+    saw("retrieveInquirySession");
+    let session_link = c
+        .generate_inquiry_session_one_time_link()
+        .inquiry_session_id(&session_id)
+        .send()
+        .await
+        .expect("links")
+        .into_inner();
+    assert!(session_link.meta.one_time_link.contains("otl_"));
+    saw("generateInquirySessionOneTimeLink");
+    let expired = c
+        .expire_inquiry_session()
+        .inquiry_session_id(&session_id)
+        .send()
+        .await
+        .expect("expires")
+        .into_inner();
+    assert_eq!(
+        expired.data.attributes.status,
+        Some(InquirySessionStatus::Expired)
+    );
+    saw("expireInquirySession");
+    let expire_all = types::ExpireAllInquirySessionsRequest::builder().meta(
+        types::ExpireAllInquirySessionsRequestMeta::builder().inquiry_ids(vec![id.to_string()]),
+    );
+    let all = c
+        .expire_all_inquiry_sessions()
+        .body(expire_all)
+        .send()
+        .await
+        .expect("expires all")
+        .into_inner();
+    assert_eq!(all.data.len(), 1, "only the session still open is expired");
+    saw("expireAllInquirySessions");
+
+    exercised.assert_exactly(OPERATIONS);
+}
+
+#[tokio::test]
+async fn asking_for_a_session_token_and_a_one_time_link_opens_one_session() {
+    let (mock, _c) = sandbox().await;
+    let (status, created) = raw_request(
+        &mock,
+        Method::POST,
+        "/inquiries",
+        Some(&json!({
+            "data": {"attributes": {"inquiry-template-id": mock.template_id()}},
+            "meta": {"auto-create-inquiry-session": true, "auto-create-one-time-link": true}
+        })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["meta"]["session-token"].is_string(), "{created}");
+    assert!(created["meta"]["one-time-link"].is_string(), "{created}");
+    assert_eq!(
+        sandbox_state(&mock).await["inquiry-sessions"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
