@@ -121,6 +121,41 @@ impl Query {
         })
     }
 
+    /// Refuses a `filter[..]` the list does not have, or a `page[..]` other than `after`,
+    /// `before` and `size`, rather than ignoring it and answering with everything: a misspelt
+    /// filter should not look like an empty one.
+    fn only_known(&self, filters: &[&str]) -> Result<(), ApiError> {
+        const PAGE: [&str; 3] = ["after", "before", "size"];
+        for (key, _) in &self.0 {
+            for (family, known) in [("filter", filters), ("page", &PAGE[..])] {
+                let Some(rest) = key.strip_prefix(family) else {
+                    continue;
+                };
+                if !rest.is_empty() && !rest.starts_with('[') {
+                    continue;
+                }
+                let name = rest
+                    .strip_prefix('[')
+                    .and_then(|rest| rest.strip_suffix(']'));
+                if name.is_none_or(|name| !known.contains(&name)) {
+                    let known = known
+                        .iter()
+                        .map(|name| format!("{family}[{name}]"))
+                        .collect::<Vec<_>>();
+                    return Err(ApiError::bad_request(format!(
+                        "{key} is not a parameter of this list ({family} parameters: {})",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         self.get(name)
             .map(|value| {
@@ -261,6 +296,17 @@ async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
     let query = Query::from(raw);
     let view = inquiry_view(&query)?;
     let page = query.page()?;
+    query.only_known(&[
+        "inquiry-id",
+        "account-id",
+        "inquiry-template-id",
+        "template-id",
+        "status",
+        "note",
+        "reference-id",
+        "created-at-start",
+        "created-at-end",
+    ])?;
     let filter = InquiryFilter {
         inquiry_ids: query.list("filter[inquiry-id]"),
         account_ids: query.list("filter[account-id]"),
@@ -304,6 +350,7 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
     let query = Query::from(raw);
     let view = inquiry_view(&query)?;
     let request: types::SearchInquiriesRequest = optional_body(&bytes)?;
+    query.only_known(&[])?;
     if let Some(search_query) = &request.query {
         search::validate(search_query, "query")?;
     }
@@ -575,6 +622,7 @@ async fn list_sessions(State(shared): AppState, RawQuery(raw): RawQuery) -> Repl
     let query = Query::from(raw);
     let view = session_view(&query)?;
     let page = query.page()?;
+    query.only_known(&["inquiry-id"])?;
     let store = shared.store();
     let matching = sessions_of(&store, query.get("filter[inquiry-id]"));
     list_page(
@@ -656,6 +704,7 @@ async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
     let query = Query::from(raw);
     let view = template_view(&query)?;
     let page = query.page()?;
+    query.only_known(&[])?;
     let store = shared.store();
     list_page(
         &query,
@@ -717,6 +766,7 @@ async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery
     let query = Query::from(raw);
     let view = View::new(None, query.get("fields[inquiry-template-version]"), &[])?;
     let page = query.page()?;
+    query.only_known(&["inquiry-template-id"])?;
     let template_id = query
         .get("filter[inquiry-template-id]")
         .ok_or_else(|| ApiError::bad_request("filter[inquiry-template-id] is required"))?;
@@ -739,6 +789,7 @@ async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply 
     let query = Query::from(raw);
     let view = event_view(&query)?;
     let page = query.page()?;
+    query.only_known(&["name", "id", "object-id"])?;
     let names = query.list("filter[name]");
     let ids = query.list("filter[id]");
     let object_id = query.get("filter[object-id]");

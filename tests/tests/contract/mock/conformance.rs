@@ -604,3 +604,55 @@ async fn a_method_the_api_does_not_have_is_not_found_whatever_its_idempotency_ke
         assert_eq!(answer["errors"][0]["title"], "Record not found");
     }
 }
+
+#[tokio::test]
+async fn a_filter_or_page_parameter_the_list_does_not_have_is_refused_by_name() {
+    let mock = MockServer::start().await.expect("starts");
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        "/inquiry-sessions?filter%5Binquiry_id%5D=inq_x",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        error_details(&body),
+        "filter[inquiry_id] is not a parameter of this list (filter parameters: filter[inquiry-id])"
+    );
+    for path in [
+        "/inquiry-sessions?filter%5Binquiry-id%5D=inq_x",
+        "/inquiries?filter%5Bstatus%5D=created&filter%5Breference-id%5D=user-1",
+        "/events?filter%5Bname%5D=inquiry.created",
+    ] {
+        let (status, body) = with_headers(&mock, reqwest::Method::GET, path, &[], None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        "/inquiry-templates?filter%5Bstatus%5D=active",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        error_details(&body).ends_with("(filter parameters: none)"),
+        "{body}"
+    );
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        "/events?page%5B%5D=true",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        error_details(&body),
+        "page[] is not a parameter of this list (page parameters: page[after], page[before], page[size])"
+    );
+}
