@@ -72,6 +72,38 @@ impl Document {
         node
     }
 
+    /// The schema with `$ref`s followed and `allOf` members merged (properties, required, and
+    /// the first of any other keyword).
+    pub fn merged(&self, schema: &Value) -> Value {
+        let schema = self.resolve(schema);
+        let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
+            return schema.clone();
+        };
+        let mut result = schema.clone();
+        let Some(object) = result.as_object_mut() else {
+            return result;
+        };
+        object.remove("allOf");
+        for member in members {
+            let member = self.merged(member);
+            for (key, value) in member.as_object().into_iter().flatten() {
+                match (key.as_str(), object.get_mut(key)) {
+                    ("properties", Some(Value::Object(properties))) => {
+                        properties.extend(value.as_object().cloned().unwrap_or_default());
+                    }
+                    ("required", Some(Value::Array(required))) => {
+                        required.extend(value.as_array().cloned().unwrap_or_default());
+                    }
+                    (_, None) => {
+                        object.insert(key.clone(), value.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        result
+    }
+
     /// Every operation, in document order.
     pub fn operations(&self) -> impl Iterator<Item = Operation<'_>> {
         self.root
@@ -115,4 +147,17 @@ impl Document {
         }
         found
     }
+}
+
+/// The members of a `oneOf`/`anyOf`, if the schema is one.
+pub fn union_members(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+}
+
+/// `{type: null}`: 3.1's way of adding `null` to a union.
+pub fn is_null_schema(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
 }

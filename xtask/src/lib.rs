@@ -8,6 +8,7 @@
 pub mod bench_report;
 pub mod document;
 pub mod fixtures;
+pub mod import_schema;
 pub mod measure_build;
 mod outline;
 mod preflight;

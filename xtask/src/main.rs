@@ -14,6 +14,9 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       exit 1 on a difference not in openapi/spec-diff-allow.yaml, or an entry
                                       there that matches none
   spec-diff <old.json> <new.json>     print what changes between two of Persona's bundles
+  import-schema <bundle.json> <component>...
+                                      print components of a Persona bundle in our spec's OpenAPI 3.0 dialect
+                                      (structure only: write their descriptions yourself)
   measure-build                       time clean builds of persona-api and of its dependencies alone; print the ratio
   bench-report                        print the saved benchmark results as ratios against their floors";
 
@@ -31,6 +34,9 @@ fn main() -> ExitCode {
         ["spec-diff", bundle] => xtask::spec_diff::against_ours(Path::new(bundle)),
         ["spec-diff", old, new] => {
             xtask::spec_diff::between_bundles(Path::new(old), Path::new(new))
+        }
+        ["import-schema", bundle, components @ ..] if !components.is_empty() => {
+            xtask::import_schema::run(Path::new(bundle), components)
         }
         ["measure-build"] => xtask::measure_build::run(),
         ["bench-report"] => xtask::bench_report::run(),

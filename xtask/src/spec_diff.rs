@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::TaskError;
-use crate::document::{Document, in_scope};
+use crate::document::{Document, in_scope, is_null_schema, union_members};
 
 /// The allowlist of deliberate differences, relative to the workspace root.
 pub const ALLOWLIST_PATH: &str = "openapi/spec-diff-allow.yaml";
@@ -143,7 +143,7 @@ fn parameter_facts(document: &Document, parameter: &Value) -> Vec<(String, Value
             required,
         )];
     }
-    let schema = merged(document, &parameter["schema"]);
+    let schema = document.merged(&parameter["schema"]);
     let required_properties = schema.get("required").and_then(Value::as_array);
     let mut expanded: Vec<(String, Value, bool)> = schema
         .get("properties")
@@ -226,7 +226,7 @@ impl Walker<'_> {
         if depth > MAX_DEPTH {
             return;
         }
-        let schema = merged(self.document, schema);
+        let schema = self.document.merged(schema);
         let mut facts = Facts {
             required,
             ..Facts::default()
@@ -288,12 +288,12 @@ impl Walker<'_> {
             ..Facts::default()
         };
         let mut schema =
-            collapse_nullable_union(self.document, merged(self.document, schema), &mut facts);
+            collapse_nullable_union(self.document, self.document.merged(schema), &mut facts);
         read_type(&schema, &mut facts);
         if let Some(items) = schema.get("items") {
             schema = collapse_nullable_union(
                 self.document,
-                merged(self.document, items),
+                self.document.merged(items),
                 &mut Facts::default(),
             );
         }
@@ -311,49 +311,6 @@ impl Walker<'_> {
     }
 }
 
-/// The schema with `$ref`s followed and `allOf` members merged (properties, required, type).
-fn merged(document: &Document, schema: &Value) -> Value {
-    let schema = document.resolve(schema);
-    let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
-        return schema.clone();
-    };
-    let mut result = schema.clone();
-    let object = result
-        .as_object_mut()
-        .expect("a schema with allOf is an object");
-    object.remove("allOf");
-    for member in members {
-        let member = merged(document, member);
-        for (key, value) in member.as_object().into_iter().flatten() {
-            match (key.as_str(), object.get_mut(key)) {
-                ("properties", Some(Value::Object(properties))) => {
-                    properties.extend(value.as_object().cloned().unwrap_or_default());
-                }
-                ("required", Some(Value::Array(required))) => {
-                    required.extend(value.as_array().cloned().unwrap_or_default());
-                }
-                (_, None) => {
-                    object.insert(key.clone(), value.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-    result
-}
-
-/// The members of a `oneOf`/`anyOf`, if the schema is one.
-fn union_members(schema: &Value) -> Option<&Vec<Value>> {
-    schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-}
-
-fn is_null_schema(schema: &Value) -> bool {
-    schema.get("type").and_then(Value::as_str) == Some("null")
-}
-
 /// A union of `null` and one schema is that schema, nullable (3.1's way of writing
 /// `nullable: true` around a `$ref`). Returns the schema to read further.
 fn collapse_nullable_union(document: &Document, schema: Value, facts: &mut Facts) -> Value {
@@ -368,7 +325,7 @@ fn collapse_nullable_union(document: &Document, schema: Value, facts: &mut Facts
     facts.nullable = true;
     match others.as_slice() {
         [only] => {
-            let mut inner = merged(document, only);
+            let mut inner = document.merged(only);
             // What the union says beside its members (its type, nullable) still applies.
             if let (Some(inner), Some(outer)) = (inner.as_object_mut(), schema.as_object()) {
                 for (key, value) in outer {
@@ -472,7 +429,7 @@ fn possible_values(description: &str) -> Option<BTreeSet<String>> {
 /// A union member's name: the value of its `type` property if it fixes one (a JSON:API kind),
 /// else the component it refers to, else its own `type`.
 fn variant_name(document: &Document, member: &Value) -> String {
-    let resolved = merged(document, member);
+    let resolved = document.merged(member);
     resource_type(&resolved)
         .or_else(|| {
             member
