@@ -208,15 +208,20 @@ impl Query {
 
 /// Decodes a JSON body into a generated type; errors name the JSON path, as Persona's do.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let inner = error.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::bad_request(format!("the request body is not valid JSON: {inner}"))
-        } else {
-            ApiError::bad_request(format!("{}: {inner}", error.path()))
-        }
+    typed(&json_body(bytes)?)
+}
+
+/// The body as JSON, or a refusal saying it is not.
+fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::bad_request(format!("the request body is not valid JSON: {error}"))
     })
+}
+
+/// A JSON value as a generated type; errors name the JSON path.
+fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|error| ApiError::bad_request(format!("{}: {}", error.path(), error.inner())))
 }
 
 /// A body that may be left out entirely (approve, decline, one-time links).
@@ -419,8 +424,9 @@ async fn update_inquiry(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let mut request: types::UpdateInquiryRequest = body(&bytes)?;
-    clear_where_null(&mut request.data.attributes, &bytes);
+    let sent = json_body(&bytes)?;
+    let mut request: types::UpdateInquiryRequest = typed(&sent)?;
+    clear_where_null(&mut request.data.attributes, &sent);
     change_inquiry(&shared, &id, raw, |store, now| {
         store.update_inquiry(&id, request, now)
     })
@@ -428,8 +434,7 @@ async fn update_inquiry(
 
 /// serde reads an explicit `null` on an optional field as if it were left out; in an update,
 /// `null` clears the attribute, so the body says which it was.
-fn clear_where_null(attributes: &mut types::UpdateInquiryAttributes, bytes: &Bytes) {
-    let sent: Value = serde_json::from_slice(bytes).unwrap_or_default();
+fn clear_where_null(attributes: &mut types::UpdateInquiryAttributes, sent: &Value) {
     let is_null = |name: &str| {
         sent["data"]["attributes"]
             .get(name)
