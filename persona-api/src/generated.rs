@@ -9670,6 +9670,8 @@ let response = client.list_events()
     }
     /**Retrieve one event; the body a webhook delivers is this document
 
+The event's name, when it happened, and in `payload` the object it is about, as it was then.
+
 Sends a `GET` request to `/events/{event-id}`
 
 Arguments:
@@ -9796,6 +9798,8 @@ let response = client.search_inquiries()
     }
     /**Retrieve one inquiry
 
+The inquiry's attributes as sparse fieldsets allow, and in `included` the related objects `include` names. An unknown id is a 404.
+
 Sends a `GET` request to `/inquiries/{inquiry-id}`
 
 Arguments:
@@ -9846,6 +9850,8 @@ let response = client.redact_inquiry()
     }
     /**Update an inquiry's note, fields, tags or redirect URI
 
+Only the attributes sent change: a value sets one, an explicit `null` clears `note`, `redirect-uri` or `fields`, and a left-out attribute stays as it is. Field keys must belong to the inquiry's template (422 otherwise).
+
 Sends a `PATCH` request to `/inquiries/{inquiry-id}`
 
 Arguments:
@@ -9872,6 +9878,8 @@ let response = client.update_inquiry()
         builder::UpdateInquiry::new(self)
     }
     /**Add one tag, by name or by id
+
+Tags are created on first use. Adding a tag the inquiry already has changes nothing. Returns the inquiry with its tags.
 
 Sends a `POST` request to `/inquiries/{inquiry-id}/add-tag`
 
@@ -9900,6 +9908,8 @@ let response = client.add_inquiry_tag()
     }
     /**Approve an inquiry; this stops further progress and fires workflows and webhooks
 
+Sets the inquiry to approved and records `inquiry.approved`. An optional comment is kept as the reviewer comment.
+
 Sends a `POST` request to `/inquiries/{inquiry-id}/approve`
 
 Arguments:
@@ -9926,6 +9936,8 @@ let response = client.approve_inquiry()
         builder::ApproveInquiry::new(self)
     }
     /**Decline an inquiry; this stops further progress and fires workflows and webhooks
+
+Sets the inquiry to declined and records `inquiry.declined`. An optional comment is kept as the reviewer comment.
 
 Sends a `POST` request to `/inquiries/{inquiry-id}/decline`
 
@@ -9954,6 +9966,8 @@ let response = client.decline_inquiry()
     }
     /**Expire an inquiry and all its sessions; it can still be resumed later
 
+Expires the inquiry and every open session on it. The person can no longer continue until the inquiry is resumed.
+
 Sends a `POST` request to `/inquiries/{inquiry-id}/expire`
 
 Arguments:
@@ -9978,6 +9992,8 @@ let response = client.expire_inquiry()
         builder::ExpireInquiry::new(self)
     }
     /**Create a new session and a single-use link into the hosted flow
+
+The link opens a new session and works once; it expires after `meta.expires-in-seconds` (24 hours by default). `meta.one-time-link-short` is the same link, shorter. An expired inquiry gives 409: resume it first.
 
 Sends a `POST` request to `/inquiries/{inquiry-id}/generate-one-time-link`
 
@@ -10008,6 +10024,8 @@ let response = client.generate_inquiry_one_time_link()
     }
     /**Move an inquiry to needs_review; refused once it is approved or declined
 
+Puts the inquiry in front of a reviewer and records `inquiry.marked-for-review`; an approved or declined inquiry gives 409.
+
 Sends a `POST` request to `/inquiries/{inquiry-id}/mark-for-review`
 
 Arguments:
@@ -10032,6 +10050,8 @@ let response = client.mark_inquiry_for_review()
         builder::MarkInquiryForReview::new(self)
     }
     /**Sandbox only. Drive an inquiry through its lifecycle as if a person had
+
+Each action moves the inquiry a step (start, complete, fail, approve, decline, mark for review, expire) or adds a passed or failed verification, as the real flow would, recording the same events. The whole list is checked before anything changes: one action that does not fit the status refuses the request with 422 and leaves the inquiry as it was.
 
 Sends a `POST` request to `/inquiries/{inquiry-id}/perform-simulate-actions`
 
@@ -10060,6 +10080,8 @@ let response = client.simulate_inquiry_actions()
     }
     /**Export an inquiry as a PDF document
 
+The body is the PDF itself (`application/pdf`), not JSON.
+
 Sends a `GET` request to `/inquiries/{inquiry-id}/print`
 
 Arguments:
@@ -10078,6 +10100,8 @@ let response = client.print_inquiry_pdf()
         builder::PrintInquiryPdf::new(self)
     }
     /**Remove one tag, by name or by id
+
+Removing a tag the inquiry does not have changes nothing. Returns the inquiry with its tags.
 
 Sends a `POST` request to `/inquiries/{inquiry-id}/remove-tag`
 
@@ -10133,6 +10157,8 @@ let response = client.resume_inquiry()
     }
     /**Replace the whole tag set; tags not named are removed
 
+The inquiry ends with exactly the tags named, in that order; an empty list removes them all.
+
 Sends a `POST` request to `/inquiries/{inquiry-id}/set-tags`
 
 Arguments:
@@ -10187,6 +10213,8 @@ let response = client.list_inquiry_sessions()
     }
     /**Open a new session on an inquiry (25 per inquiry by default)
 
+The new session starts as `new`; the person continues the inquiry in it (a one-time link for it comes from its own operation).
+
 Sends a `POST` request to `/inquiry-sessions`
 
 Arguments:
@@ -10211,6 +10239,8 @@ let response = client.create_inquiry_session()
         builder::CreateInquirySession::new(self)
     }
     /**Expire every active session of the given inquiries
+
+Every inquiry id must exist (an unknown one refuses the whole request with 422 and expires nothing). Returns the sessions that were expired.
 
 Sends a `POST` request to `/inquiry-sessions/expire-all`
 
@@ -10237,6 +10267,8 @@ let response = client.expire_all_inquiry_sessions()
     }
     /**Retrieve one inquiry session
 
+The session's status and when it started, expired or was canceled.
+
 Sends a `GET` request to `/inquiry-sessions/{inquiry-session-id}`
 
 Arguments:
@@ -10259,6 +10291,8 @@ let response = client.retrieve_inquiry_session()
         builder::RetrieveInquirySession::new(self)
     }
     /**Expire one session
+
+The session ends; the person needs a new session or one-time link to continue.
 
 Sends a `POST` request to `/inquiry-sessions/{inquiry-session-id}/expire`
 
@@ -10284,6 +10318,8 @@ let response = client.expire_inquiry_session()
         builder::ExpireInquirySession::new(self)
     }
     /**A single-use link into the hosted flow for this session
+
+The link works once and opens this session in the hosted flow. Returns the session with the link in `meta`.
 
 Sends a `POST` request to `/inquiry-sessions/{inquiry-session-id}/generate-one-time-link`
 
@@ -10311,6 +10347,8 @@ let response = client.generate_inquiry_session_one_time_link()
         builder::GenerateInquirySessionOneTimeLink::new(self)
     }
     /**List the versions of one inquiry template
+
+`filter[inquiry-template-id]` is required. Cursor-paginated, newest first.
 
 Sends a `GET` request to `/inquiry-template-versions`
 
@@ -10341,6 +10379,8 @@ let response = client.list_inquiry_template_versions()
     }
     /**List inquiry templates
 
+Cursor-paginated, newest first; follow `links.next`.
+
 Sends a `GET` request to `/inquiry-templates`
 
 Arguments:
@@ -10366,6 +10406,8 @@ let response = client.list_inquiry_templates()
     }
     /**Retrieve one inquiry template
 
+The template's name, status and the fields its inquiries accept; `include=latest-published-version` adds the version in use.
+
 Sends a `GET` request to `/inquiry-templates/{inquiry-template-id}`
 
 Arguments:
@@ -10388,6 +10430,8 @@ let response = client.retrieve_inquiry_template()
         builder::RetrieveInquiryTemplate::new(self)
     }
     /**The translated copy of a template's latest published version
+
+Each translated piece of copy with its step, component, attribute and one value per locale.
 
 Sends a `GET` request to `/inquiry-templates/{inquiry-template-id}/translations`
 
@@ -10413,6 +10457,8 @@ let response = client.retrieve_inquiry_template_translations()
         builder::RetrieveInquiryTemplateTranslations::new(self)
     }
     /**Import translations; Persona writes them into a new draft template version
+
+Each locale value needs its `value`. Imports never change the published version: publish the draft to use them.
 
 Sends a `POST` request to `/inquiry-templates/{inquiry-template-id}/translations`
 
