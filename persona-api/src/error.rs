@@ -12,9 +12,9 @@ use crate::{ConfigError, IdError, ResponseValue, json_path};
 
 /// Anything that can go wrong calling Persona.
 ///
-/// Every operation's `send()` returns progenitor's error type; `?` converts it into this one
-/// (`From` is implemented), so a function returning `Result<_, persona_api::Error>` needs no
-/// mapping. No variant ever contains the API key.
+/// Every operation's `send()` returns it, and its `Display` is Persona's own message, so it
+/// reads well wherever `?` takes it (`Box<dyn Error>`, anyhow). No variant ever contains the
+/// API key.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {

@@ -10647,113 +10647,126 @@ pub mod builder {
         ///Sends a `GET` request to `/events`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::EventList>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                fields_event,
-                filter_id,
-                filter_name,
-                filter_object_id,
-                page_after,
-                page_before,
-                page_size,
-                key_inflection,
-                persona_version,
-            } = self;
-            let fields_event = fields_event.map_err(Error::InvalidRequest)?;
-            let filter_id = filter_id.map_err(Error::InvalidRequest)?;
-            let filter_name = filter_name.map_err(Error::InvalidRequest)?;
-            let filter_object_id = filter_object_id.map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/events", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::EventList>, crate::Error> {
+            let sent: Result<ResponseValue<types::EventList>, Error<types::ErrorBody>> = async move {
+                let Self {
+                    client,
+                    fields_event,
+                    filter_id,
+                    filter_name,
+                    filter_object_id,
+                    page_after,
+                    page_before,
+                    page_size,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+                let filter_id = filter_id.map_err(Error::InvalidRequest)?;
+                let filter_name = filter_name.map_err(Error::InvalidRequest)?;
+                let filter_object_id = filter_object_id.map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/events", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[event]",
+                            &fields_event,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("filter[id]", &filter_id))
+                    .query(
+                        &progenitor_client::QueryParam::new("filter[name]", &filter_name),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[object-id]",
+                            &filter_object_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_events",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("fields[event]", &fields_event),
-                )
-                .query(&progenitor_client::QueryParam::new("filter[id]", &filter_id))
-                .query(&progenitor_client::QueryParam::new("filter[name]", &filter_name))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[object-id]",
-                        &filter_object_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_events",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::retrieve_event`]
@@ -10845,104 +10858,114 @@ pub mod builder {
         ///Sends a `GET` request to `/events/{event-id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::EventDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                event_id,
-                fields_event,
-                include,
-                key_inflection,
-                persona_version,
-            } = self;
-            let event_id = event_id.map_err(Error::InvalidRequest)?;
-            let fields_event = fields_event.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/events/{}", client.baseurl, encode_path(& event_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::EventDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::EventDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    event_id,
+                    fields_event,
+                    include,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let event_id = event_id.map_err(Error::InvalidRequest)?;
+                let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/events/{}", client.baseurl, encode_path(& event_id.to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[event]",
+                            &fields_event,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "retrieve_event",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("fields[event]", &fields_event),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_event",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_inquiries`]
@@ -11191,170 +11214,189 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiries`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryList>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                fields_inquiry,
-                filter_account_id,
-                filter_created_at_end,
-                filter_created_at_start,
-                filter_inquiry_id,
-                filter_inquiry_template_id,
-                filter_note,
-                filter_reference_id,
-                filter_status,
-                filter_template_id,
-                page_after,
-                page_before,
-                page_size,
-                key_inflection,
-                persona_version,
-            } = self;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let filter_account_id = filter_account_id.map_err(Error::InvalidRequest)?;
-            let filter_created_at_end = filter_created_at_end
-                .map_err(Error::InvalidRequest)?;
-            let filter_created_at_start = filter_created_at_start
-                .map_err(Error::InvalidRequest)?;
-            let filter_inquiry_id = filter_inquiry_id.map_err(Error::InvalidRequest)?;
-            let filter_inquiry_template_id = filter_inquiry_template_id
-                .map_err(Error::InvalidRequest)?;
-            let filter_note = filter_note.map_err(Error::InvalidRequest)?;
-            let filter_reference_id = filter_reference_id
-                .map_err(Error::InvalidRequest)?;
-            let filter_status = filter_status.map_err(Error::InvalidRequest)?;
-            let filter_template_id = filter_template_id.map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiries", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquiryList>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryList>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry,
+                    filter_account_id,
+                    filter_created_at_end,
+                    filter_created_at_start,
+                    filter_inquiry_id,
+                    filter_inquiry_template_id,
+                    filter_note,
+                    filter_reference_id,
+                    filter_status,
+                    filter_template_id,
+                    page_after,
+                    page_before,
+                    page_size,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let filter_account_id = filter_account_id
+                    .map_err(Error::InvalidRequest)?;
+                let filter_created_at_end = filter_created_at_end
+                    .map_err(Error::InvalidRequest)?;
+                let filter_created_at_start = filter_created_at_start
+                    .map_err(Error::InvalidRequest)?;
+                let filter_inquiry_id = filter_inquiry_id
+                    .map_err(Error::InvalidRequest)?;
+                let filter_inquiry_template_id = filter_inquiry_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let filter_note = filter_note.map_err(Error::InvalidRequest)?;
+                let filter_reference_id = filter_reference_id
+                    .map_err(Error::InvalidRequest)?;
+                let filter_status = filter_status.map_err(Error::InvalidRequest)?;
+                let filter_template_id = filter_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiries", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[account-id]",
+                            &filter_account_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[created-at-end]",
+                            &filter_created_at_end,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[created-at-start]",
+                            &filter_created_at_start,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[inquiry-id]",
+                            &filter_inquiry_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[inquiry-template-id]",
+                            &filter_inquiry_template_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("filter[note]", &filter_note),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[reference-id]",
+                            &filter_reference_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[status]",
+                            &filter_status,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[template-id]",
+                            &filter_template_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_inquiries",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[account-id]",
-                        &filter_account_id,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[created-at-end]",
-                        &filter_created_at_end,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[created-at-start]",
-                        &filter_created_at_start,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[inquiry-id]",
-                        &filter_inquiry_id,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[inquiry-template-id]",
-                        &filter_inquiry_template_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("filter[note]", &filter_note))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[reference-id]",
-                        &filter_reference_id,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new("filter[status]", &filter_status),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[template-id]",
-                        &filter_template_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_inquiries",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_inquiry`]
@@ -11475,129 +11517,137 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryCreated>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CreateInquiryRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiries", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquiryCreated>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryCreated>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CreateInquiryRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiries", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::search_inquiries`]
@@ -11748,135 +11798,147 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/search`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryList>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                fields_inquiry,
-                page_after,
-                page_before,
-                page_size,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::SearchInquiriesRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiries/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquiryList>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryList>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry,
+                    page_after,
+                    page_before,
+                    page_size,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::SearchInquiriesRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiries/search", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "search_inquiries",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "search_inquiries",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::retrieve_inquiry`]
@@ -11968,107 +12030,115 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiries/{inquiry-id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "retrieve_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::redact_inquiry`]
@@ -12175,126 +12245,134 @@ pub mod builder {
         ///Sends a `DELETE` request to `/inquiries/{inquiry-id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "redact_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "redact_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::update_inquiry`]
@@ -12429,133 +12507,142 @@ pub mod builder {
         ///Sends a `PATCH` request to `/inquiries/{inquiry-id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateInquiryRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateInquiryRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "update_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::add_inquiry_tag`]
@@ -12688,134 +12775,141 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/add-tag`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/add-tag", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/add-tag", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "add_inquiry_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "add_inquiry_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::approve_inquiry`]
@@ -12950,134 +13044,142 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/approve`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InquiryDecisionRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/approve", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::InquiryDecisionRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/approve", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "approve_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "approve_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::decline_inquiry`]
@@ -13212,134 +13314,142 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/decline`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InquiryDecisionRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/decline", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::InquiryDecisionRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/decline", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "decline_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "decline_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::expire_inquiry`]
@@ -13446,127 +13556,134 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/expire`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/expire", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/expire", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "expire_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "expire_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::generate_inquiry_one_time_link`]
@@ -13702,135 +13819,142 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/generate-one-time-link`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryOneTimeLink>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GenerateOneTimeLinkRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/generate-one-time-link", client.baseurl, encode_path(&
-                inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryOneTimeLink>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryOneTimeLink>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::GenerateOneTimeLinkRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/generate-one-time-link", client.baseurl,
+                    encode_path(& inquiry_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "generate_inquiry_one_time_link",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "generate_inquiry_one_time_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::mark_inquiry_for_review`]
@@ -13937,127 +14061,134 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/mark-for-review`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/mark-for-review", client.baseurl, encode_path(&
-                inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/mark-for-review", client.baseurl, encode_path(&
+                    inquiry_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "mark_inquiry_for_review",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "mark_inquiry_for_review",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::simulate_inquiry_actions`]
@@ -14192,134 +14323,142 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/perform-simulate-actions`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::SimulateActionsRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/perform-simulate-actions", client.baseurl, encode_path(&
-                inquiry_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::SimulateActionsRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/perform-simulate-actions", client.baseurl,
+                    encode_path(& inquiry_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "simulate_inquiry_actions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "simulate_inquiry_actions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::print_inquiry_pdf`]
@@ -14379,93 +14518,95 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/inquiries/{inquiry-id}/print`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> {
-            let Self { client, inquiry_id, key_inflection, persona_version } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/print", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+            let sent: Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> = async move {
+                let Self { client, inquiry_id, key_inflection, persona_version } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/print", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).headers(header_map).build()?;
+                let info = OperationInfo {
+                    operation_id: "print_inquiry_pdf",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).headers(header_map).build()?;
-            let info = OperationInfo {
-                operation_id: "print_inquiry_pdf",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::remove_inquiry_tag`]
@@ -14598,134 +14739,141 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/remove-tag`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/remove-tag", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/remove-tag", client.baseurl, encode_path(&
+                    inquiry_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "remove_inquiry_tag",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "remove_inquiry_tag",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::resume_inquiry`]
@@ -14832,127 +14980,134 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/resume`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryResumed>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/resume", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryResumed>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryResumed>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/resume", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "resume_inquiry",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "resume_inquiry",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::set_inquiry_tags`]
@@ -15087,134 +15242,142 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiries/{inquiry-id}/set-tags`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryDocument>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                inquiry_id,
-                fields_inquiry,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::SetInquiryTagsRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiries/{}/set-tags", client.baseurl, encode_path(& inquiry_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_id,
+                    fields_inquiry,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::SetInquiryTagsRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiries/{}/set-tags", client.baseurl, encode_path(& inquiry_id
+                    .to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry]",
+                            &fields_inquiry,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "set_inquiry_tags",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry]",
-                        &fields_inquiry,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "set_inquiry_tags",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_inquiry_sessions`]
@@ -15322,102 +15485,114 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiry-sessions`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquirySessionList>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                filter_inquiry_id,
-                page_after,
-                page_before,
-                page_size,
-                key_inflection,
-                persona_version,
-            } = self;
-            let filter_inquiry_id = filter_inquiry_id.map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiry-sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquirySessionList>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquirySessionList>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    filter_inquiry_id,
+                    page_after,
+                    page_before,
+                    page_size,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let filter_inquiry_id = filter_inquiry_id
+                    .map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiry-sessions", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[inquiry-id]",
+                            &filter_inquiry_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_inquiry_sessions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[inquiry-id]",
-                        &filter_inquiry_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_inquiry_sessions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::create_inquiry_session`]
@@ -15539,134 +15714,138 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-sessions`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquirySessionDocument>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                fields_inquiry_session,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let fields_inquiry_session = fields_inquiry_session
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CreateInquirySessionRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiry-sessions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquirySessionDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry_session,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let fields_inquiry_session = fields_inquiry_session
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CreateInquirySessionRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiry-sessions", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-session]",
+                            &fields_inquiry_session,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "create_inquiry_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    201u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-session]",
-                        &fields_inquiry_session,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_inquiry_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::expire_all_inquiry_sessions`]
@@ -15788,127 +15967,131 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-sessions/expire-all`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ExpiredInquirySessions>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                fields_inquiry_session,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let fields_inquiry_session = fields_inquiry_session
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::ExpireAllInquirySessionsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiry-sessions/expire-all", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::ExpiredInquirySessions>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::ExpiredInquirySessions>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry_session,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let fields_inquiry_session = fields_inquiry_session
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::ExpireAllInquirySessionsRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiry-sessions/expire-all", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-session]",
+                            &fields_inquiry_session,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "expire_all_inquiry_sessions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-session]",
-                        &fields_inquiry_session,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "expire_all_inquiry_sessions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::retrieve_inquiry_session`]
@@ -16002,112 +16185,117 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiry-sessions/{inquiry-session-id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquirySessionDocument>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                inquiry_session_id,
-                fields_inquiry_session,
-                include,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_session_id = inquiry_session_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry_session = fields_inquiry_session
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-sessions/{}", client.baseurl, encode_path(&
-                inquiry_session_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquirySessionDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_session_id,
+                    fields_inquiry_session,
+                    include,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_session_id = inquiry_session_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_session = fields_inquiry_session
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-sessions/{}", client.baseurl, encode_path(&
+                    inquiry_session_id.to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-session]",
+                            &fields_inquiry_session,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "retrieve_inquiry_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-session]",
-                        &fields_inquiry_session,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_inquiry_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::expire_inquiry_session`]
@@ -16216,131 +16404,136 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-sessions/{inquiry-session-id}/expire`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquirySessionDocument>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                inquiry_session_id,
-                fields_inquiry_session,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_session_id = inquiry_session_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry_session = fields_inquiry_session
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-sessions/{}/expire", client.baseurl, encode_path(&
-                inquiry_session_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquirySessionDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_session_id,
+                    fields_inquiry_session,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_session_id = inquiry_session_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_session = fields_inquiry_session
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-sessions/{}/expire", client.baseurl, encode_path(&
+                    inquiry_session_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-session]",
+                            &fields_inquiry_session,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "expire_inquiry_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-session]",
-                        &fields_inquiry_session,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "expire_inquiry_session",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::generate_inquiry_session_one_time_link`]
@@ -16449,131 +16642,136 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-sessions/{inquiry-session-id}/generate-one-time-link`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquirySessionOneTimeLink>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                inquiry_session_id,
-                fields_inquiry_session,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_session_id = inquiry_session_id.map_err(Error::InvalidRequest)?;
-            let fields_inquiry_session = fields_inquiry_session
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-sessions/{}/generate-one-time-link", client.baseurl,
-                encode_path(& inquiry_session_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquirySessionOneTimeLink>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquirySessionOneTimeLink>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_session_id,
+                    fields_inquiry_session,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_session_id = inquiry_session_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_session = fields_inquiry_session
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-sessions/{}/generate-one-time-link", client.baseurl,
+                    encode_path(& inquiry_session_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-session]",
+                            &fields_inquiry_session,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "generate_inquiry_session_one_time_link",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-session]",
-                        &fields_inquiry_session,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "generate_inquiry_session_one_time_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_inquiry_template_versions`]
@@ -16697,122 +16895,130 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiry-template-versions`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquiryTemplateVersionList>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                fields_inquiry_template_version,
-                filter_inquiry_template_id,
-                page_after,
-                page_before,
-                page_size,
-                key_inflection,
-                persona_version,
-            } = self;
-            let fields_inquiry_template_version = fields_inquiry_template_version
-                .map_err(Error::InvalidRequest)?;
-            let filter_inquiry_template_id = filter_inquiry_template_id
-                .map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiry-template-versions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquiryTemplateVersionList>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryTemplateVersionList>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry_template_version,
+                    filter_inquiry_template_id,
+                    page_after,
+                    page_before,
+                    page_size,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let fields_inquiry_template_version = fields_inquiry_template_version
+                    .map_err(Error::InvalidRequest)?;
+                let filter_inquiry_template_id = filter_inquiry_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiry-template-versions", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-template-version]",
+                            &fields_inquiry_template_version,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "filter[inquiry-template-id]",
+                            &filter_inquiry_template_id,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_inquiry_template_versions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-template-version]",
-                        &fields_inquiry_template_version,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "filter[inquiry-template-id]",
-                        &filter_inquiry_template_id,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_inquiry_template_versions",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::list_inquiry_templates`]
@@ -16920,103 +17126,114 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiry-templates`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InquiryTemplateList>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                fields_inquiry_template,
-                page_after,
-                page_before,
-                page_size,
-                key_inflection,
-                persona_version,
-            } = self;
-            let fields_inquiry_template = fields_inquiry_template
-                .map_err(Error::InvalidRequest)?;
-            let page_after = page_after.map_err(Error::InvalidRequest)?;
-            let page_before = page_before.map_err(Error::InvalidRequest)?;
-            let page_size = page_size.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/inquiry-templates", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+        ) -> Result<ResponseValue<types::InquiryTemplateList>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryTemplateList>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    fields_inquiry_template,
+                    page_after,
+                    page_before,
+                    page_size,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let fields_inquiry_template = fields_inquiry_template
+                    .map_err(Error::InvalidRequest)?;
+                let page_after = page_after.map_err(Error::InvalidRequest)?;
+                let page_before = page_before.map_err(Error::InvalidRequest)?;
+                let page_size = page_size.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/inquiry-templates", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-template]",
+                            &fields_inquiry_template,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[after]", &page_after),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("page[before]", &page_before),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "list_inquiry_templates",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-template]",
-                        &fields_inquiry_template,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page[after]", &page_after))
-                .query(&progenitor_client::QueryParam::new("page[before]", &page_before))
-                .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_inquiry_templates",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::retrieve_inquiry_template`]
@@ -17110,113 +17327,117 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiry-templates/{inquiry-template-id}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquiryTemplateDocument>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                inquiry_template_id,
-                fields_inquiry_template,
-                include,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_template_id = inquiry_template_id
-                .map_err(Error::InvalidRequest)?;
-            let fields_inquiry_template = fields_inquiry_template
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-templates/{}", client.baseurl, encode_path(&
-                inquiry_template_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryTemplateDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryTemplateDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_template_id,
+                    fields_inquiry_template,
+                    include,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_template_id = inquiry_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_template = fields_inquiry_template
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-templates/{}", client.baseurl, encode_path(&
+                    inquiry_template_id.to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-template]",
+                            &fields_inquiry_template,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "retrieve_inquiry_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-template]",
-                        &fields_inquiry_template,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_inquiry_template",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::retrieve_inquiry_template_translations`]
@@ -17312,111 +17533,118 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::InquiryTemplateTranslationsDocument>,
-            Error<types::ErrorBody>,
+            crate::Error,
         > {
-            let Self {
-                client,
-                inquiry_template_id,
-                fields_inquiry_template,
-                include,
-                key_inflection,
-                persona_version,
-            } = self;
-            let inquiry_template_id = inquiry_template_id
-                .map_err(Error::InvalidRequest)?;
-            let fields_inquiry_template = fields_inquiry_template
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
-                inquiry_template_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+            let sent: Result<
+                ResponseValue<types::InquiryTemplateTranslationsDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_template_id,
+                    fields_inquiry_template,
+                    include,
+                    key_inflection,
+                    persona_version,
+                } = self;
+                let inquiry_template_id = inquiry_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_template = fields_inquiry_template
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
+                    inquiry_template_id.to_string()),
                 );
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-template]",
+                            &fields_inquiry_template,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "retrieve_inquiry_template_translations",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-template]",
-                        &fields_inquiry_template,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "retrieve_inquiry_template_translations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
     /**Builder for [`Client::import_inquiry_template_translations`]
@@ -17554,140 +17782,144 @@ pub mod builder {
         ///Sends a `POST` request to `/inquiry-templates/{inquiry-template-id}/translations`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::InquiryTemplateVersionDocument>,
-            Error<types::ErrorBody>,
-        > {
-            let Self {
-                client,
-                inquiry_template_id,
-                fields_inquiry_template,
-                include,
-                idempotency_key,
-                key_inflection,
-                persona_version,
-                body,
-            } = self;
-            let inquiry_template_id = inquiry_template_id
-                .map_err(Error::InvalidRequest)?;
-            let fields_inquiry_template = fields_inquiry_template
-                .map_err(Error::InvalidRequest)?;
-            let include = include.map_err(Error::InvalidRequest)?;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
-            let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::ImportTranslationsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
-                inquiry_template_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+        ) -> Result<ResponseValue<types::InquiryTemplateVersionDocument>, crate::Error> {
+            let sent: Result<
+                ResponseValue<types::InquiryTemplateVersionDocument>,
+                Error<types::ErrorBody>,
+            > = async move {
+                let Self {
+                    client,
+                    inquiry_template_id,
+                    fields_inquiry_template,
+                    include,
+                    idempotency_key,
+                    key_inflection,
+                    persona_version,
+                    body,
+                } = self;
+                let inquiry_template_id = inquiry_template_id
+                    .map_err(Error::InvalidRequest)?;
+                let fields_inquiry_template = fields_inquiry_template
+                    .map_err(Error::InvalidRequest)?;
+                let include = include.map_err(Error::InvalidRequest)?;
+                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
+                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::ImportTranslationsRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
+                    inquiry_template_id.to_string()),
                 );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                if let Some(value) = idempotency_key {
+                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
+                }
+                if let Some(value) = key_inflection {
+                    header_map.append("Key-Inflection", value.to_string().try_into()?);
+                }
+                if let Some(value) = persona_version {
+                    header_map.append("Persona-Version", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "fields[inquiry-template]",
+                            &fields_inquiry_template,
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("include", &include))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "import_inquiry_template_translations",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    409u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    422u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    429u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    500u16..=599u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             }
-            if let Some(value) = key_inflection {
-                header_map.append("Key-Inflection", value.to_string().try_into()?);
-            }
-            if let Some(value) = persona_version {
-                header_map.append("Persona-Version", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "fields[inquiry-template]",
-                        &fields_inquiry_template,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("include", &include))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "import_inquiry_template_translations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+                .await;
+            sent.map_err(crate::Error::from)
         }
     }
 }

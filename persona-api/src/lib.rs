@@ -41,10 +41,10 @@
 //!
 //! # Errors
 //!
-//! Each operation's `send()` returns progenitor's error type; `?` in a function returning
-//! [`Error`] converts it. [`Error::Api`] carries the status, every `{title, details,
-//! source.pointer, meta}` of Persona's body, the `Request-Id` and the rate limit, and displays
-//! like `Bad request: data.attributes.inquiry_template_id must start with itmpl (sent '...')`.
+//! Every operation's `send()` returns [`Error`]. [`Error::Api`] carries the status, every
+//! `{title, details, source.pointer, meta}` of Persona's body, the `Request-Id` and the rate
+//! limit, and displays like `Bad request: data.attributes.inquiry_template_id must start with
+//! itmpl (sent '...')` or `Record not found`, whatever error type `?` passes it on as.
 //! Successful responses give the same facts through [`ResponseMetadata`].
 //!
 //! # Lists

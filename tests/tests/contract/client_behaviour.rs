@@ -32,6 +32,33 @@ async fn sandbox(policy: RetryPolicy) -> (MockServer, Client) {
 }
 
 #[tokio::test]
+async fn an_error_passed_on_with_question_mark_prints_personas_message_whatever_the_callers_error_type()
+ {
+    async fn retrieve(client: &Client) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        client
+            .retrieve_inquiry()
+            .inquiry_id("inq_doesnotexist")
+            .send()
+            .await?;
+        Ok(())
+    }
+    let (_mock, client) = sandbox(RetryPolicy::none()).await;
+    let error = retrieve(&client).await.expect_err("no such inquiry");
+    assert_eq!(error.to_string(), "Record not found");
+    let ours = error
+        .downcast_ref::<Error>()
+        .expect("the boxed error is persona_api::Error");
+    let api = ours.api().expect("an API error");
+    assert_eq!(api.status.as_u16(), 404);
+    assert!(
+        api.request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("req_")),
+        "{api:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
     let (mock, client) = sandbox(quick_retries()).await;
     let error = create_jane_doe(&client, "itm_zxDohzpCMnKNnj4no2dDuah8")
@@ -76,8 +103,7 @@ async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
         .body(empty_tag)
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     let detail = &error.api().expect("an API error").errors[0];
     assert_eq!(
         (detail.title.as_deref(), detail.pointer.as_deref()),
@@ -116,8 +142,7 @@ async fn a_body_that_does_not_decode_names_the_json_path() {
         .inquiry_id("inq_1")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     match &error {
         Error::Decode(decode) => {
             assert_eq!(decode.path, "data.attributes.created-at");
@@ -149,7 +174,7 @@ async fn an_html_error_page_becomes_an_api_error_with_its_status() {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid");
-    let error: Error = client.list_inquiries().send().await.unwrap_err().into();
+    let error: Error = client.list_inquiries().send().await.unwrap_err();
     let api = error.api().expect("an API error, not a decoding error");
     assert_eq!(api.status.as_u16(), 502);
     assert_eq!(api.errors[0].title.as_deref(), Some("Bad Gateway"));
@@ -174,7 +199,7 @@ async fn transport_failures_and_timeouts_are_distinct_and_never_show_the_key() {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid");
-    let refused: Error = client.list_inquiries().send().await.unwrap_err().into();
+    let refused: Error = client.list_inquiries().send().await.unwrap_err();
     assert!(matches!(refused, Error::Transport(_)), "{refused:?}");
 
     let mock = MockServer::start().await.expect("starts");
@@ -186,15 +211,14 @@ async fn transport_failures_and_timeouts_are_distinct_and_never_show_the_key() {
         .expect("valid");
     mock.faults()
         .inject_next(1, Fault::Delay(Duration::from_millis(300)));
-    let timeout: Error = impatient.list_inquiries().send().await.unwrap_err().into();
+    let timeout: Error = impatient.list_inquiries().send().await.unwrap_err();
     assert!(matches!(timeout, Error::Timeout(_)), "{timeout:?}");
     let not_found: Error = impatient
         .retrieve_inquiry()
         .inquiry_id("inq_x")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
 
     for error in [&refused, &timeout, &not_found] {
         let printed = format!("{error} {error:?}");
@@ -254,8 +278,7 @@ async fn a_patch_without_a_key_is_not_retried() {
         .body(update.clone())
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
     assert_eq!(mock.requests_received() - before, 1);
 
@@ -291,23 +314,13 @@ async fn a_429_waits_for_the_rate_limit_reset() {
 async fn retries_can_be_turned_off_and_are_bounded() {
     let (mock, client) = sandbox(RetryPolicy::none()).await;
     mock.faults().inject_next(1, Fault::Status(503));
-    let error: Error = client
-        .list_inquiry_templates()
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client.list_inquiry_templates().send().await.unwrap_err();
     assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
     assert_eq!(mock.requests_received(), 1);
 
     let (mock, client) = sandbox(quick_retries().max_attempts(3)).await;
     mock.faults().inject_next(5, Fault::Status(503));
-    let error: Error = client
-        .list_inquiry_templates()
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client.list_inquiry_templates().send().await.unwrap_err();
     assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
     assert_eq!(mock.requests_received(), 3);
 }
@@ -325,12 +338,7 @@ async fn the_overall_timeout_bounds_a_call_and_its_retries() {
     mock.faults()
         .inject_next(10, Fault::Delay(Duration::from_millis(500)));
     let started = Instant::now();
-    let error: Error = client
-        .list_inquiry_templates()
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let error: Error = client.list_inquiry_templates().send().await.unwrap_err();
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     assert!(
         started.elapsed() < Duration::from_millis(700),

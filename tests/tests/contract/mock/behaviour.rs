@@ -164,8 +164,7 @@ async fn the_rate_limit_is_announced_and_enforced() {
         .list_inquiry_templates()
         .send()
         .await
-        .expect_err("limited")
-        .into();
+        .expect_err("limited");
     let api = error.api().expect("an API error");
     assert_eq!(api.status.as_u16(), 429);
     let reset = api.rate_limit.expect("rate limit headers").reset;
@@ -185,8 +184,7 @@ async fn injected_faults_fail_delay_and_drop() {
         .list_inquiry_templates()
         .send()
         .await
-        .expect_err("dropped")
-        .into();
+        .expect_err("dropped");
     assert!(matches!(dropped, Error::Transport(_)), "{dropped:?}");
 
     let impatient = mock
@@ -201,8 +199,7 @@ async fn injected_faults_fail_delay_and_drop() {
         .list_inquiry_templates()
         .send()
         .await
-        .expect_err("times out")
-        .into();
+        .expect_err("times out");
     assert!(matches!(late, Error::Timeout(_)), "{late:?}");
     mock.faults().clear();
     c.list_inquiry_templates()
