@@ -345,28 +345,280 @@ pub mod types {
             Default::default()
         }
     }
-    ///How the template defines one field. `type` says which kind it is, and so which keys `config` has (a `relation-schema` field's `config.target` names the object it holds, such as `document-government-id` or `selfie`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct FieldSchema {
+    ///A yes-or-no field.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaBoolean {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub config: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The value a new inquiry starts with.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<bool>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaBoolean {
+        pub fn builder() -> builder::FieldSchemaBoolean {
+            Default::default()
+        }
+    }
+    ///How a field behaves. The keys every kind has are typed; a kind's own keys (such as `options`, `max-char-length` or `min-date`) are kept by name.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaConfig {
+        #[serde(
+            rename = "archived-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub archived_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        ///The value a new inquiry starts with, shaped by `type`; absent for kinds without one.
+        #[serde(
+            rename = "deactivated-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deactivated_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "redaction-policy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redaction_policy: ::std::option::Option<::std::string::String>,
+        ///Whether the flow asks for a value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        #[serde(
+            rename = "source-key-path",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_key_path: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "write-policy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub write_policy: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaConfig {
+        pub fn builder() -> builder::FieldSchemaConfig {
+            Default::default()
+        }
+    }
+    ///A whole-number field.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaInteger {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The value a new inquiry starts with.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<i64>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaInteger {
+        pub fn builder() -> builder::FieldSchemaInteger {
+            Default::default()
+        }
+    }
+    ///A field holding any JSON value.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaJson {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The value a new inquiry starts with, any JSON value.
         #[serde(
             rename = "default-value",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_value: ::std::option::Option<::serde_json::Value>,
+        ///The field's name in `fields`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<crate::open_enum::FieldSchemaType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl FieldSchema {
-        pub fn builder() -> builder::FieldSchema {
+    impl FieldSchemaJson {
+        pub fn builder() -> builder::FieldSchemaJson {
+            Default::default()
+        }
+    }
+    ///A field holding several of its options.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaMultiChoices {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The values a new inquiry starts with.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaMultiChoices {
+        pub fn builder() -> builder::FieldSchemaMultiChoices {
+            Default::default()
+        }
+    }
+    ///A number field.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaNumber {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The value a new inquiry starts with.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<f64>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaNumber {
+        pub fn builder() -> builder::FieldSchemaNumber {
+            Default::default()
+        }
+    }
+    ///A field holding an object of another kind, named by `config.target` (such as `document-government-id` or `selfie`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaRelation {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaRelationConfig>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaRelation {
+        pub fn builder() -> builder::FieldSchemaRelation {
+            Default::default()
+        }
+    }
+    ///How a relation field behaves, and the kind of object it holds (`target`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaRelationConfig {
+        #[serde(
+            rename = "archived-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub archived_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "deactivated-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deactivated_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "redaction-policy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redaction_policy: ::std::option::Option<::std::string::String>,
+        ///Whether the flow asks for a value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        #[serde(
+            rename = "source-key-path",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_key_path: ::std::option::Option<::std::string::String>,
+        ///The kind of object the field holds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "write-policy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub write_policy: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaRelationConfig {
+        pub fn builder() -> builder::FieldSchemaRelationConfig {
+            Default::default()
+        }
+    }
+    ///A field whose value is text (`string`, `choices`, `date`, `datetime`, `email-address`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaText {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The value a new inquiry starts with.
+        #[serde(
+            rename = "default-value",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaText {
+        pub fn builder() -> builder::FieldSchemaText {
+            Default::default()
+        }
+    }
+    ///A field without a default value (`array`, `file`, `hash`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct FieldSchemaWithoutDefault {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub config: ::std::option::Option<FieldSchemaConfig>,
+        ///The field's name in `fields`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        ///The name shown to people.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl FieldSchemaWithoutDefault {
+        pub fn builder() -> builder::FieldSchemaWithoutDefault {
             Default::default()
         }
     }
@@ -1140,7 +1392,9 @@ pub mod types {
             rename = "field-schemas",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub field_schemas: ::std::option::Option<::std::vec::Vec<FieldSchema>>,
+        pub field_schemas: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::FieldSchema>,
+        >,
         #[serde(
             rename = "hosted-flow-redirect-uri-schemes",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3526,11 +3780,430 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct FieldSchema {
+        pub struct FieldSchemaBoolean {
             config: ::std::result::Result<
-                ::std::option::Option<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaBoolean {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaBoolean {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaBoolean> for super::FieldSchemaBoolean {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaBoolean,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    default_value: value.default_value?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaBoolean> for FieldSchemaBoolean {
+            fn from(value: super::FieldSchemaBoolean) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    default_value: Ok(value.default_value),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaConfig {
+            archived_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            deactivated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            redaction_policy: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            source_key_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            write_policy: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaConfig {
+            fn default() -> Self {
+                Self {
+                    archived_at: Ok(Default::default()),
+                    deactivated_at: Ok(Default::default()),
+                    redaction_policy: Ok(Default::default()),
+                    required: Ok(Default::default()),
+                    source_key_path: Ok(Default::default()),
+                    write_policy: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaConfig {
+            pub fn archived_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived_at: {e}")
+                    });
+                self
+            }
+            pub fn deactivated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deactivated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for deactivated_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn redaction_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redaction_policy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redaction_policy: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn source_key_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_key_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_key_path: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn write_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.write_policy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for write_policy: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaConfig> for super::FieldSchemaConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived_at: value.archived_at?,
+                    deactivated_at: value.deactivated_at?,
+                    redaction_policy: value.redaction_policy?,
+                    required: value.required?,
+                    source_key_path: value.source_key_path?,
+                    write_policy: value.write_policy?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaConfig> for FieldSchemaConfig {
+            fn from(value: super::FieldSchemaConfig) -> Self {
+                Self {
+                    archived_at: Ok(value.archived_at),
+                    deactivated_at: Ok(value.deactivated_at),
+                    redaction_policy: Ok(value.redaction_policy),
+                    required: Ok(value.required),
+                    source_key_path: Ok(value.source_key_path),
+                    write_policy: Ok(value.write_policy),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaInteger {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaInteger {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaInteger {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaInteger> for super::FieldSchemaInteger {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaInteger,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    default_value: value.default_value?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaInteger> for FieldSchemaInteger {
+            fn from(value: super::FieldSchemaInteger) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    default_value: Ok(value.default_value),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaJson {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
                 ::std::string::String,
             >,
             default_value: ::std::result::Result<
@@ -3545,29 +4218,27 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                ::std::option::Option<crate::open_enum::FieldSchemaType>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for FieldSchema {
+        impl ::std::default::Default for FieldSchemaJson {
             fn default() -> Self {
                 Self {
                     config: Ok(Default::default()),
                     default_value: Ok(Default::default()),
                     key: Ok(Default::default()),
                     label: Ok(Default::default()),
-                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
-        impl FieldSchema {
+        impl FieldSchemaJson {
             pub fn config<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::std::option::Option<super::FieldSchemaConfig>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3614,43 +4285,829 @@ pub mod types {
                     });
                 self
             }
-            pub fn type_<T>(mut self, value: T) -> Self
+            pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enum::FieldSchemaType>,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
+                self.extra = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<FieldSchema> for super::FieldSchema {
+        impl ::std::convert::TryFrom<FieldSchemaJson> for super::FieldSchemaJson {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: FieldSchema,
+                value: FieldSchemaJson,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     config: value.config?,
                     default_value: value.default_value?,
                     key: value.key?,
                     label: value.label?,
-                    type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
-        impl ::std::convert::From<super::FieldSchema> for FieldSchema {
-            fn from(value: super::FieldSchema) -> Self {
+        impl ::std::convert::From<super::FieldSchemaJson> for FieldSchemaJson {
+            fn from(value: super::FieldSchemaJson) -> Self {
                 Self {
                     config: Ok(value.config),
                     default_value: Ok(value.default_value),
                     key: Ok(value.key),
                     label: Ok(value.label),
-                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaMultiChoices {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaMultiChoices {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaMultiChoices {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaMultiChoices>
+        for super::FieldSchemaMultiChoices {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaMultiChoices,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    default_value: value.default_value?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaMultiChoices>
+        for FieldSchemaMultiChoices {
+            fn from(value: super::FieldSchemaMultiChoices) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    default_value: Ok(value.default_value),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaNumber {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaNumber {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaNumber {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaNumber> for super::FieldSchemaNumber {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaNumber,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    default_value: value.default_value?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaNumber> for FieldSchemaNumber {
+            fn from(value: super::FieldSchemaNumber) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    default_value: Ok(value.default_value),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaRelation {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaRelationConfig>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaRelation {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaRelation {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaRelationConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaRelation>
+        for super::FieldSchemaRelation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaRelation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaRelation> for FieldSchemaRelation {
+            fn from(value: super::FieldSchemaRelation) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaRelationConfig {
+            archived_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            deactivated_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            redaction_policy: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            source_key_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            target: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            write_policy: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaRelationConfig {
+            fn default() -> Self {
+                Self {
+                    archived_at: Ok(Default::default()),
+                    deactivated_at: Ok(Default::default()),
+                    redaction_policy: Ok(Default::default()),
+                    required: Ok(Default::default()),
+                    source_key_path: Ok(Default::default()),
+                    target: Ok(Default::default()),
+                    write_policy: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaRelationConfig {
+            pub fn archived_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived_at: {e}")
+                    });
+                self
+            }
+            pub fn deactivated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deactivated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for deactivated_at: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn redaction_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redaction_policy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for redaction_policy: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn source_key_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_key_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_key_path: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn target<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target: {e}")
+                    });
+                self
+            }
+            pub fn write_policy<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.write_policy = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for write_policy: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaRelationConfig>
+        for super::FieldSchemaRelationConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaRelationConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived_at: value.archived_at?,
+                    deactivated_at: value.deactivated_at?,
+                    redaction_policy: value.redaction_policy?,
+                    required: value.required?,
+                    source_key_path: value.source_key_path?,
+                    target: value.target?,
+                    write_policy: value.write_policy?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaRelationConfig>
+        for FieldSchemaRelationConfig {
+            fn from(value: super::FieldSchemaRelationConfig) -> Self {
+                Self {
+                    archived_at: Ok(value.archived_at),
+                    deactivated_at: Ok(value.deactivated_at),
+                    redaction_policy: Ok(value.redaction_policy),
+                    required: Ok(value.required),
+                    source_key_path: Ok(value.source_key_path),
+                    target: Ok(value.target),
+                    write_policy: Ok(value.write_policy),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaText {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            default_value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaText {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    default_value: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaText {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn default_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for default_value: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaText> for super::FieldSchemaText {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaText,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    default_value: value.default_value?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaText> for FieldSchemaText {
+            fn from(value: super::FieldSchemaText) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    default_value: Ok(value.default_value),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldSchemaWithoutDefault {
+            config: ::std::result::Result<
+                ::std::option::Option<super::FieldSchemaConfig>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldSchemaWithoutDefault {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldSchemaWithoutDefault {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FieldSchemaConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldSchemaWithoutDefault>
+        for super::FieldSchemaWithoutDefault {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldSchemaWithoutDefault,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    key: value.key?,
+                    label: value.label?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldSchemaWithoutDefault>
+        for FieldSchemaWithoutDefault {
+            fn from(value: super::FieldSchemaWithoutDefault) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7084,7 +8541,9 @@ pub mod types {
                 ::std::string::String,
             >,
             field_schemas: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::FieldSchema>>,
+                ::std::option::Option<
+                    ::std::vec::Vec<crate::generated::types::FieldSchema>,
+                >,
                 ::std::string::String,
             >,
             hosted_flow_redirect_uri_schemes: ::std::result::Result<
@@ -7141,7 +8600,9 @@ pub mod types {
             pub fn field_schemas<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::FieldSchema>>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::generated::types::FieldSchema>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -9565,6 +11026,196 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    ///How the template defines one field, by kind (`type`). The kind decides the type of `default-value` and which keys `config` has. Persona adds kinds without a version change: the Rust client reads an unknown kind as `FieldSchema::Other`, kept as sent.
+    #[derive(Clone, Debug)]
+    pub enum FieldSchema {
+        ///`type: array`
+        Array(FieldSchemaWithoutDefault),
+        ///`type: boolean`
+        Boolean(FieldSchemaBoolean),
+        ///`type: choices`
+        Choices(FieldSchemaText),
+        ///`type: date`
+        Date(FieldSchemaText),
+        ///`type: datetime`
+        Datetime(FieldSchemaText),
+        ///`type: email-address`
+        EmailAddress(FieldSchemaText),
+        ///`type: file`
+        File(FieldSchemaWithoutDefault),
+        ///`type: hash`
+        Hash(FieldSchemaWithoutDefault),
+        ///`type: integer`
+        Integer(FieldSchemaInteger),
+        ///`type: json`
+        Json(FieldSchemaJson),
+        ///`type: multi-choices`
+        MultiChoices(FieldSchemaMultiChoices),
+        ///`type: number`
+        Number(FieldSchemaNumber),
+        ///`type: relation-schema`
+        RelationSchema(FieldSchemaRelation),
+        ///`type: string`
+        String(FieldSchemaText),
+        ///A kind this version of the crate does not know, kept as it was sent (`type` included).
+        Other(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl FieldSchema {
+        ///The `type` this value has on the wire.
+        pub fn kind(&self) -> &str {
+            match self {
+                Self::Array(_) => "array",
+                Self::Boolean(_) => "boolean",
+                Self::Choices(_) => "choices",
+                Self::Date(_) => "date",
+                Self::Datetime(_) => "datetime",
+                Self::EmailAddress(_) => "email-address",
+                Self::File(_) => "file",
+                Self::Hash(_) => "hash",
+                Self::Integer(_) => "integer",
+                Self::Json(_) => "json",
+                Self::MultiChoices(_) => "multi-choices",
+                Self::Number(_) => "number",
+                Self::RelationSchema(_) => "relation-schema",
+                Self::String(_) => "string",
+                Self::Other(object) => {
+                    object.get("type").and_then(|kind| kind.as_str()).unwrap_or_default()
+                }
+            }
+        }
+    }
+    impl ::serde::Serialize for FieldSchema {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Array(payload) => {
+                    crate::open_union::serialize(serializer, "type", "array", payload)
+                }
+                Self::Boolean(payload) => {
+                    crate::open_union::serialize(serializer, "type", "boolean", payload)
+                }
+                Self::Choices(payload) => {
+                    crate::open_union::serialize(serializer, "type", "choices", payload)
+                }
+                Self::Date(payload) => {
+                    crate::open_union::serialize(serializer, "type", "date", payload)
+                }
+                Self::Datetime(payload) => {
+                    crate::open_union::serialize(serializer, "type", "datetime", payload)
+                }
+                Self::EmailAddress(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "email-address",
+                        payload,
+                    )
+                }
+                Self::File(payload) => {
+                    crate::open_union::serialize(serializer, "type", "file", payload)
+                }
+                Self::Hash(payload) => {
+                    crate::open_union::serialize(serializer, "type", "hash", payload)
+                }
+                Self::Integer(payload) => {
+                    crate::open_union::serialize(serializer, "type", "integer", payload)
+                }
+                Self::Json(payload) => {
+                    crate::open_union::serialize(serializer, "type", "json", payload)
+                }
+                Self::MultiChoices(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "multi-choices",
+                        payload,
+                    )
+                }
+                Self::Number(payload) => {
+                    crate::open_union::serialize(serializer, "type", "number", payload)
+                }
+                Self::RelationSchema(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "relation-schema",
+                        payload,
+                    )
+                }
+                Self::String(payload) => {
+                    crate::open_union::serialize(serializer, "type", "string", payload)
+                }
+                Self::Other(object) => ::serde::Serialize::serialize(object, serializer),
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_union::deserialize(
+                deserializer,
+                "type",
+                |kind, object| {
+                    ::std::result::Result::Ok(
+                        match kind {
+                            "array" => {
+                                Self::Array(crate::open_union::variant(object, "type")?)
+                            }
+                            "boolean" => {
+                                Self::Boolean(crate::open_union::variant(object, "type")?)
+                            }
+                            "choices" => {
+                                Self::Choices(crate::open_union::variant(object, "type")?)
+                            }
+                            "date" => {
+                                Self::Date(crate::open_union::variant(object, "type")?)
+                            }
+                            "datetime" => {
+                                Self::Datetime(crate::open_union::variant(object, "type")?)
+                            }
+                            "email-address" => {
+                                Self::EmailAddress(
+                                    crate::open_union::variant(object, "type")?,
+                                )
+                            }
+                            "file" => {
+                                Self::File(crate::open_union::variant(object, "type")?)
+                            }
+                            "hash" => {
+                                Self::Hash(crate::open_union::variant(object, "type")?)
+                            }
+                            "integer" => {
+                                Self::Integer(crate::open_union::variant(object, "type")?)
+                            }
+                            "json" => {
+                                Self::Json(crate::open_union::variant(object, "type")?)
+                            }
+                            "multi-choices" => {
+                                Self::MultiChoices(
+                                    crate::open_union::variant(object, "type")?,
+                                )
+                            }
+                            "number" => {
+                                Self::Number(crate::open_union::variant(object, "type")?)
+                            }
+                            "relation-schema" => {
+                                Self::RelationSchema(
+                                    crate::open_union::variant(object, "type")?,
+                                )
+                            }
+                            "string" => {
+                                Self::String(crate::open_union::variant(object, "type")?)
+                            }
+                            _ => Self::Other(object),
+                        },
+                    )
+                },
+            )
         }
     }
 }

@@ -68,6 +68,7 @@ pub mod inflection;
 mod json_path;
 mod jsonapi;
 mod open_enum;
+mod open_union;
 mod pagination;
 mod retry;
 mod secret;
@@ -91,8 +92,7 @@ pub use ids::{
 };
 pub use jsonapi::{Clearable, ToOneRelationship};
 pub use open_enum::{
-    FieldSchemaType, InquirySessionStatus, InquiryStatus, InquiryTemplateStatus,
-    InquiryTemplateVersionStatus,
+    InquirySessionStatus, InquiryStatus, InquiryTemplateStatus, InquiryTemplateVersionStatus,
 };
 pub use pagination::Paginate;
 pub use retry::RetryPolicy;

@@ -126,40 +126,6 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// The kind of an inquiry template's field, which shapes its value and its `config`.
-    FieldSchemaType {
-        /// A list of values.
-        Array => "array",
-        /// True or false.
-        Boolean => "boolean",
-        /// One of a list of choices.
-        Choices => "choices",
-        /// A calendar date.
-        Date => "date",
-        /// A date and time.
-        Datetime => "datetime",
-        /// An email address.
-        EmailAddress => "email-address",
-        /// An uploaded file.
-        File => "file",
-        /// An object of named values.
-        Hash => "hash",
-        /// A whole number.
-        Integer => "integer",
-        /// Any JSON value.
-        Json => "json",
-        /// Several of a list of choices.
-        MultiChoices => "multi-choices",
-        /// A number.
-        Number => "number",
-        /// A link to another object, such as a government-id document or a selfie.
-        RelationSchema => "relation-schema",
-        /// Text.
-        String => "string",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::InquiryStatus;

@@ -4,7 +4,7 @@
 //! which decoding into our (lenient, forward-compatible) types would let through.
 
 use chrono::{DateTime, NaiveDate};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::resolve;
 
@@ -17,6 +17,10 @@ pub fn violations(schema: &Value, value: &Value) -> Vec<String> {
 
 fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
     let schema = resolve(schema);
+    if schema.get("allOf").is_some() {
+        // The members' properties and keywords are the schema's own (what typify merges too).
+        return check(&crate::document().merged(schema), value, at, found);
+    }
     if value.is_null() {
         // OAS 3.0.3: a schema that constrains no type (`{}`, or only a description) takes
         // any value, null included; otherwise null needs `nullable: true`.
@@ -25,6 +29,28 @@ fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
             .any(|keyword| schema.get(keyword).is_some());
         if schema.get("nullable") != Some(&Value::Bool(true)) && constrains_type {
             found.push(format!("{at}: null, but the schema is not nullable"));
+        }
+        return;
+    }
+    if let Some(mapping) = schema
+        .pointer("/discriminator/mapping")
+        .and_then(Value::as_object)
+    {
+        // OAS 3.0.3: the discriminator picks the one option to check. An open union
+        // (`x-open-union`) also takes a tag it does not map, as the client's `Other` does.
+        let tag = schema
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or("type");
+        let Some(kind) = value.get(tag).and_then(Value::as_str) else {
+            return found.push(format!("{at}: no `{tag}` to pick a oneOf option by"));
+        };
+        match mapping.get(kind) {
+            Some(target) => check(&json!({ "$ref": target }), value, at, found),
+            None if schema.get("x-open-union") == Some(&Value::Bool(true)) => {}
+            None => found.push(format!(
+                "{at}: `{tag}` '{kind}' is not in the discriminator's mapping"
+            )),
         }
         return;
     }

@@ -158,14 +158,16 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
     if !problems.is_empty() {
         return Err(TaskError::Unsupported(problems));
     }
+    let unions = refine::open_unions(&document)?;
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
 
-    let tokens = run_progenitor(&spec)?;
+    let tokens = run_progenitor(&spec, &unions)?;
     let mut file =
         syn::parse2::<syn::File>(tokens).map_err(|error| TaskError::Format(error.to_string()))?;
     let operations = spec.operations().count();
     let sends = refine::send_returns_crate_error(&mut file)?;
+    refine::add_open_unions(&mut file, &unions)?;
     if sends != operations {
         return Err(TaskError::Format(format!(
             "{sends} builders' send() were rewritten for {operations} operations"
@@ -193,8 +195,17 @@ fn open_enums(spec: &openapiv3::OpenAPI) -> Vec<&str> {
 }
 
 /// The generator settings, and the reason for each.
-fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
+fn settings(spec: &openapiv3::OpenAPI, unions: &[refine::OpenUnion]) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
+    // typify's enum for a oneOf refuses a kind it does not know; an open union is written by
+    // `refine::add_open_unions` instead, so typify is told to use that one.
+    for union in unions {
+        settings.with_replacement(
+            union.name(),
+            format!("crate::generated::types::{}", union.name()),
+            std::iter::empty(),
+        );
+    }
     // Closed enums would fail a whole response on one new status: every set the spec marks
     // open is swapped for the enum of the same name in `open_enum.rs`, which keeps unknown
     // values (a name missing there is a compile error in persona-api).
@@ -242,11 +253,14 @@ fn settings(spec: &openapiv3::OpenAPI) -> GenerationSettings {
 
 /// Runs progenitor, turning its panics (it asserts on some specs) into an error that names the
 /// cause instead of a backtrace.
-fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, TaskError> {
+fn run_progenitor(
+    spec: &openapiv3::OpenAPI,
+    unions: &[refine::OpenUnion],
+) -> Result<proc_macro2::TokenStream, TaskError> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome =
-        std::panic::catch_unwind(|| Generator::new(&settings(spec)).generate_tokens(spec));
+        std::panic::catch_unwind(|| Generator::new(&settings(spec, unions)).generate_tokens(spec));
     std::panic::set_hook(previous_hook);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),

@@ -68,3 +68,168 @@ fn result_error_type(output: &mut Type) -> Option<&mut Type> {
         _ => None,
     }
 }
+
+/// A union the spec marks `x-open-union: true`: `oneOf` members chosen by a discriminator.
+pub struct OpenUnion {
+    name: String,
+    description: Option<String>,
+    tag: String,
+    /// Each tag value with the component that holds its payload, in the spec's order.
+    members: Vec<(String, String)>,
+}
+
+/// The spec's open unions, or what is wrong with one.
+pub fn open_unions(document: &serde_json::Value) -> Result<Vec<OpenUnion>, TaskError> {
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(serde_json::Value::as_object);
+    let mut unions = Vec::new();
+    for (name, schema) in schemas.into_iter().flatten() {
+        if schema.get("x-open-union") != Some(&serde_json::Value::Bool(true)) {
+            continue;
+        }
+        let problem = |what: &str| TaskError::Unsupported(vec![format!("{name}: {what}")]);
+        let discriminator = schema
+            .get("discriminator")
+            .ok_or_else(|| problem("x-open-union needs a discriminator"))?;
+        let tag = discriminator["propertyName"]
+            .as_str()
+            .ok_or_else(|| problem("the discriminator needs a propertyName"))?;
+        let mapping = discriminator["mapping"]
+            .as_object()
+            .ok_or_else(|| problem("the discriminator needs a mapping"))?;
+        let members = mapping
+            .iter()
+            .map(|(value, target)| {
+                target
+                    .as_str()
+                    .and_then(|target| target.strip_prefix("#/components/schemas/"))
+                    .map(|component| (value.clone(), component.to_string()))
+                    .ok_or_else(|| problem(&format!("mapping '{value}' must name a component")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        unions.push(OpenUnion {
+            name: name.clone(),
+            description: schema["description"].as_str().map(str::to_string),
+            tag: tag.to_string(),
+            members,
+        });
+    }
+    Ok(unions)
+}
+
+impl OpenUnion {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Adds each open union to the `types` module: an enum with a variant per tag value holding
+/// its component's type, plus `Other` holding an unknown kind as it was sent, and serde impls
+/// through `crate::open_union` that read the tag first. (typify's own enum for a `oneOf`
+/// refuses a tag it does not know, which would fail a whole response on Persona's next kind.)
+pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(), TaskError> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| TaskError::Format("progenitor's output has no `types` module".into()))?;
+    for union in unions {
+        let name = syn::Ident::new(&union.name, proc_macro2::Span::call_site());
+        let tag = &union.tag;
+        let doc = union
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("`{}`", union.name));
+        let mut seen = std::collections::BTreeSet::new();
+        let variants: Vec<(syn::Ident, &str, syn::Ident)> = union
+            .members
+            .iter()
+            .map(|(value, component)| {
+                let variant = variant_ident(value);
+                if !seen.insert(variant.to_string()) || variant == "Other" {
+                    return Err(TaskError::Unsupported(vec![format!(
+                        "{}: '{value}' gives the variant name {variant} twice",
+                        union.name
+                    )]));
+                }
+                let payload = syn::Ident::new(component, proc_macro2::Span::call_site());
+                Ok((variant, value.as_str(), payload))
+            })
+            .collect::<Result<_, _>>()?;
+        let declarations = variants.iter().map(|(variant, value, payload)| {
+            let doc = format!("`{tag}: {value}`");
+            quote::quote!(#[doc = #doc] #variant(#payload),)
+        });
+        let kinds = variants
+            .iter()
+            .map(|(variant, value, _)| quote::quote!(Self::#variant(_) => #value,));
+        let serializers = variants.iter().map(|(variant, value, _)| {
+            quote::quote!(Self::#variant(payload) => crate::open_union::serialize(serializer, #tag, #value, payload),)
+        });
+        let readers = variants.iter().map(|(variant, value, _)| {
+            quote::quote!(#value => Self::#variant(crate::open_union::variant(object, #tag)?),)
+        });
+        let other_doc = format!(
+            "A kind this version of the crate does not know, kept as it was sent (`{tag}` included)."
+        );
+        let kind_doc = format!("The `{tag}` this value has on the wire.");
+        let items: syn::File = parse_quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug)]
+            pub enum #name {
+                #(#declarations)*
+                #[doc = #other_doc]
+                Other(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+            }
+            impl #name {
+                #[doc = #kind_doc]
+                pub fn kind(&self) -> &str {
+                    match self {
+                        #(#kinds)*
+                        Self::Other(object) => object.get(#tag).and_then(|kind| kind.as_str()).unwrap_or_default(),
+                    }
+                }
+            }
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match self {
+                        #(#serializers)*
+                        Self::Other(object) => ::serde::Serialize::serialize(object, serializer),
+                    }
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    crate::open_union::deserialize(deserializer, #tag, |kind, object| {
+                        ::std::result::Result::Ok(match kind {
+                            #(#readers)*
+                            _ => Self::Other(object),
+                        })
+                    })
+                }
+            }
+        };
+        types.1.extend(items.items);
+    }
+    Ok(())
+}
+
+/// `relation-schema` → `RelationSchema`.
+fn variant_ident(value: &str) -> syn::Ident {
+    let name: String = value
+        .split(|character: char| !character.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut characters = word.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    syn::Ident::new(&name, proc_macro2::Span::call_site())
+}

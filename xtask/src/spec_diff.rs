@@ -174,6 +174,8 @@ struct Place {
     is_root: bool,
     /// A success response's body, whose `data` is a resource.
     is_response_body: bool,
+    /// A response body's `included`, whose items are resources.
+    holds_resources: bool,
 }
 
 impl Place {
@@ -183,6 +185,7 @@ impl Place {
             parent: parent.clone(),
             is_root: true,
             is_response_body: false,
+            holds_resources: false,
         }
     }
 
@@ -198,8 +201,16 @@ impl Place {
         self.below(format!("{}{separator}{name}", self.location))
     }
 
+    /// One variant of a discriminated union: `field-schemas[]<string>`.
+    fn tagged(&self, kind: &str) -> Place {
+        self.below(format!("{}<{kind}>", self.location))
+    }
+
     fn items(&self) -> Place {
-        self.below(format!("{}[]", self.location))
+        Place {
+            holds_resources: self.holds_resources,
+            ..self.below(format!("{}[]", self.location))
+        }
     }
 
     fn below(&self, location: String) -> Place {
@@ -208,6 +219,7 @@ impl Place {
             parent: Some(self.location.clone()),
             is_root: false,
             is_response_body: false,
+            holds_resources: false,
         }
     }
 }
@@ -235,13 +247,29 @@ impl Walker<'_> {
         read_type(&schema, &mut facts);
         read_enum(&schema, &mut facts);
         if let Some(members) = union_members(&schema) {
-            facts.variants = Some(
-                members
+            // A discriminator names the variants by their tag, and each tag's schema is walked
+            // (`field-schemas[]<string>.config`), so both sides compare kind by kind.
+            let mapping = schema
+                .pointer("/discriminator/mapping")
+                .and_then(Value::as_object);
+            facts.variants = Some(match mapping {
+                Some(mapping) => mapping.keys().cloned().collect(),
+                None => members
                     .iter()
                     .map(|member| variant_name(self.document, member))
                     .collect(),
-            );
-            self.flat.insert(place.location, (facts, place.parent));
+            });
+            self.flat
+                .insert(place.location.clone(), (facts, place.parent.clone()));
+            for (kind, target) in mapping.into_iter().flatten() {
+                let reference = serde_json::json!({ "$ref": target });
+                if place.holds_resources {
+                    // Included kinds are resources: each is walked once, under its own name.
+                    self.walk_resource_once(kind, &reference);
+                } else {
+                    self.walk(&reference, place.tagged(kind), None, depth + 1);
+                }
+            }
             return;
         }
         if schema.get("properties").is_some() {
@@ -268,6 +296,12 @@ impl Walker<'_> {
             let is_required = Some(required_names.contains(name.as_str()));
             if place.is_response_body && name == "data" {
                 self.walk_resource(child, place.child(name), is_required);
+            } else if place.is_response_body && name == "included" {
+                let included = Place {
+                    holds_resources: true,
+                    ..place.child(name)
+                };
+                self.walk(child, included, is_required, depth + 1);
             } else {
                 self.walk(child, place.child(name), is_required, depth + 1);
             }
@@ -300,9 +334,14 @@ impl Walker<'_> {
         let resource = resource_type(&schema).unwrap_or_else(|| "?".to_string());
         facts.variants = Some(BTreeSet::from([resource.clone()]));
         self.flat.insert(place.location, (facts, place.parent));
-        if self.resources.insert(resource.clone()) {
+        self.walk_resource_once(&resource, &schema);
+    }
+
+    /// Walks a resource under `resource <type>`, the first time that type is met.
+    fn walk_resource_once(&mut self, resource: &str, schema: &Value) {
+        if self.resources.insert(resource.to_string()) {
             self.walk(
-                &schema,
+                schema,
                 Place::root(format!("resource {resource}"), &None),
                 None,
                 0,
@@ -349,8 +388,24 @@ fn collapse_nullable_union(document: &Document, schema: Value, facts: &mut Facts
     }
 }
 
-/// `type` (a string, or 3.1's list with `"null"`) and 3.0's `nullable`.
+/// `type` (a string, or 3.1's list with `"null"`) and 3.0's `nullable`. A schema that
+/// constrains nothing takes any value, `null` included, in both dialects.
 fn read_type(schema: &Value, facts: &mut Facts) {
+    let constrains = [
+        "type",
+        "enum",
+        "const",
+        "properties",
+        "items",
+        "oneOf",
+        "anyOf",
+    ];
+    if !constrains
+        .iter()
+        .any(|keyword| schema.get(keyword).is_some())
+    {
+        facts.nullable = true;
+    }
     match schema.get("type") {
         Some(Value::String(name)) if name == "null" => facts.nullable = true,
         Some(Value::String(name)) => {
@@ -409,7 +464,7 @@ fn possible_values(description: &str) -> Option<BTreeSet<String>> {
             .map(str::trim)
             .skip_while(|line| line.is_empty())
             .take_while(|line| line.starts_with("- "))
-            .map(|line| line[2..].trim().trim_matches('`').to_string())
+            .map(|line| first_token(&line[2..]))
             .collect()
     } else {
         first_line
@@ -424,6 +479,20 @@ fn possible_values(description: &str) -> Option<BTreeSet<String>> {
             .collect()
     };
     (!values.is_empty()).then_some(values)
+}
+
+/// The value a `Possible values:` line starts with: a backticked span (`` `never` — prose``),
+/// else its first word.
+fn first_token(line: &str) -> String {
+    let line = line.trim();
+    match line.strip_prefix('`').and_then(|rest| rest.split_once('`')) {
+        Some((value, _)) => value.to_string(),
+        None => line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
 }
 
 /// A union member's name: the value of its `type` property if it fixes one (a JSON:API kind),
@@ -555,6 +624,41 @@ impl Allowed {
 
 /// Whether `key` matches `pattern`, in which `*` stands for any run of characters.
 fn matches(pattern: &str, key: &str) -> bool {
+    alternatives(pattern)
+        .iter()
+        .any(|pattern| matches_glob(pattern, key))
+}
+
+/// `a{b,c}d{e,f}` as `abde`, `abdf`, `acde`, `acdf`; braces without a comma are literal, as
+/// in the path `/inquiries/{inquiry-id}`.
+fn alternatives(pattern: &str) -> Vec<String> {
+    let group = pattern.match_indices('{').find_map(|(open, _)| {
+        let close = open + pattern[open..].find('}')?;
+        pattern[open + 1..close]
+            .contains(',')
+            .then_some((open, close))
+    });
+    let Some((open, close)) = group else {
+        return vec![pattern.to_string()];
+    };
+    let (before, choices, after) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
+    let tails = alternatives(after);
+    choices
+        .split(',')
+        .flat_map(|choice| {
+            tails
+                .iter()
+                .map(move |tail| format!("{before}{choice}{tail}"))
+        })
+        .collect()
+}
+
+/// `*` matches any run of characters.
+fn matches_glob(pattern: &str, key: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or("");
     let Some(mut rest) = key.strip_prefix(first) else {
@@ -785,5 +889,25 @@ mod tests {
         );
         assert_eq!(report.allowed, 2);
         assert_eq!(report.unused, ["parameter * header:gone"]);
+    }
+
+    #[test]
+    fn patterns_take_stars_and_brace_alternatives() {
+        assert!(matches("resource {account,user}", "resource user"));
+        assert!(matches(
+            "resource {report,document}/*",
+            "resource document/generic"
+        ));
+        assert!(!matches(
+            "resource {report,document}/*",
+            "resource verification/selfie"
+        ));
+        assert!(matches("a{b,c}d{e,f}", "acdf"));
+        assert!(!matches("resource {account,user}", "resource users"));
+        assert_eq!(alternatives("x{1,2}"), ["x1", "x2"]);
+        assert!(matches(
+            "POST /inquiries/{inquiry-id}/{a,b}",
+            "POST /inquiries/{inquiry-id}/b"
+        ));
     }
 }

@@ -166,3 +166,53 @@ fn unknown_attributes_are_kept() {
     );
     insta::assert_debug_snapshot!(extra);
 }
+
+#[test]
+fn field_schemas_decode_by_kind_keep_an_unknown_kind_and_write_back_every_value() {
+    use persona_api::types::FieldSchema;
+    let sent = json!([
+        {"type": "string", "key": "name_first", "label": "First name", "default-value": null,
+         "config": {"required": true, "max-char-length": 255, "sanitize": []}, "hint": "new key"},
+        {"type": "relation-schema", "key": "current_selfie", "label": null,
+         "config": {"required": false, "target": "selfie"}},
+        {"type": "integer", "key": "age", "label": "Age", "default-value": 30, "config": {"min": 18}},
+        {"type": "signature", "key": "consent", "config": {"pen-color": "blue"}},
+    ]);
+    let schemas: Vec<FieldSchema> = typed(&sent);
+    let kinds: Vec<&str> = schemas.iter().map(FieldSchema::kind).collect();
+    assert_eq!(kinds, ["string", "relation-schema", "integer", "signature"]);
+    let FieldSchema::String(name) = &schemas[0] else {
+        panic!("a string field: {:?}", schemas[0])
+    };
+    assert_eq!(name.key.as_deref(), Some("name_first"));
+    assert_eq!(
+        name.config.as_ref().and_then(|config| config.required),
+        Some(true)
+    );
+    let FieldSchema::RelationSchema(selfie) = &schemas[1] else {
+        panic!("a relation: {:?}", schemas[1])
+    };
+    assert_eq!(
+        selfie
+            .config
+            .as_ref()
+            .and_then(|config| config.target.as_deref()),
+        Some("selfie")
+    );
+    assert!(matches!(&schemas[2], FieldSchema::Integer(age) if age.default_value == Some(30)));
+    assert!(matches!(&schemas[3], FieldSchema::Other(object) if object["key"] == "consent"));
+    // Typed optional attributes write `null` as absent, as every generated type does; any
+    // other value, known or not, comes back as it was sent.
+    let mut without_nulls = sent.clone();
+    for schema in without_nulls.as_array_mut().expect("a list") {
+        schema
+            .as_object_mut()
+            .expect("an object")
+            .retain(|_, value| !value.is_null());
+    }
+    assert_eq!(
+        serde_json::to_value(&schemas).expect("serializes"),
+        without_nulls,
+        "nothing that was sent is lost on the way back"
+    );
+}

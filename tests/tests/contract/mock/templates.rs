@@ -37,16 +37,27 @@ async fn templates_versions_and_translations_go_through_every_operation() {
         .inquiry_template_id(mock.template_id())
         .include("latest-published-version")
         .send()
-        .await;
-    assert_eq!(
-        template
-            .expect("retrieves")
-            .into_inner()
-            .included
-            .expect("included")
-            .len(),
-        1
+        .await
+        .expect("retrieves")
+        .into_inner();
+    let field_schemas = template
+        .data
+        .attributes
+        .field_schemas
+        .clone()
+        .expect("field schemas");
+    let kinds: Vec<&str> = field_schemas.iter().map(types::FieldSchema::kind).collect();
+    assert!(
+        kinds.contains(&"relation-schema") && kinds.contains(&"string"),
+        "{kinds:?}"
     );
+    assert!(
+        !field_schemas
+            .iter()
+            .any(|schema| matches!(schema, types::FieldSchema::Other(_))),
+        "the mock renders only kinds Persona documents: {kinds:?}"
+    );
+    assert_eq!(template.included.expect("included").len(), 1);
     saw("retrieveInquiryTemplate");
     let translation: types::Translation =
         serde_json::from_value(json!({"step": "start", "component": "title", "attribute-name": "text", "locale-values": [{"locale": "fr", "value": "Bonjour"}]}))
