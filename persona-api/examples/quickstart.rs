@@ -8,8 +8,9 @@
 use std::error::Error;
 use std::process::ExitCode;
 
+use persona_api::chrono::NaiveDate;
 use persona_api::types::{self, SimulateActionType};
-use persona_api::{Client, Environment};
+use persona_api::{Client, Environment, NewInquiry, SimulateActions};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -59,17 +60,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
     };
 
     println!("\n1. Create an inquiry for Jane Doe, born 1994-04-12, from template {template_id}");
-    let fields: types::FieldValues = serde_json::from_value(serde_json::json!({
-        "name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"
-    }))?;
-    let attributes = types::CreateInquiryAttributes::builder()
-        .inquiry_template_id(template_id.clone())
-        .fields(fields);
-    let request = types::CreateInquiryRequest::builder()
-        .data(types::CreateInquiryData::builder().attributes(attributes));
+    let jane = NewInquiry::from_template(&template_id)
+        .name_first("Jane")
+        .name_last("Doe")
+        .birthdate(NaiveDate::from_ymd_opt(1994, 4, 12).ok_or("an invalid date")?);
     let created = client
         .create_inquiry()
-        .body(request)
+        .body(jane)
         .send()
         .await?
         .into_inner()
@@ -127,15 +124,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
         ),
         (SimulateActionType::ApproveInquiry, "a reviewer approves"),
     ] {
-        let body = types::SimulateActionsRequest::builder().meta(
-            types::SimulateActionsRequestMeta::builder().simulate_actions(vec![
-                types::SimulateAction::builder().type_(action).try_into()?,
-            ]),
-        );
         let inquiry = client
             .simulate_inquiry_actions()
             .inquiry_id(&id)
-            .body(body)
+            .body(SimulateActions::new([action]))
             .send()
             .await?
             .into_inner()

@@ -622,33 +622,84 @@ pub mod types {
             Default::default()
         }
     }
-    ///Values to prefill, by template field name, such as `name-first` or `birthdate`.
+    ///Values to prefill, by template field name: the standard fields Persona's templates share are named here, a template's own fields are kept by name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(transparent)]
-    pub struct FieldValues(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for FieldValues {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
+    pub struct FieldValues {
+        ///City.
+        #[serde(
+            rename = "address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        ///Country, as an ISO 3166-1 alpha-2 code.
+        #[serde(
+            rename = "address-country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_country_code: ::std::option::Option<::std::string::String>,
+        ///Postal or ZIP code.
+        #[serde(
+            rename = "address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        ///First line of the street address.
+        #[serde(
+            rename = "address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_1: ::std::option::Option<::std::string::String>,
+        ///Second line of the street address.
+        #[serde(
+            rename = "address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_2: ::std::option::Option<::std::string::String>,
+        ///State, province or region.
+        #[serde(
+            rename = "address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_subdivision: ::std::option::Option<::std::string::String>,
+        ///Date of birth.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///Email address.
+        #[serde(
+            rename = "email-address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        ///Given or first name.
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        ///Family or last name.
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        ///Middle name.
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        ///Phone number, as the person would write it.
+        #[serde(
+            rename = "phone-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl ::std::convert::From<FieldValues>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: FieldValues) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for FieldValues {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
+    impl FieldValues {
+        pub fn builder() -> builder::FieldValues {
+            Default::default()
         }
     }
     ///`GenerateOneTimeLinkRequest`
@@ -5107,6 +5158,293 @@ pub mod types {
                     config: Ok(value.config),
                     key: Ok(value.key),
                     label: Ok(value.label),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FieldValues {
+            address_city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_country_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_postal_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_street_1: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_street_2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address_subdivision: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            birthdate: ::std::result::Result<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+                ::std::string::String,
+            >,
+            email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_first: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_last: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name_middle: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FieldValues {
+            fn default() -> Self {
+                Self {
+                    address_city: Ok(Default::default()),
+                    address_country_code: Ok(Default::default()),
+                    address_postal_code: Ok(Default::default()),
+                    address_street_1: Ok(Default::default()),
+                    address_street_2: Ok(Default::default()),
+                    address_subdivision: Ok(Default::default()),
+                    birthdate: Ok(Default::default()),
+                    email_address: Ok(Default::default()),
+                    name_first: Ok(Default::default()),
+                    name_last: Ok(Default::default()),
+                    name_middle: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl FieldValues {
+            pub fn address_city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address_city: {e}")
+                    });
+                self
+            }
+            pub fn address_country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_country_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address_postal_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_postal_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_postal_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address_street_1<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_street_1 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_street_1: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address_street_2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_street_2 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_street_2: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn address_subdivision<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_subdivision = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for address_subdivision: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn birthdate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::naive::NaiveDate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.birthdate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for birthdate: {e}")
+                    });
+                self
+            }
+            pub fn email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn name_first<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_first = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name_first: {e}")
+                    });
+                self
+            }
+            pub fn name_last<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_last = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name_last: {e}")
+                    });
+                self
+            }
+            pub fn name_middle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name_middle = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name_middle: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FieldValues> for super::FieldValues {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FieldValues,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address_city: value.address_city?,
+                    address_country_code: value.address_country_code?,
+                    address_postal_code: value.address_postal_code?,
+                    address_street_1: value.address_street_1?,
+                    address_street_2: value.address_street_2?,
+                    address_subdivision: value.address_subdivision?,
+                    birthdate: value.birthdate?,
+                    email_address: value.email_address?,
+                    name_first: value.name_first?,
+                    name_last: value.name_last?,
+                    name_middle: value.name_middle?,
+                    phone_number: value.phone_number?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FieldValues> for FieldValues {
+            fn from(value: super::FieldValues) -> Self {
+                Self {
+                    address_city: Ok(value.address_city),
+                    address_country_code: Ok(value.address_country_code),
+                    address_postal_code: Ok(value.address_postal_code),
+                    address_street_1: Ok(value.address_street_1),
+                    address_street_2: Ok(value.address_street_2),
+                    address_subdivision: Ok(value.address_subdivision),
+                    birthdate: Ok(value.birthdate),
+                    email_address: Ok(value.email_address),
+                    name_first: Ok(value.name_first),
+                    name_last: Ok(value.name_last),
+                    name_middle: Ok(value.name_middle),
+                    phone_number: Ok(value.phone_number),
                     extra: Ok(value.extra),
                 }
             }
@@ -19577,4 +19915,948 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Request bodies without their JSON:API envelopes: build one, pass it to `.body(..)`.
+pub mod requests {
+    #[allow(unused_imports)]
+    use super::types::{self, *};
+    ///The body of a request, without its envelope: becomes [`types::CreateInquiryRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct NewInquiry {
+        attributes: types::CreateInquiryAttributes,
+        meta: types::CreateInquiryMeta,
+        meta_set: bool,
+    }
+    impl NewInquiry {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                attributes: types::CreateInquiryAttributes {
+                    account_id: ::std::option::Option::None,
+                    creator_email_address: ::std::option::Option::None,
+                    fields: ::std::option::Option::None,
+                    initial_step_name: ::std::option::Option::None,
+                    inquiry_template_id: ::std::option::Option::None,
+                    inquiry_template_version_id: ::std::option::Option::None,
+                    note: ::std::option::Option::None,
+                    redirect_uri: ::std::option::Option::None,
+                    reference_id: ::std::option::Option::None,
+                    tags: ::std::option::Option::None,
+                    template_id: ::std::option::Option::None,
+                    theme_id: ::std::option::Option::None,
+                    theme_set_id: ::std::option::Option::None,
+                },
+                meta: types::CreateInquiryMeta {
+                    auto_create_account: ::std::option::Option::None,
+                    auto_create_account_reference_id: ::std::option::Option::None,
+                    auto_create_account_type_id: ::std::option::Option::None,
+                    auto_create_inquiry_session: ::std::option::Option::None,
+                    auto_create_one_time_link: ::std::option::Option::None,
+                    expiration_after_create_interval_seconds: ::std::option::Option::None,
+                    expiration_after_resume_interval_seconds: ::std::option::Option::None,
+                    expiration_after_start_interval_seconds: ::std::option::Option::None,
+                    one_time_link_expiration_seconds: ::std::option::Option::None,
+                },
+                meta_set: false,
+            }
+        }
+        ///Attach to this account (`act_...`).
+        pub fn account_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.account_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn creator_email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.creator_email_address = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        fn fields_mut(&mut self) -> &mut types::FieldValues {
+            self.attributes
+                .fields
+                .get_or_insert_with(|| types::FieldValues {
+                    address_city: ::std::option::Option::None,
+                    address_country_code: ::std::option::Option::None,
+                    address_postal_code: ::std::option::Option::None,
+                    address_street_1: ::std::option::Option::None,
+                    address_street_2: ::std::option::Option::None,
+                    address_subdivision: ::std::option::Option::None,
+                    birthdate: ::std::option::Option::None,
+                    email_address: ::std::option::Option::None,
+                    name_first: ::std::option::Option::None,
+                    name_last: ::std::option::Option::None,
+                    name_middle: ::std::option::Option::None,
+                    phone_number: ::std::option::Option::None,
+                    extra: ::std::default::Default::default(),
+                })
+        }
+        ///City.
+        pub fn address_city(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_city = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Country, as an ISO 3166-1 alpha-2 code.
+        pub fn address_country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_country_code = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Postal or ZIP code.
+        pub fn address_postal_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_postal_code = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///First line of the street address.
+        pub fn address_street_1(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_street_1 = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Second line of the street address.
+        pub fn address_street_2(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_street_2 = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///State, province or region.
+        pub fn address_subdivision(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_subdivision = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Date of birth.
+        pub fn birthdate(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+        ) -> Self {
+            self.fields_mut().birthdate = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Email address.
+        pub fn email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().email_address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Given or first name.
+        pub fn name_first(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_first = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Family or last name.
+        pub fn name_last(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_last = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Middle name.
+        pub fn name_middle(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_middle = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Phone number, as the person would write it.
+        pub fn phone_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().phone_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Any other `fields` value, by its name in the template.
+        pub fn field(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.fields_mut().extra.insert(name.into(), value.into());
+            self
+        }
+        pub fn initial_step_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.initial_step_name = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///A Dynamic Flow template (`itmpl_...`).
+        pub fn inquiry_template_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.inquiry_template_id = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///A pinned published template version (`itmplv_...`).
+        pub fn inquiry_template_version_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.inquiry_template_version_id = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn note(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.note = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Where the hosted flow sends the person at the end.
+        pub fn redirect_uri(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.redirect_uri = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Your own identifier for the person.
+        pub fn reference_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.reference_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn tags(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.attributes.tags = ::std::option::Option::Some(
+                value.into_iter().map(::std::convert::Into::into).collect(),
+            );
+            self
+        }
+        ///A legacy template (`tmpl_...`).
+        pub fn template_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.template_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Legacy templates only (`the_...`).
+        pub fn theme_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.theme_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Dynamic Flow templates only (`theset_...`).
+        pub fn theme_set_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.theme_set_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Create an account for the inquiry when none is given (Persona's default is true).
+        pub fn auto_create_account(
+            mut self,
+            value: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.auto_create_account = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn auto_create_account_reference_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.auto_create_account_reference_id = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn auto_create_account_type_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.auto_create_account_type_id = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn auto_create_inquiry_session(
+            mut self,
+            value: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.auto_create_inquiry_session = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn auto_create_one_time_link(
+            mut self,
+            value: impl ::std::convert::Into<bool>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.auto_create_one_time_link = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn expiration_after_create_interval_seconds(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.expiration_after_create_interval_seconds = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn expiration_after_resume_interval_seconds(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.expiration_after_resume_interval_seconds = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn expiration_after_start_interval_seconds(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.expiration_after_start_interval_seconds = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        pub fn one_time_link_expiration_seconds(
+            mut self,
+            value: impl ::std::convert::Into<i64>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.one_time_link_expiration_seconds = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NewInquiry> for types::CreateInquiryRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: NewInquiry) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::CreateInquiryRequest {
+                data: types::CreateInquiryData {
+                    attributes: builder.attributes,
+                },
+                meta: builder.meta_set.then_some(builder.meta),
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::CreateInquirySessionRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct NewInquirySession {
+        attributes: types::CreateInquirySessionRequestDataAttributes,
+    }
+    impl NewInquirySession {
+        ///A body with what it needs; add the rest with the setters.
+        pub fn new(
+            inquiry_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                attributes: types::CreateInquirySessionRequestDataAttributes {
+                    inquiry_id: {
+                        let value = inquiry_id;
+                        value.into()
+                    },
+                },
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<NewInquirySession>
+    for types::CreateInquirySessionRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(
+            builder: NewInquirySession,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::CreateInquirySessionRequest {
+                data: types::CreateInquirySessionRequestData {
+                    attributes: builder.attributes,
+                },
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::ExpireAllInquirySessionsRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct ExpireSessions {
+        meta: types::ExpireAllInquirySessionsRequestMeta,
+    }
+    impl ExpireSessions {
+        ///A body with what it needs; add the rest with the setters.
+        pub fn new(
+            inquiry_ids: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            Self {
+                meta: types::ExpireAllInquirySessionsRequestMeta {
+                    inquiry_ids: {
+                        let value = inquiry_ids;
+                        value.into_iter().map(::std::convert::Into::into).collect()
+                    },
+                },
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<ExpireSessions>
+    for types::ExpireAllInquirySessionsRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(
+            builder: ExpireSessions,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::ExpireAllInquirySessionsRequest {
+                meta: builder.meta,
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::GenerateOneTimeLinkRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct OneTimeLinkOptions {
+        meta: types::GenerateOneTimeLinkRequestMeta,
+        meta_set: bool,
+        errors: ::std::vec::Vec<&'static str>,
+    }
+    impl OneTimeLinkOptions {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                meta: types::GenerateOneTimeLinkRequestMeta {
+                    expires_in_seconds: ::std::option::Option::None,
+                },
+                meta_set: false,
+                errors: ::std::vec::Vec::new(),
+            }
+        }
+        ///Defaults to the template's setting (24 hours).
+        pub fn expires_in_seconds(mut self, value: u32) -> Self {
+            self.meta_set = true;
+            self.meta.expires_in_seconds = ::std::option::Option::Some(
+                match <::std::num::NonZeroU32>::new(value) {
+                    Some(value) => value,
+                    None => {
+                        self.errors.push("expires_in_seconds must not be 0");
+                        return self;
+                    }
+                },
+            );
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OneTimeLinkOptions>
+    for types::GenerateOneTimeLinkRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(
+            builder: OneTimeLinkOptions,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            if let ::std::option::Option::Some(error) = builder.errors.first() {
+                return ::std::result::Result::Err((*error).into());
+            }
+            ::std::result::Result::Ok(types::GenerateOneTimeLinkRequest {
+                meta: builder.meta_set.then_some(builder.meta),
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::ImportTranslationsRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct TranslationImport {
+        attributes: types::ImportTranslationsRequestDataAttributes,
+    }
+    impl TranslationImport {
+        ///A body with what it needs; add the rest with the setters.
+        pub fn new(
+            translations: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<Translation>,
+            >,
+        ) -> Self {
+            Self {
+                attributes: types::ImportTranslationsRequestDataAttributes {
+                    translations: {
+                        let value = translations;
+                        value.into_iter().map(::std::convert::Into::into).collect()
+                    },
+                },
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<TranslationImport>
+    for types::ImportTranslationsRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(
+            builder: TranslationImport,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::ImportTranslationsRequest {
+                data: types::ImportTranslationsRequestData {
+                    attributes: builder.attributes,
+                },
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::InquiryDecisionRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct Decision {
+        meta: types::InquiryDecisionRequestMeta,
+        meta_set: bool,
+    }
+    impl Decision {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                meta: types::InquiryDecisionRequestMeta {
+                    comment: ::std::option::Option::None,
+                },
+                meta_set: false,
+            }
+        }
+        ///Shown to reviewers beside the decision.
+        pub fn comment(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.meta_set = true;
+            self.meta.comment = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Decision> for types::InquiryDecisionRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: Decision) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::InquiryDecisionRequest {
+                meta: builder.meta_set.then_some(builder.meta),
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::InquiryTagRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct Tag {
+        meta: types::InquiryTagRequestMeta,
+    }
+    impl Tag {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                meta: types::InquiryTagRequestMeta {
+                    tag_id: ::std::option::Option::None,
+                    tag_name: ::std::option::Option::None,
+                },
+            }
+        }
+        pub fn tag_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.meta.tag_id = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn tag_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.meta.tag_name = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Tag> for types::InquiryTagRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: Tag) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::InquiryTagRequest {
+                meta: builder.meta,
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::SearchInquiriesRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct InquirySearch {
+        body: types::SearchInquiriesRequest,
+    }
+    impl InquirySearch {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                body: types::SearchInquiriesRequest {
+                    page: ::std::option::Option::None,
+                    query: ::std::option::Option::None,
+                    sort: ::std::option::Option::None,
+                },
+            }
+        }
+        pub fn page(mut self, value: impl ::std::convert::Into<SearchPage>) -> Self {
+            self.body.page = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn query(mut self, value: impl ::std::convert::Into<SearchQuery>) -> Self {
+            self.body.query = ::std::option::Option::Some(value.into());
+            self
+        }
+        pub fn sort(mut self, value: impl ::std::convert::Into<SearchSort>) -> Self {
+            self.body.sort = ::std::option::Option::Some(value.into());
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InquirySearch> for types::SearchInquiriesRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: InquirySearch) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(builder.body)
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::SetInquiryTagsRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct TagSet {
+        meta: types::SetInquiryTagsRequestMeta,
+    }
+    impl TagSet {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                meta: types::SetInquiryTagsRequestMeta {
+                    tag_id: ::std::default::Default::default(),
+                    tag_name: ::std::default::Default::default(),
+                },
+            }
+        }
+        pub fn tag_id(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.meta.tag_id = value
+                .into_iter()
+                .map(::std::convert::Into::into)
+                .collect();
+            self
+        }
+        pub fn tag_name(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.meta.tag_name = value
+                .into_iter()
+                .map(::std::convert::Into::into)
+                .collect();
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TagSet> for types::SetInquiryTagsRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: TagSet) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::SetInquiryTagsRequest {
+                meta: builder.meta,
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::SimulateActionsRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct SimulateActions {
+        meta: types::SimulateActionsRequestMeta,
+    }
+    impl SimulateActions {
+        ///A body with what it needs; add the rest with the setters.
+        pub fn new(
+            simulate_actions: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<SimulateAction>,
+            >,
+        ) -> Self {
+            Self {
+                meta: types::SimulateActionsRequestMeta {
+                    simulate_actions: {
+                        let value = simulate_actions;
+                        value.into_iter().map(::std::convert::Into::into).collect()
+                    },
+                },
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<SimulateActions> for types::SimulateActionsRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(
+            builder: SimulateActions,
+        ) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::SimulateActionsRequest {
+                meta: builder.meta,
+            })
+        }
+    }
+    ///The body of a request, without its envelope: becomes [`types::UpdateInquiryRequest`] in `.body(..)`.
+    #[derive(Clone, Debug)]
+    #[must_use = "a body does nothing until it is passed to `.body(..)`"]
+    pub struct InquiryUpdate {
+        attributes: types::UpdateInquiryAttributes,
+    }
+    impl InquiryUpdate {
+        ///An empty body: add what to send with the setters.
+        pub fn new() -> Self {
+            Self {
+                attributes: types::UpdateInquiryAttributes {
+                    fields: ::std::option::Option::None,
+                    note: ::std::option::Option::None,
+                    redirect_uri: ::std::option::Option::None,
+                    tags: ::std::default::Default::default(),
+                },
+            }
+        }
+        fn fields_mut(&mut self) -> &mut types::FieldValues {
+            crate::jsonapi::Clearable::set_value(
+                &mut self.attributes.fields,
+                || types::FieldValues {
+                    address_city: ::std::option::Option::None,
+                    address_country_code: ::std::option::Option::None,
+                    address_postal_code: ::std::option::Option::None,
+                    address_street_1: ::std::option::Option::None,
+                    address_street_2: ::std::option::Option::None,
+                    address_subdivision: ::std::option::Option::None,
+                    birthdate: ::std::option::Option::None,
+                    email_address: ::std::option::Option::None,
+                    name_first: ::std::option::Option::None,
+                    name_last: ::std::option::Option::None,
+                    name_middle: ::std::option::Option::None,
+                    phone_number: ::std::option::Option::None,
+                    extra: ::std::default::Default::default(),
+                },
+            )
+        }
+        ///City.
+        pub fn address_city(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_city = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Country, as an ISO 3166-1 alpha-2 code.
+        pub fn address_country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_country_code = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Postal or ZIP code.
+        pub fn address_postal_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_postal_code = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///First line of the street address.
+        pub fn address_street_1(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_street_1 = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Second line of the street address.
+        pub fn address_street_2(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_street_2 = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///State, province or region.
+        pub fn address_subdivision(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().address_subdivision = ::std::option::Option::Some(
+                value.into(),
+            );
+            self
+        }
+        ///Date of birth.
+        pub fn birthdate(
+            mut self,
+            value: impl ::std::convert::Into<::chrono::naive::NaiveDate>,
+        ) -> Self {
+            self.fields_mut().birthdate = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Email address.
+        pub fn email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().email_address = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Given or first name.
+        pub fn name_first(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_first = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Family or last name.
+        pub fn name_last(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_last = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Middle name.
+        pub fn name_middle(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().name_middle = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Phone number, as the person would write it.
+        pub fn phone_number(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.fields_mut().phone_number = ::std::option::Option::Some(value.into());
+            self
+        }
+        ///Any other `fields` value, by its name in the template.
+        pub fn field(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::serde_json::Value>,
+        ) -> Self {
+            self.fields_mut().extra.insert(name.into(), value.into());
+            self
+        }
+        ///Sends `fields: null`, which clears it.
+        pub fn clear_fields(mut self) -> Self {
+            self.attributes.fields = ::std::option::Option::Some(
+                crate::jsonapi::Clearable::Clear,
+            );
+            self
+        }
+        pub fn note(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.note = ::std::option::Option::Some(
+                crate::jsonapi::Clearable::Set(value.into()),
+            );
+            self
+        }
+        ///Sends `note: null`, which clears it.
+        pub fn clear_note(mut self) -> Self {
+            self.attributes.note = ::std::option::Option::Some(
+                crate::jsonapi::Clearable::Clear,
+            );
+            self
+        }
+        pub fn redirect_uri(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.attributes.redirect_uri = ::std::option::Option::Some(
+                crate::jsonapi::Clearable::Set(value.into()),
+            );
+            self
+        }
+        ///Sends `redirect_uri: null`, which clears it.
+        pub fn clear_redirect_uri(mut self) -> Self {
+            self.attributes.redirect_uri = ::std::option::Option::Some(
+                crate::jsonapi::Clearable::Clear,
+            );
+            self
+        }
+        pub fn tags(
+            mut self,
+            value: impl ::std::iter::IntoIterator<
+                Item = impl ::std::convert::Into<::std::string::String>,
+            >,
+        ) -> Self {
+            self.attributes.tags = value
+                .into_iter()
+                .map(::std::convert::Into::into)
+                .collect();
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<InquiryUpdate> for types::UpdateInquiryRequest {
+        type Error = types::error::ConversionError;
+        fn try_from(builder: InquiryUpdate) -> ::std::result::Result<Self, Self::Error> {
+            ::std::result::Result::Ok(types::UpdateInquiryRequest {
+                data: types::UpdateInquiryRequestData {
+                    attributes: builder.attributes,
+                },
+            })
+        }
+    }
 }

@@ -90,6 +90,20 @@ impl<T> Clearable<T> {
     }
 }
 
+impl<T> Clearable<T> {
+    /// The value in `slot` to change part of, made `Set` (from `empty`) if the attribute was
+    /// left out or cleared: how a request builder sets one template field at a time.
+    pub(crate) fn set_value(slot: &mut Option<Clearable<T>>, empty: impl FnOnce() -> T) -> &mut T {
+        if !matches!(slot, Some(Clearable::Set(_))) {
+            *slot = Some(Clearable::Set(empty()));
+        }
+        match slot {
+            Some(Clearable::Set(value)) => value,
+            _ => unreachable!("the slot holds a value: it was set just above"),
+        }
+    }
+}
+
 impl<T: Serialize> Serialize for Clearable<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -12,7 +12,8 @@
 //! `persona-mock`, the local sandbox; leave out `base_url` to talk to Persona.)
 //!
 //! ```
-//! use persona_api::{types, Client, InquiryStatus};
+//! use persona_api::chrono::NaiveDate;
+//! use persona_api::{Client, InquiryStatus, NewInquiry};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,24 +21,21 @@
 //! # let (api_key, base_url, template_id) = ("persona_sandbox_test_key", sandbox.base_url(), sandbox.template_id());
 //! let client = Client::builder(api_key).base_url(base_url).build()?;
 //!
-//! let fields = serde_json::json!({
-//!     "name-first": "Jane",
-//!     "name-last": "Doe",
-//!     "birthdate": "1994-04-12",
-//! });
-//! let attributes = types::CreateInquiryAttributes::builder()
-//!     .inquiry_template_id(template_id.to_string())
-//!     .fields(serde_json::from_value::<types::FieldValues>(fields)?);
-//! let request = types::CreateInquiryRequest::builder()
-//!     .data(types::CreateInquiryData::builder().attributes(attributes));
-//!
-//! let inquiry = client.create_inquiry().body(request).send().await?.into_inner().data;
+//! let jane = NewInquiry::from_template(template_id)
+//!     .name_first("Jane")
+//!     .name_last("Doe")
+//!     .birthdate(NaiveDate::from_ymd_opt(1994, 4, 12).ok_or("a date")?);
+//! let inquiry = client.create_inquiry().body(jane).send().await?.into_inner().data;
 //! assert!(inquiry.id.starts_with("inq_"));
 //! assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Created));
 //! assert_eq!(inquiry.attributes.name_first.as_deref(), Some("Jane"));
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Every request body has such a builder ([`requests`]): [`SimulateActions`], [`Decision`],
+//! [`Tag`], [`InquiryUpdate`], [`NewInquirySession`] and the rest. The envelope types they
+//! build (`types::CreateInquiryRequest` and so on) stay available.
 //!
 //! # Errors
 //!
@@ -70,6 +68,7 @@ mod jsonapi;
 mod open_enum;
 mod open_union;
 mod pagination;
+pub mod requests;
 mod retry;
 mod secret;
 mod telemetry;
@@ -82,6 +81,9 @@ pub mod webhooks;
 pub mod generated;
 
 pub use api_key::{ApiKey, Environment};
+/// The date and time types of the generated types (birthdates, timestamps), so users need
+/// not match its version.
+pub use chrono;
 pub use client::{Client, ClientBuilder, ClientContext, DEFAULT_BASE_URL, PERSONA_VERSION};
 pub use config_error::ConfigError;
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, RateLimit, ResponseMetadata};
@@ -95,6 +97,10 @@ pub use open_enum::{
     InquirySessionStatus, InquiryStatus, InquiryTemplateStatus, InquiryTemplateVersionStatus,
 };
 pub use pagination::Paginate;
+pub use requests::{
+    Decision, ExpireSessions, InquirySearch, InquiryUpdate, NewInquiry, NewInquirySession,
+    OneTimeLinkOptions, SimulateActions, Tag, TagSet, TranslationImport,
+};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 

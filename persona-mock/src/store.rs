@@ -366,7 +366,11 @@ impl Store {
         if let Some(account_id) = &attributes.account_id {
             check_prefix("account_id", account_id, "act")?;
         }
-        let fields = attributes.fields.map(|fields| fields.0).unwrap_or_default();
+        let fields = attributes
+            .fields
+            .as_ref()
+            .map(field_values)
+            .unwrap_or_default();
         check_field_names(&fields)?;
         let id = new_id("inq_");
         let inquiry = Inquiry {
@@ -425,7 +429,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let attributes = request.data.attributes;
-        if let Some(Clearable::Set(fields)) = &attributes.fields {
+        let fields = match &attributes.fields {
+            Some(Clearable::Set(fields)) => Some(field_values(fields)),
+            _ => None,
+        };
+        if let Some(fields) = &fields {
             check_field_names(fields)?;
         }
         let inquiry = writable(&mut self.inquiries, id)?;
@@ -433,7 +441,7 @@ impl Store {
             inquiry.note = note.into_value();
         }
         match attributes.fields {
-            Some(Clearable::Set(fields)) => inquiry.fields.extend(fields.0),
+            Some(Clearable::Set(_)) => inquiry.fields.extend(fields.unwrap_or_default()),
             Some(Clearable::Clear) => inquiry
                 .fields
                 .values_mut()
@@ -859,6 +867,14 @@ pub fn check_prefix(field: &str, id: &str, prefix: &str) -> Result<(), ApiError>
         Err(ApiError::bad_request(format!(
             "data.attributes.{field} must start with {prefix} (sent '{id}')"
         )))
+    }
+}
+
+/// Template field values by name, standard and custom alike, as they were sent.
+fn field_values(fields: &types::FieldValues) -> Map<String, Value> {
+    match serde_json::to_value(fields) {
+        Ok(Value::Object(values)) => values,
+        _ => Map::new(),
     }
 }
 

@@ -19,12 +19,11 @@ use xtask::document::Document;
 pub const TEST_API_KEY: &str = persona_mock::SANDBOX_API_KEY;
 
 /// The getting-started guide's request: Jane Doe, born 1994-04-12, from `template_id`.
-pub fn jane_doe(template_id: &str) -> persona_api::types::CreateInquiryRequest {
-    serde_json::from_value(serde_json::json!({"data": {"attributes": {
-        "inquiry-template-id": template_id,
-        "fields": {"name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"}
-    }}}))
-    .expect("a valid request")
+pub fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
+    persona_api::NewInquiry::from_template(template_id)
+        .name_first("Jane")
+        .name_last("Doe")
+        .birthdate(chrono::NaiveDate::from_ymd_opt(1994, 4, 12).expect("a valid date"))
 }
 
 /// Creates Jane Doe's inquiry and returns its id.

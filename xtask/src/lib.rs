@@ -13,6 +13,7 @@ pub mod measure_build;
 mod outline;
 mod preflight;
 mod refine;
+mod request_builders;
 pub mod spec_diff;
 
 pub use outline::public_outline;
@@ -159,6 +160,7 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
         return Err(TaskError::Unsupported(problems));
     }
     let unions = refine::open_unions(&document)?;
+    let (builders, flattened) = request_builders::wanted(&document);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
 
@@ -168,6 +170,7 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
     let operations = spec.operations().count();
     let sends = refine::send_returns_crate_error(&mut file)?;
     refine::add_open_unions(&mut file, &unions)?;
+    request_builders::add(&mut file, &builders, &flattened)?;
     if sends != operations {
         return Err(TaskError::Format(format!(
             "{sends} builders' send() were rewritten for {operations} operations"

@@ -120,8 +120,7 @@ async fn an_idempotency_key_replays_the_first_response() {
     assert_eq!(first.data.id, again.data.id);
     assert_eq!(mock.inquiry_count(), 1);
 
-    let mut other = jane_doe(mock.template_id());
-    other.data.attributes.note = Some("different".to_string());
+    let other = jane_doe(mock.template_id()).note("different");
     let (status, _, details) = api_error(
         c.create_inquiry()
             .idempotency_key("key-1")

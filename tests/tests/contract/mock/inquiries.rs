@@ -341,8 +341,7 @@ async fn search_combines_predicates() {
     let (mock, c) = sandbox().await;
     let mut ids = Vec::new();
     for reference in ["a", "b", "c"] {
-        let mut body = jane_doe(mock.template_id());
-        body.data.attributes.reference_id = Some(reference.to_string());
+        let body = jane_doe(mock.template_id()).reference_id(reference);
         ids.push(
             c.create_inquiry()
                 .body(body)

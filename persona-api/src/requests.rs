@@ -1,0 +1,203 @@
+//! Request bodies without their JSON:API envelopes, one per body the API takes: build one and
+//! pass it to an operation's `.body(..)`.
+//!
+//! The builders and their setters are generated from the spec with the rest of the client (a
+//! setter per attribute and `meta` option, the standard template fields as setters of their
+//! own); this module adds the constructors that say what a request is for.
+//!
+//! ```
+//! use persona_api::chrono::NaiveDate;
+//! use persona_api::types::SimulateActionType::{CompleteInquiry, StartInquiry};
+//! use persona_api::{Client, Decision, NewInquiry, SimulateActions, Tag};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sandbox = persona_mock::MockServer::start().await?;
+//! # let client = sandbox.client_builder().build()?;
+//! # let template_id = sandbox.template_id();
+//! let inquiry = client
+//!     .create_inquiry()
+//!     .body(
+//!         NewInquiry::from_template(template_id)
+//!             .name_first("Jane")
+//!             .name_last("Doe")
+//!             .birthdate(NaiveDate::from_ymd_opt(1994, 4, 12).ok_or("a date")?)
+//!             .field("selected-country-code", "US")
+//!             .reference_id("user-1"),
+//!     )
+//!     .send()
+//!     .await?
+//!     .into_inner()
+//!     .data;
+//! let id = &inquiry.id;
+//! client.simulate_inquiry_actions().inquiry_id(id).body(SimulateActions::new([StartInquiry, CompleteInquiry])).send().await?;
+//! client.add_inquiry_tag().inquiry_id(id).body(Tag::named("vip")).send().await?;
+//! client.approve_inquiry().inquiry_id(id).body(Decision::with_comment("documents match")).send().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+pub use crate::generated::requests::*;
+use crate::generated::types::{SimulateAction, SimulateActionType};
+
+impl NewInquiry {
+    /// An inquiry from a template, named by its id: an inquiry template (`itmpl_`), a pinned
+    /// template version (`itmplv_`) or a legacy template (`tmpl_`), each sent as the attribute
+    /// Persona reads it from.
+    pub fn from_template(template_id: impl AsRef<str>) -> NewInquiry {
+        let id = template_id.as_ref();
+        if id.starts_with("itmplv_") {
+            NewInquiry::new().inquiry_template_version_id(id)
+        } else if id.starts_with("tmpl_") {
+            NewInquiry::new().template_id(id)
+        } else {
+            NewInquiry::new().inquiry_template_id(id)
+        }
+    }
+}
+
+impl Tag {
+    /// A tag by its name; Persona creates it on first use.
+    pub fn named(name: impl Into<String>) -> Tag {
+        Tag::new().tag_name(name)
+    }
+
+    /// A tag by its id (`tag_...`).
+    pub fn with_id(id: impl Into<String>) -> Tag {
+        Tag::new().tag_id(id)
+    }
+}
+
+impl TagSet {
+    /// Exactly these tags, by name.
+    pub fn named(names: impl IntoIterator<Item = impl Into<String>>) -> TagSet {
+        TagSet::new().tag_name(names)
+    }
+}
+
+impl Decision {
+    /// A decision with a comment for reviewers.
+    pub fn with_comment(comment: impl Into<String>) -> Decision {
+        Decision::new().comment(comment)
+    }
+}
+
+/// An action without data: all but the two that create verifications.
+impl From<SimulateActionType> for SimulateAction {
+    fn from(kind: SimulateActionType) -> SimulateAction {
+        SimulateAction {
+            type_: kind,
+            data: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generated::types;
+    use serde_json::json;
+
+    fn wire<B, R>(body: B) -> serde_json::Value
+    where
+        R: TryFrom<B, Error = types::error::ConversionError> + serde::Serialize,
+    {
+        serde_json::to_value(R::try_from(body).expect("a valid body")).expect("serializes")
+    }
+
+    #[test]
+    fn the_guides_request_in_one_expression() {
+        let body = NewInquiry::from_template("itmpl_YOURTEMPLATEID")
+            .name_first("Jane")
+            .name_last("Doe")
+            .birthdate(chrono::NaiveDate::from_ymd_opt(1994, 4, 12).expect("a date"));
+        assert_eq!(
+            wire::<_, types::CreateInquiryRequest>(body),
+            json!({"data": {"attributes": {"inquiry-template-id": "itmpl_YOURTEMPLATEID",
+                "fields": {"name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"}}}})
+        );
+    }
+
+    #[test]
+    fn the_template_id_goes_where_its_prefix_says_and_meta_only_when_set() {
+        let version = wire::<_, types::CreateInquiryRequest>(NewInquiry::from_template(
+            "itmplv_fjBZQqibonc9GdzB6xXR6qymyMph",
+        ));
+        assert_eq!(
+            version,
+            json!({"data": {"attributes": {"inquiry-template-version-id": "itmplv_fjBZQqibonc9GdzB6xXR6qymyMph"}}})
+        );
+        let legacy = wire::<_, types::CreateInquiryRequest>(
+            NewInquiry::from_template("tmpl_x").auto_create_inquiry_session(true),
+        );
+        assert_eq!(
+            legacy,
+            json!({"data": {"attributes": {"template-id": "tmpl_x"}}, "meta": {"auto-create-inquiry-session": true}})
+        );
+    }
+
+    #[test]
+    fn an_update_sets_clears_and_adds_custom_fields() {
+        let update = InquiryUpdate::new()
+            .clear_note()
+            .name_first("Janet")
+            .field("favorite-color", "green")
+            .tags(["vip"]);
+        assert_eq!(
+            wire::<_, types::UpdateInquiryRequest>(update),
+            json!({"data": {"attributes": {"note": null, "tags": ["vip"],
+                "fields": {"name-first": "Janet", "favorite-color": "green"}}}})
+        );
+        let cleared = InquiryUpdate::new().name_first("Janet").clear_fields();
+        assert_eq!(
+            wire::<_, types::UpdateInquiryRequest>(cleared),
+            json!({"data": {"attributes": {"fields": null}}})
+        );
+    }
+
+    #[test]
+    fn actions_tags_links_and_sessions_are_one_expression_each() {
+        assert_eq!(
+            wire::<_, types::SimulateActionsRequest>(SimulateActions::new([
+                SimulateActionType::StartInquiry,
+                SimulateActionType::CompleteInquiry
+            ])),
+            json!({"meta": {"simulate-actions": [{"type": "start_inquiry"}, {"type": "complete_inquiry"}]}})
+        );
+        assert_eq!(
+            wire::<_, types::InquiryTagRequest>(Tag::named("vip")),
+            json!({"meta": {"tag-name": "vip"}})
+        );
+        assert_eq!(
+            wire::<_, types::SetInquiryTagsRequest>(TagSet::named(["a", "b"])),
+            json!({"meta": {"tag-name": ["a", "b"]}})
+        );
+        assert_eq!(
+            wire::<_, types::InquiryDecisionRequest>(Decision::new()),
+            json!({})
+        );
+        assert_eq!(
+            wire::<_, types::ExpireAllInquirySessionsRequest>(ExpireSessions::new(["inq_1"])),
+            json!({"meta": {"inquiry-ids": ["inq_1"]}})
+        );
+        assert_eq!(
+            wire::<_, types::CreateInquirySessionRequest>(NewInquirySession::new("inq_1")),
+            json!({"data": {"attributes": {"inquiry-id": "inq_1"}}})
+        );
+    }
+
+    #[test]
+    fn a_value_the_spec_refuses_is_an_error_naming_it() {
+        let error = types::GenerateOneTimeLinkRequest::try_from(
+            OneTimeLinkOptions::new().expires_in_seconds(0),
+        )
+        .expect_err("0 seconds");
+        assert_eq!(error.to_string(), "expires_in_seconds must not be 0");
+        assert_eq!(
+            wire::<_, types::GenerateOneTimeLinkRequest>(
+                OneTimeLinkOptions::new().expires_in_seconds(3600)
+            ),
+            json!({"meta": {"expires-in-seconds": 3600}})
+        );
+    }
+}
