@@ -9,7 +9,8 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::api_key::{ApiKey, Environment};
-use crate::retry::{self, RetryPolicy};
+use crate::response_headers::server_wait;
+use crate::retry::{self, AttemptOutcome, RetryPolicy};
 use crate::{ConfigError, generated};
 
 /// Persona's production and sandbox API; the key, not the URL, picks the environment.
@@ -272,22 +273,24 @@ impl ClientHooks<ClientContext> for generated::Client {
             let Some(retry) = retry else {
                 return normalized(outcome).await;
             };
-            let wait = match &outcome {
-                Ok(response) if retry::is_retryable_status(response.status()) => {
-                    let backoff = context.retry.backoff(attempt);
-                    retry::server_wait(response.status(), response.headers())
-                        .map_or(backoff, |asked| asked.max(backoff))
-                }
+            let seen = match &outcome {
+                Ok(response) => AttemptOutcome::Response {
+                    status: response.status().as_u16(),
+                    server_wait: server_wait(response.status(), response.headers()),
+                },
                 Err(error) if error.is_connect() || error.is_timeout() || error.is_request() => {
-                    context.retry.backoff(attempt)
+                    AttemptOutcome::NoResponse
                 }
-                _ => return normalized(outcome).await,
+                Err(_) => AttemptOutcome::Unretryable,
             };
-            let too_late = started.elapsed() + wait > context.retry.elapsed_limit()
-                || deadline.is_some_and(|deadline| Instant::now() + wait >= deadline);
-            if too_late {
+            let remaining =
+                deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+            let Some(wait) = context
+                .retry
+                .decide(attempt, seen, started.elapsed(), remaining)
+            else {
                 return normalized(outcome).await;
-            }
+            };
             drop(outcome);
             tokio::time::sleep(wait).await;
             pending = retry;

@@ -2,12 +2,11 @@
 //! errors and successful responses share.
 
 use std::fmt;
-use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 
 use crate::generated::types::ErrorBody;
+use crate::response_headers::{RateLimit, request_id};
 use crate::{ConfigError, IdError, ResponseValue, json_path};
 
 /// Anything that can go wrong calling Persona.
@@ -60,15 +59,6 @@ pub struct ErrorDetail {
     pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The `RateLimit-*` headers of a response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub limit: u32,
-    pub remaining: u32,
-    /// Until the window resets.
-    pub reset: Duration,
-}
-
 /// A body that did not decode, with where and a bounded piece of it.
 #[derive(Debug)]
 pub struct DecodeError {
@@ -77,58 +67,6 @@ pub struct DecodeError {
     pub message: String,
     /// At most 120 characters of the body around the failure, marked `…` where cut.
     pub snippet: String,
-}
-
-impl RateLimit {
-    /// Reads the three headers; `None` unless all are present and numeric.
-    pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
-        let number = |name: &str| header_number(headers, name);
-        Some(RateLimit {
-            limit: u32::try_from(number("ratelimit-limit")?).unwrap_or(u32::MAX),
-            remaining: u32::try_from(number("ratelimit-remaining")?).unwrap_or(u32::MAX),
-            reset: Duration::from_secs(number("ratelimit-reset")?),
-        })
-    }
-}
-
-/// A header holding a whole number, such as `RateLimit-Reset: 42`.
-pub(crate) fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-/// Persona's `Request-Id` header.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get("request-id")
-        .and_then(|value| value.to_str().ok())
-}
-
-/// `Request-Id` and rate-limit state of a successful response.
-///
-/// ```no_run
-/// use persona_api::ResponseMetadata;
-/// # async fn run(client: persona_api::Client) -> Result<(), persona_api::Error> {
-/// let response = client.list_inquiry_templates().send().await?;
-/// if let Some(limit) = response.rate_limit() {
-///     println!("{} of {} requests left", limit.remaining, limit.limit);
-/// }
-/// println!("request {}", response.request_id().unwrap_or("?"));
-/// # Ok(())
-/// # }
-/// ```
-pub trait ResponseMetadata {
-    fn request_id(&self) -> Option<&str>;
-    fn rate_limit(&self) -> Option<RateLimit>;
-}
-
-impl<T> ResponseMetadata for ResponseValue<T> {
-    fn request_id(&self) -> Option<&str> {
-        request_id(self.headers())
-    }
-
-    fn rate_limit(&self) -> Option<RateLimit> {
-        RateLimit::from_headers(self.headers())
-    }
 }
 
 impl ApiError {
@@ -157,7 +95,7 @@ impl ApiError {
 
     /// Whether retrying later may succeed: rate limited, or a server error.
     pub fn is_retryable(&self) -> bool {
-        crate::retry::is_retryable_status(self.status)
+        crate::retry::is_retryable_status(self.status.as_u16())
     }
 }
 

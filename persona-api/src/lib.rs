@@ -69,6 +69,7 @@ mod open_enum;
 mod open_union;
 mod pagination;
 pub mod requests;
+mod response_headers;
 mod retry;
 mod secret;
 mod telemetry;
@@ -86,7 +87,7 @@ pub use api_key::{ApiKey, Environment};
 pub use chrono;
 pub use client::{Client, ClientBuilder, ClientContext, DEFAULT_BASE_URL, PERSONA_VERSION};
 pub use config_error::ConfigError;
-pub use error::{ApiError, DecodeError, Error, ErrorDetail, RateLimit, ResponseMetadata};
+pub use error::{ApiError, DecodeError, Error, ErrorDetail};
 pub use generated::{ByteStream, ResponseValue};
 pub use ids::{
     AccountId, IdError, InquiryId, InquirySessionId, InquiryTemplateId, InquiryTemplateVersionId,
@@ -101,7 +102,8 @@ pub use requests::{
     Decision, ExpireSessions, InquirySearch, InquiryUpdate, NewInquiry, NewInquirySession,
     OneTimeLinkOptions, SimulateActions, Tag, TagSet, TranslationImport,
 };
-pub use retry::RetryPolicy;
+pub use response_headers::{RateLimit, ResponseMetadata};
+pub use retry::{AttemptOutcome, RetryPolicy};
 pub use secret::Secret;
 
 /// Request and response bodies of every operation, with their builders.

@@ -4,9 +4,6 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
-
 /// How the client retries failed requests: exponential backoff with jitter on 429, 500, 502,
 /// 503, 504 and connection failures, honouring `Retry-After` and (on 429) `RateLimit-Reset`,
 /// bounded in attempts and in total time.
@@ -81,35 +78,89 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    pub(crate) fn elapsed_limit(&self) -> Duration {
-        self.max_elapsed
+    /// Whether to try again after attempt `attempt` (1-based) ended in `outcome`, `elapsed`
+    /// after the first attempt began and with `remaining` left before the call's overall
+    /// deadline, if it has one: the wait before the next attempt, or `None` to stop.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use persona_api::{AttemptOutcome, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default();
+    /// let rate_limited = AttemptOutcome::Response { status: 429, server_wait: Some(Duration::from_secs(3)) };
+    /// assert_eq!(policy.decide(1, rate_limited, Duration::ZERO, None), Some(Duration::from_secs(3)));
+    /// let refused = AttemptOutcome::Response { status: 422, server_wait: None };
+    /// assert_eq!(policy.decide(1, refused, Duration::ZERO, None), None);
+    /// ```
+    pub fn decide(
+        &self,
+        attempt: u32,
+        outcome: AttemptOutcome,
+        elapsed: Duration,
+        remaining: Option<Duration>,
+    ) -> Option<Duration> {
+        self.decide_with_jitter(attempt, outcome, elapsed, remaining, random_fraction())
     }
 
-    /// The wait after failed attempt `attempt` (1-based): half the exponential step plus a
-    /// random part of the other half, so concurrent clients spread out.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+    /// [`decide`](Self::decide) with the jitter given (a fraction in `[0, 1)`), so that it is a
+    /// function of its arguments alone.
+    fn decide_with_jitter(
+        &self,
+        attempt: u32,
+        outcome: AttemptOutcome,
+        elapsed: Duration,
+        remaining: Option<Duration>,
+        jitter: f64,
+    ) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let backoff = self.backoff(attempt, jitter);
+        let wait = match outcome {
+            AttemptOutcome::Response {
+                status,
+                server_wait,
+            } if is_retryable_status(status) => {
+                server_wait.map_or(backoff, |asked| asked.max(backoff))
+            }
+            AttemptOutcome::NoResponse => backoff,
+            AttemptOutcome::Response { .. } | AttemptOutcome::Unretryable => return None,
+        };
+        let too_late =
+            elapsed + wait > self.max_elapsed || remaining.is_some_and(|left| wait >= left);
+        (!too_late).then_some(wait)
+    }
+
+    /// The wait after failed attempt `attempt` (1-based): half the exponential step plus the
+    /// `jitter` fraction of the other half, so concurrent clients spread out.
+    fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
         let step = self
             .initial_backoff
             .saturating_mul(1 << attempt.saturating_sub(1).min(20))
             .min(self.max_backoff);
         let half = step / 2;
-        half + half.mul_f64(random_fraction())
+        half + half.mul_f64(jitter.clamp(0.0, 1.0))
     }
 }
 
-/// Statuses worth retrying: rate limited, and server errors that are usually transient.
-pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+/// What one attempt came to, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// A response arrived with this status; `server_wait` is what its `Retry-After` (or, on a
+    /// 429, `RateLimit-Reset`) asked for.
+    Response {
+        status: u16,
+        server_wait: Option<Duration>,
+    },
+    /// The connection failed or the attempt timed out before a response.
+    NoResponse,
+    /// A failure that repeating cannot mend, such as a request that could not be sent.
+    Unretryable,
 }
 
-/// How long the server asked us to wait: `Retry-After` seconds, or on 429 `RateLimit-Reset`.
-pub(crate) fn server_wait(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
-    let seconds = |name: &str| crate::error::header_number(headers, name).map(Duration::from_secs);
-    seconds("retry-after").or_else(|| {
-        (status == StatusCode::TOO_MANY_REQUESTS)
-            .then(|| seconds("ratelimit-reset"))
-            .flatten()
-    })
+/// Statuses worth retrying: rate limited, and server errors that are usually transient.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 /// 64 unpredictable bits without a dependency: std's per-process random SipHash keys, which
@@ -147,31 +198,80 @@ mod tests {
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(400));
         for (attempt, step) in [(1, 100), (2, 200), (3, 400), (4, 400), (30, 400)] {
-            let wait = policy.backoff(attempt);
+            assert_eq!(
+                policy.backoff(attempt, 0.0),
+                Duration::from_millis(step / 2)
+            );
+            assert_eq!(policy.backoff(attempt, 1.0), Duration::from_millis(step));
+            let random = policy.backoff(attempt, random_fraction());
             assert!(
-                wait >= Duration::from_millis(step / 2) && wait <= Duration::from_millis(step),
-                "attempt {attempt}: {wait:?}"
+                random >= Duration::from_millis(step / 2) && random <= Duration::from_millis(step),
+                "attempt {attempt}: {random:?}"
             );
         }
     }
 
+    fn response(status: u16, server_wait: Option<u64>) -> AttemptOutcome {
+        AttemptOutcome::Response {
+            status,
+            server_wait: server_wait.map(Duration::from_secs),
+        }
+    }
+
     #[test]
-    fn the_server_says_how_long_to_wait() {
-        let mut headers = HeaderMap::new();
-        headers.insert("ratelimit-reset", "7".parse().unwrap());
+    fn the_decision_follows_the_outcome_the_attempt_and_the_time_left() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_secs(1))
+            .max_backoff(Duration::from_secs(8))
+            .max_attempts(4)
+            .max_elapsed(Duration::from_secs(30));
+        let decide = |attempt, outcome, elapsed: u64, remaining: Option<u64>| {
+            policy.decide_with_jitter(
+                attempt,
+                outcome,
+                Duration::from_secs(elapsed),
+                remaining.map(Duration::from_secs),
+                0.0,
+            )
+        };
+        let secs = |seconds: f64| Some(Duration::from_secs_f64(seconds));
+        // Retryable statuses and lost connections wait the backoff (half a step at jitter 0).
+        assert_eq!(decide(1, response(503, None), 0, None), secs(0.5));
+        assert_eq!(decide(2, response(500, None), 1, None), secs(1.0));
+        assert_eq!(decide(3, AttemptOutcome::NoResponse, 2, None), secs(2.0));
+        // The server's wait wins when longer, never when shorter.
+        assert_eq!(decide(1, response(429, Some(5)), 0, None), secs(5.0));
+        assert_eq!(decide(3, response(503, Some(1)), 0, None), secs(2.0));
+        // Refusals, successes and unsendable requests are final.
+        for outcome in [
+            response(400, None),
+            response(409, Some(5)),
+            response(201, None),
+            AttemptOutcome::Unretryable,
+        ] {
+            assert_eq!(decide(1, outcome, 0, None), None, "{outcome:?}");
+        }
+        // The attempts, the policy's time and the call's deadline bound it.
         assert_eq!(
-            server_wait(StatusCode::TOO_MANY_REQUESTS, &headers),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            server_wait(StatusCode::SERVICE_UNAVAILABLE, &headers),
+            decide(4, response(503, None), 0, None),
             None,
-            "the window reset says nothing about a 503"
+            "the 4th was the last"
         );
-        headers.insert("retry-after", "2".parse().unwrap());
         assert_eq!(
-            server_wait(StatusCode::SERVICE_UNAVAILABLE, &headers),
-            Some(Duration::from_secs(2))
+            decide(1, response(429, Some(31)), 0, None),
+            None,
+            "past max_elapsed"
+        );
+        assert_eq!(
+            decide(2, response(503, None), 30, None),
+            None,
+            "past max_elapsed"
+        );
+        assert_eq!(decide(1, response(503, None), 0, Some(1)), secs(0.5));
+        assert_eq!(
+            decide(2, response(503, None), 0, Some(1)),
+            None,
+            "past the deadline"
         );
     }
 

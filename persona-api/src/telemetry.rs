@@ -37,7 +37,7 @@ pub(crate) async fn send_attempt(
     match &outcome {
         Ok(response) => {
             span.record("status", response.status().as_u16());
-            if let Some(id) = crate::error::request_id(response.headers()) {
+            if let Some(id) = crate::response_headers::request_id(response.headers()) {
                 span.record("request_id", id);
             }
         }
