@@ -240,6 +240,8 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Event {
         pub fn builder() -> builder::Event {
@@ -279,6 +281,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventDocument {
         pub fn builder() -> builder::EventDocument {
@@ -291,6 +295,8 @@ pub mod types {
         pub data: ::std::vec::Vec<Event>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventList {
         pub fn builder() -> builder::EventList {
@@ -298,13 +304,15 @@ pub mod types {
         }
     }
     ///The object the event is about, in the webhook's API version; read `data.type`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct EventPayload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<IncludedObject>,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventPayload {
         pub fn builder() -> builder::EventPayload {
@@ -339,6 +347,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExpiredInquirySessions {
         pub fn builder() -> builder::ExpiredInquirySessions {
@@ -768,6 +778,8 @@ pub mod types {
         pub relationships: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IncludedObject {
         pub fn builder() -> builder::IncludedObject {
@@ -783,6 +795,8 @@ pub mod types {
         pub relationships: ::std::option::Option<InquiryRelationships>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Inquiry {
         pub fn builder() -> builder::Inquiry {
@@ -980,6 +994,8 @@ pub mod types {
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<InquiryCreatedMeta>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryCreated {
         pub fn builder() -> builder::InquiryCreated {
@@ -987,7 +1003,7 @@ pub mod types {
         }
     }
     ///`InquiryCreatedMeta`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryCreatedMeta {
         ///Set when `auto-create-one-time-link` was asked for.
         #[serde(
@@ -1006,6 +1022,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub session_token: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryCreatedMeta {
         pub fn builder() -> builder::InquiryCreatedMeta {
@@ -1042,6 +1060,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryDocument {
         pub fn builder() -> builder::InquiryDocument {
@@ -1067,6 +1087,8 @@ pub mod types {
         pub data: ::std::vec::Vec<Inquiry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryList {
         pub fn builder() -> builder::InquiryList {
@@ -1081,6 +1103,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: OneTimeLinkMeta,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryOneTimeLink {
         pub fn builder() -> builder::InquiryOneTimeLink {
@@ -1088,7 +1112,7 @@ pub mod types {
         }
     }
     ///`InquiryRelationships`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryRelationships {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
@@ -1120,6 +1144,8 @@ pub mod types {
         pub transaction: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verifications: ::std::option::Option<ToManyRelationship>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryRelationships {
         pub fn builder() -> builder::InquiryRelationships {
@@ -1134,6 +1160,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: InquiryResumedMeta,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryResumed {
         pub fn builder() -> builder::InquiryResumed {
@@ -1160,6 +1188,8 @@ pub mod types {
         pub relationships: ::std::option::Option<InquirySessionRelationships>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquirySession {
         pub fn builder() -> builder::InquirySession {
@@ -1335,6 +1365,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquirySessionDocument {
         pub fn builder() -> builder::InquirySessionDocument {
@@ -1350,6 +1382,8 @@ pub mod types {
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquirySessionList {
         pub fn builder() -> builder::InquirySessionList {
@@ -1364,6 +1398,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
         pub meta: OneTimeLinkMeta,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquirySessionOneTimeLink {
         pub fn builder() -> builder::InquirySessionOneTimeLink {
@@ -1371,7 +1407,7 @@ pub mod types {
         }
     }
     ///`InquirySessionRelationships`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySessionRelationships {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
@@ -1379,6 +1415,8 @@ pub mod types {
         pub inquiry: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquirySessionRelationships {
         pub fn builder() -> builder::InquirySessionRelationships {
@@ -1423,6 +1461,8 @@ pub mod types {
         pub relationships: ::std::option::Option<InquiryTemplateRelationships>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplate {
         pub fn builder() -> builder::InquiryTemplate {
@@ -1479,6 +1519,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateDocument {
         pub fn builder() -> builder::InquiryTemplateDocument {
@@ -1491,6 +1533,8 @@ pub mod types {
         pub data: ::std::vec::Vec<InquiryTemplate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateList {
         pub fn builder() -> builder::InquiryTemplateList {
@@ -1498,7 +1542,7 @@ pub mod types {
         }
     }
     ///`InquiryTemplateRelationships`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateRelationships {
         #[serde(
             rename = "latest-published-version",
@@ -1507,6 +1551,8 @@ pub mod types {
         pub latest_published_version: ::std::option::Option<
             crate::jsonapi::ToOneRelationship,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateRelationships {
         pub fn builder() -> builder::InquiryTemplateRelationships {
@@ -1517,6 +1563,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateTranslationsDocument {
         pub data: InquiryTemplateTranslationsDocumentData,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateTranslationsDocument {
         pub fn builder() -> builder::InquiryTemplateTranslationsDocument {
@@ -1555,6 +1603,8 @@ pub mod types {
         pub relationships: ::std::option::Option<InquiryTemplateVersionRelationships>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateVersion {
         pub fn builder() -> builder::InquiryTemplateVersion {
@@ -1626,6 +1676,8 @@ pub mod types {
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateVersionDocument {
         pub fn builder() -> builder::InquiryTemplateVersionDocument {
@@ -1638,6 +1690,8 @@ pub mod types {
         pub data: ::std::vec::Vec<InquiryTemplateVersion>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateVersionList {
         pub fn builder() -> builder::InquiryTemplateVersionList {
@@ -1645,13 +1699,15 @@ pub mod types {
         }
     }
     ///`InquiryTemplateVersionRelationships`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateVersionRelationships {
         #[serde(
             rename = "inquiry-template",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inquiry_template: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InquiryTemplateVersionRelationships {
         pub fn builder() -> builder::InquiryTemplateVersionRelationships {
@@ -1731,6 +1787,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub one_time_link_short: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OneTimeLinkMeta {
         pub fn builder() -> builder::OneTimeLinkMeta {
@@ -1738,12 +1796,14 @@ pub mod types {
         }
     }
     ///Relative URLs of the neighbouring pages; `null` at either end.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct PageLinks {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prev: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PageLinks {
         pub fn builder() -> builder::PageLinks {
@@ -3281,6 +3341,10 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Event {
             fn default() -> Self {
@@ -3288,6 +3352,7 @@ pub mod types {
                     attributes: Err("no value supplied for attributes".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -3326,6 +3391,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Event> for super::Event {
             type Error = super::error::ConversionError;
@@ -3336,6 +3415,7 @@ pub mod types {
                     attributes: value.attributes?,
                     id: value.id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3345,6 +3425,7 @@ pub mod types {
                     attributes: Ok(value.attributes),
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3486,12 +3567,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -3522,6 +3608,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventDocument> for super::EventDocument {
             type Error = super::error::ConversionError;
@@ -3531,6 +3631,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3539,6 +3640,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3552,12 +3654,17 @@ pub mod types {
                 ::std::option::Option<super::PageLinks>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventList {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     links: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -3586,6 +3693,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventList> for super::EventList {
             type Error = super::error::ConversionError;
@@ -3595,6 +3716,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3603,6 +3725,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3616,12 +3739,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventPayload {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -3652,6 +3780,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventPayload> for super::EventPayload {
             type Error = super::error::ConversionError;
@@ -3661,6 +3803,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3669,6 +3812,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3772,12 +3916,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExpiredInquirySessions {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -3808,6 +3957,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExpiredInquirySessions>
         for super::ExpiredInquirySessions {
@@ -3818,6 +3981,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -3827,6 +3991,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5696,6 +5861,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IncludedObject {
             fn default() -> Self {
@@ -5704,6 +5873,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     relationships: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -5758,6 +5928,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<IncludedObject> for super::IncludedObject {
             type Error = super::error::ConversionError;
@@ -5769,6 +5953,7 @@ pub mod types {
                     id: value.id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5779,6 +5964,7 @@ pub mod types {
                     id: Ok(value.id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5794,6 +5980,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Inquiry {
             fn default() -> Self {
@@ -5802,6 +5992,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     relationships: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -5854,6 +6045,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Inquiry> for super::Inquiry {
             type Error = super::error::ConversionError;
@@ -5865,6 +6070,7 @@ pub mod types {
                     id: value.id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5875,6 +6081,7 @@ pub mod types {
                     id: Ok(value.id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6673,6 +6880,10 @@ pub mod types {
                 ::std::option::Option<super::InquiryCreatedMeta>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryCreated {
             fn default() -> Self {
@@ -6680,6 +6891,7 @@ pub mod types {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
                     meta: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -6724,6 +6936,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryCreated> for super::InquiryCreated {
             type Error = super::error::ConversionError;
@@ -6734,6 +6960,7 @@ pub mod types {
                     data: value.data?,
                     included: value.included?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6743,6 +6970,7 @@ pub mod types {
                     data: Ok(value.data),
                     included: Ok(value.included),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6760,6 +6988,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryCreatedMeta {
             fn default() -> Self {
@@ -6767,6 +6999,7 @@ pub mod types {
                     one_time_link: Ok(Default::default()),
                     one_time_link_short: Ok(Default::default()),
                     session_token: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -6809,6 +7042,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryCreatedMeta> for super::InquiryCreatedMeta {
             type Error = super::error::ConversionError;
@@ -6819,6 +7066,7 @@ pub mod types {
                     one_time_link: value.one_time_link?,
                     one_time_link_short: value.one_time_link_short?,
                     session_token: value.session_token?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6828,6 +7076,7 @@ pub mod types {
                     one_time_link: Ok(value.one_time_link),
                     one_time_link_short: Ok(value.one_time_link_short),
                     session_token: Ok(value.session_token),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6926,12 +7175,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -6962,6 +7216,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryDocument> for super::InquiryDocument {
             type Error = super::error::ConversionError;
@@ -6971,6 +7239,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -6979,6 +7248,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7050,12 +7320,17 @@ pub mod types {
                 ::std::option::Option<super::PageLinks>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryList {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     links: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -7084,6 +7359,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryList> for super::InquiryList {
             type Error = super::error::ConversionError;
@@ -7093,6 +7382,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7101,6 +7391,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7112,6 +7403,10 @@ pub mod types {
                 ::std::string::String,
             >,
             meta: ::std::result::Result<super::OneTimeLinkMeta, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryOneTimeLink {
             fn default() -> Self {
@@ -7119,6 +7414,7 @@ pub mod types {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
                     meta: Err("no value supplied for meta".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -7161,6 +7457,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryOneTimeLink> for super::InquiryOneTimeLink {
             type Error = super::error::ConversionError;
@@ -7171,6 +7481,7 @@ pub mod types {
                     data: value.data?,
                     included: value.included?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7180,6 +7491,7 @@ pub mod types {
                     data: Ok(value.data),
                     included: Ok(value.included),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7229,6 +7541,10 @@ pub mod types {
                 ::std::option::Option<super::ToManyRelationship>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryRelationships {
             fn default() -> Self {
@@ -7244,6 +7560,7 @@ pub mod types {
                     template: Ok(Default::default()),
                     transaction: Ok(Default::default()),
                     verifications: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -7406,6 +7723,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryRelationships>
         for super::InquiryRelationships {
@@ -7425,6 +7756,7 @@ pub mod types {
                     template: value.template?,
                     transaction: value.transaction?,
                     verifications: value.verifications?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7442,6 +7774,7 @@ pub mod types {
                     template: Ok(value.template),
                     transaction: Ok(value.transaction),
                     verifications: Ok(value.verifications),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7456,6 +7789,10 @@ pub mod types {
                 super::InquiryResumedMeta,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryResumed {
             fn default() -> Self {
@@ -7463,6 +7800,7 @@ pub mod types {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
                     meta: Err("no value supplied for meta".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -7505,6 +7843,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryResumed> for super::InquiryResumed {
             type Error = super::error::ConversionError;
@@ -7515,6 +7867,7 @@ pub mod types {
                     data: value.data?,
                     included: value.included?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7524,6 +7877,7 @@ pub mod types {
                     data: Ok(value.data),
                     included: Ok(value.included),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7584,6 +7938,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquirySession {
             fn default() -> Self {
@@ -7592,6 +7950,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     relationships: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -7644,6 +8003,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquirySession> for super::InquirySession {
             type Error = super::error::ConversionError;
@@ -7655,6 +8028,7 @@ pub mod types {
                     id: value.id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7665,6 +8039,7 @@ pub mod types {
                     id: Ok(value.id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8354,12 +8729,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquirySessionDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -8390,6 +8770,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquirySessionDocument>
         for super::InquirySessionDocument {
@@ -8400,6 +8794,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8409,6 +8804,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8426,6 +8822,10 @@ pub mod types {
                 ::std::option::Option<super::PageLinks>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquirySessionList {
             fn default() -> Self {
@@ -8433,6 +8833,7 @@ pub mod types {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
                     links: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -8475,6 +8876,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquirySessionList> for super::InquirySessionList {
             type Error = super::error::ConversionError;
@@ -8485,6 +8900,7 @@ pub mod types {
                     data: value.data?,
                     included: value.included?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8494,6 +8910,7 @@ pub mod types {
                     data: Ok(value.data),
                     included: Ok(value.included),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8505,6 +8922,10 @@ pub mod types {
                 ::std::string::String,
             >,
             meta: ::std::result::Result<super::OneTimeLinkMeta, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquirySessionOneTimeLink {
             fn default() -> Self {
@@ -8512,6 +8933,7 @@ pub mod types {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
                     meta: Err("no value supplied for meta".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -8554,6 +8976,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquirySessionOneTimeLink>
         for super::InquirySessionOneTimeLink {
@@ -8565,6 +9001,7 @@ pub mod types {
                     data: value.data?,
                     included: value.included?,
                     meta: value.meta?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8575,6 +9012,7 @@ pub mod types {
                     data: Ok(value.data),
                     included: Ok(value.included),
                     meta: Ok(value.meta),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8592,6 +9030,10 @@ pub mod types {
                 ::std::option::Option<crate::jsonapi::ToOneRelationship>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquirySessionRelationships {
             fn default() -> Self {
@@ -8599,6 +9041,7 @@ pub mod types {
                     device: Ok(Default::default()),
                     inquiry: Ok(Default::default()),
                     network: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -8645,6 +9088,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquirySessionRelationships>
         for super::InquirySessionRelationships {
@@ -8656,6 +9113,7 @@ pub mod types {
                     device: value.device?,
                     inquiry: value.inquiry?,
                     network: value.network?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8666,6 +9124,7 @@ pub mod types {
                     device: Ok(value.device),
                     inquiry: Ok(value.inquiry),
                     network: Ok(value.network),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8788,6 +9247,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplate {
             fn default() -> Self {
@@ -8796,6 +9259,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     relationships: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -8848,6 +9312,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplate> for super::InquiryTemplate {
             type Error = super::error::ConversionError;
@@ -8859,6 +9337,7 @@ pub mod types {
                     id: value.id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8869,6 +9348,7 @@ pub mod types {
                     id: Ok(value.id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9068,12 +9548,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9104,6 +9589,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateDocument>
         for super::InquiryTemplateDocument {
@@ -9114,6 +9613,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9123,6 +9623,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9136,12 +9637,17 @@ pub mod types {
                 ::std::option::Option<super::PageLinks>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateList {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     links: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9170,6 +9676,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateList>
         for super::InquiryTemplateList {
@@ -9180,6 +9700,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9188,6 +9709,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9197,11 +9719,16 @@ pub mod types {
                 ::std::option::Option<crate::jsonapi::ToOneRelationship>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateRelationships {
             fn default() -> Self {
                 Self {
                     latest_published_version: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9222,6 +9749,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateRelationships>
         for super::InquiryTemplateRelationships {
@@ -9231,6 +9772,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     latest_published_version: value.latest_published_version?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9239,6 +9781,7 @@ pub mod types {
             fn from(value: super::InquiryTemplateRelationships) -> Self {
                 Self {
                     latest_published_version: Ok(value.latest_published_version),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9248,11 +9791,16 @@ pub mod types {
                 super::InquiryTemplateTranslationsDocumentData,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateTranslationsDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9271,6 +9819,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateTranslationsDocument>
         for super::InquiryTemplateTranslationsDocument {
@@ -9278,13 +9840,19 @@ pub mod types {
             fn try_from(
                 value: InquiryTemplateTranslationsDocument,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::InquiryTemplateTranslationsDocument>
         for InquiryTemplateTranslationsDocument {
             fn from(value: super::InquiryTemplateTranslationsDocument) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -9429,6 +9997,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateVersion {
             fn default() -> Self {
@@ -9437,6 +10009,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     relationships: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9489,6 +10062,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateVersion>
         for super::InquiryTemplateVersion {
@@ -9501,6 +10088,7 @@ pub mod types {
                     id: value.id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9512,6 +10100,7 @@ pub mod types {
                     id: Ok(value.id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9782,12 +10371,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::IncludedObject>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateVersionDocument {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     included: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9818,6 +10412,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateVersionDocument>
         for super::InquiryTemplateVersionDocument {
@@ -9828,6 +10436,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     included: value.included?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9837,6 +10446,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     included: Ok(value.included),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9850,12 +10460,17 @@ pub mod types {
                 ::std::option::Option<super::PageLinks>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateVersionList {
             fn default() -> Self {
                 Self {
                     data: Err("no value supplied for data".to_string()),
                     links: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9886,6 +10501,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateVersionList>
         for super::InquiryTemplateVersionList {
@@ -9896,6 +10525,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9905,6 +10535,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9914,11 +10545,16 @@ pub mod types {
                 ::std::option::Option<crate::jsonapi::ToOneRelationship>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InquiryTemplateVersionRelationships {
             fn default() -> Self {
                 Self {
                     inquiry_template: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -9939,6 +10575,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<InquiryTemplateVersionRelationships>
         for super::InquiryTemplateVersionRelationships {
@@ -9948,6 +10598,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     inquiry_template: value.inquiry_template?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9956,6 +10607,7 @@ pub mod types {
             fn from(value: super::InquiryTemplateVersionRelationships) -> Self {
                 Self {
                     inquiry_template: Ok(value.inquiry_template),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10030,6 +10682,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OneTimeLinkMeta {
             fn default() -> Self {
@@ -10038,6 +10694,7 @@ pub mod types {
                         "no value supplied for one_time_link".to_string(),
                     ),
                     one_time_link_short: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -10068,6 +10725,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OneTimeLinkMeta> for super::OneTimeLinkMeta {
             type Error = super::error::ConversionError;
@@ -10077,6 +10748,7 @@ pub mod types {
                 Ok(Self {
                     one_time_link: value.one_time_link?,
                     one_time_link_short: value.one_time_link_short?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10085,6 +10757,7 @@ pub mod types {
                 Self {
                     one_time_link: Ok(value.one_time_link),
                     one_time_link_short: Ok(value.one_time_link_short),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10098,12 +10771,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PageLinks {
             fn default() -> Self {
                 Self {
                     next: Ok(Default::default()),
                     prev: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -10132,6 +10810,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PageLinks> for super::PageLinks {
             type Error = super::error::ConversionError;
@@ -10141,6 +10833,7 @@ pub mod types {
                 Ok(Self {
                     next: value.next?,
                     prev: value.prev?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10149,6 +10842,7 @@ pub mod types {
                 Self {
                     next: Ok(value.next),
                     prev: Ok(value.prev),
+                    extra: Ok(value.extra),
                 }
             }
         }

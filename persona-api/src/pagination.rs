@@ -118,6 +118,7 @@ mod tests {
         PageLinks {
             prev: None,
             next: next.map(String::from),
+            extra: Default::default(),
         }
     }
 

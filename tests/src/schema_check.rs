@@ -158,9 +158,9 @@ mod tests {
             "an attributes object allows unknown keys (additionalProperties: {{}}), the rest is checked"
         );
         let found = violations(
-            &json!({"$ref": "#/components/schemas/PageLinks"}),
-            &json!({"next": null, "last": "/x"}),
+            &json!({"$ref": "#/components/schemas/ErrorSource"}),
+            &json!({"pointer": "/data", "line": 3}),
         );
-        assert_eq!(found, vec!["$: `last` is not in the schema"]);
+        assert_eq!(found, vec!["$: `line` is not in the schema"]);
     }
 }

@@ -216,3 +216,35 @@ fn field_schemas_decode_by_kind_keep_an_unknown_kind_and_write_back_every_value(
         "nothing that was sent is lost on the way back"
     );
 }
+
+#[test]
+fn nothing_the_server_sends_is_dropped_on_the_way_back() {
+    let mut sent = guide().response.clone();
+    sent["data"]["relationships"]["cases"] = json!({"data": [{"type": "case", "id": "case_1"}]});
+    sent["data"]["links"] = json!({"self": "/api/v1/inquiries/inq_1"});
+    sent["meta"] = json!({"session-token": "eyJ.x.y", "trace": "abc"});
+    sent["jsonapi"] = json!({"version": "1.0"});
+    let document: persona_api::types::InquiryCreated = typed(&sent);
+    let extra = document
+        .data
+        .relationships
+        .as_ref()
+        .expect("relationships")
+        .extra
+        .get("cases")
+        .cloned();
+    assert_eq!(extra, Some(sent["data"]["relationships"]["cases"].clone()));
+    let resent = serde_json::to_value(&document).expect("serializes");
+    for unnamed in [
+        "/data/relationships/cases",
+        "/data/links",
+        "/meta/trace",
+        "/jsonapi",
+    ] {
+        assert_eq!(resent.pointer(unnamed), sent.pointer(unnamed), "{unnamed}");
+    }
+    // Named members come back as their types write them (timestamps in chrono's form,
+    // unset optional ones absent); reading that again changes nothing.
+    let again: persona_api::types::InquiryCreated = typed(&resent);
+    assert_eq!(serde_json::to_value(&again).expect("serializes"), resent);
+}
