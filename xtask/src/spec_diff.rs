@@ -657,19 +657,23 @@ fn alternatives(pattern: &str) -> Vec<String> {
         .collect()
 }
 
-/// `*` matches any run of characters.
+/// `*` matches any run of characters; `\\*` is a literal `*` (the key of a map's values).
 fn matches_glob(pattern: &str, key: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = key.strip_prefix(first) else {
+    const LITERAL_STAR: char = '\u{1}';
+    let pattern = pattern.replace("\\*", &LITERAL_STAR.to_string());
+    let parts: Vec<String> = pattern
+        .split('*')
+        .map(|part| part.replace(LITERAL_STAR, "*"))
+        .collect();
+    let Some(mut rest) = key.strip_prefix(parts[0].as_str()) else {
         return false;
     };
-    let parts: Vec<&str> = parts.collect();
+    let parts = &parts[1..];
     for (index, part) in parts.iter().enumerate() {
         if index == parts.len() - 1 {
-            return rest.ends_with(part);
+            return rest.ends_with(part.as_str());
         }
-        match rest.find(part) {
+        match rest.find(part.as_str()) {
             Some(at) => rest = &rest[at + part.len()..],
             None => return false,
         }
@@ -905,6 +909,11 @@ mod tests {
         assert!(matches("a{b,c}d{e,f}", "acdf"));
         assert!(!matches("resource {account,user}", "resource users"));
         assert_eq!(alternatives("x{1,2}"), ["x1", "x2"]);
+        assert!(matches(r"resource * links.\*", "resource inquiry links.*"));
+        assert!(!matches(
+            r"resource * links.\*",
+            "resource inquiry links.self"
+        ));
         assert!(matches(
             "POST /inquiries/{inquiry-id}/{a,b}",
             "POST /inquiries/{inquiry-id}/b"
