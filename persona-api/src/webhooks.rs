@@ -209,15 +209,8 @@ impl WebhookVerifier {
     }
 
     fn signature_matches(&self, group: &SignedGroup, body: &[u8]) -> bool {
-        let timestamp = group.timestamp.to_string();
         self.secrets.iter().any(|secret| {
-            let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose_secret().as_bytes())
-            else {
-                return false;
-            };
-            mac.update(timestamp.as_bytes());
-            mac.update(b".");
-            mac.update(body);
+            let mac = mac(secret.expose_secret(), group.timestamp, body);
             // verify_slice compares in constant time (RustCrypto's subtle).
             group
                 .signatures
@@ -241,6 +234,38 @@ impl WebhookVerifier {
         self.verify_at(header, body, now)?;
         WebhookEvent::from_body(body)
     }
+}
+
+/// The HMAC-SHA256 Persona signs with: of `"<timestamp>.<body>"`, keyed by the secret.
+fn mac(secret: &str, timestamp: u64, body: &[u8]) -> Hmac<Sha256> {
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// A `Persona-Signature` header value for `body`, signed with `secret` at `timestamp` (unix
+/// seconds): what Persona sends, so a handler can be tested without a server. During a
+/// rotation Persona sends one group per secret, separated by a space.
+///
+/// ```
+/// use persona_api::webhooks::{sign, WebhookVerifier};
+///
+/// let body = br#"{"data":{"type":"event","id":"evt_1","attributes":{"name":"inquiry.approved"}}}"#;
+/// let now = std::time::SystemTime::now();
+/// let seconds = now.duration_since(std::time::UNIX_EPOCH)?.as_secs();
+/// let header = sign("wbhsec_test", body, seconds);
+/// WebhookVerifier::new(["wbhsec_test"])?.verify_at(&header, body, now)?;
+/// let rotating = format!("{} {}", sign("wbhsec_new", body, seconds), sign("wbhsec_old", body, seconds));
+/// WebhookVerifier::new(["wbhsec_old"])?.verify_at(&rotating, body, now)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign(secret: &str, body: &[u8], timestamp: u64) -> String {
+    let signature = hex::encode(mac(secret, timestamp, body).finalize().into_bytes());
+    format!("t={timestamp},v1={signature}")
 }
 
 /// A webhook delivery: the event and the object it is about.
@@ -270,9 +295,20 @@ pub enum EventObject {
 }
 
 impl WebhookEvent {
-    /// Reads a delivery body (`{"data": <event>}`) without verifying it.
+    /// Reads a delivery body (`{"data": <event>}`) without verifying it, in whichever key
+    /// inflection the webhook is set to send (kebab-case, camelCase or snake_case).
     pub fn from_body(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-        let document: types::EventDocument = decode(body)?;
+        let mut document: types::EventDocument = decode(body)?;
+        // In camelCase or snake_case, `created-at` arrives as a key the types do not name.
+        let inflected = document
+            .data
+            .attributes
+            .extra
+            .keys()
+            .any(|key| key.contains(|c: char| c == '_' || c.is_ascii_uppercase()));
+        if inflected {
+            document = decode(&kebab_case_body(body)?)?;
+        }
         let event = document.data;
         let payload = event.attributes.payload;
         let object = match payload.as_ref().and_then(|payload| payload.data.as_ref()) {
@@ -293,6 +329,16 @@ impl WebhookEvent {
                 .unwrap_or_default(),
         })
     }
+}
+
+/// The body with its keys in kebab-case, the inflection the types read.
+fn kebab_case_body(body: &[u8]) -> Result<Vec<u8>, WebhookError> {
+    let mut value: serde_json::Value = decode(body)?;
+    crate::inflection::Inflection::normalize(&mut value);
+    serde_json::to_vec(&value).map_err(|error| WebhookError::InvalidPayload {
+        path: String::new(),
+        message: error.to_string(),
+    })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
@@ -401,6 +447,18 @@ mod tests {
                 "{header}"
             );
         }
+    }
+
+    #[test]
+    fn sign_matches_pythons_hmac() {
+        assert_eq!(
+            sign("wbhsec_test_current", BODY, 1_700_000_000),
+            format!("t=1700000000,v1={CURRENT}")
+        );
+        assert_eq!(
+            sign("wbhsec_test_previous", BODY, 1_700_000_000),
+            format!("t=1700000000,v1={PREVIOUS}")
+        );
     }
 
     #[test]

@@ -186,3 +186,51 @@ async fn spans_record_the_request_but_never_the_key() {
         );
     }
 }
+
+#[test]
+fn sign_gives_the_header_an_independent_hmac_gives() {
+    let body =
+        serde_json::to_vec(&spec()["components"]["examples"]["EventInquiryApproved"]["value"])
+            .expect("JSON");
+    for timestamp in [0, 1_700_000_000, now()] {
+        assert_eq!(
+            persona_api::webhooks::sign("wbhsec_test", &body, timestamp),
+            signature("wbhsec_test", timestamp, &body)
+        );
+    }
+}
+
+#[test]
+fn camel_case_and_snake_case_deliveries_read_the_values_a_kebab_case_one_does() {
+    use persona_api::inflection::Inflection;
+    use persona_api::webhooks::WebhookEvent;
+
+    let mut kebab = spec()["components"]["examples"]["EventInquiryApproved"]["value"].clone();
+    kebab["data"]["attributes"]["payload"]["data"]["attributes"]["reference-id"] = json!("user-42");
+    let read = |inflection: Inflection| {
+        let mut body = kebab.clone();
+        inflection.apply(&mut body);
+        let bytes = serde_json::to_vec(&body).expect("JSON");
+        let event = WebhookEvent::from_body(&bytes).expect("reads");
+        let EventObject::Inquiry(inquiry) = &event.object else {
+            panic!(
+                "{inflection:?}: expected an inquiry, got {:?}",
+                event.object
+            )
+        };
+        (
+            event.id.clone(),
+            event.name.clone(),
+            event.created_at,
+            inquiry.attributes.reference_id.clone(),
+            inquiry.attributes.created_at,
+            inquiry.attributes.status.clone(),
+            inquiry.attributes.name_first.clone(),
+        )
+    };
+    let expected = read(Inflection::Kebab);
+    assert_eq!(expected.3.as_deref(), Some("user-42"));
+    assert!(expected.2.is_some() && expected.4.is_some(), "{expected:?}");
+    assert_eq!(read(Inflection::Camel), expected, "camelCase");
+    assert_eq!(read(Inflection::Snake), expected, "snake_case");
+}
