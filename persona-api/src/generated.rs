@@ -237,7 +237,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Event {
         pub attributes: EventAttributes,
-        pub id: ::std::string::String,
+        pub id: crate::ids::EventId,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         #[serde(flatten)]
@@ -790,7 +790,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Inquiry {
         pub attributes: InquiryAttributes,
-        pub id: ::std::string::String,
+        pub id: crate::ids::InquiryId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryRelationships>,
         #[serde(rename = "type")]
@@ -1115,35 +1115,51 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryRelationships {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub account: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        pub account: ::std::option::Option<
+            crate::jsonapi::ToOneRelationship<crate::ids::AccountId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub documents: ::std::option::Option<ToManyRelationship>,
+        pub documents: ::std::option::Option<
+            crate::jsonapi::ToManyRelationship<crate::ids::DocumentId>,
+        >,
         #[serde(
             rename = "inquiry-template",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inquiry_template: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        pub inquiry_template: ::std::option::Option<
+            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+        >,
         #[serde(
             rename = "inquiry-template-version",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inquiry_template_version: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship,
+            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateVersionId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub reports: ::std::option::Option<ToManyRelationship>,
+        pub reports: ::std::option::Option<
+            crate::jsonapi::ToManyRelationship<crate::ids::ReportId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub selfies: ::std::option::Option<ToManyRelationship>,
+        pub selfies: ::std::option::Option<
+            crate::jsonapi::ToManyRelationship<crate::ids::SelfieId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sessions: ::std::option::Option<ToManyRelationship>,
+        pub sessions: ::std::option::Option<
+            crate::jsonapi::ToManyRelationship<crate::ids::InquirySessionId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub template: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        pub template: ::std::option::Option<
+            crate::jsonapi::ToOneRelationship<crate::ids::TemplateId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub verifications: ::std::option::Option<ToManyRelationship>,
+        pub verifications: ::std::option::Option<
+            crate::jsonapi::ToManyRelationship<crate::ids::VerificationId>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1183,7 +1199,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySession {
         pub attributes: InquirySessionAttributes,
-        pub id: ::std::string::String,
+        pub id: crate::ids::InquirySessionId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquirySessionRelationships>,
         #[serde(rename = "type")]
@@ -1412,7 +1428,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub inquiry: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        pub inquiry: ::std::option::Option<
+            crate::jsonapi::ToOneRelationship<crate::ids::InquiryId>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(flatten)]
@@ -1456,7 +1474,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplate {
         pub attributes: InquiryTemplateAttributes,
-        pub id: ::std::string::String,
+        pub id: crate::ids::InquiryTemplateId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryTemplateRelationships>,
         #[serde(rename = "type")]
@@ -1549,7 +1567,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub latest_published_version: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship,
+            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateVersionId>,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1598,7 +1616,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateVersion {
         pub attributes: InquiryTemplateVersionAttributes,
-        pub id: ::std::string::String,
+        pub id: crate::ids::InquiryTemplateVersionId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryTemplateVersionRelationships>,
         #[serde(rename = "type")]
@@ -1705,7 +1723,9 @@ pub mod types {
             rename = "inquiry-template",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inquiry_template: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+        pub inquiry_template: ::std::option::Option<
+            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1859,18 +1879,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///Points at another object by type and id.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct ResourceIdentifier {
-        pub id: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-    }
-    impl ResourceIdentifier {
-        pub fn builder() -> builder::ResourceIdentifier {
-            Default::default()
         }
     }
     ///`SearchAnd`
@@ -2301,17 +2309,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///Links to any number of objects.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct ToManyRelationship {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub data: ::std::option::Option<::std::vec::Vec<ResourceIdentifier>>,
-    }
-    impl ToManyRelationship {
-        pub fn builder() -> builder::ToManyRelationship {
-            Default::default()
         }
     }
     ///The copy of one component attribute of one step, in every locale.
@@ -3339,7 +3336,7 @@ pub mod types {
                 super::EventAttributes,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<crate::ids::EventId, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3371,7 +3368,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::ids::EventId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5974,7 +5971,7 @@ pub mod types {
                 super::InquiryAttributes,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<crate::ids::InquiryId, ::std::string::String>,
             relationships: ::std::result::Result<
                 ::std::option::Option<super::InquiryRelationships>,
                 ::std::string::String,
@@ -6011,7 +6008,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::ids::InquiryId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7498,23 +7495,35 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InquiryRelationships {
             account: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<crate::ids::AccountId>,
+                >,
                 ::std::string::String,
             >,
             documents: ::std::result::Result<
-                ::std::option::Option<super::ToManyRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToManyRelationship<crate::ids::DocumentId>,
+                >,
                 ::std::string::String,
             >,
             inquiry_template: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+                >,
                 ::std::string::String,
             >,
             inquiry_template_version: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<
+                        crate::ids::InquiryTemplateVersionId,
+                    >,
+                >,
                 ::std::string::String,
             >,
             reports: ::std::result::Result<
-                ::std::option::Option<super::ToManyRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToManyRelationship<crate::ids::ReportId>,
+                >,
                 ::std::string::String,
             >,
             reviewer: ::std::result::Result<
@@ -7522,15 +7531,21 @@ pub mod types {
                 ::std::string::String,
             >,
             selfies: ::std::result::Result<
-                ::std::option::Option<super::ToManyRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToManyRelationship<crate::ids::SelfieId>,
+                >,
                 ::std::string::String,
             >,
             sessions: ::std::result::Result<
-                ::std::option::Option<super::ToManyRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToManyRelationship<crate::ids::InquirySessionId>,
+                >,
                 ::std::string::String,
             >,
             template: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<crate::ids::TemplateId>,
+                >,
                 ::std::string::String,
             >,
             transaction: ::std::result::Result<
@@ -7538,7 +7553,9 @@ pub mod types {
                 ::std::string::String,
             >,
             verifications: ::std::result::Result<
-                ::std::option::Option<super::ToManyRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToManyRelationship<crate::ids::VerificationId>,
+                >,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -7568,7 +7585,9 @@ pub mod types {
             pub fn account<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<crate::ids::AccountId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7582,7 +7601,9 @@ pub mod types {
             pub fn documents<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ToManyRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToManyRelationship<crate::ids::DocumentId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7596,7 +7617,9 @@ pub mod types {
             pub fn inquiry_template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7612,7 +7635,11 @@ pub mod types {
             pub fn inquiry_template_version<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<
+                            crate::ids::InquiryTemplateVersionId,
+                        >,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7628,7 +7655,9 @@ pub mod types {
             pub fn reports<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ToManyRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToManyRelationship<crate::ids::ReportId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7656,7 +7685,9 @@ pub mod types {
             pub fn selfies<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ToManyRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToManyRelationship<crate::ids::SelfieId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7670,7 +7701,9 @@ pub mod types {
             pub fn sessions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ToManyRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToManyRelationship<crate::ids::InquirySessionId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7684,7 +7717,9 @@ pub mod types {
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<crate::ids::TemplateId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7712,7 +7747,9 @@ pub mod types {
             pub fn verifications<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ToManyRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToManyRelationship<crate::ids::VerificationId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -7932,7 +7969,10 @@ pub mod types {
                 super::InquirySessionAttributes,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                crate::ids::InquirySessionId,
+                ::std::string::String,
+            >,
             relationships: ::std::result::Result<
                 ::std::option::Option<super::InquirySessionRelationships>,
                 ::std::string::String,
@@ -7969,7 +8009,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::ids::InquirySessionId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9023,7 +9063,9 @@ pub mod types {
                 ::std::string::String,
             >,
             inquiry: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<crate::ids::InquiryId>,
+                >,
                 ::std::string::String,
             >,
             network: ::std::result::Result<
@@ -9063,7 +9105,9 @@ pub mod types {
             pub fn inquiry<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<crate::ids::InquiryId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -9241,7 +9285,10 @@ pub mod types {
                 super::InquiryTemplateAttributes,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                crate::ids::InquiryTemplateId,
+                ::std::string::String,
+            >,
             relationships: ::std::result::Result<
                 ::std::option::Option<super::InquiryTemplateRelationships>,
                 ::std::string::String,
@@ -9278,7 +9325,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::ids::InquiryTemplateId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -9716,7 +9763,11 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InquiryTemplateRelationships {
             latest_published_version: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<
+                        crate::ids::InquiryTemplateVersionId,
+                    >,
+                >,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -9736,7 +9787,11 @@ pub mod types {
             pub fn latest_published_version<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<
+                            crate::ids::InquiryTemplateVersionId,
+                        >,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -9991,7 +10046,10 @@ pub mod types {
                 super::InquiryTemplateVersionAttributes,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                crate::ids::InquiryTemplateVersionId,
+                ::std::string::String,
+            >,
             relationships: ::std::result::Result<
                 ::std::option::Option<super::InquiryTemplateVersionRelationships>,
                 ::std::string::String,
@@ -10028,7 +10086,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::ids::InquiryTemplateVersionId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -10542,7 +10600,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InquiryTemplateVersionRelationships {
             inquiry_template: ::std::result::Result<
-                ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                ::std::option::Option<
+                    crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+                >,
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
@@ -10562,7 +10622,9 @@ pub mod types {
             pub fn inquiry_template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::jsonapi::ToOneRelationship>,
+                    ::std::option::Option<
+                        crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10843,62 +10905,6 @@ pub mod types {
                     next: Ok(value.next),
                     prev: Ok(value.prev),
                     extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ResourceIdentifier {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ResourceIdentifier {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl ResourceIdentifier {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ResourceIdentifier> for super::ResourceIdentifier {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ResourceIdentifier,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ResourceIdentifier> for ResourceIdentifier {
-            fn from(value: super::ResourceIdentifier) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    type_: Ok(value.type_),
                 }
             }
         }
@@ -11653,49 +11659,6 @@ pub mod types {
                 Self {
                     simulate_actions: Ok(value.simulate_actions),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ToManyRelationship {
-            data: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::ResourceIdentifier>>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ToManyRelationship {
-            fn default() -> Self {
-                Self {
-                    data: Ok(Default::default()),
-                }
-            }
-        }
-        impl ToManyRelationship {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::ResourceIdentifier>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ToManyRelationship> for super::ToManyRelationship {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ToManyRelationship,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::ToManyRelationship> for ToManyRelationship {
-            fn from(value: super::ToManyRelationship) -> Self {
-                Self { data: Ok(value.data) }
             }
         }
         #[derive(Clone, Debug)]

@@ -100,6 +100,33 @@ macro_rules! ids {
                 id.0.clone()
             }
         }
+
+        /// Reads as the id's text: `id.starts_with("inq_")`, `&*id`.
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
     )+};
 }
 
@@ -116,6 +143,16 @@ ids! {
     AccountId => "act_", "an account";
     /// An inquiry session (`iqse_...`).
     InquirySessionId => "iqse_", "an inquiry session";
+    /// A verification of any kind (`ver_...`).
+    VerificationId => "ver_", "a verification";
+    /// A report of any kind (`rep_...`).
+    ReportId => "rep_", "a report";
+    /// A document of any kind (`doc_...`).
+    DocumentId => "doc_", "a document";
+    /// A selfie (`self_...`).
+    SelfieId => "self_", "a selfie";
+    /// An event (`evt_...`).
+    EventId => "evt_", "an event";
 }
 
 #[cfg(test)]

@@ -2,41 +2,56 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::generated::types::ResourceIdentifier;
+/// Points at another object: its `type` and its id, typed by what the relationship holds
+/// (`InquiryTemplateId` for an inquiry's `inquiry-template`, say; `String` where it can be
+/// any kind).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ResourceIdentifier<Id = String> {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub id: Id,
+}
 
 /// A link to at most one other object.
 ///
 /// Persona sends `{"data": null}` or, for some unset links, `{"data": {}}`; both read as no
 /// link. A partly filled object (`{"type": "account"}`) is an error, not silently no link.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ToOneRelationship {
-    pub data: Option<ResourceIdentifier>,
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ToOneRelationship<Id = String> {
+    pub data: Option<ResourceIdentifier<Id>>,
 }
 
-impl ToOneRelationship {
-    /// The id of the linked object, if there is one.
-    pub fn id(&self) -> Option<&str> {
-        self.data.as_ref().map(|target| target.id.as_str())
+impl<Id> Default for ToOneRelationship<Id> {
+    fn default() -> Self {
+        ToOneRelationship { data: None }
     }
 }
 
-impl<'de> Deserialize<'de> for ToOneRelationship {
+impl<Id> ToOneRelationship<Id> {
+    /// The id of the linked object, if there is one.
+    pub fn id(&self) -> Option<&Id> {
+        self.data.as_ref().map(|target| &target.id)
+    }
+}
+
+impl<'de, Id: Deserialize<'de>> Deserialize<'de> for ToOneRelationship<Id> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct EmptyObject {}
 
         #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Linkage {
-            Target(ResourceIdentifier),
+        #[serde(untagged, bound = "Id: Deserialize<'de>")]
+        enum Linkage<Id> {
+            Target(ResourceIdentifier<Id>),
             Empty(EmptyObject),
         }
 
         #[derive(Deserialize)]
-        struct Wire {
+        #[serde(bound = "Id: Deserialize<'de>")]
+        struct Wire<Id> {
             #[serde(default)]
-            data: Option<Linkage>,
+            data: Option<Linkage<Id>>,
         }
 
         let wire = Wire::deserialize(deserializer)?;
@@ -46,6 +61,27 @@ impl<'de> Deserialize<'de> for ToOneRelationship {
                 Some(Linkage::Empty(_)) | None => None,
             },
         })
+    }
+}
+
+/// Links to any number of objects, in the order Persona sends them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "Id: Deserialize<'de>"))]
+pub struct ToManyRelationship<Id = String> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ResourceIdentifier<Id>>>,
+}
+
+impl<Id> Default for ToManyRelationship<Id> {
+    fn default() -> Self {
+        ToManyRelationship { data: None }
+    }
+}
+
+impl<Id> ToManyRelationship<Id> {
+    /// The ids of the linked objects, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &Id> {
+        self.data.iter().flatten().map(|target| &target.id)
     }
 }
 
@@ -144,7 +180,7 @@ mod tests {
         }
         let link: ToOneRelationship =
             serde_json::from_str(r#"{"data":{"type":"account","id":"act_1"}}"#).unwrap();
-        assert_eq!(link.id(), Some("act_1"));
+        assert_eq!(link.id().map(String::as_str), Some("act_1"));
     }
 
     #[test]

@@ -90,10 +90,10 @@ pub use config_error::ConfigError;
 pub use error::{ApiError, DecodeError, Error, ErrorDetail};
 pub use generated::{ByteStream, ResponseValue};
 pub use ids::{
-    AccountId, IdError, InquiryId, InquirySessionId, InquiryTemplateId, InquiryTemplateVersionId,
-    TemplateId,
+    AccountId, DocumentId, EventId, IdError, InquiryId, InquirySessionId, InquiryTemplateId,
+    InquiryTemplateVersionId, ReportId, SelfieId, TemplateId, VerificationId,
 };
-pub use jsonapi::{Clearable, ToOneRelationship};
+pub use jsonapi::{Clearable, ResourceIdentifier, ToManyRelationship, ToOneRelationship};
 pub use open_enum::{
     InquirySessionStatus, InquiryStatus, InquiryTemplateStatus, InquiryTemplateVersionStatus,
 };
@@ -109,6 +109,6 @@ pub use secret::Secret;
 /// Request and response bodies of every operation, with their builders.
 pub mod types {
     pub use crate::generated::types::*;
-    pub use crate::jsonapi::ToOneRelationship;
+    pub use crate::jsonapi::{ResourceIdentifier, ToManyRelationship, ToOneRelationship};
     pub use crate::open_enum::{InquirySessionStatus, InquiryStatus};
 }

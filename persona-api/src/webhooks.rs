@@ -272,7 +272,7 @@ pub fn sign(secret: &str, body: &[u8], timestamp: u64) -> String {
 #[derive(Debug, Clone)]
 pub struct WebhookEvent {
     /// `evt_...`; deliveries can repeat, so deduplicate on it.
-    pub id: String,
+    pub id: crate::EventId,
     /// Such as `inquiry.approved`; names this crate does not know are kept as they are.
     pub name: String,
     /// When it happened; deliveries can arrive out of order, so order by it.

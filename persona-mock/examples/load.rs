@@ -189,7 +189,7 @@ async fn throughput(settings: &Settings) {
     })
     .await;
     println!("create:   {creates:>8.0} requests/s");
-    let ids: Arc<Vec<String>> = Arc::new(
+    let ids: Arc<Vec<persona_api::InquiryId>> = Arc::new(
         client
             .list_inquiries()
             .page_size(100)

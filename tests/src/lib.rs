@@ -30,7 +30,7 @@ pub fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
 pub async fn create_jane_doe(
     client: &persona_api::Client,
     template_id: &str,
-) -> Result<String, persona_api::Error> {
+) -> Result<persona_api::InquiryId, persona_api::Error> {
     Ok(client
         .create_inquiry()
         .body(jane_doe(template_id))

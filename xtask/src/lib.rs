@@ -184,21 +184,64 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
 
 /// The schemas the spec marks `x-open-enum: true`: sets Persona documents as open.
 fn open_enums(spec: &openapiv3::OpenAPI) -> Vec<&str> {
+    schemas_with(spec, "x-open-enum")
+        .filter(|(_, value)| *value == &serde_json::Value::Bool(true))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Each schema with the given extension, and the extension's value.
+fn schemas_with<'a>(
+    spec: &'a openapiv3::OpenAPI,
+    extension: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a serde_json::Value)> + 'a {
     spec.components
         .iter()
         .flat_map(|components| &components.schemas)
-        .filter(|(_, schema)| {
-            schema.as_item().is_some_and(|schema| {
-                schema.schema_data.extensions.get("x-open-enum")
-                    == Some(&serde_json::Value::Bool(true))
-            })
+        .filter_map(move |(name, schema)| {
+            let value = schema.as_item()?.schema_data.extensions.get(extension)?;
+            Some((name.as_str(), value))
         })
-        .map(|(name, _)| name.as_str())
+}
+
+/// A schema the spec gives a hand-written Rust type: its name, the type's path, and the traits
+/// the type implements, which typify needs to know.
+type Replacement<'a> = (&'a str, &'a str, Vec<TypeImpl>);
+
+/// The schemas marked `x-rust-replacement: <path>` (with `x-rust-impls`).
+fn replacements(spec: &openapiv3::OpenAPI) -> Result<Vec<Replacement<'_>>, TaskError> {
+    schemas_with(spec, "x-rust-replacement")
+        .map(|(name, path)| {
+            let problem = |what: String| TaskError::Unsupported(vec![format!("{name}: {what}")]);
+            let path = path
+                .as_str()
+                .ok_or_else(|| problem("x-rust-replacement must be a Rust path".into()))?;
+            let impls = spec
+                .components
+                .as_ref()
+                .and_then(|components| components.schemas.get(name))
+                .and_then(|schema| schema.as_item())
+                .and_then(|schema| schema.schema_data.extensions.get("x-rust-impls"))
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|value| {
+                    value
+                        .as_str()
+                        .and_then(|text| text.parse::<TypeImpl>().ok())
+                        .ok_or_else(|| problem(format!("{value} is not a trait typify knows")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((name, path, impls))
+        })
         .collect()
 }
 
 /// The generator settings, and the reason for each.
-fn settings(spec: &openapiv3::OpenAPI, unions: &[refine::OpenUnion]) -> GenerationSettings {
+fn settings(
+    spec: &openapiv3::OpenAPI,
+    unions: &[refine::OpenUnion],
+) -> Result<GenerationSettings, TaskError> {
     let mut settings = GenerationSettings::new();
     // typify's enum for a oneOf refuses a kind it does not know; an open union is written by
     // `refine::add_open_unions` instead, so typify is told to use that one.
@@ -219,6 +262,11 @@ fn settings(spec: &openapiv3::OpenAPI, unions: &[refine::OpenUnion]) -> Generati
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
+    // What the spec cannot say, the spec names a hand-written type for: typed ids, the
+    // JSON:API links that read both `null` and `{}`, an update's three-state attributes.
+    for (name, path, impls) in replacements(spec)? {
+        settings.with_replacement(name, path, impls.into_iter());
+    }
     settings
         // Builder methods do not reorder call sites when the spec gains a parameter.
         .with_interface(InterfaceStyle::Builder)
@@ -232,26 +280,8 @@ fn settings(spec: &openapiv3::OpenAPI, unions: &[refine::OpenUnion]) -> Generati
                 .expect("a valid Rust path"),
         )
         // Ordered maps keep serialized bodies and snapshots stable.
-        .with_map_type("::std::collections::BTreeMap")
-        // An update's attribute has three states (leave, set, clear with `null`); an
-        // optional nullable field has two, so these are a hand-written `Clearable`.
-        .with_replacement(
-            "ClearableString",
-            "crate::jsonapi::Clearable<String>",
-            std::iter::empty(),
-        )
-        .with_replacement(
-            "ClearableFieldValues",
-            "crate::jsonapi::Clearable<crate::types::FieldValues>",
-            std::iter::empty(),
-        )
-        // Persona sends `null` or `{}` for an unset to-one link; a hand-written type reads both.
-        .with_replacement(
-            "ToOneRelationship",
-            "crate::jsonapi::ToOneRelationship",
-            [TypeImpl::Default].into_iter(),
-        );
-    settings
+        .with_map_type("::std::collections::BTreeMap");
+    Ok(settings)
 }
 
 /// Runs progenitor, turning its panics (it asserts on some specs) into an error that names the
@@ -260,10 +290,10 @@ fn run_progenitor(
     spec: &openapiv3::OpenAPI,
     unions: &[refine::OpenUnion],
 ) -> Result<proc_macro2::TokenStream, TaskError> {
+    let settings = settings(spec, unions)?;
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let outcome =
-        std::panic::catch_unwind(|| Generator::new(&settings(spec, unions)).generate_tokens(spec));
+    let outcome = std::panic::catch_unwind(|| Generator::new(&settings).generate_tokens(spec));
     std::panic::set_hook(previous_hook);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),

@@ -360,7 +360,7 @@ async fn a_list_streams_page_by_page() {
     }
     created.reverse();
     let before = mock.requests_received();
-    let streamed: Vec<String> = client
+    let streamed: Vec<InquiryId> = client
         .list_inquiries()
         .page_size(10)
         .filter_status("created")
@@ -516,7 +516,7 @@ async fn fifty_clients_creating_through_faults_create_each_inquiry_exactly_once(
     );
 
     mock.faults().clear();
-    let listed: Vec<String> = client
+    let listed: Vec<InquiryId> = client
         .list_inquiries()
         .page_size(100)
         .into_stream()
@@ -530,4 +530,44 @@ async fn fifty_clients_creating_through_faults_create_each_inquiry_exactly_once(
         created,
         "every id comes back once"
     );
+}
+
+#[tokio::test]
+async fn ids_in_responses_are_typed_and_go_straight_into_the_next_call() {
+    let (mock, client) = sandbox(RetryPolicy::none()).await;
+    let created: InquiryId = create_jane_doe(&client, mock.template_id())
+        .await
+        .expect("creates");
+    let inquiry = client
+        .retrieve_inquiry()
+        .inquiry_id(&created)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner()
+        .data;
+    assert_eq!(inquiry.id, created);
+    let template: &InquiryTemplateId = inquiry
+        .relationships
+        .as_ref()
+        .and_then(|links| links.inquiry_template.as_ref())
+        .and_then(|link| link.id())
+        .expect("a template link");
+    assert_eq!(*template, mock.template_id());
+    let fetched = client
+        .retrieve_inquiry_template()
+        .inquiry_template_id(template)
+        .send()
+        .await
+        .expect("retrieves the template")
+        .into_inner()
+        .data;
+    assert_eq!(&fetched.id, template);
+    let version = fetched
+        .relationships
+        .as_ref()
+        .and_then(|links| links.latest_published_version.as_ref())
+        .and_then(|link| link.id())
+        .expect("a published version");
+    assert!(version.starts_with(persona_api::InquiryTemplateVersionId::PREFIX));
 }

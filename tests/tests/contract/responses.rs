@@ -34,7 +34,8 @@ fn the_seed_response_decodes_into_a_created_inquiry() {
         relationships
             .inquiry_template
             .as_ref()
-            .and_then(|link| link.id()),
+            .and_then(|link| link.id())
+            .map(|id| id.as_str()),
         Some("itmpl_zxDohzpCMnKNnj4no2dDuah8")
     );
     assert_eq!(
