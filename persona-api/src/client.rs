@@ -9,13 +9,14 @@ use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
 
 use crate::api_key::{ApiKey, Environment};
+use crate::api_version::ApiVersion;
 use crate::response_headers::server_wait;
 use crate::retry::{self, AttemptOutcome, RetryPolicy};
 use crate::{ConfigError, generated};
 
 /// Persona's production and sandbox API; the key, not the URL, picks the environment.
 pub const DEFAULT_BASE_URL: &str = "https://api.withpersona.com/api/v1";
-/// The API version every type in this crate follows.
+/// The API version the client asks for unless told otherwise: the one the types are written for.
 pub const PERSONA_VERSION: &str = "2023-01-05";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,6 +31,7 @@ pub struct ClientContext {
     timeout: Duration,
     overall_timeout: Option<Duration>,
     retry: RetryPolicy,
+    api_version: ApiVersion,
 }
 
 /// A client for Persona's inquiry API.
@@ -38,8 +40,8 @@ pub struct ClientContext {
 /// Every operation of the spec is a method returning a request builder, reached through
 /// [`Deref`] to the generated client: `client.retrieve_inquiry().inquiry_id(id).send().await`.
 ///
-/// Every request carries `Authorization: Bearer <key>`, `Persona-Version: 2023-01-05`,
-/// `Key-Inflection: kebab` and a `User-Agent` naming this crate; every POST carries an
+/// Every request carries `Authorization: Bearer <key>`, `Persona-Version` (2023-01-05 unless
+/// [`ClientBuilder::api_version`] says otherwise), `Key-Inflection: kebab` and a `User-Agent` naming this crate; every POST carries an
 /// `Idempotency-Key` (yours, or one the client makes), and failed requests are retried as the
 /// [`RetryPolicy`] says.
 #[derive(Clone, Debug)]
@@ -67,6 +69,7 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             overall_timeout: None,
             retry: RetryPolicy::default(),
+            api_version: ApiVersion::default(),
             user_agent: None,
             http_client: None,
         }
@@ -80,6 +83,11 @@ impl Client {
     /// The URL that operation paths are appended to.
     pub fn base_url(&self) -> &str {
         self.api.baseurl()
+    }
+
+    /// The API version every request asks for.
+    pub fn api_version(&self) -> ApiVersion {
+        self.api.inner().api_version
     }
 }
 
@@ -112,6 +120,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     overall_timeout: Option<Duration>,
     retry: RetryPolicy,
+    api_version: ApiVersion,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
 }
@@ -139,6 +148,13 @@ impl ClientBuilder {
     /// When to retry. Default: [`RetryPolicy::default`]; [`RetryPolicy::none`] turns retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The API version to ask for: 2023-01-05 (the default) or 2025-12-08; see [`ApiVersion`]
+    /// for what changes. A call's own `.persona_version(..)` wins for that call.
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.api_version = version;
         self
     }
 
@@ -184,6 +200,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             overall_timeout: self.overall_timeout,
             retry: self.retry,
+            api_version: self.api_version,
         };
         Ok(Client {
             api: generated::Client::new_with_client(&base_url, http_client, context),
@@ -227,12 +244,14 @@ impl ClientHooks<ClientContext> for generated::Client {
         headers.remove(&PROGENITOR_VERSION_HEADER);
         headers.insert(AUTHORIZATION, context.authorization.clone());
         headers.insert(USER_AGENT, context.user_agent.clone());
-        // Our types are those of 2023-01-05 in kebab case: whatever the key's dashboard defaults
-        // are, ask for exactly that.
-        headers.insert(
-            PERSONA_VERSION_HEADER.clone(),
-            HeaderValue::from_static(PERSONA_VERSION),
-        );
+        // Our types read the chosen version in kebab case: whatever the key's dashboard
+        // defaults are, ask for exactly that (unless this call named its own version).
+        if !headers.contains_key(&PERSONA_VERSION_HEADER) {
+            headers.insert(
+                PERSONA_VERSION_HEADER.clone(),
+                HeaderValue::from_static(context.api_version.as_str()),
+            );
+        }
         headers.insert(
             KEY_INFLECTION_HEADER.clone(),
             HeaderValue::from_static("kebab"),

@@ -1830,57 +1830,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`PersonaVersion`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum PersonaVersion {
-        #[serde(rename = "2023-01-05")]
-        X20230105,
-    }
-    impl ::std::fmt::Display for PersonaVersion {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::X20230105 => f.write_str("2023-01-05"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for PersonaVersion {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "2023-01-05" => Ok(Self::X20230105),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for PersonaVersion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for PersonaVersion {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`SearchAnd`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -12296,7 +12245,7 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_events()
     .fields_event(fields_event)
@@ -12325,7 +12274,7 @@ Arguments:
 - `fields_event`: Sparse fieldset for the event.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_event()
     .event_id(event_id)
@@ -12360,7 +12309,7 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiries()
     .fields_inquiry(fields_inquiry)
@@ -12395,7 +12344,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.create_inquiry()
@@ -12424,7 +12373,7 @@ Arguments:
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.search_inquiries()
@@ -12453,7 +12402,7 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry()
     .inquiry_id(inquiry_id)
@@ -12479,7 +12428,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.redact_inquiry()
     .inquiry_id(inquiry_id)
@@ -12506,7 +12455,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.update_inquiry()
@@ -12535,7 +12484,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.add_inquiry_tag()
@@ -12564,7 +12513,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.approve_inquiry()
@@ -12593,7 +12542,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.decline_inquiry()
@@ -12622,7 +12571,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.expire_inquiry()
     .inquiry_id(inquiry_id)
@@ -12649,7 +12598,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.generate_inquiry_one_time_link()
@@ -12680,7 +12629,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.mark_inquiry_for_review()
     .inquiry_id(inquiry_id)
@@ -12707,7 +12656,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.simulate_inquiry_actions()
@@ -12733,7 +12682,7 @@ Sends a `GET` request to `/inquiries/{inquiry-id}/print`
 Arguments:
 - `inquiry_id`: The inquiry (`inq_...`).
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.print_inquiry_pdf()
     .inquiry_id(inquiry_id)
@@ -12757,7 +12706,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.remove_inquiry_tag()
@@ -12786,7 +12735,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.resume_inquiry()
     .inquiry_id(inquiry_id)
@@ -12813,7 +12762,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.set_inquiry_tags()
@@ -12842,7 +12791,7 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_sessions()
     .filter_inquiry_id(filter_inquiry_id)
@@ -12868,7 +12817,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.create_inquiry_session()
@@ -12895,7 +12844,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.expire_all_inquiry_sessions()
@@ -12922,7 +12871,7 @@ Arguments:
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_session()
     .inquiry_session_id(inquiry_session_id)
@@ -12948,7 +12897,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.expire_inquiry_session()
     .inquiry_session_id(inquiry_session_id)
@@ -12975,7 +12924,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.generate_inquiry_session_one_time_link()
     .inquiry_session_id(inquiry_session_id)
@@ -13005,7 +12954,7 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_template_versions()
     .fields_inquiry_template_version(fields_inquiry_template_version)
@@ -13035,7 +12984,7 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_templates()
     .fields_inquiry_template(fields_inquiry_template)
@@ -13061,7 +13010,7 @@ Arguments:
 - `fields_inquiry_template`: Sparse fieldset for the inquiry template.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_template()
     .inquiry_template_id(inquiry_template_id)
@@ -13086,7 +13035,7 @@ Arguments:
 - `fields_inquiry_template`: Sparse fieldset for the inquiry template.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_template_translations()
     .inquiry_template_id(inquiry_template_id)
@@ -13114,7 +13063,7 @@ Arguments:
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
 - `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
-- `persona_version`: The API version the request and response follow. This document describes 2023-01-05 only; the Rust client always sends it.
+- `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
 let response = client.import_inquiry_template_translations()
@@ -13157,7 +13106,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListEvents<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13279,13 +13228,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -13425,7 +13374,7 @@ pub mod builder {
         fields_event: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveEvent<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13490,13 +13439,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -13640,7 +13589,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiries<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13846,13 +13795,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -14055,7 +14004,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquiryRequest, String>,
     }
     impl<'a> CreateInquiry<'a> {
@@ -14123,13 +14072,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -14308,7 +14257,7 @@ pub mod builder {
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SearchInquiriesRequest, String>,
     }
     impl<'a> SearchInquiries<'a> {
@@ -14404,13 +14353,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -14597,7 +14546,7 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14662,13 +14611,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -14798,7 +14747,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RedactInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14877,13 +14826,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -15032,7 +14981,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::UpdateInquiryRequest, String>,
     }
     impl<'a> UpdateInquiry<'a> {
@@ -15113,13 +15062,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -15302,7 +15251,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
     }
     impl<'a> AddInquiryTag<'a> {
@@ -15383,13 +15332,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -15569,7 +15518,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
     }
     impl<'a> ApproveInquiry<'a> {
@@ -15650,13 +15599,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -15839,7 +15788,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
     }
     impl<'a> DeclineInquiry<'a> {
@@ -15920,13 +15869,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -16109,7 +16058,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ExpireInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16188,13 +16137,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -16343,7 +16292,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::GenerateOneTimeLinkRequest, String>,
     }
     impl<'a> GenerateInquiryOneTimeLink<'a> {
@@ -16424,13 +16373,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -16614,7 +16563,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> MarkInquiryForReview<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16693,13 +16642,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -16848,7 +16797,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SimulateActionsRequest, String>,
     }
     impl<'a> SimulateInquiryActions<'a> {
@@ -16929,13 +16878,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -17115,7 +17064,7 @@ pub mod builder {
         client: &'a super::Client,
         inquiry_id: Result<::std::string::String, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> PrintInquiryPdf<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17152,13 +17101,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -17266,7 +17215,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
     }
     impl<'a> RemoveInquiryTag<'a> {
@@ -17347,13 +17296,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -17533,7 +17482,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ResumeInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17612,13 +17561,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -17767,7 +17716,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SetInquiryTagsRequest, String>,
     }
     impl<'a> SetInquiryTags<'a> {
@@ -17848,13 +17797,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -18037,7 +17986,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquirySessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18117,13 +18066,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -18251,7 +18200,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquirySessionRequest, String>,
     }
     impl<'a> CreateInquirySession<'a> {
@@ -18319,13 +18268,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -18504,7 +18453,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ExpireAllInquirySessionsRequest, String>,
     }
     impl<'a> ExpireAllInquirySessions<'a> {
@@ -18572,13 +18521,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -18750,7 +18699,7 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquirySession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18817,13 +18766,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -18955,7 +18904,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ExpireInquirySession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19036,13 +18985,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -19193,7 +19142,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> GenerateInquirySessionOneTimeLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19274,13 +19223,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -19432,7 +19381,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiryTemplateVersions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19527,13 +19476,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -19678,7 +19627,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiryTemplates<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19758,13 +19707,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -19892,7 +19841,7 @@ pub mod builder {
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiryTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19959,13 +19908,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -20096,7 +20045,7 @@ pub mod builder {
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiryTemplateTranslations<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20163,13 +20112,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self
@@ -20304,7 +20253,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         key_inflection: Result<Option<types::KeyInflection>, String>,
-        persona_version: Result<Option<types::PersonaVersion>, String>,
+        persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ImportTranslationsRequest, String>,
     }
     impl<'a> ImportInquiryTemplateTranslations<'a> {
@@ -20387,13 +20336,13 @@ pub mod builder {
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::PersonaVersion>,
+            V: std::convert::TryInto<crate::ApiVersion>,
         {
             self.persona_version = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `PersonaVersion` for persona_version failed"
+                    "conversion to `crate :: ApiVersion` for persona_version failed"
                         .to_string()
                 });
             self

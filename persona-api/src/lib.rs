@@ -58,6 +58,7 @@
 //! - `tracing`: one span per attempt.
 
 mod api_key;
+mod api_version;
 mod client;
 mod config_error;
 mod error;
@@ -82,6 +83,7 @@ pub mod webhooks;
 pub mod generated;
 
 pub use api_key::{ApiKey, Environment};
+pub use api_version::{ApiVersion, UnknownApiVersion};
 /// The date and time types of the generated types (birthdates, timestamps), so users need
 /// not match its version.
 pub use chrono;

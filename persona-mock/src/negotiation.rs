@@ -1,9 +1,10 @@
 //! What a request's `Persona-Version` and `Key-Inflection` headers ask for, and the rewriting
-//! of bodies that camelCase or snake_case needs: handlers and the store only see kebab-case.
+//! of bodies they need: handlers and the store only see kebab-case 2023-01-05, and responses
+//! are reshaped into the version and inflection asked for.
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, Response, header};
-use persona_api::PERSONA_VERSION;
+use persona_api::ApiVersion;
 use persona_api::inflection::Inflection;
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ use crate::error::ApiError;
 /// The largest request body the sandbox reads.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// Every version Persona's API has had; the sandbox answers in [`PERSONA_VERSION`]'s shapes.
+/// Every version Persona's API has had.
 const PERSONA_VERSIONS: [&str; 8] = [
     "2025-12-08",
     "2025-10-27",
@@ -24,50 +25,105 @@ const PERSONA_VERSIONS: [&str; 8] = [
     "2020-05-18",
 ];
 
-/// The inflection to answer in, or why the headers are refused. A version other than the one
-/// the sandbox renders is refused rather than answered in the wrong shapes.
-pub fn negotiate(headers: &HeaderMap) -> Result<Inflection, ApiError> {
-    if let Some(version) = headers.get("persona-version") {
-        let version = version.to_str().unwrap_or_default();
-        if !PERSONA_VERSIONS.contains(&version) {
-            return Err(ApiError::bad_request(format!(
-                "Persona-Version '{version}' is not an API version (known: {})",
-                PERSONA_VERSIONS.join(", ")
-            )));
-        }
-        if version != PERSONA_VERSION {
-            return Err(ApiError::bad_request(format!(
-                "persona-mock serves API version {PERSONA_VERSION} only (sent Persona-Version {version})"
-            )));
-        }
+/// An inquiry's personal data, which 2025-12-08 keeps in `fields` only.
+const PERSONAL_ATTRIBUTES: [&str; 15] = [
+    "name-first",
+    "name-middle",
+    "name-last",
+    "birthdate",
+    "address-street-1",
+    "address-street-2",
+    "address-city",
+    "address-subdivision",
+    "address-subdivision-abbr",
+    "address-postal-code",
+    "address-postal-code-abbr",
+    "email-address",
+    "phone-number",
+    "identification-number",
+    "social-security-number",
+];
+
+/// What a request asked for with its headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Negotiated {
+    pub version: ApiVersion,
+    pub inflection: Inflection,
+}
+
+impl Negotiated {
+    /// Whether bodies need rewriting: anything but the kebab-case 2023-01-05 handlers speak.
+    pub fn rewrites(self) -> bool {
+        self.version != ApiVersion::V2023_01_05 || self.inflection != Inflection::Kebab
     }
-    match headers.get("key-inflection") {
-        None => Ok(Inflection::Kebab),
+}
+
+/// The version and inflection to answer in, or why the headers are refused. A missing version
+/// is the account's default (2023-01-05); a version the sandbox cannot render is refused
+/// rather than answered in the wrong shapes.
+pub fn negotiate(headers: &HeaderMap) -> Result<Negotiated, ApiError> {
+    let version = match headers.get("persona-version") {
+        None => ApiVersion::default(),
+        Some(version) => {
+            let version = version.to_str().unwrap_or_default();
+            if !PERSONA_VERSIONS.contains(&version) {
+                return Err(ApiError::bad_request(format!(
+                    "Persona-Version '{version}' is not an API version (known: {})",
+                    PERSONA_VERSIONS.join(", ")
+                )));
+            }
+            version.parse().map_err(|_| {
+                ApiError::bad_request(format!(
+                    "persona-mock serves API versions 2023-01-05 and 2025-12-08 (sent Persona-Version {version})"
+                ))
+            })?
+        }
+    };
+    let inflection = match headers.get("key-inflection") {
+        None => Inflection::Kebab,
         Some(name) => {
             let name = name.to_str().unwrap_or_default();
             Inflection::from_name(name).ok_or_else(|| {
                 ApiError::bad_request(format!(
                     "Key-Inflection '{name}' is not one of kebab, camel, snake"
                 ))
-            })
+            })?
         }
-    }
+    };
+    Ok(Negotiated {
+        version,
+        inflection,
+    })
 }
 
-/// The request with its JSON body's keys in kebab-case. A body that is not JSON goes on as it
-/// came, for the handler to refuse by name.
-pub async fn kebab_request(request: Request<Body>) -> Result<Request<Body>, ApiError> {
+/// The request as the handlers read it: keys in kebab-case; in 2025-12-08, personal data at
+/// the top of an inquiry's attributes is refused, as Persona's closed attributes refuse it.
+pub async fn prepared_request(
+    request: Request<Body>,
+    negotiated: Negotiated,
+) -> Result<Request<Body>, ApiError> {
     let (parts, body) = request.into_parts();
     let bytes = read(body).await?;
-    let bytes = rewrite_json(bytes, Inflection::normalize);
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        // Not JSON: the handler refuses it by name.
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
+    };
+    Inflection::normalize(&mut value);
+    if negotiated.version == ApiVersion::V2025_12_08
+        && let Some(attributes) = value.pointer("/data/attributes").and_then(Value::as_object)
+        && let Some(key) = PERSONAL_ATTRIBUTES
+            .iter()
+            .find(|key| attributes.contains_key(**key))
+    {
+        return Err(ApiError::bad_request(format!(
+            "data.attributes.{key}: from API version 2025-12-08, personal data goes in data.attributes.fields"
+        )));
+    }
+    Ok(Request::from_parts(parts, Body::from(value.to_string())))
 }
 
-/// The response with its JSON body's keys in `inflection`.
-pub async fn inflected_response(
-    response: Response<Body>,
-    inflection: Inflection,
-) -> Response<Body> {
+/// The response in the version and inflection asked for.
+pub async fn shaped_response(response: Response<Body>, negotiated: Negotiated) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
     let is_json = parts
         .headers
@@ -80,9 +136,37 @@ pub async fn inflected_response(
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let bytes = rewrite_json(bytes, |value| inflection.apply(value));
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut value) => {
+            if negotiated.version == ApiVersion::V2025_12_08 {
+                drop_personal_attributes(&mut value);
+            }
+            negotiated.inflection.apply(&mut value);
+            Bytes::from(value.to_string())
+        }
+        Err(_) => bytes,
+    };
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Removes the personal attributes of every inquiry in a document (its data, included
+/// objects, event payloads): they stay in `fields`.
+fn drop_personal_attributes(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if object.get("type").and_then(Value::as_str) == Some("inquiry")
+                && let Some(Value::Object(attributes)) = object.get_mut("attributes")
+            {
+                for key in PERSONAL_ATTRIBUTES {
+                    attributes.remove(key);
+                }
+            }
+            object.values_mut().for_each(drop_personal_attributes);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_personal_attributes),
+        _ => {}
+    }
 }
 
 /// A request body, or a refusal naming the size limit.
@@ -94,14 +178,4 @@ pub async fn read(body: Body) -> Result<Bytes, ApiError> {
                 "the request body is larger than {MAX_BODY_BYTES} bytes"
             ))
         })
-}
-
-fn rewrite_json(bytes: Bytes, rewrite: impl FnOnce(&mut Value)) -> Bytes {
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(mut value) => {
-            rewrite(&mut value);
-            Bytes::from(value.to_string())
-        }
-        Err(_) => bytes,
-    }
 }

@@ -15,7 +15,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCo
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use persona_api::inflection::Inflection;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
@@ -23,7 +22,7 @@ use tower::ServiceExt;
 use crate::error::ApiError;
 use crate::faults::{Fault, Faults};
 use crate::ids::new_id;
-use crate::negotiation::{inflected_response, kebab_request, negotiate};
+use crate::negotiation::{negotiate, prepared_request, shaped_response};
 use crate::rate_limit::{RateLimiter, RateStatus};
 
 pub struct Front {
@@ -119,19 +118,24 @@ async fn checked(
     if !rate.allowed {
         return (ApiError::rate_limited(rate.limit).into_response(), rate);
     }
-    let inflection = match negotiate(request.headers()) {
-        Ok(inflection) => inflection,
+    let negotiated = match negotiate(request.headers()) {
+        Ok(negotiated) => negotiated,
         Err(error) => return (error.into_response(), rate),
     };
-    if inflection == Inflection::Kebab {
+    if !negotiated.rewrites() {
         return (route(&front.router, request).await, rate);
     }
-    let request = match kebab_request(request).await {
+    let request = match prepared_request(request, negotiated).await {
         Ok(request) => request,
-        Err(error) => return (error.into_response(), rate),
+        Err(error) => {
+            return (
+                shaped_response(error.into_response(), negotiated).await,
+                rate,
+            );
+        }
     };
     let response = route(&front.router, request).await;
-    (inflected_response(response, inflection).await, rate)
+    (shaped_response(response, negotiated).await, rate)
 }
 
 async fn route(router: &Router, request: Request<Body>) -> Response<Body> {

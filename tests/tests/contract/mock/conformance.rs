@@ -500,7 +500,10 @@ async fn a_version_the_sandbox_does_not_render_is_refused_by_name() {
     assert_eq!(status, 200);
     for (version, says) in [
         ("AAA", "Persona-Version 'AAA' is not an API version"),
-        ("2025-12-08", "serves API version 2023-01-05 only"),
+        (
+            "2022-09-01",
+            "serves API versions 2023-01-05 and 2025-12-08",
+        ),
     ] {
         let (status, body) = with_headers(
             &mock,
@@ -654,5 +657,89 @@ async fn a_filter_or_page_parameter_the_list_does_not_have_is_refused_by_name() 
     assert_eq!(
         error_details(&body),
         "page[] is not a parameter of this list (page parameters: page[after], page[before], page[size])"
+    );
+}
+
+#[tokio::test]
+async fn each_request_is_answered_in_the_version_it_asks_for() {
+    use persona_api::ApiVersion;
+    let mock = MockServer::start().await.expect("starts");
+    let newer = mock
+        .client_builder()
+        .api_version(ApiVersion::V2025_12_08)
+        .build()
+        .expect("valid");
+    let inquiry = newer
+        .create_inquiry()
+        .body(persona_api_tests::jane_doe(mock.template_id()))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data;
+    assert_eq!(
+        inquiry.attributes.name_first, None,
+        "not at the top in 2025-12-08"
+    );
+    let fields = inquiry.attributes.fields.as_ref().expect("fields");
+    assert_eq!(fields["name-first"].value, json!("Jane"), "but in fields");
+
+    let default_client = mock.client_builder().build().expect("valid");
+    let as_older = default_client
+        .retrieve_inquiry()
+        .inquiry_id(&inquiry.id)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner()
+        .data;
+    assert_eq!(as_older.attributes.name_first.as_deref(), Some("Jane"));
+    let as_newer = default_client
+        .retrieve_inquiry()
+        .inquiry_id(&inquiry.id)
+        .persona_version(ApiVersion::V2025_12_08)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner()
+        .data;
+    assert_eq!(
+        as_newer.attributes.name_first, None,
+        "a call's own version wins"
+    );
+
+    let path = format!("/inquiries/{}", inquiry.id);
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        &path,
+        &[("Persona-Version", "2025-12-08")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let attributes = body["data"]["attributes"].as_object().expect("attributes");
+    for personal in ["name-first", "name-last", "birthdate", "address-city"] {
+        assert!(!attributes.contains_key(personal), "{personal}: {body}");
+    }
+    let (_, older) = with_headers(&mock, reqwest::Method::GET, &path, &[], None).await;
+    assert_eq!(
+        older["data"]["attributes"]["name-first"], "Jane",
+        "no header: the account's default, 2023-01-05"
+    );
+
+    let (status, refused) = with_headers(
+        &mock,
+        reqwest::Method::POST,
+        "/inquiries",
+        &[("Persona-Version", "2025-12-08")],
+        Some(json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "name-first": "Jane"}}})),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        error_details(&refused)
+            .starts_with("data.attributes.name-first: from API version 2025-12-08"),
+        "{refused}"
     );
 }
