@@ -188,7 +188,7 @@ impl ClientBuilder {
         authorization.set_sensitive(true);
         let http_client = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => reqwest_client_builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .build()
                 .map_err(|error| ConfigError::HttpClient(error.to_string()))?,
@@ -222,6 +222,18 @@ fn checked_base_url(url: &str) -> Result<String, ConfigError> {
         return Err(invalid("it must not have a query or fragment"));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// reqwest's builder with the TLS backend the features chose ready: with `rustls-ring`, ring
+/// becomes the process's rustls provider unless the application installed one (reqwest without
+/// its own provider needs one installed).
+fn reqwest_client_builder() -> reqwest::ClientBuilder {
+    #[cfg(feature = "rustls-ring")]
+    if rustls_crate::crypto::CryptoProvider::get_default().is_none() {
+        // Err means another thread installed one meanwhile, which serves as well.
+        let _ = rustls_crate::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder()
 }
 
 static PERSONA_VERSION_HEADER: HeaderName = HeaderName::from_static("persona-version");

@@ -52,8 +52,8 @@
 //!
 //! # Features
 //!
-//! - `rustls` (default) or `native-tls`: the TLS backend; with `default-features = false`
-//!   pick one.
+//! - `rustls` (default, aws-lc-rs underneath), `rustls-ring` (rustls with ring: a quicker
+//!   clean build) or `native-tls`: the TLS backend; with `default-features = false` pick one.
 //! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
 //! - `tracing`: one span per attempt.
 

@@ -17,7 +17,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   import-schema <bundle.json> <component>...
                                       print components of a Persona bundle in our spec's OpenAPI 3.0 dialect
                                       (structure only: write their descriptions yourself)
-  measure-build                       time clean builds of persona-api and of its dependencies alone; print the ratio
+  measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
   bench-report                        print the saved benchmark results as ratios against their floors";
 
 fn main() -> ExitCode {
@@ -38,7 +38,15 @@ fn main() -> ExitCode {
         ["import-schema", bundle, components @ ..] if !components.is_empty() => {
             xtask::import_schema::run(Path::new(bundle), components)
         }
-        ["measure-build"] => xtask::measure_build::run(),
+        ["measure-build"] => xtask::measure_build::run(xtask::measure_build::Tls::Rustls),
+        ["measure-build", "--tls", feature] => {
+            match xtask::measure_build::Tls::from_feature(feature) {
+                Some(tls) => xtask::measure_build::run(tls),
+                None => Err(xtask::TaskError::Shape(format!(
+                    "--tls takes rustls or rustls-ring, not {feature}"
+                ))),
+            }
+        }
         ["bench-report"] => xtask::bench_report::run(),
         _ => {
             eprintln!("{USAGE}");

@@ -2,7 +2,8 @@
 //!
 //! Builds, each from clean in its own target directory and in the same run (machines are
 //! noisy, so only the ratio means much): a floor crate with exactly persona-api's
-//! dependencies and features and no code, then persona-api with its default features.
+//! dependencies and features and no code, then persona-api, with the default TLS backend or,
+//! with `--tls rustls-ring`, rustls on ring.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +14,48 @@ use crate::{TaskError, io, workspace_root};
 /// The budget: persona-api may cost at most this much more than its dependencies alone.
 pub const TARGET_RATIO: f64 = 1.25;
 
-/// The floor: persona-api's `[dependencies]` (default features) and an empty library.
-fn write_floor_crate(dir: &Path) -> Result<(), TaskError> {
+/// The TLS backends whose builds can be measured: persona-api's feature and what the floor
+/// needs for the same dependencies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// The default `rustls` feature: rustls on aws-lc-rs.
+    Rustls,
+    /// The `rustls-ring` feature: rustls on ring.
+    RustlsRing,
+}
+
+impl Tls {
+    pub fn from_feature(name: &str) -> Option<Tls> {
+        match name {
+            "rustls" => Some(Tls::Rustls),
+            "rustls-ring" => Some(Tls::RustlsRing),
+            _ => None,
+        }
+    }
+
+    fn feature(self) -> &'static str {
+        match self {
+            Tls::Rustls => "rustls",
+            Tls::RustlsRing => "rustls-ring",
+        }
+    }
+
+    /// The floor's TLS dependencies, as persona-api's feature sets them.
+    fn floor_dependencies(self) -> &'static str {
+        match self {
+            Tls::Rustls => {
+                "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\", \"rustls\"] }\n"
+            }
+            Tls::RustlsRing => {
+                "reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\", \"rustls-no-provider\"] }\n\
+                rustls = { version = \"0.23\", default-features = false, features = [\"std\", \"tls12\", \"ring\"] }\n"
+            }
+        }
+    }
+}
+
+/// The floor: persona-api's `[dependencies]` (with the TLS backend's) and an empty library.
+fn write_floor_crate(dir: &Path, tls: Tls) -> Result<(), TaskError> {
     let manifest = workspace_root().join("persona-api/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).map_err(io(&manifest))?;
     let lock = workspace_root().join("Cargo.lock");
@@ -22,14 +63,15 @@ fn write_floor_crate(dir: &Path) -> Result<(), TaskError> {
     let floor = "[package]\nname = \"persona-api-floor\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\n\
          progenitor-client = \"0.15.1\"\n\
-         reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\", \"rustls\"] }\n\
          serde = { version = \"1\", features = [\"derive\"] }\n\
          serde_json = \"1\"\n\
          chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\", \"clock\"] }\n\
          tokio = { version = \"1\", features = [\"time\"] }\n\
          http = \"1\"\n\
          futures-util = { version = \"0.3\", default-features = false, features = [\"std\"] }\n\
-         form_urlencoded = \"1\"\n";
+         form_urlencoded = \"1\"\n"
+        .to_string()
+        + tls.floor_dependencies();
     // Every dependency of the floor must be one persona-api declares, so the floor is honest.
     for name in [
         "progenitor-client",
@@ -48,14 +90,19 @@ fn write_floor_crate(dir: &Path) -> Result<(), TaskError> {
             )));
         }
     }
-    std::fs::write(dir.join("Cargo.toml"), floor).map_err(io(dir))?;
+    std::fs::write(dir.join("Cargo.toml"), &floor).map_err(io(dir))?;
     std::fs::write(dir.join("src/lib.rs"), "").map_err(io(dir))?;
     // Same versions as the workspace resolves, so both builds compile the same crates.
     std::fs::copy(&lock, dir.join("Cargo.lock")).map_err(io(&lock))?;
     Ok(())
 }
 
-fn timed_clean_build(manifest: &Path, package: &str, target: &Path) -> Result<Duration, TaskError> {
+fn timed_clean_build(
+    manifest: &Path,
+    package: &str,
+    features: &[&str],
+    target: &Path,
+) -> Result<Duration, TaskError> {
     let _ = std::fs::remove_dir_all(target);
     let started = Instant::now();
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -63,6 +110,7 @@ fn timed_clean_build(manifest: &Path, package: &str, target: &Path) -> Result<Du
         .arg(manifest)
         .args(["--package", package, "--target-dir"])
         .arg(target)
+        .args(features)
         .status()
         .map_err(io(manifest))?;
     if !status.success() {
@@ -71,26 +119,36 @@ fn timed_clean_build(manifest: &Path, package: &str, target: &Path) -> Result<Du
     Ok(started.elapsed())
 }
 
-pub fn run() -> Result<String, TaskError> {
+pub fn run(tls: Tls) -> Result<String, TaskError> {
     let scratch: PathBuf = std::env::temp_dir().join("persona-api-measure-build");
     let floor_dir = scratch.join("floor");
-    write_floor_crate(&floor_dir)?;
-    println!("building the floor (dependencies only) from clean...");
+    write_floor_crate(&floor_dir, tls)?;
+    println!(
+        "building the floor (dependencies only, {}) from clean...",
+        tls.feature()
+    );
     let floor = timed_clean_build(
         &floor_dir.join("Cargo.toml"),
         "persona-api-floor",
+        &[],
         &scratch.join("target-floor"),
     )?;
-    println!("building persona-api (default features) from clean...");
+    println!("building persona-api ({}) from clean...", tls.feature());
+    let features = match tls {
+        Tls::Rustls => vec![],
+        Tls::RustlsRing => vec!["--no-default-features", "--features", "rustls-ring"],
+    };
     let ours = timed_clean_build(
         &workspace_root().join("Cargo.toml"),
         "persona-api",
+        &features,
         &scratch.join("target-persona-api"),
     )?;
     let ratio = ours.as_secs_f64() / floor.as_secs_f64();
     Ok(format!(
-        "clean debug build, {} cores\n  floor (dependencies, no code): {:>6.1} s\n  persona-api (default features): {:>6.1} s\n  ratio: {ratio:.2}x (target at most {TARGET_RATIO:.2}x: {})",
+        "clean debug build, {} cores, TLS feature {}\n  floor (dependencies, no code): {:>6.1} s\n  persona-api:                   {:>6.1} s\n  ratio: {ratio:.2}x (target at most {TARGET_RATIO:.2}x: {})",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        tls.feature(),
         floor.as_secs_f64(),
         ours.as_secs_f64(),
         if ratio <= TARGET_RATIO {
