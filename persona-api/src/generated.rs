@@ -98,11 +98,13 @@ pub mod types {
             rename = "auto-create-account",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub auto_create_account: ::std::option::Option<bool>,
         #[serde(
             rename = "auto-create-account-reference-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub auto_create_account_reference_id: ::std::option::Option<
             ::std::string::String,
         >,
@@ -110,16 +112,19 @@ pub mod types {
             rename = "auto-create-account-type-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub auto_create_account_type_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "auto-create-inquiry-session",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub auto_create_inquiry_session: ::std::option::Option<bool>,
         #[serde(
             rename = "auto-create-one-time-link",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub auto_create_one_time_link: ::std::option::Option<bool>,
         #[serde(
             rename = "expiration-after-create-interval-seconds",
@@ -152,6 +157,7 @@ pub mod types {
     pub struct CreateInquiryRequest {
         pub data: CreateInquiryData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub meta: ::std::option::Option<CreateInquiryMeta>,
     }
     impl CreateInquiryRequest {
@@ -716,6 +722,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct GenerateOneTimeLinkRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub meta: ::std::option::Option<GenerateOneTimeLinkRequestMeta>,
     }
     impl GenerateOneTimeLinkRequest {
@@ -731,6 +738,7 @@ pub mod types {
             rename = "expires-in-seconds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub expires_in_seconds: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl GenerateOneTimeLinkRequestMeta {
@@ -1034,6 +1042,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InquiryDecisionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub meta: ::std::option::Option<InquiryDecisionRequestMeta>,
     }
     impl InquiryDecisionRequest {
@@ -1046,6 +1055,7 @@ pub mod types {
     pub struct InquiryDecisionRequestMeta {
         ///Shown to reviewers beside the decision.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl InquiryDecisionRequestMeta {
@@ -1458,11 +1468,13 @@ pub mod types {
             rename = "tag-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub tag_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "tag-name",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub tag_name: ::std::option::Option<::std::string::String>,
     }
     impl InquiryTagRequestMeta {
@@ -1845,10 +1857,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SearchInquiriesRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub page: ::std::option::Option<SearchPage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub query: ::std::option::Option<SearchQuery>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub sort: ::std::option::Option<SearchSort>,
     }
     impl SearchInquiriesRequest {
@@ -1949,10 +1964,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SearchPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub after: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub before: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub size: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl SearchPage {
@@ -2076,6 +2094,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SimulateAction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub data: ::std::option::Option<SimulateActionData>,
         #[serde(rename = "type")]
         pub type_: SimulateActionType,
@@ -2273,6 +2292,7 @@ pub mod types {
             rename = "step-display-name",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
         pub step_display_name: ::std::option::Option<::std::string::String>,
     }
     impl Translation {

@@ -85,6 +85,17 @@ impl<Id> ToManyRelationship<Id> {
     }
 }
 
+/// Reads a request field the spec does not let be `null`, refusing `null` (serde alone reads it
+/// as if the field were absent). The generator puts it on such fields of request bodies, which
+/// persona-mock reads: what Persona's schema refuses, the sandbox refuses.
+pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// A new value for an attribute an update can clear.
 ///
 /// An update's attribute has three states: leave it out (`None`: the value stays as it is),

@@ -15,6 +15,7 @@ mod preflight;
 mod refine;
 mod request_builders;
 pub mod spec_diff;
+mod strict_requests;
 
 pub use outline::public_outline;
 
@@ -160,6 +161,9 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
         return Err(TaskError::Unsupported(problems));
     }
     let unions = refine::open_unions(&document)?;
+    let reader = document::Document {
+        root: document.clone(),
+    };
     let (builders, flattened) = request_builders::wanted(&document);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
@@ -171,6 +175,7 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
     let sends = refine::send_returns_crate_error(&mut file)?;
     refine::add_open_unions(&mut file, &unions)?;
     request_builders::add(&mut file, &builders, &flattened)?;
+    strict_requests::refuse_nulls(&mut file, &reader)?;
     if sends != operations {
         return Err(TaskError::Format(format!(
             "{sends} builders' send() were rewritten for {operations} operations"

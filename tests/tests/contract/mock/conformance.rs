@@ -743,3 +743,46 @@ async fn each_request_is_answered_in_the_version_it_asks_for() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn null_is_refused_where_the_spec_does_not_allow_it_and_taken_where_it_does() {
+    let mock = MockServer::start().await.expect("starts");
+    let (status, created) = with_headers(
+        &mock,
+        reqwest::Method::POST,
+        "/inquiries",
+        &[],
+        Some(json!({
+            "data": {"attributes": {"inquiry-template-id": mock.template_id(), "note": null}},
+            "meta": {"expiration-after-create-interval-seconds": null}
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "nullable in the spec: {created}");
+    let id = created["data"]["id"].as_str().expect("an id");
+    for (path, body, named) in [
+        (
+            format!("/inquiries/{id}/add-tag"),
+            json!({"meta": {"tag-id": null, "tag-name": "vip"}}),
+            "meta.tag-id",
+        ),
+        (
+            format!("/inquiries/{id}/generate-one-time-link"),
+            json!({"meta": {"expires-in-seconds": null}}),
+            "meta.expires-in-seconds",
+        ),
+        (
+            "/inquiries".to_string(),
+            json!({"data": {"attributes": {"inquiry-template-id": mock.template_id()}}, "meta": {"auto-create-inquiry-session": null}}),
+            "meta.auto-create-inquiry-session",
+        ),
+    ] {
+        let (status, refused) =
+            with_headers(&mock, reqwest::Method::POST, &path, &[], Some(body)).await;
+        assert_eq!(status, 400, "{path}: {refused}");
+        assert!(
+            error_details(&refused).starts_with(&format!("{named}: invalid type: null")),
+            "{path}: {refused}"
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Request bodies refuse `null` where the spec does not allow it.
+//!
+//! serde reads `null` on an optional field as if the field were left out, so a generated type
+//! takes `{"tag-id": null}` although the spec says `tag-id` is a string. The client only writes
+//! request bodies, but persona-mock reads them with these types and must refuse what Persona's
+//! schema refuses. So each optional, non-nullable property of a request body (and of the
+//! objects inside it) gets `#[serde(default, deserialize_with = "crate::jsonapi::not_null")]`;
+//! response types are left as lenient as they are.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use syn::{Fields, Item, ItemStruct, Type, parse_quote};
+
+use crate::TaskError;
+use crate::document::Document;
+
+/// Marks the fields; returns how many.
+pub fn refuse_nulls(file: &mut syn::File, document: &Document) -> Result<usize, TaskError> {
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+            _ => None,
+        })
+        .ok_or_else(|| TaskError::Format("progenitor's output has no `types` module".into()))?;
+    let mut structs: Vec<&mut ItemStruct> = types
+        .1
+        .iter_mut()
+        .filter_map(|item| match item {
+            Item::Struct(item) => Some(item),
+            _ => None,
+        })
+        .collect();
+
+    let mut work: Vec<(String, Value)> = request_bodies(document);
+    let mut seen = BTreeSet::new();
+    let mut marked = 0;
+    while let Some((name, schema)) = work.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some(item) = structs.iter_mut().find(|item| item.ident == name) else {
+            continue;
+        };
+        let schema = document.merged(&schema);
+        let required: BTreeSet<&str> = schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        let Fields::Named(fields) = &mut item.fields else {
+            continue;
+        };
+        for (property, property_schema) in properties {
+            let Some(field) = fields
+                .named
+                .iter_mut()
+                .find(|field| json_name(field) == *property)
+            else {
+                continue;
+            };
+            let resolved = document.merged(property_schema);
+            let nullable = [property_schema, &resolved]
+                .iter()
+                .any(|schema| schema["nullable"] == Value::Bool(true));
+            if !required.contains(property.as_str()) && !nullable && is_option(&field.ty) {
+                field.attrs.push(parse_quote!(
+                    #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+                ));
+                marked += 1;
+            }
+            // The objects inside: the struct the field's type names, with the schema it came
+            // from (an array's items).
+            if let Some(inner) = innermost_name(&field.ty) {
+                let inner_schema = match resolved.get("items") {
+                    Some(items) => items.clone(),
+                    None => resolved.clone(),
+                };
+                work.push((inner, inner_schema));
+            }
+        }
+    }
+    Ok(marked)
+}
+
+/// Each operation's JSON request body schema, by the name of the struct typify gives it.
+fn request_bodies(document: &Document) -> Vec<(String, Value)> {
+    document
+        .operations()
+        .filter_map(|operation| {
+            let body = document.resolve(operation.node.get("requestBody")?);
+            let schema = body.pointer("/content/application~1json/schema")?;
+            let name = schema["$ref"].as_str()?.rsplit('/').next()?.to_string();
+            Some((name, schema.clone()))
+        })
+        .collect()
+}
+
+/// The JSON name of a field: its serde `rename`, else its identifier.
+fn json_name(field: &syn::Field) -> String {
+    field
+        .attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("serde"))
+        .find_map(|attribute| {
+            let text = quote::quote!(#attribute).to_string();
+            let start = text.find("rename = \"")? + "rename = \"".len();
+            let end = start + text[start..].find('"')?;
+            Some(text[start..end].to_string())
+        })
+        .unwrap_or_else(|| {
+            field
+                .ident
+                .as_ref()
+                .map(|ident| ident.to_string().trim_end_matches('_').to_string())
+                .unwrap_or_default()
+        })
+}
+
+fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == "Option"))
+}
+
+/// The last named type inside `Option`/`Vec` wrappers: `Option<Vec<SimulateAction>>` gives
+/// `SimulateAction`.
+fn innermost_name(ty: &Type) -> Option<String> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident == "Option" || last.ident == "Vec" {
+        let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+            return None;
+        };
+        return arguments.args.iter().find_map(|argument| match argument {
+            syn::GenericArgument::Type(inner) => innermost_name(inner),
+            _ => None,
+        });
+    }
+    Some(last.ident.to_string())
+}
