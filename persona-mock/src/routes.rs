@@ -121,12 +121,22 @@ impl Query {
         })
     }
 
-    /// Refuses a `filter[..]` the list does not have, or a `page[..]` other than `after`,
-    /// `before` and `size`, rather than ignoring it and answering with everything: a misspelt
-    /// filter should not look like an empty one.
+    /// Refuses a `filter[..]` the list does not have, a `page[..]` other than `after`,
+    /// `before` and `size`, or a `fields[..]` without a type, rather than ignoring it and
+    /// answering with everything: a misspelt filter should not look like an empty one.
     fn only_known(&self, filters: &[&str]) -> Result<(), ApiError> {
         const PAGE: [&str; 3] = ["after", "before", "size"];
         for (key, _) in &self.0 {
+            // A sparse fieldset names its type: `fields[inquiry]`.
+            let fieldset_type = key.strip_prefix("fields").map(|rest| {
+                rest.strip_prefix('[')
+                    .and_then(|rest| rest.strip_suffix(']'))
+            });
+            if let Some(None | Some("")) = fieldset_type {
+                return Err(ApiError::bad_request(format!(
+                    "{key} names no type: a sparse fieldset is fields[<type>]"
+                )));
+            }
             for (family, known) in [("filter", filters), ("page", &PAGE[..])] {
                 let Some(rest) = key.strip_prefix(family) else {
                     continue;

@@ -658,6 +658,19 @@ async fn a_filter_or_page_parameter_the_list_does_not_have_is_refused_by_name() 
         error_details(&body),
         "page[] is not a parameter of this list (page parameters: page[after], page[before], page[size])"
     );
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        "/inquiry-templates?fields%5B%5D=name",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        error_details(&body),
+        "fields[] names no type: a sparse fieldset is fields[<type>]"
+    );
 }
 
 #[tokio::test]
