@@ -5,21 +5,29 @@ use syn::{Block, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Typ
 
 use crate::TaskError;
 
+/// The items of one of progenitor's modules (`types`, `builder`).
+pub fn module_items<'a>(
+    file: &'a mut syn::File,
+    name: &str,
+) -> Result<&'a mut Vec<Item>, TaskError> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == name => module.content.as_mut(),
+            _ => None,
+        })
+        .map(|(_, items)| items)
+        .ok_or_else(|| TaskError::Format(format!("progenitor's output has no `{name}` module")))
+}
+
 /// Every operation's `send()` returns `crate::Error` (persona-api's one error type) instead of
 /// progenitor's `Error<types::ErrorBody>`, so `?` into any error type (`Box<dyn Error>`,
 /// anyhow) prints Persona's message rather than progenitor's debug dump. The generated body is
 /// kept as it is, in an async block whose error is converted once.
 pub fn send_returns_crate_error(file: &mut syn::File) -> Result<usize, TaskError> {
-    let builders = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "builder" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| TaskError::Format("progenitor's output has no `builder` module".into()))?;
+    let builders = module_items(file, "builder")?;
     let mut changed = 0;
-    for item in &mut builders.1 {
+    for item in builders.iter_mut() {
         let Item::Impl(block) = item else { continue };
         for member in &mut block.items {
             let ImplItem::Fn(function) = member else {
@@ -129,14 +137,7 @@ impl OpenUnion {
 /// through `crate::open_union` that read the tag first. (typify's own enum for a `oneOf`
 /// refuses a tag it does not know, which would fail a whole response on Persona's next kind.)
 pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(), TaskError> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| TaskError::Format("progenitor's output has no `types` module".into()))?;
+    let types = module_items(file, "types")?;
     for union in unions {
         let name = syn::Ident::new(&union.name, proc_macro2::Span::call_site());
         let tag = &union.tag;
@@ -213,7 +214,7 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
                 }
             }
         };
-        types.1.extend(items.items);
+        types.extend(items.items);
     }
     Ok(())
 }

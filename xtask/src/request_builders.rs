@@ -71,18 +71,9 @@ pub fn add(
 struct Structs<'a>(Vec<&'a ItemStruct>);
 
 impl<'a> Structs<'a> {
-    fn of(file: &'a syn::File) -> Result<Structs<'a>, TaskError> {
-        let types = file
-            .items
-            .iter()
-            .find_map(|item| match item {
-                Item::Mod(module) if module.ident == "types" => module.content.as_ref(),
-                _ => None,
-            })
-            .ok_or_else(|| TaskError::Format("progenitor's output has no `types` module".into()))?;
+    fn of(file: &'a mut syn::File) -> Result<Structs<'a>, TaskError> {
         Ok(Structs(
-            types
-                .1
+            crate::refine::module_items(file, "types")?
                 .iter()
                 .filter_map(|item| match item {
                     Item::Struct(item) => Some(item),

@@ -17,16 +17,7 @@ use crate::document::Document;
 
 /// Marks the fields; returns how many.
 pub fn refuse_nulls(file: &mut syn::File, document: &Document) -> Result<usize, TaskError> {
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or_else(|| TaskError::Format("progenitor's output has no `types` module".into()))?;
-    let mut structs: Vec<&mut ItemStruct> = types
-        .1
+    let mut structs: Vec<&mut ItemStruct> = crate::refine::module_items(file, "types")?
         .iter_mut()
         .filter_map(|item| match item {
             Item::Struct(item) => Some(item),
