@@ -100,17 +100,19 @@ where
 ///
 /// An update's attribute has three states: leave it out (`None`: the value stays as it is),
 /// `Some(Clearable::Set(value))` to change it, or `Some(Clearable::Clear)` to send `null` and
-/// clear it. `value.into()` gives `Set`.
+/// clear it. [`crate::InquiryUpdate`] writes these for you: a setter sets, `clear_*` clears,
+/// and what you do not name is left out.
 ///
 /// ```
-/// use persona_api::Clearable;
-/// use persona_api::types::UpdateInquiryAttributes;
+/// use persona_api::InquiryUpdate;
+/// use persona_api::types::UpdateInquiryRequest;
 ///
-/// let attributes = UpdateInquiryAttributes::builder()
-///     .note(Some(Clearable::Clear))                    // "note": null
-///     .redirect_uri(Some("https://example.com/done".to_string().into()));
-/// let json = serde_json::to_value(UpdateInquiryAttributes::try_from(attributes)?)?;
-/// assert_eq!(json, serde_json::json!({"note": null, "redirect-uri": "https://example.com/done"}));
+/// let update = InquiryUpdate::new().clear_note().redirect_uri("https://example.com/done");
+/// let json = serde_json::to_value(UpdateInquiryRequest::try_from(update)?)?;
+/// assert_eq!(
+///     json,
+///     serde_json::json!({"data": {"attributes": {"note": null, "redirect-uri": "https://example.com/done"}}})
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
