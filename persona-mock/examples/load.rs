@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
-use persona_api::{Client, Paginate, types};
+use persona_api::{Client, Paginate};
 use persona_mock::MockServer;
 
 /// The system allocator, counting live bytes and their peak.
@@ -84,12 +84,11 @@ fn settings() -> Result<Settings, String> {
     Ok(settings)
 }
 
-fn jane_doe(template_id: &str) -> types::CreateInquiryRequest {
-    serde_json::from_value(serde_json::json!({"data": {"attributes": {
-        "inquiry-template-id": template_id,
-        "fields": {"name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12"}
-    }}}))
-    .expect("a valid request")
+fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
+    persona_api::NewInquiry::from_template(template_id)
+        .name_first("Jane")
+        .name_last("Doe")
+        .birthdate(persona_api::chrono::NaiveDate::from_ymd_opt(1994, 4, 12).expect("a valid date"))
 }
 
 /// Resident memory of this process (the mock runs in it), from /proc.
