@@ -14,8 +14,8 @@ mod outline;
 mod preflight;
 mod refine;
 mod request_builders;
+mod request_types;
 pub mod spec_diff;
-mod strict_requests;
 
 pub use outline::public_outline;
 
@@ -175,7 +175,8 @@ pub fn generate(spec_yaml: &str) -> Result<String, TaskError> {
     let sends = refine::send_returns_crate_error(&mut file)?;
     refine::add_open_unions(&mut file, &unions)?;
     request_builders::add(&mut file, &builders, &flattened)?;
-    strict_requests::refuse_nulls(&mut file, &reader)?;
+    request_types::refuse_nulls(&mut file, &reader)?;
+    request_types::drop_response_builders(&mut file, &reader)?;
     if sends != operations {
         return Err(TaskError::Format(format!(
             "{sends} builders' send() were rewritten for {operations} operations"

@@ -1,11 +1,15 @@
-//! Request bodies refuse `null` where the spec does not allow it.
+//! What request types get and response types do not.
 //!
-//! serde reads `null` on an optional field as if the field were left out, so a generated type
-//! takes `{"tag-id": null}` although the spec says `tag-id` is a string. The client only writes
-//! request bodies, but persona-mock reads them with these types and must refuse what Persona's
-//! schema refuses. So each optional, non-nullable property of a request body (and of the
-//! objects inside it) gets `#[serde(default, deserialize_with = "crate::jsonapi::not_null")]`;
-//! response types are left as lenient as they are.
+//! - `null` refused where the spec does not allow it. serde reads `null` on an optional field
+//!   as if the field were left out, so a generated type takes `{"tag-id": null}` although the
+//!   spec says `tag-id` is a string. The client only writes request bodies, but persona-mock
+//!   reads them with these types and must refuse what Persona's schema refuses. So each
+//!   optional, non-nullable property of a request body (and of the objects inside it) gets
+//!   `#[serde(default, deserialize_with = "crate::jsonapi::not_null")]`; response types stay
+//!   lenient.
+//! - typify's builders. A response type is read, never built, and its builder (a struct, four
+//!   impls, a setter per field) is most of what it costs to compile; only the types a request
+//!   body reaches keep theirs.
 
 use std::collections::BTreeSet;
 
@@ -17,6 +21,90 @@ use crate::document::Document;
 
 /// Marks the fields; returns how many.
 pub fn refuse_nulls(file: &mut syn::File, document: &Document) -> Result<usize, TaskError> {
+    refuse_nulls_in(file, document)
+}
+
+/// Removes the builders of the types no request body reaches; returns how many went.
+pub fn drop_response_builders(
+    file: &mut syn::File,
+    document: &Document,
+) -> Result<usize, TaskError> {
+    let types = crate::refine::module_items(file, "types")?;
+    let keep = reached_from(
+        types,
+        request_bodies(document).into_iter().map(|(name, _)| name),
+    );
+    let dropped: BTreeSet<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(item) if !keep.contains(&item.ident.to_string()) => {
+                Some(item.ident.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let subject_dropped = |item: &Item| matches!(item, Item::Impl(block) if self_type_name(&block.self_ty).is_some_and(|name| dropped.contains(&name)));
+    // `impl X { pub fn builder() -> builder::X }` in `types`...
+    types.retain(|item| {
+        !(subject_dropped(item)
+            && matches!(item, Item::Impl(block) if block.trait_.is_none()
+                && block.items.iter().all(|member| matches!(member, syn::ImplItem::Fn(function) if function.sig.ident == "builder"))))
+    });
+    // ...and `builder::X` with its impls.
+    let builders = types
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "builder" => module.content.as_mut(),
+            _ => None,
+        })
+        .map(|(_, items)| items)
+        .ok_or_else(|| {
+            TaskError::Format("typify's output has no `types::builder` module".into())
+        })?;
+    builders.retain(|item| match item {
+        Item::Struct(item) => !dropped.contains(&item.ident.to_string()),
+        other => !subject_dropped(other),
+    });
+    Ok(dropped.len())
+}
+
+/// The structs and enums of `types` that the named ones reach through their fields and
+/// variants, the named ones included.
+fn reached_from(types: &[Item], roots: impl Iterator<Item = String>) -> BTreeSet<String> {
+    let mut reached = BTreeSet::new();
+    let mut work: Vec<String> = roots.collect();
+    while let Some(name) = work.pop() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        let field_types: Vec<&Type> = types
+            .iter()
+            .flat_map(|item| match item {
+                Item::Struct(item) if item.ident == name => {
+                    item.fields.iter().map(|field| &field.ty).collect()
+                }
+                Item::Enum(item) if item.ident == name => item
+                    .variants
+                    .iter()
+                    .flat_map(|variant| variant.fields.iter().map(|field| &field.ty))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        work.extend(field_types.into_iter().filter_map(innermost_name));
+    }
+    reached
+}
+
+/// The last path segment of an impl's self type: `super::Inquiry` gives `Inquiry`.
+fn self_type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) => path.path.segments.last().map(|last| last.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn refuse_nulls_in(file: &mut syn::File, document: &Document) -> Result<usize, TaskError> {
     let mut structs: Vec<&mut ItemStruct> = crate::refine::module_items(file, "types")?
         .iter_mut()
         .filter_map(|item| match item {
