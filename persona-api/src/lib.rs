@@ -108,7 +108,8 @@ pub use response_headers::{RateLimit, ResponseMetadata};
 pub use retry::{AttemptOutcome, RetryPolicy};
 pub use secret::Secret;
 
-/// Request and response bodies of every operation, with their builders.
+/// Request and response bodies of every operation; request bodies (and what they hold) keep
+/// typify's builders, though the envelope-free ones in [`requests`] are the easier way.
 pub mod types {
     pub use crate::generated::types::*;
     pub use crate::jsonapi::{ResourceIdentifier, ToManyRelationship, ToOneRelationship};

@@ -35,7 +35,18 @@ const KEPT: [&str; 14] = [
     "deprecated",
 ];
 
-pub fn run(bundle: &Path, names: &[&str]) -> Result<String, TaskError> {
+/// How the imported schemas will be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// As Persona wrote them, names included.
+    AsPublished,
+    /// For reading responses: our names (PascalCase), every property optional and nullable
+    /// (sparse fieldsets leave any out), objects open and values unenumerated (Persona adds
+    /// keys and values without a version change).
+    Responses,
+}
+
+pub fn run(bundle: &Path, names: &[&str], intended: Use) -> Result<String, TaskError> {
     let document = Document::load(bundle)?;
     let mut imported = Map::new();
     let mut referenced = BTreeSet::new();
@@ -49,10 +60,19 @@ pub fn run(bundle: &Path, names: &[&str]) -> Result<String, TaskError> {
                     bundle.display()
                 ))
             })?;
-        imported.insert(
-            name.to_string(),
-            to_openapi_30(&document, schema, &mut referenced),
-        );
+        let mut converted = to_openapi_30(&document, schema, &mut referenced);
+        let name = match intended {
+            Use::AsPublished => name.to_string(),
+            Use::Responses => {
+                for_reading(&mut converted);
+                rename_references(&mut converted);
+                pascal_case(name)
+            }
+        };
+        imported.insert(name, converted);
+    }
+    if intended == Use::Responses {
+        referenced = referenced.iter().map(|name| pascal_case(name)).collect();
     }
     let yaml = serde_yaml_ng::to_string(&imported)
         .map_err(|error| TaskError::Yaml(format!("cannot write the imported schemas: {error}")))?;
@@ -68,6 +88,86 @@ pub fn run(bundle: &Path, names: &[&str]) -> Result<String, TaskError> {
             missing.join(", ")
         )
     })
+}
+
+/// Loosens a converted schema for reading responses (see [`Use::Responses`]).
+fn for_reading(schema: &mut Value) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    object.remove("required");
+    object.remove("enum");
+    let has_properties = object.contains_key("properties");
+    match object.get("additionalProperties") {
+        Some(Value::Bool(false)) => {
+            object.insert("additionalProperties".into(), Value::Object(Map::new()));
+        }
+        None if has_properties => {
+            object.insert("additionalProperties".into(), Value::Object(Map::new()));
+        }
+        _ => {}
+    }
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        for property in properties.values_mut() {
+            for_reading(property);
+            nullable(property);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = object.get_mut(key) {
+            for_reading(inner);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(members)) = object.get_mut(key) {
+            members.iter_mut().for_each(for_reading);
+        }
+    }
+}
+
+/// Makes a property schema take `null` (3.0 ignores a `$ref`'s siblings, hence the `allOf`).
+fn nullable(property: &mut Value) {
+    let Value::Object(object) = property else {
+        return;
+    };
+    if object.is_empty() {
+        return;
+    }
+    if object.contains_key("$ref") {
+        let reference = std::mem::take(object);
+        object.insert("allOf".into(), Value::Array(vec![Value::Object(reference)]));
+    }
+    object.insert("nullable".into(), Value::Bool(true));
+}
+
+/// `#/components/schemas/verification-selfie` as `#/components/schemas/VerificationSelfie`.
+fn rename_references(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::String(reference)) = object.get_mut("$ref")
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+            {
+                *reference = format!("#/components/schemas/{}", pascal_case(name));
+            }
+            object.values_mut().for_each(rename_references);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rename_references),
+        _ => {}
+    }
+}
+
+/// `verification-government-id` as `VerificationGovernmentId`.
+fn pascal_case(name: &str) -> String {
+    name.split(|character: char| !character.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut characters = word.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// One 3.1 schema as 3.0, recording the components its `$ref`s name.
@@ -275,9 +375,44 @@ mod tests {
             r#"{"components": {"schemas": {"a": {"type": "string"}}}}"#,
         )
         .expect("writes");
-        let error = run(&path, &["a", "b"]).expect_err("b is not there");
+        let error = run(&path, &["a", "b"], Use::AsPublished).expect_err("b is not there");
         assert!(error.to_string().contains("no component 'b'"), "{error}");
-        assert_eq!(run(&path, &["a"]).expect("imports"), "a:\n  type: string\n");
+        assert_eq!(
+            run(&path, &["a"], Use::AsPublished).expect("imports"),
+            "a:\n  type: string\n"
+        );
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn for_responses_every_property_is_optional_nullable_open_and_unenumerated() {
+        let mut schema = json!({
+            "type": "object", "additionalProperties": false, "required": ["status"],
+            "properties": {
+                "status": {"type": "string", "enum": ["passed", "failed"]},
+                "photo": {"$ref": "#/components/schemas/file-upload"},
+                "checks": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}},
+            },
+        });
+        for_reading(&mut schema);
+        rename_references(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object", "additionalProperties": {},
+                "properties": {
+                    "status": {"type": "string", "nullable": true},
+                    "photo": {"allOf": [{"$ref": "#/components/schemas/FileUpload"}], "nullable": true},
+                    "checks": {"type": "array", "nullable": true, "items": {
+                        "type": "object", "additionalProperties": {},
+                        "properties": {"name": {"type": "string", "nullable": true}},
+                    }},
+                },
+            })
+        );
+        assert_eq!(
+            pascal_case("report/politically-exposed-person"),
+            "ReportPoliticallyExposedPerson"
+        );
     }
 }

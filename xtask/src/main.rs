@@ -14,9 +14,10 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       exit 1 on a difference not in openapi/spec-diff-allow.yaml, or an entry
                                       there that matches none
   spec-diff <old.json> <new.json>     print what changes between two of Persona's bundles
-  import-schema <bundle.json> <component>...
+  import-schema [--responses] <bundle.json> <component>...
                                       print components of a Persona bundle in our spec's OpenAPI 3.0 dialect
-                                      (structure only: write their descriptions yourself)
+                                      (structure only: write their descriptions yourself); with --responses,
+                                      named our way and loosened for reading (all optional, nullable, open)
   measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
   bench-report                        print the saved benchmark results as ratios against their floors";
 
@@ -35,8 +36,19 @@ fn main() -> ExitCode {
         ["spec-diff", old, new] => {
             xtask::spec_diff::between_bundles(Path::new(old), Path::new(new))
         }
+        ["import-schema", "--responses", bundle, components @ ..] if !components.is_empty() => {
+            xtask::import_schema::run(
+                Path::new(bundle),
+                components,
+                xtask::import_schema::Use::Responses,
+            )
+        }
         ["import-schema", bundle, components @ ..] if !components.is_empty() => {
-            xtask::import_schema::run(Path::new(bundle), components)
+            xtask::import_schema::run(
+                Path::new(bundle),
+                components,
+                xtask::import_schema::Use::AsPublished,
+            )
         }
         ["measure-build"] => xtask::measure_build::run(xtask::measure_build::Tls::Rustls),
         ["measure-build", "--tls", feature] => {
