@@ -7,6 +7,134 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///A person or business Persona keeps across inquiries. (`account`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Account {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<AccountAttributes>,
+        pub id: crate::ids::AccountId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AccountAttributes {
+        #[serde(
+            rename = "account-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "account-type-name",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_type_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::chrono::naive::NaiveDate>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "email-address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fields: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(
+            rename = "identification-numbers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identification_numbers: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "phone-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "reference-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reference_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "social-security-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub social_security_number: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "updated-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`CreateInquiryAttributes`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct CreateInquiryAttributes {
@@ -197,6 +325,257 @@ pub mod types {
             Default::default()
         }
     }
+    ///An uploaded document of another kind. (`document/generic`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentGeneric {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<DocumentGenericAttributes>,
+        pub id: crate::ids::DocumentId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentGenericAttributes {
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "document-type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_type: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "extraction-responses",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extraction_responses: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fields: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub files: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(
+            rename = "files-normalized",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files_normalized: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kind: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "processed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "processed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processed_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///The images and data captured from a government ID. (`document/government-id`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentGovernmentId {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<DocumentGovernmentIdAttributes>,
+        pub id: crate::ids::DocumentId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DocumentGovernmentIdAttributes {
+        #[serde(
+            rename = "address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_subdivision: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "back-photo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub back_photo: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::chrono::naive::NaiveDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthplace: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub designations: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(
+            rename = "document-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub endorsements: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "expiration-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///Kept as sent.
+        #[serde(
+            rename = "front-photo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub front_photo: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "id-class",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id_class: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "identification-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identification_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issue-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issue_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        #[serde(
+            rename = "issuing-authority",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issuing_authority: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issuing-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issuing_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-suffix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_suffix: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub nationality: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-title",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_title: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "processed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "processed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processed_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub restrictions: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "selfie-photo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selfie_photo: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sex: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "vehicle-class",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vehicle_class: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "visa-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visa_status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///The body of every error response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ErrorBody {
@@ -261,7 +640,9 @@ pub mod types {
         pub data: Event,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -281,7 +662,9 @@ pub mod types {
         pub data: ::std::option::Option<IncludedObject>,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -312,7 +695,9 @@ pub mod types {
         pub data: ::std::vec::Vec<InquirySession>,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -889,7 +1274,9 @@ pub mod types {
         pub data: Inquiry,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<InquiryCreatedMeta>,
         #[serde(flatten)]
@@ -949,7 +1336,9 @@ pub mod types {
         pub data: Inquiry,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -976,7 +1365,9 @@ pub mod types {
         pub data: Inquiry,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         pub meta: OneTimeLinkMeta,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1039,7 +1430,9 @@ pub mod types {
         pub data: Inquiry,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         pub meta: InquiryResumedMeta,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1225,7 +1618,9 @@ pub mod types {
         pub data: InquirySession,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1235,7 +1630,9 @@ pub mod types {
         pub data: ::std::vec::Vec<InquirySession>,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
         #[serde(flatten)]
@@ -1247,7 +1644,9 @@ pub mod types {
         pub data: InquirySession,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         pub meta: OneTimeLinkMeta,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1353,7 +1752,9 @@ pub mod types {
         pub data: InquiryTemplate,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1470,7 +1871,9 @@ pub mod types {
         pub data: InquiryTemplateVersion,
         ///Related objects asked for with `include`; `null` or absent when none were.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub included: ::std::option::Option<::std::vec::Vec<IncludedObject>>,
+        pub included: ::std::option::Option<
+            ::std::vec::Vec<crate::generated::types::Included>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1579,6 +1982,296 @@ pub mod types {
         pub next: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prev: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A screening of news sources for adverse media. (`report/adverse-media`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportAdverseMedia {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<ReportAdverseMediaAttributes>,
+        pub id: crate::ids::ReportId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportAdverseMediaAttributes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "birthdate-year",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub birthdate_year: ::std::option::Option<i64>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "has-match",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_match: ::std::option::Option<bool>,
+        ///Kept as sent.
+        #[serde(
+            rename = "ignore-list-entity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_list_entity: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(
+            rename = "ignore-list-media",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_list_media: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "is-continuous",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_continuous: ::std::option::Option<bool>,
+        #[serde(
+            rename = "is-recurring",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<bool>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "related-sources",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub related_sources: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "report-template-version-name",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_template_version_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub term: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A screening for politically exposed persons. (`report/politically-exposed-person`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportPoliticallyExposedPerson {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<ReportPoliticallyExposedPersonAttributes>,
+        pub id: crate::ids::ReportId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportPoliticallyExposedPersonAttributes {
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "has-match",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_match: ::std::option::Option<bool>,
+        ///Kept as sent.
+        #[serde(
+            rename = "ignore-list",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_list: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "is-continuous",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_continuous: ::std::option::Option<bool>,
+        #[serde(
+            rename = "is-recurring",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<bool>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "report-template-version-name",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_template_version_name: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub result: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(
+            rename = "run-history",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub run_history: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A screening of the person against sanctions and watchlists. (`report/watchlist`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportWatchlist {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<ReportWatchlistAttributes>,
+        pub id: crate::ids::ReportId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportWatchlistAttributes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "has-match",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_match: ::std::option::Option<bool>,
+        ///Kept as sent.
+        #[serde(
+            rename = "ignore-list",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_list: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "is-continuous",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_continuous: ::std::option::Option<bool>,
+        #[serde(
+            rename = "is-recurring",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_recurring: ::std::option::Option<bool>,
+        ///Kept as sent.
+        #[serde(
+            rename = "matched-lists",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub matched_lists: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "report-template-version-name",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_template_version_name: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "run-history",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub run_history: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub term: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2081,6 +2774,864 @@ pub mod types {
         pub fn builder() -> builder::UpdateInquiryRequestData {
             Default::default()
         }
+    }
+    ///One check a verification ran, its outcome and why.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationCheck {
+        ///What the check found, as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reasons: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requirement: ::std::option::Option<crate::open_enum::CheckRequirement>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::open_enum::CheckStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check of the person's details against authoritative databases. (`verification/database`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationDatabase {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationDatabaseAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationDatabaseAttributes {
+        #[serde(
+            rename = "address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::chrono::naive::NaiveDate>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        #[serde(
+            rename = "document-expiry-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_expiry_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "document-issuing-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_issuing_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "document-issuing-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_issuing_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "document-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "email-address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "identification-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identification_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "normalized-address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalized_address_city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "normalized-address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalized_address_postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "normalized-address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalized_address_street_1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "normalized-address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalized_address_street_2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "normalized-address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub normalized_address_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "phone-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check of an uploaded document. (`verification/document`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationDocument {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationDocumentAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationDocumentAttributes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        #[serde(
+            rename = "document-type",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_type: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "extraction-responses",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extraction_responses: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fields: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub files: ::std::option::Option<::serde_json::Value>,
+        ///Kept as sent.
+        #[serde(
+            rename = "files-normalized",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub files_normalized: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check that the person controls an email address. (`verification/email-address`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationEmailAddress {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationEmailAddressAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationEmailAddressAttributes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "confirmation-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        #[serde(
+            rename = "email-address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check of a government ID: what it says (name, birthdate, address, numbers) and the checks run on it. (`verification/government-id`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationGovernmentId {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationGovernmentIdAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationGovernmentIdAttributes {
+        #[serde(
+            rename = "address-city",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-postal-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-street-2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_street_2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "address-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "back-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub back_photo_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthdate: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthplace: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "capture-method",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub capture_method: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub designations: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "document-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub endorsements: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "entity-confidence-reasons",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_confidence_reasons: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(
+            rename = "entity-confidence-score",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_confidence_score: ::std::option::Option<f64>,
+        #[serde(
+            rename = "expiration-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "from-reusable-persona",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_reusable_persona: ::std::option::Option<bool>,
+        #[serde(
+            rename = "front-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub front_photo_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "id-class",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id_class: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "identification-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identification_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issue-date",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issue_date: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issuing-authority",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issuing_authority: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issuing-subdivision",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issuing_subdivision: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "name-suffix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name_suffix: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub nationality: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-first",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_first: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-last",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_last: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-middle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_middle: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "native-name-title",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub native_name_title: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "photo-urls",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo_urls: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub restrictions: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "selfie-photo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selfie_photo: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "selfie-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selfie_photo_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sex: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(
+            rename = "vehicle-class",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vehicle_class: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "video-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "visa-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visa_status: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check that the person controls a phone number. (`verification/phone-number`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationPhoneNumber {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationPhoneNumberAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationPhoneNumberAttributes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "confirmation-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirmation_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        ///Kept as sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "phone-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A check of a selfie against liveness and the ID photo. (`verification/selfie`)
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationSelfie {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<VerificationSelfieAttributes>,
+        pub id: crate::ids::VerificationId,
+        ///Links to related objects, by name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Every attribute is optional: sparse fieldsets leave any out.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct VerificationSelfieAttributes {
+        #[serde(
+            rename = "capture-method",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub capture_method: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "center-photo-face-coordinates",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub center_photo_face_coordinates: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "center-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub center_photo_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub checks: ::std::option::Option<::std::vec::Vec<VerificationCheck>>,
+        #[serde(
+            rename = "completed-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "completed-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at_ts: ::std::option::Option<i64>,
+        #[serde(
+            rename = "country-code",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "created-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "created-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at_ts: ::std::option::Option<i32>,
+        #[serde(
+            rename = "document-similarity-score",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_similarity_score: ::std::option::Option<f64>,
+        #[serde(
+            rename = "entity-confidence-reasons",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_confidence_reasons: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        #[serde(
+            rename = "from-reusable-persona",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_reusable_persona: ::std::option::Option<bool>,
+        #[serde(
+            rename = "left-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub left_photo_url: ::std::option::Option<::std::string::String>,
+        ///Kept as sent.
+        #[serde(
+            rename = "photo-urls",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo_urls: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "redacted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redacted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "right-photo-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub right_photo_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "selfie-similarity-score-left",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selfie_similarity_score_left: ::std::option::Option<f64>,
+        #[serde(
+            rename = "selfie-similarity-score-right",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selfie_similarity_score_right: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "submitted-at",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "submitted-at-ts",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub submitted_at_ts: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(
+            rename = "video-url",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub video_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -5018,6 +6569,341 @@ pub mod types {
                             }
                             "string" => {
                                 Self::String(crate::open_union::variant(object, "type")?)
+                            }
+                            _ => Self::Other(object),
+                        },
+                    )
+                },
+            )
+        }
+    }
+    ///A related object returned because of `include`, by kind (`type`). Persona adds kinds without a version change: the Rust client reads a kind it does not know as `Included::Other`, kept as sent.
+    #[derive(Clone, Debug)]
+    pub enum Included {
+        ///`type: account`
+        Account(Account),
+        ///`type: document/generic`
+        DocumentGeneric(DocumentGeneric),
+        ///`type: document/government-id`
+        DocumentGovernmentId(DocumentGovernmentId),
+        ///`type: inquiry`
+        Inquiry(Inquiry),
+        ///`type: inquiry-session`
+        InquirySession(InquirySession),
+        ///`type: inquiry-template`
+        InquiryTemplate(InquiryTemplate),
+        ///`type: inquiry-template-version`
+        InquiryTemplateVersion(InquiryTemplateVersion),
+        ///`type: report/adverse-media`
+        ReportAdverseMedia(ReportAdverseMedia),
+        ///`type: report/politically-exposed-person`
+        ReportPoliticallyExposedPerson(ReportPoliticallyExposedPerson),
+        ///`type: report/watchlist`
+        ReportWatchlist(ReportWatchlist),
+        ///`type: verification/database`
+        VerificationDatabase(VerificationDatabase),
+        ///`type: verification/document`
+        VerificationDocument(VerificationDocument),
+        ///`type: verification/email-address`
+        VerificationEmailAddress(VerificationEmailAddress),
+        ///`type: verification/government-id`
+        VerificationGovernmentId(VerificationGovernmentId),
+        ///`type: verification/phone-number`
+        VerificationPhoneNumber(VerificationPhoneNumber),
+        ///`type: verification/selfie`
+        VerificationSelfie(VerificationSelfie),
+        ///A kind this version of the crate does not know, kept as it was sent (`type` included).
+        Other(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl Included {
+        ///The `type` this value has on the wire.
+        pub fn kind(&self) -> &str {
+            match self {
+                Self::Account(_) => "account",
+                Self::DocumentGeneric(_) => "document/generic",
+                Self::DocumentGovernmentId(_) => "document/government-id",
+                Self::Inquiry(_) => "inquiry",
+                Self::InquirySession(_) => "inquiry-session",
+                Self::InquiryTemplate(_) => "inquiry-template",
+                Self::InquiryTemplateVersion(_) => "inquiry-template-version",
+                Self::ReportAdverseMedia(_) => "report/adverse-media",
+                Self::ReportPoliticallyExposedPerson(_) => {
+                    "report/politically-exposed-person"
+                }
+                Self::ReportWatchlist(_) => "report/watchlist",
+                Self::VerificationDatabase(_) => "verification/database",
+                Self::VerificationDocument(_) => "verification/document",
+                Self::VerificationEmailAddress(_) => "verification/email-address",
+                Self::VerificationGovernmentId(_) => "verification/government-id",
+                Self::VerificationPhoneNumber(_) => "verification/phone-number",
+                Self::VerificationSelfie(_) => "verification/selfie",
+                Self::Other(object) => {
+                    object.get("type").and_then(|kind| kind.as_str()).unwrap_or_default()
+                }
+            }
+        }
+        ///The object's id as sent, whatever its kind.
+        pub fn id(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Account(payload) => ::std::option::Option::Some(&payload.id),
+                Self::DocumentGeneric(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::DocumentGovernmentId(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::Inquiry(payload) => ::std::option::Option::Some(&payload.id),
+                Self::InquirySession(payload) => ::std::option::Option::Some(&payload.id),
+                Self::InquiryTemplate(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::InquiryTemplateVersion(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::ReportAdverseMedia(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::ReportPoliticallyExposedPerson(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::ReportWatchlist(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationDatabase(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationDocument(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationEmailAddress(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationGovernmentId(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationPhoneNumber(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::VerificationSelfie(payload) => {
+                    ::std::option::Option::Some(&payload.id)
+                }
+                Self::Other(object) => object.get("id").and_then(|id| id.as_str()),
+            }
+        }
+    }
+    impl ::serde::Serialize for Included {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Account(payload) => {
+                    crate::open_union::serialize(serializer, "type", "account", payload)
+                }
+                Self::DocumentGeneric(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "document/generic",
+                        payload,
+                    )
+                }
+                Self::DocumentGovernmentId(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "document/government-id",
+                        payload,
+                    )
+                }
+                Self::Inquiry(payload) => {
+                    crate::open_union::serialize(serializer, "type", "inquiry", payload)
+                }
+                Self::InquirySession(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "inquiry-session",
+                        payload,
+                    )
+                }
+                Self::InquiryTemplate(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "inquiry-template",
+                        payload,
+                    )
+                }
+                Self::InquiryTemplateVersion(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "inquiry-template-version",
+                        payload,
+                    )
+                }
+                Self::ReportAdverseMedia(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "report/adverse-media",
+                        payload,
+                    )
+                }
+                Self::ReportPoliticallyExposedPerson(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "report/politically-exposed-person",
+                        payload,
+                    )
+                }
+                Self::ReportWatchlist(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "report/watchlist",
+                        payload,
+                    )
+                }
+                Self::VerificationDatabase(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/database",
+                        payload,
+                    )
+                }
+                Self::VerificationDocument(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/document",
+                        payload,
+                    )
+                }
+                Self::VerificationEmailAddress(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/email-address",
+                        payload,
+                    )
+                }
+                Self::VerificationGovernmentId(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/government-id",
+                        payload,
+                    )
+                }
+                Self::VerificationPhoneNumber(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/phone-number",
+                        payload,
+                    )
+                }
+                Self::VerificationSelfie(payload) => {
+                    crate::open_union::serialize(
+                        serializer,
+                        "type",
+                        "verification/selfie",
+                        payload,
+                    )
+                }
+                Self::Other(object) => ::serde::Serialize::serialize(object, serializer),
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Included {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::open_union::deserialize(
+                deserializer,
+                "type",
+                |kind, object| {
+                    ::std::result::Result::Ok(
+                        match kind {
+                            "account" => {
+                                Self::Account(crate::open_union::variant_with_tag(object)?)
+                            }
+                            "document/generic" => {
+                                Self::DocumentGeneric(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "document/government-id" => {
+                                Self::DocumentGovernmentId(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "inquiry" => {
+                                Self::Inquiry(crate::open_union::variant_with_tag(object)?)
+                            }
+                            "inquiry-session" => {
+                                Self::InquirySession(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "inquiry-template" => {
+                                Self::InquiryTemplate(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "inquiry-template-version" => {
+                                Self::InquiryTemplateVersion(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "report/adverse-media" => {
+                                Self::ReportAdverseMedia(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "report/politically-exposed-person" => {
+                                Self::ReportPoliticallyExposedPerson(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "report/watchlist" => {
+                                Self::ReportWatchlist(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/database" => {
+                                Self::VerificationDatabase(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/document" => {
+                                Self::VerificationDocument(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/email-address" => {
+                                Self::VerificationEmailAddress(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/government-id" => {
+                                Self::VerificationGovernmentId(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/phone-number" => {
+                                Self::VerificationPhoneNumber(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
+                            }
+                            "verification/selfie" => {
+                                Self::VerificationSelfie(
+                                    crate::open_union::variant_with_tag(object)?,
+                                )
                             }
                             _ => Self::Other(object),
                         },

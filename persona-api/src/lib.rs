@@ -69,6 +69,7 @@ mod jsonapi;
 mod open_enum;
 mod open_union;
 mod pagination;
+mod related;
 pub mod requests;
 mod response_headers;
 mod retry;
@@ -97,9 +98,11 @@ pub use ids::{
 };
 pub use jsonapi::{Clearable, ResourceIdentifier, ToManyRelationship, ToOneRelationship};
 pub use open_enum::{
-    InquirySessionStatus, InquiryStatus, InquiryTemplateStatus, InquiryTemplateVersionStatus,
+    CheckRequirement, CheckStatus, InquirySessionStatus, InquiryStatus, InquiryTemplateStatus,
+    InquiryTemplateVersionStatus,
 };
 pub use pagination::Paginate;
+pub use related::WithIncluded;
 pub use requests::{
     Decision, ExpireSessions, InquirySearch, InquiryUpdate, NewInquiry, NewInquirySession,
     OneTimeLinkOptions, SimulateActions, Tag, TagSet, TranslationImport,

@@ -126,6 +126,30 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// A verification check's outcome.
+    CheckStatus {
+        /// The check passed.
+        Passed => "passed",
+        /// The check failed.
+        Failed => "failed",
+        /// The check did not apply to what was submitted.
+        NotApplicable => "not_applicable",
+    }
+}
+
+open_enum! {
+    /// Whether a verification check had to pass.
+    CheckRequirement {
+        /// A failure fails the verification.
+        Required => "required",
+        /// A failure is reported but does not fail the verification.
+        NotRequired => "not_required",
+        /// A failure asks the person to try again.
+        RequiresRetry => "requires_retry",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::InquiryStatus;

@@ -26,6 +26,13 @@ where
     pick(&kind, object).map_err(|error| D::Error::custom(format!("{tag} '{kind}': {error}")))
 }
 
+/// A known variant's payload that holds its tag itself (a JSON:API resource's `type`).
+pub(crate) fn variant_with_tag<T: DeserializeOwned>(
+    object: Map<String, Value>,
+) -> Result<T, serde_json::Error> {
+    serde_json::from_value(Value::Object(object))
+}
+
 /// A known variant's payload: the object without its tag.
 pub(crate) fn variant<T: DeserializeOwned>(
     mut object: Map<String, Value>,

@@ -278,8 +278,8 @@ pub struct WebhookEvent {
     /// When it happened; deliveries can arrive out of order, so order by it.
     pub created_at: Option<DateTime<Utc>>,
     pub object: EventObject,
-    /// Related objects, when the webhook is set to include them.
-    pub included: Vec<IncludedObject>,
+    /// Related objects, when the webhook is set to include them, typed by kind.
+    pub included: Vec<types::Included>,
 }
 
 /// The object an event is about, typed where this crate knows its type.

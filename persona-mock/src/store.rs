@@ -149,6 +149,19 @@ pub struct TemplateVersion {
     pub translations: Vec<types::Translation>,
 }
 
+/// A government-id verification the sandbox ran on an inquiry's fields.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub id: String,
+    pub passed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Verification {
+    /// The kind every simulated verification is: what the sandbox's templates verify.
+    pub const KIND: &str = "verification/government-id";
+}
+
 pub struct Inquiry {
     pub id: String,
     pub status: InquiryStatus,
@@ -173,8 +186,8 @@ pub struct Inquiry {
     /// Field values that were set; the template supplies the rest when rendering.
     pub fields: Map<String, Value>,
     pub session_ids: Vec<String>,
-    /// `(type, id)` of verifications created by simulate actions.
-    pub verifications: Vec<(String, String)>,
+    /// Verifications created by simulate actions, oldest first.
+    pub verifications: Vec<Verification>,
 }
 
 /// What an event is about.
@@ -603,7 +616,7 @@ impl Store {
     ) -> Result<(), ApiError> {
         enum Step {
             MoveTo(InquiryStatus),
-            AddVerification,
+            AddVerification { passed: bool },
         }
         let mut status = writable(&mut self.inquiries, id)?.status.clone();
         let mut steps = Vec::new();
@@ -628,6 +641,7 @@ impl Store {
                 SimulateActionType::DeclineInquiry => (InquiryStatus::Declined, true),
                 SimulateActionType::CreatePassedVerification
                 | SimulateActionType::CreateFailedVerification => {
+                    let passed = action.type_ == SimulateActionType::CreatePassedVerification;
                     let template = action
                         .data
                         .map(|data| data.verification_template_id)
@@ -642,7 +656,7 @@ impl Store {
                             "meta.simulate_actions[{index}].data.verification_template_id must start with vtmpl (sent '{template}')"
                         )));
                     }
-                    steps.push(Step::AddVerification);
+                    steps.push(Step::AddVerification { passed });
                     continue;
                 }
             };
@@ -659,10 +673,12 @@ impl Store {
         for step in steps {
             match step {
                 Step::MoveTo(to) => transition(inquiry, &mut self.events, to, now),
-                Step::AddVerification => {
-                    inquiry
-                        .verifications
-                        .push(("verification/government-id".to_string(), new_id("ver_")));
+                Step::AddVerification { passed } => {
+                    inquiry.verifications.push(Verification {
+                        id: new_id("ver_"),
+                        passed,
+                        created_at: now,
+                    });
                     inquiry.updated_at = now;
                 }
             }

@@ -171,13 +171,49 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
         let serializers = variants.iter().map(|(variant, value, _)| {
             quote::quote!(Self::#variant(payload) => crate::open_union::serialize(serializer, #tag, #value, payload),)
         });
-        let readers = variants.iter().map(|(variant, value, _)| {
-            quote::quote!(#value => Self::#variant(crate::open_union::variant(object, #tag)?),)
+        // A payload that declares the tag itself (a resource's `type`) keeps it.
+        let declares_tag = |payload: &syn::Ident| {
+            types.iter().any(|item| {
+                matches!(item, Item::Struct(item) if item.ident == *payload
+                && item.fields.iter().any(|field| {
+                    field.ident.as_ref().is_some_and(|ident| {
+                        ident.to_string().trim_end_matches('_') == tag.as_str()
+                    })
+                }))
+            })
+        };
+        let readers = variants.iter().map(|(variant, value, payload)| {
+            if declares_tag(payload) {
+                quote::quote!(#value => Self::#variant(crate::open_union::variant_with_tag(object)?),)
+            } else {
+                quote::quote!(#value => Self::#variant(crate::open_union::variant(object, #tag)?),)
+            }
         });
         let other_doc = format!(
             "A kind this version of the crate does not know, kept as it was sent (`{tag}` included)."
         );
         let kind_doc = format!("The `{tag}` this value has on the wire.");
+        // When every kind has an `id` (JSON:API resources), the union gives it too.
+        let all_have_ids = variants.iter().all(|(_, _, payload)| {
+            types.iter().any(|item| {
+                matches!(item, Item::Struct(item) if item.ident == *payload
+                    && item.fields.iter().any(|field| field.ident.as_ref().is_some_and(|ident| ident == "id")))
+            })
+        });
+        let id_accessor = all_have_ids.then(|| {
+            let ids = variants
+                .iter()
+                .map(|(variant, _, _)| quote::quote!(Self::#variant(payload) => ::std::option::Option::Some(&payload.id),));
+            quote::quote! {
+                #[doc = "The object's id as sent, whatever its kind."]
+                pub fn id(&self) -> ::std::option::Option<&str> {
+                    match self {
+                        #(#ids)*
+                        Self::Other(object) => object.get("id").and_then(|id| id.as_str()),
+                    }
+                }
+            }
+        });
         let items: syn::File = parse_quote! {
             #[doc = #doc]
             #[derive(Clone, Debug)]
@@ -194,6 +230,7 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
                         Self::Other(object) => object.get(#tag).and_then(|kind| kind.as_str()).unwrap_or_default(),
                     }
                 }
+                #id_accessor
             }
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {

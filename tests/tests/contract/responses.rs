@@ -113,8 +113,11 @@ fn an_unknown_included_type_is_kept() {
         ]);
     });
     let included = document.included.as_ref().expect("included");
-    assert_eq!(included[0].type_, "verification/quantum-id");
-    assert_eq!(included[0].attributes["score"], json!(0.97));
+    assert_eq!(included[0].kind(), "verification/quantum-id");
+    let persona_api::types::Included::Other(unknown) = &included[0] else {
+        panic!("an unknown kind is Other: {:?}", included[0])
+    };
+    assert_eq!(unknown["attributes"]["score"], json!(0.97));
     insta::assert_debug_snapshot!(included);
 }
 
@@ -248,4 +251,95 @@ fn nothing_the_server_sends_is_dropped_on_the_way_back() {
     // unset optional ones absent); reading that again changes nothing.
     let again: persona_api::types::InquiryCreated = typed(&resent);
     assert_eq!(serde_json::to_value(&again).expect("serializes"), resent);
+}
+
+#[test]
+fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_the_way_back() {
+    use persona_api::types::Included;
+    use persona_api::{CheckRequirement, CheckStatus, WithIncluded};
+
+    let mut sent = guide().response.clone();
+    sent["data"]["relationships"]["verifications"] = json!({"data": [
+        {"type": "verification/selfie", "id": "ver_S"},
+        {"type": "verification/government-id", "id": "ver_G"},
+        {"type": "verification/database", "id": "ver_D"},
+    ]});
+    sent["data"]["relationships"]["reports"] =
+        json!({"data": [{"type": "report/watchlist", "id": "rep_W"}]});
+    sent["data"]["relationships"]["documents"] =
+        json!({"data": [{"type": "document/government-id", "id": "doc_G"}]});
+    sent["included"] = json!([
+        {"type": "verification/government-id", "id": "ver_G", "attributes": {
+            "status": "passed", "name-first": "JANE", "name-last": "DOE", "birthdate": "1994-04-12",
+            "id-class": "dl", "photo-urls": [{"page": "front", "url": "https://files.example/f"}],
+            "checks": [
+                {"name": "id_barcode_detection", "status": "passed", "reasons": [], "requirement": "required", "metadata": {}},
+                {"name": "id_new_check", "status": "inconclusive", "reasons": ["glare"], "requirement": "advisory", "metadata": {"score": 0.4}}
+            ],
+            "a-new-attribute": 7
+        }, "relationships": {"inquiry": {"data": {"type": "inquiry", "id": "inq_YOURTEMPLATEID"}}}},
+        {"type": "verification/selfie", "id": "ver_S", "attributes": {"status": "passed", "checks": []}},
+        {"type": "verification/database", "id": "ver_D", "attributes": {"status": "failed"}},
+        {"type": "report/watchlist", "id": "rep_W", "attributes": {"status": "ready", "has-match": false}},
+        {"type": "document/government-id", "id": "doc_G", "attributes": {"status": "processed"}},
+        {"type": "verification/quantum", "id": "ver_Q", "attributes": {"score": 0.97}}
+    ]);
+    let document: persona_api::types::InquiryCreated = typed(&sent);
+    let kinds: Vec<&str> = document.included().iter().map(Included::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "verification/government-id",
+            "verification/selfie",
+            "verification/database",
+            "report/watchlist",
+            "document/government-id",
+            "verification/quantum"
+        ]
+    );
+    let Included::VerificationGovernmentId(government_id) = &document.included()[0] else {
+        panic!("typed: {:?}", document.included()[0])
+    };
+    let attributes = government_id.attributes.as_ref().expect("attributes");
+    assert_eq!(attributes.name_first.as_deref(), Some("JANE"));
+    let checks = attributes.checks.as_ref().expect("checks");
+    assert_eq!(checks[0].status, Some(CheckStatus::Passed));
+    assert_eq!(checks[0].requirement, Some(CheckRequirement::Required));
+    assert_eq!(
+        checks[1].status,
+        Some(CheckStatus::Other("inconclusive".to_string())),
+        "a new check status is kept"
+    );
+    assert!(
+        matches!(&document.included()[5], Included::Other(object) if object["attributes"]["score"] == json!(0.97))
+    );
+
+    // Relationships lead to the typed objects, in the relationship's order.
+    let verifications: Vec<&str> = document
+        .verifications()
+        .iter()
+        .map(|object| object.kind())
+        .collect();
+    assert_eq!(
+        verifications,
+        [
+            "verification/selfie",
+            "verification/government-id",
+            "verification/database"
+        ]
+    );
+    assert!(matches!(
+        document.reports().as_slice(),
+        [Included::ReportWatchlist(_)]
+    ));
+    assert!(matches!(
+        document.documents().as_slice(),
+        [Included::DocumentGovernmentId(_)]
+    ));
+
+    let resent = serde_json::to_value(&document).expect("serializes");
+    assert_eq!(
+        resent["included"], sent["included"],
+        "every included value comes back"
+    );
 }

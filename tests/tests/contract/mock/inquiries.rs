@@ -63,7 +63,7 @@ async fn an_inquiry_goes_through_every_operation_and_records_its_events() {
         Some("Jane")
     );
     assert_eq!(
-        retrieved.included.expect("included")[0].type_,
+        retrieved.included.expect("included")[0].kind(),
         "inquiry-template"
     );
     saw("retrieveInquiry");
@@ -483,5 +483,59 @@ async fn an_update_leaves_sets_or_clears_each_attribute() {
         .expect("fields are rendered");
     for name in ["name-first", "name-last", "birthdate"] {
         assert_eq!(fields[name].value, Value::Null, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn simulated_verifications_come_back_typed_with_the_inquirys_data_and_checks() {
+    use persona_api::types::{Included, SimulateAction, SimulateActionData};
+    use persona_api::{CheckStatus, SimulateActions, WithIncluded};
+
+    let (mock, c) = sandbox().await;
+    let id = create_jane_doe(&c, mock.template_id())
+        .await
+        .expect("creates");
+    let verification = |kind| SimulateAction {
+        type_: kind,
+        data: Some(SimulateActionData {
+            verification_template_id: "vtmpl_sandbox".to_string(),
+        }),
+    };
+    c.simulate_inquiry_actions()
+        .inquiry_id(&id)
+        .body(SimulateActions::new([
+            verification(SimulateActionType::CreatePassedVerification),
+            verification(SimulateActionType::CreateFailedVerification),
+        ]))
+        .send()
+        .await
+        .expect("simulates");
+    let document = c
+        .retrieve_inquiry()
+        .inquiry_id(&id)
+        .include("verifications")
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner();
+    let verifications = document.verifications();
+    assert_eq!(verifications.len(), 2, "{verifications:?}");
+    for (verification, passed) in verifications.iter().zip([true, false]) {
+        let Included::VerificationGovernmentId(government_id) = verification else {
+            panic!("a government-id verification: {verification:?}")
+        };
+        let attributes = government_id.attributes.as_ref().expect("attributes");
+        assert_eq!(
+            attributes.status.as_deref(),
+            Some(if passed { "passed" } else { "failed" })
+        );
+        assert_eq!(attributes.name_first.as_deref(), Some("Jane"));
+        assert_eq!(attributes.birthdate.as_deref(), Some("1994-04-12"));
+        let checks = attributes.checks.as_ref().expect("checks");
+        let failed = checks
+            .iter()
+            .filter(|check| check.status == Some(CheckStatus::Failed))
+            .count();
+        assert_eq!((checks.len(), failed), (4, usize::from(!passed)));
     }
 }
