@@ -9,6 +9,9 @@ use std::hint::black_box;
 
 /// The getting-started guide's response to "create an inquiry for Jane Doe".
 const INQUIRY: &str = include_str!("fixtures/inquiry.json");
+/// The same inquiry with five typed included objects: government-id, selfie and database
+/// verifications with their checks, a watchlist report, a government-id document.
+const INQUIRY_WITH_INCLUDED: &str = include_str!("fixtures/inquiry-with-included.json");
 
 /// A list page of `count` copies of the guide's inquiry, each with its own id.
 fn list_page(count: usize) -> Vec<u8> {
@@ -25,9 +28,14 @@ fn list_page(count: usize) -> Vec<u8> {
 
 fn decode(c: &mut Criterion) {
     let single = INQUIRY.as_bytes();
+    let with_included = INQUIRY_WITH_INCLUDED.as_bytes();
     let page = list_page(100);
     let mut group = c.benchmark_group("decode");
-    for (name, bytes) in [("inquiry", single), ("page_of_100", page.as_slice())] {
+    for (name, bytes) in [
+        ("inquiry", single),
+        ("inquiry_with_included", with_included),
+        ("page_of_100", page.as_slice()),
+    ] {
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_with_input(BenchmarkId::new("value", name), bytes, |b, bytes| {
             b.iter(|| {
@@ -35,11 +43,16 @@ fn decode(c: &mut Criterion) {
             })
         });
     }
-    group.bench_with_input(BenchmarkId::new("typed", "inquiry"), single, |b, bytes| {
-        b.iter(|| {
-            serde_json::from_slice::<types::InquiryDocument>(black_box(bytes)).expect("decodes")
-        })
-    });
+    for (name, bytes) in [
+        ("inquiry", single),
+        ("inquiry_with_included", with_included),
+    ] {
+        group.bench_with_input(BenchmarkId::new("typed", name), bytes, |b, bytes| {
+            b.iter(|| {
+                serde_json::from_slice::<types::InquiryDocument>(black_box(bytes)).expect("decodes")
+            })
+        });
+    }
     group.bench_with_input(
         BenchmarkId::new("typed", "page_of_100"),
         page.as_slice(),

@@ -6512,69 +6512,116 @@ pub mod types {
             }
         }
     }
+    impl crate::open_union::TaggedUnion for FieldSchema {
+        const TAG: &'static str = "type";
+        fn known(kind: &str) -> ::std::option::Option<bool> {
+            match kind {
+                "array" => ::std::option::Option::Some(false),
+                "boolean" => ::std::option::Option::Some(false),
+                "choices" => ::std::option::Option::Some(false),
+                "date" => ::std::option::Option::Some(false),
+                "datetime" => ::std::option::Option::Some(false),
+                "email-address" => ::std::option::Option::Some(false),
+                "file" => ::std::option::Option::Some(false),
+                "hash" => ::std::option::Option::Some(false),
+                "integer" => ::std::option::Option::Some(false),
+                "json" => ::std::option::Option::Some(false),
+                "multi-choices" => ::std::option::Option::Some(false),
+                "number" => ::std::option::Option::Some(false),
+                "relation-schema" => ::std::option::Option::Some(false),
+                "string" => ::std::option::Option::Some(false),
+                _ => ::std::option::Option::None,
+            }
+        }
+        fn read<'de, D: ::serde::Deserializer<'de>>(
+            kind: &str,
+            payload: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            match kind {
+                "array" => {
+                    <FieldSchemaWithoutDefault as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::Array)
+                }
+                "boolean" => {
+                    <FieldSchemaBoolean as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Boolean)
+                }
+                "choices" => {
+                    <FieldSchemaText as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Choices)
+                }
+                "date" => {
+                    <FieldSchemaText as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Date)
+                }
+                "datetime" => {
+                    <FieldSchemaText as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Datetime)
+                }
+                "email-address" => {
+                    <FieldSchemaText as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::EmailAddress)
+                }
+                "file" => {
+                    <FieldSchemaWithoutDefault as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::File)
+                }
+                "hash" => {
+                    <FieldSchemaWithoutDefault as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::Hash)
+                }
+                "integer" => {
+                    <FieldSchemaInteger as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Integer)
+                }
+                "json" => {
+                    <FieldSchemaJson as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Json)
+                }
+                "multi-choices" => {
+                    <FieldSchemaMultiChoices as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::MultiChoices)
+                }
+                "number" => {
+                    <FieldSchemaNumber as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Number)
+                }
+                "relation-schema" => {
+                    <FieldSchemaRelation as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::RelationSchema)
+                }
+                "string" => {
+                    <FieldSchemaText as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::String)
+                }
+                other => {
+                    ::std::result::Result::Err(
+                        <D::Error as ::serde::de::Error>::custom(
+                            ::std::format!("no variant for {other}"),
+                        ),
+                    )
+                }
+            }
+        }
+        fn other(
+            object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Other(object)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for FieldSchema {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::open_union::deserialize(
-                deserializer,
-                "type",
-                |kind, object| {
-                    ::std::result::Result::Ok(
-                        match kind {
-                            "array" => {
-                                Self::Array(crate::open_union::variant(object, "type")?)
-                            }
-                            "boolean" => {
-                                Self::Boolean(crate::open_union::variant(object, "type")?)
-                            }
-                            "choices" => {
-                                Self::Choices(crate::open_union::variant(object, "type")?)
-                            }
-                            "date" => {
-                                Self::Date(crate::open_union::variant(object, "type")?)
-                            }
-                            "datetime" => {
-                                Self::Datetime(crate::open_union::variant(object, "type")?)
-                            }
-                            "email-address" => {
-                                Self::EmailAddress(
-                                    crate::open_union::variant(object, "type")?,
-                                )
-                            }
-                            "file" => {
-                                Self::File(crate::open_union::variant(object, "type")?)
-                            }
-                            "hash" => {
-                                Self::Hash(crate::open_union::variant(object, "type")?)
-                            }
-                            "integer" => {
-                                Self::Integer(crate::open_union::variant(object, "type")?)
-                            }
-                            "json" => {
-                                Self::Json(crate::open_union::variant(object, "type")?)
-                            }
-                            "multi-choices" => {
-                                Self::MultiChoices(
-                                    crate::open_union::variant(object, "type")?,
-                                )
-                            }
-                            "number" => {
-                                Self::Number(crate::open_union::variant(object, "type")?)
-                            }
-                            "relation-schema" => {
-                                Self::RelationSchema(
-                                    crate::open_union::variant(object, "type")?,
-                                )
-                            }
-                            "string" => {
-                                Self::String(crate::open_union::variant(object, "type")?)
-                            }
-                            _ => Self::Other(object),
-                        },
-                    )
-                },
-            )
+            crate::open_union::deserialize(deserializer)
         }
     }
     ///A related object returned because of `include`, by kind (`type`). Persona adds kinds without a version change: the Rust client reads a kind it does not know as `Included::Other`, kept as sent.
@@ -6819,97 +6866,128 @@ pub mod types {
             }
         }
     }
+    impl crate::open_union::TaggedUnion for Included {
+        const TAG: &'static str = "type";
+        fn known(kind: &str) -> ::std::option::Option<bool> {
+            match kind {
+                "account" => ::std::option::Option::Some(true),
+                "document/generic" => ::std::option::Option::Some(true),
+                "document/government-id" => ::std::option::Option::Some(true),
+                "inquiry" => ::std::option::Option::Some(true),
+                "inquiry-session" => ::std::option::Option::Some(true),
+                "inquiry-template" => ::std::option::Option::Some(true),
+                "inquiry-template-version" => ::std::option::Option::Some(true),
+                "report/adverse-media" => ::std::option::Option::Some(true),
+                "report/politically-exposed-person" => ::std::option::Option::Some(true),
+                "report/watchlist" => ::std::option::Option::Some(true),
+                "verification/database" => ::std::option::Option::Some(true),
+                "verification/document" => ::std::option::Option::Some(true),
+                "verification/email-address" => ::std::option::Option::Some(true),
+                "verification/government-id" => ::std::option::Option::Some(true),
+                "verification/phone-number" => ::std::option::Option::Some(true),
+                "verification/selfie" => ::std::option::Option::Some(true),
+                _ => ::std::option::Option::None,
+            }
+        }
+        fn read<'de, D: ::serde::Deserializer<'de>>(
+            kind: &str,
+            payload: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            match kind {
+                "account" => {
+                    <Account as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Account)
+                }
+                "document/generic" => {
+                    <DocumentGeneric as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::DocumentGeneric)
+                }
+                "document/government-id" => {
+                    <DocumentGovernmentId as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::DocumentGovernmentId)
+                }
+                "inquiry" => {
+                    <Inquiry as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::Inquiry)
+                }
+                "inquiry-session" => {
+                    <InquirySession as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::InquirySession)
+                }
+                "inquiry-template" => {
+                    <InquiryTemplate as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::InquiryTemplate)
+                }
+                "inquiry-template-version" => {
+                    <InquiryTemplateVersion as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::InquiryTemplateVersion)
+                }
+                "report/adverse-media" => {
+                    <ReportAdverseMedia as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::ReportAdverseMedia)
+                }
+                "report/politically-exposed-person" => {
+                    <ReportPoliticallyExposedPerson as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::ReportPoliticallyExposedPerson)
+                }
+                "report/watchlist" => {
+                    <ReportWatchlist as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::ReportWatchlist)
+                }
+                "verification/database" => {
+                    <VerificationDatabase as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::VerificationDatabase)
+                }
+                "verification/document" => {
+                    <VerificationDocument as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::VerificationDocument)
+                }
+                "verification/email-address" => {
+                    <VerificationEmailAddress as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::VerificationEmailAddress)
+                }
+                "verification/government-id" => {
+                    <VerificationGovernmentId as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::VerificationGovernmentId)
+                }
+                "verification/phone-number" => {
+                    <VerificationPhoneNumber as ::serde::Deserialize>::deserialize(
+                            payload,
+                        )
+                        .map(Self::VerificationPhoneNumber)
+                }
+                "verification/selfie" => {
+                    <VerificationSelfie as ::serde::Deserialize>::deserialize(payload)
+                        .map(Self::VerificationSelfie)
+                }
+                other => {
+                    ::std::result::Result::Err(
+                        <D::Error as ::serde::de::Error>::custom(
+                            ::std::format!("no variant for {other}"),
+                        ),
+                    )
+                }
+            }
+        }
+        fn other(
+            object: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Other(object)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for Included {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            crate::open_union::deserialize(
-                deserializer,
-                "type",
-                |kind, object| {
-                    ::std::result::Result::Ok(
-                        match kind {
-                            "account" => {
-                                Self::Account(crate::open_union::variant_with_tag(object)?)
-                            }
-                            "document/generic" => {
-                                Self::DocumentGeneric(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "document/government-id" => {
-                                Self::DocumentGovernmentId(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "inquiry" => {
-                                Self::Inquiry(crate::open_union::variant_with_tag(object)?)
-                            }
-                            "inquiry-session" => {
-                                Self::InquirySession(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "inquiry-template" => {
-                                Self::InquiryTemplate(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "inquiry-template-version" => {
-                                Self::InquiryTemplateVersion(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "report/adverse-media" => {
-                                Self::ReportAdverseMedia(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "report/politically-exposed-person" => {
-                                Self::ReportPoliticallyExposedPerson(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "report/watchlist" => {
-                                Self::ReportWatchlist(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/database" => {
-                                Self::VerificationDatabase(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/document" => {
-                                Self::VerificationDocument(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/email-address" => {
-                                Self::VerificationEmailAddress(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/government-id" => {
-                                Self::VerificationGovernmentId(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/phone-number" => {
-                                Self::VerificationPhoneNumber(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            "verification/selfie" => {
-                                Self::VerificationSelfie(
-                                    crate::open_union::variant_with_tag(object)?,
-                                )
-                            }
-                            _ => Self::Other(object),
-                        },
-                    )
-                },
-            )
+            crate::open_union::deserialize(deserializer)
         }
     }
 }

@@ -14,6 +14,12 @@ const PAIRS: &[(&str, &str, &str, Option<f64>)] = &[
         Some(1.00),
     ),
     (
+        "decode the guide's inquiry with five included objects, typed vs Value",
+        "decode/typed/inquiry_with_included",
+        "decode/value/inquiry_with_included",
+        Some(1.00),
+    ),
+    (
         "decode a page of 100 inquiries, typed vs Value",
         "decode/typed/page_of_100",
         "decode/value/page_of_100",

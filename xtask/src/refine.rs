@@ -182,12 +182,12 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
                 }))
             })
         };
+        let known = variants.iter().map(|(_, value, payload)| {
+            let keeps_tag = declares_tag(payload);
+            quote::quote!(#value => ::std::option::Option::Some(#keeps_tag),)
+        });
         let readers = variants.iter().map(|(variant, value, payload)| {
-            if declares_tag(payload) {
-                quote::quote!(#value => Self::#variant(crate::open_union::variant_with_tag(object)?),)
-            } else {
-                quote::quote!(#value => Self::#variant(crate::open_union::variant(object, #tag)?),)
-            }
+            quote::quote!(#value => <#payload as ::serde::Deserialize>::deserialize(payload).map(Self::#variant),)
         });
         let other_doc = format!(
             "A kind this version of the crate does not know, kept as it was sent (`{tag}` included)."
@@ -240,14 +240,29 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
                     }
                 }
             }
+            impl crate::open_union::TaggedUnion for #name {
+                const TAG: &'static str = #tag;
+                fn known(kind: &str) -> ::std::option::Option<bool> {
+                    match kind {
+                        #(#known)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+                fn read<'de, D: ::serde::Deserializer<'de>>(kind: &str, payload: D) -> ::std::result::Result<Self, D::Error> {
+                    match kind {
+                        #(#readers)*
+                        other => ::std::result::Result::Err(<D::Error as ::serde::de::Error>::custom(
+                            ::std::format!("no variant for {other}"),
+                        )),
+                    }
+                }
+                fn other(object: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
+                    Self::Other(object)
+                }
+            }
             impl<'de> ::serde::Deserialize<'de> for #name {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    crate::open_union::deserialize(deserializer, #tag, |kind, object| {
-                        ::std::result::Result::Ok(match kind {
-                            #(#readers)*
-                            _ => Self::Other(object),
-                        })
-                    })
+                    crate::open_union::deserialize(deserializer)
                 }
             }
         };

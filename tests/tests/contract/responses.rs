@@ -343,3 +343,30 @@ fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_th
         "every included value comes back"
     );
 }
+
+#[test]
+fn an_included_object_reads_the_same_whether_its_type_comes_first_or_last() {
+    use persona_api::types::Included;
+    let first = br#"[{"type": "report/watchlist", "id": "rep_1", "attributes": {"status": "ready", "has-match": true}},
+                     {"type": "report/new-kind", "id": "rep_2", "attributes": {"x": 1}}]"#;
+    let last = br#"[{"id": "rep_1", "attributes": {"status": "ready", "has-match": true}, "type": "report/watchlist"},
+                    {"attributes": {"x": 1}, "id": "rep_2", "type": "report/new-kind"}]"#;
+    for bytes in [&first[..], &last[..]] {
+        let read: Vec<Included> = serde_json::from_slice(bytes).expect("decodes");
+        let Included::ReportWatchlist(report) = &read[0] else {
+            panic!("typed: {:?}", read[0])
+        };
+        assert_eq!(report.id, "rep_1");
+        assert_eq!(
+            report.type_, "report/watchlist",
+            "the resource keeps its type"
+        );
+        assert_eq!(
+            report.attributes.as_ref().and_then(|a| a.has_match),
+            Some(true)
+        );
+        assert!(
+            matches!(&read[1], Included::Other(object) if object["attributes"]["x"] == 1 && object["type"] == "report/new-kind")
+        );
+    }
+}
