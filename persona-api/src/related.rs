@@ -25,6 +25,7 @@ use crate::generated::types::{
     Included, Inquiry, InquiryCreated, InquiryDocument, InquiryOneTimeLink, InquiryRelationships,
     InquiryResumed,
 };
+use crate::jsonapi::ToManyRelationship;
 
 /// A document holding an inquiry and the related objects asked for with `include`.
 pub trait WithIncluded {
@@ -36,50 +37,22 @@ pub trait WithIncluded {
 
     /// The inquiry's verifications that came in `included`, in the order of its relationship.
     fn verifications(&self) -> Vec<&Included> {
-        linked(self, |links| {
-            links
-                .verifications
-                .iter()
-                .flat_map(|link| link.ids())
-                .map(|id| id.as_str())
-                .collect()
-        })
+        linked(self, |links| many(&links.verifications))
     }
 
     /// The inquiry's reports that came in `included`, in order.
     fn reports(&self) -> Vec<&Included> {
-        linked(self, |links| {
-            links
-                .reports
-                .iter()
-                .flat_map(|link| link.ids())
-                .map(|id| id.as_str())
-                .collect()
-        })
+        linked(self, |links| many(&links.reports))
     }
 
     /// The inquiry's documents that came in `included`, in order.
     fn documents(&self) -> Vec<&Included> {
-        linked(self, |links| {
-            links
-                .documents
-                .iter()
-                .flat_map(|link| link.ids())
-                .map(|id| id.as_str())
-                .collect()
-        })
+        linked(self, |links| many(&links.documents))
     }
 
     /// The inquiry's sessions that came in `included`, in order.
     fn sessions(&self) -> Vec<&Included> {
-        linked(self, |links| {
-            links
-                .sessions
-                .iter()
-                .flat_map(|link| link.ids())
-                .map(|id| id.as_str())
-                .collect()
-        })
+        linked(self, |links| many(&links.sessions))
     }
 
     /// The inquiry's account, if it came in `included`.
@@ -95,6 +68,14 @@ pub trait WithIncluded {
         .into_iter()
         .next()
     }
+}
+
+/// The ids a to-many relationship holds, in order.
+fn many<Id: std::ops::Deref<Target = str>>(link: &Option<ToManyRelationship<Id>>) -> Vec<&str> {
+    link.iter()
+        .flat_map(|link| link.ids())
+        .map(|id| &**id)
+        .collect()
 }
 
 /// The included objects a relationship names, in its order; ones not included are skipped.

@@ -14,8 +14,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::TaskError;
 use crate::document::{Document, is_null_schema, union_members};
+use crate::{TaskError, pascal_case};
 
 /// Keywords that mean the same in 3.0 and 3.1 and are structure, copied as they are.
 const KEPT: [&str; 14] = [
@@ -154,20 +154,6 @@ fn rename_references(schema: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(rename_references),
         _ => {}
     }
-}
-
-/// `verification-government-id` as `VerificationGovernmentId`.
-fn pascal_case(name: &str) -> String {
-    name.split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut characters = word.chars();
-            characters
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// One 3.1 schema as 3.0, recording the components its `$ref`s name.

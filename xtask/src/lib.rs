@@ -315,6 +315,21 @@ fn run_progenitor(
     }
 }
 
+/// `verification-government-id` or `relation-schema` as `VerificationGovernmentId` or
+/// `RelationSchema`: a Rust type or variant name for one of Persona's.
+pub(crate) fn pascal_case(name: &str) -> String {
+    name.split(|character: char| !character.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut characters = word.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Reads the spec and generates the client source from it.
 pub fn generate_from_workspace() -> Result<String, TaskError> {
     generate(&read(&workspace_root().join(SPEC_PATH))?)

@@ -273,16 +273,5 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
 
 /// `relation-schema` → `RelationSchema`.
 fn variant_ident(value: &str) -> syn::Ident {
-    let name: String = value
-        .split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut characters = word.chars();
-            characters
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
-                .unwrap_or_default()
-        })
-        .collect();
-    syn::Ident::new(&name, proc_macro2::Span::call_site())
+    syn::Ident::new(&crate::pascal_case(value), proc_macro2::Span::call_site())
 }
