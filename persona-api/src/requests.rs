@@ -38,7 +38,10 @@
 //! ```
 
 pub use crate::generated::requests::*;
-use crate::generated::types::{SimulateAction, SimulateActionType};
+use crate::generated::types::{
+    SearchAnd, SearchNot, SearchOperator, SearchOr, SearchPredicate, SearchQuery, SearchValue,
+    SimulateAction, SimulateActionType,
+};
 
 impl NewInquiry {
     /// An inquiry from a template, named by its id: an inquiry template (`itmpl_`), a pinned
@@ -89,6 +92,96 @@ impl From<SimulateActionType> for SimulateAction {
             type_: kind,
             data: None,
         }
+    }
+}
+
+/// Search queries in one expression:
+/// `SearchQuery::eq("status", "approved").and(SearchQuery::gte("created-at", "2025-01-01"))`.
+impl SearchQuery {
+    /// `attribute` equals `value`.
+    pub fn eq(attribute: impl Into<String>, value: impl Into<SearchValue>) -> SearchQuery {
+        predicate(attribute, SearchOperator::Eq, value)
+    }
+
+    /// `attribute` is greater than `value`.
+    pub fn gt(attribute: impl Into<String>, value: impl Into<SearchValue>) -> SearchQuery {
+        predicate(attribute, SearchOperator::Gt, value)
+    }
+
+    /// `attribute` is at least `value`.
+    pub fn gte(attribute: impl Into<String>, value: impl Into<SearchValue>) -> SearchQuery {
+        predicate(attribute, SearchOperator::Gte, value)
+    }
+
+    /// `attribute` is less than `value`.
+    pub fn lt(attribute: impl Into<String>, value: impl Into<SearchValue>) -> SearchQuery {
+        predicate(attribute, SearchOperator::Lt, value)
+    }
+
+    /// `attribute` is at most `value`.
+    pub fn lte(attribute: impl Into<String>, value: impl Into<SearchValue>) -> SearchQuery {
+        predicate(attribute, SearchOperator::Lte, value)
+    }
+
+    /// Both this and `other` (one `and` for a chain of them).
+    pub fn and(self, other: SearchQuery) -> SearchQuery {
+        match self {
+            SearchQuery::And(mut all) => {
+                all.and.push(other);
+                SearchQuery::And(all)
+            }
+            first => SearchQuery::And(SearchAnd {
+                and: vec![first, other],
+            }),
+        }
+    }
+
+    /// This or `other` (one `or` for a chain of them).
+    pub fn or(self, other: SearchQuery) -> SearchQuery {
+        match self {
+            SearchQuery::Or(mut any) => {
+                any.or.push(other);
+                SearchQuery::Or(any)
+            }
+            first => SearchQuery::Or(SearchOr {
+                or: vec![first, other],
+            }),
+        }
+    }
+}
+
+/// `!query`: what does not match it.
+impl std::ops::Not for SearchQuery {
+    type Output = SearchQuery;
+
+    fn not(self) -> SearchQuery {
+        SearchQuery::Not(SearchNot {
+            not: Box::new(self),
+        })
+    }
+}
+
+fn predicate(
+    attribute: impl Into<String>,
+    operator: SearchOperator,
+    value: impl Into<SearchValue>,
+) -> SearchQuery {
+    SearchQuery::Predicate(SearchPredicate {
+        attribute: attribute.into(),
+        operator,
+        value: value.into(),
+    })
+}
+
+impl From<&str> for SearchValue {
+    fn from(text: &str) -> SearchValue {
+        SearchValue::String(text.to_string())
+    }
+}
+
+impl From<String> for SearchValue {
+    fn from(text: String) -> SearchValue {
+        SearchValue::String(text)
     }
 }
 
@@ -183,6 +276,23 @@ mod tests {
         assert_eq!(
             wire::<_, types::CreateInquirySessionRequest>(NewInquirySession::new("inq_1")),
             json!({"data": {"attributes": {"inquiry-id": "inq_1"}}})
+        );
+    }
+
+    #[test]
+    fn a_search_is_one_expression() {
+        let search = InquirySearch::new().query(
+            SearchQuery::eq("status", "approved")
+                .and(SearchQuery::gte("created-at", "2025-01-01"))
+                .and(!SearchQuery::eq("reference-id", "test")),
+        );
+        assert_eq!(
+            wire::<_, types::SearchInquiriesRequest>(search),
+            json!({"query": {"and": [
+                {"attribute": "status", "operator": "eq", "value": "approved"},
+                {"attribute": "created-at", "operator": "gte", "value": "2025-01-01"},
+                {"not": {"attribute": "reference-id", "operator": "eq", "value": "test"}}
+            ]}})
         );
     }
 

@@ -237,13 +237,8 @@ async fn an_inquiry_goes_through_every_operation_and_records_its_events() {
     );
     saw("approveInquiry");
 
-    let search = types::SearchInquiriesRequest::builder().query(types::SearchQuery::Predicate(
-        types::SearchPredicate {
-            attribute: "status".to_string(),
-            operator: types::SearchOperator::Eq,
-            value: types::SearchValue::String("approved".to_string()),
-        },
-    ));
+    let search =
+        persona_api::InquirySearch::new().query(types::SearchQuery::eq("status", "approved"));
     let found = c
         .search_inquiries()
         .body(search)
