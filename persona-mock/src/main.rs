@@ -1,15 +1,20 @@
-//! `persona-mock --listen 127.0.0.1:PORT [--rate-limit N] [--template-id itmpl_...]`
+//! `persona-mock --listen 127.0.0.1:PORT [--rate-limit N] [--template-id itmpl_...]
+//! [--webhook-url URL --webhook-secret SECRET]... [--webhook URL=SECRET]...`
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: persona-mock [--listen 127.0.0.1:4010] [--rate-limit 300] [--template-id itmpl_...]";
+    "usage: persona-mock [--listen 127.0.0.1:4010] [--rate-limit 300] [--template-id itmpl_...]
+                    [--webhook-url URL --webhook-secret SECRET]... [--webhook URL=SECRET]...
+                    [--webhook-retry-scale 0.00002]";
 
 fn parse(args: &[String]) -> Result<persona_mock::MockServerBuilder, String> {
     let mut builder =
         persona_mock::MockServer::builder().listen(SocketAddr::from(([127, 0, 0, 1], 4010)));
     let mut args = args.iter();
+    // A --webhook-url waits for its --webhook-secret.
+    let mut pending_url: Option<String> = None;
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         builder = match flag.as_str() {
@@ -24,9 +29,38 @@ fn parse(args: &[String]) -> Result<persona_mock::MockServerBuilder, String> {
                     .map_err(|error| format!("--rate-limit: {error}"))?,
             ),
             "--template-id" => builder.template_id(value()?.clone()),
+            "--webhook-url" => {
+                if let Some(url) = pending_url.replace(value()?.clone()) {
+                    return Err(format!("--webhook-url {url} has no --webhook-secret"));
+                }
+                builder
+            }
+            "--webhook-secret" => {
+                let secret = value()?.clone();
+                let url = pending_url
+                    .take()
+                    .ok_or("--webhook-secret must follow a --webhook-url")?;
+                builder.webhook(persona_mock::WebhookEndpoint::new(url, secret))
+            }
+            "--webhook" => {
+                let pair = value()?;
+                let (url, secret) = pair
+                    .rsplit_once('=')
+                    .filter(|(url, secret)| !url.is_empty() && !secret.is_empty())
+                    .ok_or_else(|| format!("--webhook takes URL=SECRET (sent '{pair}')"))?;
+                builder.webhook(persona_mock::WebhookEndpoint::new(url, secret))
+            }
+            "--webhook-retry-scale" => builder.webhook_retry_scale(
+                value()?
+                    .parse()
+                    .map_err(|error| format!("--webhook-retry-scale: {error}"))?,
+            ),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         };
+    }
+    if let Some(url) = pending_url {
+        return Err(format!("--webhook-url {url} has no --webhook-secret"));
     }
     Ok(builder)
 }

@@ -270,6 +270,11 @@ impl<T> Collection<T> {
     pub fn len(&self) -> usize {
         self.order.len()
     }
+
+    /// The ids inserted from position `start` on, oldest first.
+    pub fn ids_from(&self, start: usize) -> &[String] {
+        self.order.get(start..).unwrap_or_default()
+    }
 }
 
 #[derive(Default)]

@@ -7,6 +7,7 @@ mod conformance;
 mod inquiries;
 mod sessions;
 mod templates;
+mod webhook_delivery;
 
 use std::collections::BTreeSet;
 

@@ -1,0 +1,222 @@
+//! persona-mock delivers signed webhooks to endpoints the tests start, as Persona does.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use persona_api::SimulateActions;
+use persona_api::inflection::Inflection;
+use persona_api::types::SimulateActionType::{ApproveInquiry, CompleteInquiry, StartInquiry};
+use persona_api::webhooks::{WebhookEvent, WebhookVerifier};
+use persona_api_tests::create_jane_doe;
+use persona_mock::{MockServer, WebhookEndpoint};
+use serde_json::Value;
+
+/// What an endpoint received: each request's headers and body.
+#[derive(Clone, Default)]
+struct Received(Arc<Mutex<Vec<(HeaderMap, String)>>>);
+
+impl Received {
+    fn all(&self) -> Vec<(HeaderMap, String)> {
+        self.0.lock().expect("not poisoned").clone()
+    }
+}
+
+/// An endpoint on 127.0.0.1 answering 500 to its first `fail_first` requests, 200 after.
+async fn endpoint(fail_first: usize) -> (String, Received) {
+    let received = Received::default();
+    let log = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let mut requests = log.0.lock().expect("not poisoned");
+                requests.push((headers, body));
+                if requests.len() <= fail_first {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let url = format!("http://{}/hook", listener.local_addr().expect("an address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// The HMAC-SHA256 hex of `t.body`, computed here, independently of persona-api.
+fn hmac_hex(secret: &str, timestamp: &str, body: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+}
+
+async fn within_seconds<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), future)
+        .await
+        .expect("in time")
+}
+
+#[tokio::test]
+async fn an_inquirys_life_arrives_signed_in_order() {
+    let (url, received) = endpoint(0).await;
+    let mock = MockServer::builder()
+        .webhook(WebhookEndpoint::new(&url, "wbhsec_test"))
+        .start()
+        .await
+        .expect("starts");
+    let client = mock.client_builder().build().expect("valid");
+    let id = create_jane_doe(&client, mock.template_id())
+        .await
+        .expect("creates");
+    for action in [StartInquiry, CompleteInquiry, ApproveInquiry] {
+        client
+            .simulate_inquiry_actions()
+            .inquiry_id(&id)
+            .body(SimulateActions::new([action]))
+            .send()
+            .await
+            .expect("simulates");
+    }
+    within_seconds(mock.webhooks().succeeded("inquiry.approved")).await;
+
+    let names: Vec<String> = received
+        .all()
+        .iter()
+        .map(|(_, body)| {
+            let event: Value = serde_json::from_str(body).expect("JSON");
+            event["data"]["attributes"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "inquiry.created",
+            "inquiry.started",
+            "inquiry.completed",
+            "inquiry.approved"
+        ]
+    );
+    let verifier = WebhookVerifier::new(["wbhsec_test"]).expect("a secret");
+    for (headers, body) in received.all() {
+        assert_eq!(header(&headers, "content-type"), "application/json");
+        assert_eq!(header(&headers, "persona-webhook-attempts-made"), "1");
+        assert_eq!(header(&headers, "persona-webhook-attempts-left"), "7");
+        assert!(
+            header(&headers, "persona-webhook-first-attempted-at")
+                .parse::<u64>()
+                .is_ok()
+        );
+        let signature = header(&headers, "persona-signature");
+        let (timestamp, digest) = signature
+            .strip_prefix("t=")
+            .and_then(|rest| rest.split_once(",v1="))
+            .expect("t=..,v1=..");
+        assert_eq!(
+            digest,
+            hmac_hex("wbhsec_test", timestamp, &body),
+            "independent HMAC"
+        );
+        let event = verifier
+            .verify_event(signature, body.as_bytes())
+            .expect("verifies and reads");
+        assert!(event.id.starts_with("evt_"));
+    }
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_with_the_attempt_counted() {
+    let (url, received) = endpoint(1).await;
+    let mock = MockServer::builder()
+        .webhook(WebhookEndpoint::new(&url, "wbhsec_test").only(["inquiry.created"]))
+        .start()
+        .await
+        .expect("starts");
+    let client = mock.client_builder().build().expect("valid");
+    create_jane_doe(&client, mock.template_id())
+        .await
+        .expect("creates");
+    let delivery = within_seconds(mock.webhooks().succeeded("inquiry.created")).await;
+    assert_eq!(delivery.attempts, [Some(500), Some(200)]);
+    let requests = received.all();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(header(&requests[1].0, "persona-webhook-attempts-made"), "2");
+    assert_eq!(header(&requests[1].0, "persona-webhook-attempts-left"), "6");
+    assert_eq!(
+        requests[0].1, requests[1].1,
+        "the same event, the same body"
+    );
+    assert_eq!(
+        header(&requests[0].0, "persona-webhook-first-attempted-at"),
+        header(&requests[1].0, "persona-webhook-first-attempted-at")
+    );
+}
+
+#[tokio::test]
+async fn filters_rotation_and_inflection_are_the_endpoints_own() {
+    let (url, received) = endpoint(0).await;
+    let mock = MockServer::builder()
+        .webhook(
+            WebhookEndpoint::new(&url, "wbhsec_old")
+                .also_signed_with("wbhsec_new")
+                .only(["inquiry.approved"])
+                .inflection(Inflection::Camel),
+        )
+        .start()
+        .await
+        .expect("starts");
+    let client = mock.client_builder().build().expect("valid");
+    let id = client
+        .create_inquiry()
+        .body(persona_api_tests::jane_doe(mock.template_id()).reference_id("user-7"))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data
+        .id;
+    client
+        .approve_inquiry()
+        .inquiry_id(&id)
+        .send()
+        .await
+        .expect("approves");
+    within_seconds(mock.webhooks().succeeded("inquiry.approved")).await;
+    let requests = received.all();
+    assert_eq!(requests.len(), 1, "only the event the endpoint asked for");
+    let (headers, body) = &requests[0];
+    let signature = header(headers, "persona-signature");
+    assert_eq!(
+        signature.split(' ').count(),
+        2,
+        "one group per secret: {signature}"
+    );
+    for secret in ["wbhsec_old", "wbhsec_new"] {
+        WebhookVerifier::new([secret])
+            .expect("a secret")
+            .verify(signature, body.as_bytes())
+            .expect("either secret verifies");
+    }
+    assert!(body.contains("\"createdAt\""), "camelCase keys: {body}");
+    let event = WebhookEvent::from_body(body.as_bytes()).expect("reads");
+    let persona_api::webhooks::EventObject::Inquiry(inquiry) = &event.object else {
+        panic!("an inquiry: {:?}", event.object)
+    };
+    assert_eq!(inquiry.attributes.reference_id.as_deref(), Some("user-7"));
+}
