@@ -4,9 +4,11 @@
 //! - resident memory per stored inquiry;
 //! - peak live heap while paging through every inquiry with the stream, for several sizes (it
 //!   should not grow with the number of inquiries: one page is held at a time). Counted by a
-//!   global allocator, exactly: resident memory is too noisy for this.
+//!   global allocator, exactly: resident memory is too noisy for this;
+//! - webhook deliveries per second to a local endpoint while creates run, and the live heap
+//!   each delivery takes while it waits behind an endpoint that does not answer.
 //!
-//! `cargo run --release -p persona-mock --example load -- [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000]`
+//! `cargo run --release -p persona-mock --example load -- [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000] [--pending 10000]`
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
 use persona_api::{Client, Paginate};
-use persona_mock::MockServer;
+use persona_mock::{MockServer, WebhookEndpoint};
 
 /// The system allocator, counting live bytes and their peak.
 struct Counting;
@@ -46,6 +48,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 struct Settings {
+    pending: usize,
     seconds: u64,
     concurrency: usize,
     store: usize,
@@ -54,6 +57,7 @@ struct Settings {
 
 fn settings() -> Result<Settings, String> {
     let mut settings = Settings {
+        pending: 10_000,
         seconds: 5,
         concurrency: 16,
         store: 100_000,
@@ -72,6 +76,7 @@ fn settings() -> Result<Settings, String> {
             "--seconds" => settings.seconds = number(value)?.clamp(1, 60),
             "--concurrency" => settings.concurrency = number(value)?.clamp(1, 256) as usize,
             "--store" => settings.store = number(value)?.min(1_000_000) as usize,
+            "--pending" => settings.pending = number(value)?.min(1_000_000) as usize,
             "--page" => {
                 settings.page = value
                     .split(',')
@@ -253,7 +258,7 @@ async fn main() {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!(
-                "error: {message}\nusage: load [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000]"
+                "error: {message}\nusage: load [--seconds 5] [--concurrency 16] [--store 100000] [--page 1000,10000] [--pending 10000]"
             );
             std::process::exit(2);
         }
@@ -270,4 +275,106 @@ async fn main() {
     for count in &settings.page {
         paging_memory(*count, settings.concurrency).await;
     }
+    webhook_throughput(&settings).await;
+    if settings.pending > 0 {
+        pending_delivery_memory(&settings).await;
+    }
+}
+
+/// A local endpoint that counts deliveries and answers 200 after `delay`; returns its URL.
+async fn counting_endpoint(received: Arc<AtomicU64>, delay: Duration) -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let received = received.clone();
+            async move {
+                tokio::time::sleep(delay).await;
+                received.fetch_add(1, Ordering::Relaxed);
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let url = format!("http://{}/hook", listener.local_addr().expect("an address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// A mock that delivers every event to `url`.
+async fn delivering_sandbox(url: &str) -> (MockServer, Client, String) {
+    let mock = MockServer::builder()
+        .rate_limit_per_minute(u32::MAX)
+        .webhook(WebhookEndpoint::new(url, "wbhsec_load"))
+        .start()
+        .await
+        .expect("the mock starts");
+    let client = mock.client_builder().build().expect("valid settings");
+    let template = mock.template_id().to_string();
+    (mock, client, template)
+}
+
+async fn webhook_throughput(settings: &Settings) {
+    let received = Arc::new(AtomicU64::new(0));
+    let url = counting_endpoint(received.clone(), Duration::ZERO).await;
+    let (mock, client, template) = delivering_sandbox(&url).await;
+    let started = Instant::now();
+    let creates = rate(settings.concurrency, settings.seconds, move |_| {
+        let (c, t) = (client.clone(), template.clone());
+        async move {
+            c.create_inquiry()
+                .body(jane_doe(&t))
+                .send()
+                .await
+                .expect("create succeeds");
+        }
+    })
+    .await;
+    let delivered = received.load(Ordering::Relaxed);
+    let seconds = started.elapsed().as_secs_f64();
+    let events = mock.inquiry_count() as u64;
+    println!(
+        "webhooks: {:>8.0} deliveries/s while creating {creates:.0}/s ({delivered} of {events} events delivered within the run)",
+        delivered as f64 / seconds,
+    );
+    // Then the backlog, with no API traffic, for at most as long again.
+    let draining = Instant::now();
+    while received.load(Ordering::Relaxed) < events
+        && draining.elapsed() < Duration::from_secs(settings.seconds)
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let drained = received.load(Ordering::Relaxed) - delivered;
+    println!(
+        "webhooks: {:>8.0} deliveries/s with no API traffic ({} more)",
+        drained as f64 / draining.elapsed().as_secs_f64(),
+        drained
+    );
+}
+
+async fn pending_delivery_memory(settings: &Settings) {
+    // The same creates twice: without a webhook, then with one whose endpoint takes a minute
+    // to answer, so every event after the first waits in the queue.
+    let live_after_filling = |with_webhook: bool| async move {
+        let received = Arc::new(AtomicU64::new(0));
+        let (mock, client, template) = if with_webhook {
+            let url = counting_endpoint(received, Duration::from_secs(60)).await;
+            delivering_sandbox(&url).await
+        } else {
+            sandbox().await
+        };
+        let before = LIVE.load(Ordering::Relaxed);
+        fill(&client, &template, settings.pending, settings.concurrency).await;
+        let grown = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+        drop((mock, client));
+        grown
+    };
+    let without = live_after_filling(false).await;
+    let with = live_after_filling(true).await;
+    println!(
+        "webhooks: {} deliveries waiting behind a slow endpoint take {:.0} bytes of live heap each",
+        settings.pending,
+        with.saturating_sub(without) as f64 / settings.pending as f64
+    );
 }
