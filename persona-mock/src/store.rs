@@ -571,12 +571,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let name = tag_name(tag.meta)?;
-        let inquiry = writable(&mut self.inquiries, id)?;
-        if !inquiry.tags.contains(&name) {
-            inquiry.tags.push(name);
-        }
-        inquiry.updated_at = now;
-        Ok(())
+        self.retag(id, now, |tags| {
+            if !tags.contains(&name) {
+                tags.push(name);
+            }
+        })
     }
 
     pub fn remove_tag(
@@ -586,10 +585,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         let name = tag_name(tag.meta)?;
-        let inquiry = writable(&mut self.inquiries, id)?;
-        inquiry.tags.retain(|existing| *existing != name);
-        inquiry.updated_at = now;
-        Ok(())
+        self.retag(id, now, |tags| tags.retain(|existing| *existing != name))
     }
 
     pub fn set_tags(
@@ -604,9 +600,28 @@ impl Store {
                 "/meta/tag-id",
             ));
         }
+        self.retag(id, now, |current| *current = tags.meta.tag_name)
+    }
+
+    /// Changes an inquiry's tags; records `inquiry.updated-tags` when they changed.
+    fn retag(
+        &mut self,
+        id: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Vec<String>),
+    ) -> Result<(), ApiError> {
         let inquiry = writable(&mut self.inquiries, id)?;
-        inquiry.tags = tags.meta.tag_name;
+        let before = inquiry.tags.clone();
+        change(&mut inquiry.tags);
         inquiry.updated_at = now;
+        if inquiry.tags != before {
+            record(
+                &mut self.events,
+                "inquiry.updated-tags",
+                Subject::Inquiry(id.to_string()),
+                now,
+            );
+        }
         Ok(())
     }
 
@@ -677,7 +692,28 @@ impl Store {
         let inquiry = writable(&mut self.inquiries, id)?;
         for step in steps {
             match step {
-                Step::MoveTo(to) => transition(inquiry, &mut self.events, to, now),
+                Step::MoveTo(to) => {
+                    let started = to == InquiryStatus::Pending;
+                    transition(inquiry, &mut self.events, to, now);
+                    // The person starts in the newest session not yet opened, if there is one.
+                    let opened = inquiry.session_ids.iter().rev().find(|session| {
+                        self.sessions
+                            .get(session)
+                            .is_ok_and(|session| session.status == InquirySessionStatus::New)
+                    });
+                    if started && let Some(session_id) = opened.cloned() {
+                        if let Ok(session) = self.sessions.get_mut(&session_id) {
+                            session.status = InquirySessionStatus::Active;
+                            session.started_at = Some(now);
+                        }
+                        record(
+                            &mut self.events,
+                            "inquiry-session.started",
+                            Subject::Session(session_id),
+                            now,
+                        );
+                    }
+                }
                 Step::AddVerification { passed } => {
                     inquiry.verifications.push(Verification {
                         id: new_id("ver_"),

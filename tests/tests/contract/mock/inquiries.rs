@@ -285,6 +285,7 @@ async fn an_inquiry_goes_through_every_operation_and_records_its_events() {
     let events = c
         .list_events()
         .filter_object_id(id)
+        .page_size(20)
         .send()
         .await
         .expect("lists events")
@@ -304,9 +305,13 @@ async fn an_inquiry_goes_through_every_operation_and_records_its_events() {
             "inquiry.completed",
             "inquiry.started",
             "inquiry.expired",
+            "inquiry.updated-tags",
+            "inquiry.updated-tags",
+            "inquiry.updated-tags",
+            "inquiry.updated-tags",
             "inquiry.created"
         ],
-        "newest first"
+        "newest first; each tag change is an inquiry.updated-tags"
     );
     saw("listEvents");
     let event = c

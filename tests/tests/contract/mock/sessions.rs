@@ -133,3 +133,49 @@ async fn asking_for_a_session_token_and_a_one_time_link_opens_one_session() {
         Some(1)
     );
 }
+
+#[tokio::test]
+async fn starting_an_inquiry_opens_its_newest_session_and_records_it() {
+    use persona_api::types::SimulateActionType::StartInquiry;
+    let (mock, c) = sandbox().await;
+    let created = c
+        .create_inquiry()
+        .body(jane_doe(mock.template_id()).auto_create_inquiry_session(true))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data;
+    c.simulate_inquiry_actions()
+        .inquiry_id(&created.id)
+        .body(persona_api::SimulateActions::new([StartInquiry]))
+        .send()
+        .await
+        .expect("starts");
+    let session = c
+        .list_inquiry_sessions()
+        .filter_inquiry_id(&created.id)
+        .send()
+        .await
+        .expect("lists")
+        .into_inner()
+        .data
+        .remove(0);
+    assert_eq!(
+        session.attributes.status,
+        Some(InquirySessionStatus::Active)
+    );
+    assert!(session.attributes.started_at.is_some());
+    let names: Vec<String> = c
+        .list_events()
+        .filter_object_id(&session.id)
+        .send()
+        .await
+        .expect("lists events")
+        .into_inner()
+        .data
+        .into_iter()
+        .filter_map(|event| event.attributes.name)
+        .collect();
+    assert_eq!(names, ["inquiry-session.started"]);
+}
