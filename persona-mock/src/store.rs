@@ -518,7 +518,14 @@ impl Store {
         if comment.is_some() {
             inquiry.reviewer_comment = comment;
         }
-        transition(inquiry, &mut self.events, to, now);
+        transition(inquiry, &mut self.events, to.clone(), now);
+        sessions_follow(
+            &mut self.sessions,
+            &mut self.events,
+            &inquiry.session_ids,
+            &to,
+            now,
+        );
         Ok(())
     }
 
@@ -693,26 +700,14 @@ impl Store {
         for step in steps {
             match step {
                 Step::MoveTo(to) => {
-                    let started = to == InquiryStatus::Pending;
-                    transition(inquiry, &mut self.events, to, now);
-                    // The person starts in the newest session not yet opened, if there is one.
-                    let opened = inquiry.session_ids.iter().rev().find(|session| {
-                        self.sessions
-                            .get(session)
-                            .is_ok_and(|session| session.status == InquirySessionStatus::New)
-                    });
-                    if started && let Some(session_id) = opened.cloned() {
-                        if let Ok(session) = self.sessions.get_mut(&session_id) {
-                            session.status = InquirySessionStatus::Active;
-                            session.started_at = Some(now);
-                        }
-                        record(
-                            &mut self.events,
-                            "inquiry-session.started",
-                            Subject::Session(session_id),
-                            now,
-                        );
-                    }
+                    transition(inquiry, &mut self.events, to.clone(), now);
+                    sessions_follow(
+                        &mut self.sessions,
+                        &mut self.events,
+                        &inquiry.session_ids,
+                        &to,
+                        now,
+                    );
                 }
                 Step::AddVerification { passed } => {
                     inquiry.verifications.push(Verification {
@@ -880,6 +875,56 @@ fn writable<'a>(
         return Err(ApiError::conflict("Inquiry has been redacted"));
     }
     Ok(inquiry)
+}
+
+/// What an inquiry's sessions do when it moves to `to`: starting it opens its newest session
+/// not yet opened (`inquiry-session.started`); a decision cancels the sessions still open
+/// (`inquiry-session.canceled`), since nobody can go on in them.
+fn sessions_follow(
+    sessions: &mut Collection<Session>,
+    events: &mut Collection<Event>,
+    session_ids: &[String],
+    to: &InquiryStatus,
+    now: DateTime<Utc>,
+) {
+    let status_of = |id: &String| sessions.get(id).map(|session| session.status.clone()).ok();
+    let (targets, status, name): (Vec<String>, _, _) = match to {
+        InquiryStatus::Pending => (
+            session_ids
+                .iter()
+                .rev()
+                .find(|id| status_of(id) == Some(InquirySessionStatus::New))
+                .cloned()
+                .into_iter()
+                .collect(),
+            InquirySessionStatus::Active,
+            "inquiry-session.started",
+        ),
+        InquiryStatus::Approved | InquiryStatus::Declined => (
+            session_ids
+                .iter()
+                .filter(|id| {
+                    matches!(
+                        status_of(id),
+                        Some(InquirySessionStatus::New | InquirySessionStatus::Active)
+                    )
+                })
+                .cloned()
+                .collect(),
+            InquirySessionStatus::Canceled,
+            "inquiry-session.canceled",
+        ),
+        _ => return,
+    };
+    for id in targets {
+        if let Ok(session) = sessions.get_mut(&id) {
+            if status == InquirySessionStatus::Active {
+                session.started_at = Some(now);
+            }
+            session.status = status.clone();
+            record(events, name, Subject::Session(id), now);
+        }
+    }
 }
 
 /// Sets the status and the timestamp that goes with it, and records the event Persona sends.

@@ -135,7 +135,7 @@ async fn asking_for_a_session_token_and_a_one_time_link_opens_one_session() {
 }
 
 #[tokio::test]
-async fn starting_an_inquiry_opens_its_newest_session_and_records_it() {
+async fn starting_opens_the_newest_session_and_a_decision_cancels_the_open_ones() {
     use persona_api::types::SimulateActionType::StartInquiry;
     let (mock, c) = sandbox().await;
     let created = c
@@ -178,4 +178,35 @@ async fn starting_an_inquiry_opens_its_newest_session_and_records_it() {
         .filter_map(|event| event.attributes.name)
         .collect();
     assert_eq!(names, ["inquiry-session.started"]);
+
+    // A decision cancels the sessions still open: nobody can go on in them.
+    c.approve_inquiry()
+        .inquiry_id(&created.id)
+        .send()
+        .await
+        .expect("approves");
+    let session = c
+        .retrieve_inquiry_session()
+        .inquiry_session_id(&session.id)
+        .send()
+        .await
+        .expect("retrieves")
+        .into_inner()
+        .data;
+    assert_eq!(
+        session.attributes.status,
+        Some(InquirySessionStatus::Canceled)
+    );
+    let newest = c
+        .list_events()
+        .filter_object_id(&session.id)
+        .send()
+        .await
+        .expect("lists events")
+        .into_inner()
+        .data
+        .into_iter()
+        .filter_map(|event| event.attributes.name)
+        .next();
+    assert_eq!(newest.as_deref(), Some("inquiry-session.canceled"));
 }
