@@ -518,20 +518,19 @@ impl Store {
         if comment.is_some() {
             inquiry.reviewer_comment = comment;
         }
-        transition(inquiry, &mut self.events, to.clone(), now);
-        sessions_follow(
-            &mut self.sessions,
-            &mut self.events,
-            &inquiry.session_ids,
-            &to,
-            now,
-        );
+        transition(inquiry, &mut self.events, &mut self.sessions, to, now);
         Ok(())
     }
 
     pub fn expire_inquiry(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
         let inquiry = writable(&mut self.inquiries, id)?;
-        transition(inquiry, &mut self.events, InquiryStatus::Expired, now);
+        transition(
+            inquiry,
+            &mut self.events,
+            &mut self.sessions,
+            InquiryStatus::Expired,
+            now,
+        );
         let session_ids = inquiry.session_ids.clone();
         for session_id in session_ids {
             self.expire_session(&session_id, now)?;
@@ -545,7 +544,13 @@ impl Store {
         match inquiry.status {
             InquiryStatus::Created | InquiryStatus::Pending => {}
             InquiryStatus::Expired => {
-                transition(inquiry, &mut self.events, InquiryStatus::Pending, now);
+                transition(
+                    inquiry,
+                    &mut self.events,
+                    &mut self.sessions,
+                    InquiryStatus::Pending,
+                    now,
+                );
                 inquiry.expires_at = Some(now + EXPIRES_AFTER);
             }
             ref other => {
@@ -700,14 +705,7 @@ impl Store {
         for step in steps {
             match step {
                 Step::MoveTo(to) => {
-                    transition(inquiry, &mut self.events, to.clone(), now);
-                    sessions_follow(
-                        &mut self.sessions,
-                        &mut self.events,
-                        &inquiry.session_ids,
-                        &to,
-                        now,
-                    );
+                    transition(inquiry, &mut self.events, &mut self.sessions, to, now);
                 }
                 Step::AddVerification { passed } => {
                     inquiry.verifications.push(Verification {
@@ -927,10 +925,12 @@ fn sessions_follow(
     }
 }
 
-/// Sets the status and the timestamp that goes with it, and records the event Persona sends.
+/// Sets the status and the timestamp that goes with it, records the event Persona sends, and
+/// moves the inquiry's sessions along ([`sessions_follow`]).
 fn transition(
     inquiry: &mut Inquiry,
     events: &mut Collection<Event>,
+    sessions: &mut Collection<Session>,
     to: InquiryStatus,
     now: DateTime<Utc>,
 ) {
@@ -954,6 +954,7 @@ fn transition(
         InquiryStatus::Approved | InquiryStatus::Declined => inquiry.decisioned_at = Some(now),
         _ => {}
     }
+    sessions_follow(sessions, events, &inquiry.session_ids, &to, now);
     inquiry.status = to;
     inquiry.updated_at = now;
 }
