@@ -1,5 +1,5 @@
 //! Webhook deliveries end to end: signed bodies in Persona's shape, verified and read into
-//! typed events; the key and secrets never in the client's spans.
+//! typed events.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -103,88 +103,6 @@ fn the_tolerance_is_configurable() {
             .verify(&header, body),
         Ok(())
     );
-}
-
-#[tokio::test]
-async fn spans_record_the_request_but_never_the_key() {
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .expect("not poisoned")
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let mock = persona_mock::MockServer::start().await.expect("starts");
-    let client = persona_api::Client::builder("persona_sandbox_SPANSECRET")
-        .base_url(mock.base_url())
-        .build()
-        .expect("valid");
-    // tracing caches each callsite's interest process-wide, computed on the
-    // thread that reaches it first: a parallel test with no subscriber can
-    // register the request span as "never". Once a request has registered it,
-    // recomputing the cache on this thread asks our subscriber instead.
-    client.list_inquiries().send().await.expect("lists");
-    tracing::callsite::rebuild_interest_cache();
-    captured.0.lock().expect("not poisoned").clear();
-    let id = client
-        .create_inquiry()
-        .body(serde_json::from_value::<persona_api::types::CreateInquiryRequest>(json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "fields": {"name-first": "Zelda"}}}})).expect("body"))
-        .send()
-        .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
-    client
-        .retrieve_inquiry()
-        .inquiry_id(&id)
-        .send()
-        .await
-        .expect("retrieves");
-
-    let output =
-        String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
-    assert!(output.contains("persona_api.request"), "{output}");
-    assert!(
-        output.contains("operation=\"retrieve_inquiry\"")
-            || output.contains("operation=retrieve_inquiry"),
-        "{output}"
-    );
-    assert!(output.contains("path=/api/v1/inquiries/{id}"), "{output}");
-    assert!(
-        output.contains("status=200")
-            && output.contains("status=201")
-            && output.contains("attempt=1"),
-        "{output}"
-    );
-    assert!(
-        output.contains("request_id=req_") || output.contains("request_id=\"req_"),
-        "{output}"
-    );
-    for secret in ["SPANSECRET", "Zelda", id.as_str()] {
-        assert!(
-            !output.contains(secret),
-            "span output contains {secret}: {output}"
-        );
-    }
 }
 
 #[test]
