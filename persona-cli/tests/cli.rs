@@ -1,0 +1,360 @@
+//! The `persona` binary against persona-mock: what it prints, and how it exits.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use persona_mock::{MockServer, SANDBOX_API_KEY};
+use serde_json::{Value, json};
+
+/// One run of the binary.
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {}", self.stdout))
+    }
+}
+
+/// Runs `persona ARGS` with the mock's URL and the sandbox key in its environment, and `stdin`
+/// on its standard input. Off the runtime's thread, so the mock keeps answering.
+async fn persona(mock: &MockServer, args: &[&str], stdin: Option<&str>) -> Run {
+    run_with(mock.base_url(), SANDBOX_API_KEY, args, stdin).await
+}
+
+async fn run_with(base_url: &str, key: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_persona"));
+    command
+        .args(args)
+        .env("PERSONA_API_KEY", key)
+        .env("PERSONA_API_BASE_URL", base_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let stdin = stdin.map(String::from);
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("the binary starts");
+        let mut input = child.stdin.take().expect("piped");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("stdin is open");
+        }
+        drop(input);
+        let output = child.wait_with_output().expect("the binary ends");
+        Run {
+            status: output.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8"),
+        }
+    })
+    .await
+    .expect("the blocking task ends")
+}
+
+/// The request body of Persona's getting-started guide, as a file.
+fn guide_request_file() -> std::path::PathBuf {
+    let guide: Value =
+        serde_json::from_str(include_str!("../../tests/fixtures/guide.json")).expect("JSON");
+    let path = std::env::temp_dir().join(format!("persona-cli-guide-{}.json", std::process::id()));
+    std::fs::write(&path, guide["request"].to_string()).expect("temp dir is writable");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guides_inquiry_is_created_from_a_file_then_retrieved_and_listed() {
+    let mock = MockServer::start().await.expect("starts");
+    let guide = guide_request_file();
+    let created = persona(
+        &mock,
+        &[
+            "create-inquiry",
+            "--json-body",
+            guide.to_str().expect("UTF-8 path"),
+        ],
+        None,
+    )
+    .await;
+    std::fs::remove_file(&guide).ok();
+    assert_eq!(created.status, 0, "{}", created.stderr);
+    let inquiry = &created.json()["data"];
+    let id = inquiry["id"].as_str().expect("an id");
+    assert!(id.starts_with("inq_"), "{id}");
+    assert_eq!(inquiry["attributes"]["name-first"], "Jane");
+    assert_eq!(
+        inquiry["attributes"]["fields"]["birthdate"]["value"],
+        "1994-04-12"
+    );
+
+    let retrieved = persona(&mock, &["retrieve-inquiry", "--inquiry-id", id], None).await;
+    assert_eq!(retrieved.status, 0, "{}", retrieved.stderr);
+    assert_eq!(retrieved.json()["data"]["id"], id);
+    // Pretty-printed, for people; `jq` reads it the same.
+    assert!(
+        retrieved.stdout.starts_with("{\n  \"data\": {\n"),
+        "{}",
+        retrieved.stdout
+    );
+
+    let listed = persona(&mock, &["list-inquiries"], None).await;
+    assert_eq!(listed.status, 0, "{}", listed.stderr);
+    let page = listed.json();
+    let ids: Vec<&str> = page["data"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .filter_map(|inquiry| inquiry["id"].as_str())
+        .collect();
+    assert_eq!(ids, [id]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_inquiry_prints_persona_s_message_and_exits_1() {
+    let mock = MockServer::start().await.expect("starts");
+    let run = persona(
+        &mock,
+        &[
+            "retrieve-inquiry",
+            "--inquiry-id",
+            "inq_DoesNotExist1234567890",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .starts_with("persona: Record not found (request req_"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_flags_write_into_a_body_from_standard_input() {
+    let mock = MockServer::start().await.expect("starts");
+    let body = json!({"data": {"attributes": {"inquiry-template-id": mock.template_id(), "fields": {"name-first": "Overridden"}}}});
+    let run = persona(
+        &mock,
+        &[
+            "create-inquiry",
+            "--json-body",
+            "-",
+            "--name-first",
+            "Ada",
+            "--birthdate",
+            "1990-01-02",
+            "--reference-id",
+            "user-42",
+            "--tags",
+            "vip",
+            "--tags",
+            "beta",
+            "--field",
+            "identification-number=X123",
+            "--auto-create-one-time-link",
+            "true",
+        ],
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let attributes = &run.json()["data"]["attributes"];
+    assert_eq!(attributes["name-first"], "Ada");
+    assert_eq!(attributes["reference-id"], "user-42");
+    assert_eq!(attributes["tags"], json!(["vip", "beta"]));
+    assert_eq!(attributes["fields"]["birthdate"]["value"], "1990-01-02");
+    assert_eq!(
+        attributes["fields"]["identification-number"]["value"],
+        "X123"
+    );
+    assert!(
+        run.json()["meta"]["one-time-link"].is_string(),
+        "--auto-create-one-time-link reached meta: {}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
+    let mock = MockServer::start().await.expect("starts");
+    let before = mock.requests_received();
+    let run = persona(
+        &mock,
+        &[
+            "create-inquiry",
+            "--inquiry-template-id",
+            mock.template_id(),
+            "--birthdate",
+            "12/04/1994",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("data.attributes.fields.birthdate"),
+        "{}",
+        run.stderr
+    );
+    let not_json = persona(
+        &mock,
+        &["create-inquiry", "--json-body", "-"],
+        Some("{\"data\": "),
+    )
+    .await;
+    assert_eq!(not_json.status, 2);
+    assert!(
+        not_json.stderr.contains("--json-body - is not JSON"),
+        "{}",
+        not_json.stderr
+    );
+    let bad_page = persona(&mock, &["list-inquiries", "--page-size", "0"], None).await;
+    assert_eq!(bad_page.status, 2, "clap's usage status");
+    assert!(
+        bad_page.stderr.contains("--page-size"),
+        "{}",
+        bad_page.stderr
+    );
+    assert_eq!(mock.requests_received(), before);
+    assert_eq!(mock.inquiry_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_follows_every_page_as_an_array_or_as_lines() {
+    let mock = MockServer::start().await.expect("starts");
+    let client = mock.client_builder().build().expect("valid");
+    for _ in 0..5 {
+        client
+            .create_inquiry()
+            .body(persona_api::NewInquiry::from_template(mock.template_id()))
+            .send()
+            .await
+            .expect("creates");
+    }
+    let array = persona(
+        &mock,
+        &["list-inquiries", "--page-size", "2", "--all"],
+        None,
+    )
+    .await;
+    assert_eq!(array.status, 0, "{}", array.stderr);
+    let items = array.json();
+    let mut ids: Vec<&str> = items
+        .as_array()
+        .expect("an array of every item")
+        .iter()
+        .filter_map(|inquiry| inquiry["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 5);
+
+    let lines = persona(
+        &mock,
+        &["list-inquiries", "--page-size", "2", "--all", "--ndjson"],
+        None,
+    )
+    .await;
+    assert_eq!(lines.status, 0, "{}", lines.stderr);
+    let line_ids: Vec<String> = lines
+        .stdout
+        .lines()
+        .map(|line| {
+            let item: Value = serde_json::from_str(line).expect("one JSON item per line");
+            item["id"].as_str().expect("an id").to_string()
+        })
+        .collect();
+    assert_eq!(line_ids, ids);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "no item twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_production_key_needs_yes_to_redact_and_nothing_is_sent_without_it() {
+    let mock = MockServer::start().await.expect("starts");
+    let before = mock.requests_received();
+    let run = run_with(
+        mock.base_url(),
+        "persona_production_test_key",
+        &[
+            "redact-inquiry",
+            "--inquiry-id",
+            "inq_AnyInquiry1234567890ab",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(mock.requests_received(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
+    let unreachable = run_with(
+        "http://127.0.0.1:1/api/v1",
+        "persona_sandbox_SECRETVALUE",
+        &["list-events"],
+        None,
+    )
+    .await;
+    assert_eq!(unreachable.status, 3, "{}", unreachable.stderr);
+    assert!(
+        unreachable.stderr.contains("could not reach Persona"),
+        "{}",
+        unreachable.stderr
+    );
+
+    let mock = MockServer::start().await.expect("starts");
+    let listed = run_with(
+        mock.base_url(),
+        "persona_sandbox_SECRETVALUE",
+        &["list-events"],
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, 0, "{}", listed.stderr);
+    let help = run_with(
+        mock.base_url(),
+        "persona_sandbox_SECRETVALUE",
+        &["list-events", "--help"],
+        None,
+    )
+    .await;
+    assert_eq!(help.status, 0);
+    for run in [&unreachable, &listed, &help] {
+        assert!(
+            !run.stdout.contains("SECRETVALUE") && !run.stderr.contains("SECRETVALUE"),
+            "{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pdf_is_written_as_it_came_and_completions_cover_every_shell() {
+    let mock = MockServer::start().await.expect("starts");
+    let client = mock.client_builder().build().expect("valid");
+    let id = client
+        .create_inquiry()
+        .body(persona_api::NewInquiry::from_template(mock.template_id()))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data
+        .id;
+    let pdf = persona(&mock, &["print-inquiry-pdf", "--inquiry-id", &id], None).await;
+    assert_eq!(pdf.status, 0, "{}", pdf.stderr);
+    assert!(pdf.stdout.starts_with("%PDF-"), "{}", pdf.stdout);
+
+    for shell in ["bash", "zsh", "fish"] {
+        let script = persona(&mock, &["completions", shell], None).await;
+        assert_eq!(script.status, 0, "{}", script.stderr);
+        assert!(script.stdout.contains("create-inquiry"), "{shell}");
+    }
+}
