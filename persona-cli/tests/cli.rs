@@ -63,6 +63,21 @@ fn guide_request_file() -> std::path::PathBuf {
     path
 }
 
+/// A new inquiry, made through the library, and its id.
+async fn created_inquiry(mock: &MockServer) -> String {
+    let client = mock.client_builder().build().expect("valid");
+    client
+        .create_inquiry()
+        .body(persona_api::NewInquiry::from_template(mock.template_id()))
+        .send()
+        .await
+        .expect("creates")
+        .into_inner()
+        .data
+        .id
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guides_inquiry_is_created_from_a_file_then_retrieved_and_listed() {
     let mock = MockServer::start().await.expect("starts");
@@ -226,14 +241,8 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_follows_every_page_as_an_array_or_as_lines() {
     let mock = MockServer::start().await.expect("starts");
-    let client = mock.client_builder().build().expect("valid");
     for _ in 0..5 {
-        client
-            .create_inquiry()
-            .body(persona_api::NewInquiry::from_template(mock.template_id()))
-            .send()
-            .await
-            .expect("creates");
+        created_inquiry(&mock).await;
     }
     let array = persona(
         &mock,
@@ -338,16 +347,7 @@ async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pdf_is_written_as_it_came_and_completions_cover_every_shell() {
     let mock = MockServer::start().await.expect("starts");
-    let client = mock.client_builder().build().expect("valid");
-    let id = client
-        .create_inquiry()
-        .body(persona_api::NewInquiry::from_template(mock.template_id()))
-        .send()
-        .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+    let id = created_inquiry(&mock).await;
     let pdf = persona(&mock, &["print-inquiry-pdf", "--inquiry-id", &id], None).await;
     assert_eq!(pdf.status, 0, "{}", pdf.stderr);
     assert!(pdf.stdout.starts_with("%PDF-"), "{}", pdf.stdout);

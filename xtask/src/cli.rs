@@ -114,18 +114,9 @@ struct BodyFlagSpec {
     flag: String,
     pointer: String,
     help: String,
-    kind: Kind,
+    /// The `FlagValue` variant (persona-cli's `operation.rs`) for the member's type.
+    value: &'static str,
     possible: Vec<String>,
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    String,
-    Integer,
-    Boolean,
-    Strings,
-    Json,
-    JsonList,
 }
 
 impl Command {
@@ -268,9 +259,9 @@ impl Command {
             Some(body) => {
                 let flags = body.flags.iter().map(|spec| {
                     let BodyFlagSpec { flag, pointer, help, possible, .. } = spec;
-                    let kind = spec.kind.tokens();
+                    let value = format_ident!("{}", spec.value);
                     quote! {
-                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: #kind, possible: &[#(#possible),*] }
+                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: FlagValue::#value, possible: &[#(#possible),*] }
                     }
                 });
                 let entries = match &body.entries {
@@ -391,13 +382,14 @@ impl Body {
 impl BodyFlagSpec {
     fn read(document: &Document, name: &str, pointer: String, schema: &Value) -> BodyFlagSpec {
         let schema = document.merged(schema);
-        let kind = match schema["type"].as_str() {
-            Some("string") => Kind::String,
-            Some("integer") => Kind::Integer,
-            Some("boolean") => Kind::Boolean,
-            Some("array") if document.merged(&schema["items"])["type"] == "string" => Kind::Strings,
-            Some("array") => Kind::JsonList,
-            _ => Kind::Json,
+        let items = document.merged(&schema["items"]);
+        let value = match schema["type"].as_str() {
+            Some("string") => "String",
+            Some("integer") => "Integer",
+            Some("boolean") => "Boolean",
+            Some("array") if items["type"] == "string" => "Strings",
+            Some("array") => "JsonList",
+            _ => "Json",
         };
         let possible = match (&schema["enum"], &schema["x-open-enum"]) {
             (Value::Array(values), open) if *open != Value::Bool(true) => values
@@ -408,17 +400,16 @@ impl BodyFlagSpec {
             _ => Vec::new(),
         };
         let target = pointer.trim_start_matches('/').replace('/', ".");
-        let items = document.merged(&schema["items"]);
-        let (description, shape) = match kind {
-            Kind::Json => (schema["description"].as_str(), "JSON"),
+        let (description, shape) = match value {
+            "Json" => (schema["description"].as_str(), "JSON"),
             // A list of objects: what one item is, and that the flag repeats.
-            Kind::JsonList => (
+            "JsonList" => (
                 schema["description"]
                     .as_str()
                     .or_else(|| items["description"].as_str()),
                 "one JSON item per flag, repeatable",
             ),
-            Kind::Strings => (schema["description"].as_str(), "repeatable"),
+            "Strings" => (schema["description"].as_str(), "repeatable"),
             _ => (schema["description"].as_str(), ""),
         };
         let place = if shape.is_empty() {
@@ -434,21 +425,8 @@ impl BodyFlagSpec {
             flag: name.to_string(),
             pointer,
             help,
-            kind,
+            value,
             possible,
-        }
-    }
-}
-
-impl Kind {
-    fn tokens(self) -> TokenStream {
-        match self {
-            Kind::String => quote!(FlagValue::String),
-            Kind::Integer => quote!(FlagValue::Integer),
-            Kind::Boolean => quote!(FlagValue::Boolean),
-            Kind::Strings => quote!(FlagValue::Strings),
-            Kind::Json => quote!(FlagValue::Json),
-            Kind::JsonList => quote!(FlagValue::JsonList),
         }
     }
 }
@@ -602,7 +580,7 @@ mod tests {
                     flag: "all".to_string(),
                     pointer: "/meta/all".to_string(),
                     help: String::new(),
-                    kind: Kind::Boolean,
+                    value: "Boolean",
                     possible: vec![],
                 }],
                 entries: None,
