@@ -358,3 +358,26 @@ async fn the_pdf_is_written_as_it_came_and_completions_cover_every_shell() {
         assert!(script.stdout.contains("create-inquiry"), "{shell}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_idempotency_key_creates_once() {
+    let mock = MockServer::start().await.expect("starts");
+    let create = [
+        "create-inquiry",
+        "--inquiry-template-id",
+        mock.template_id(),
+        "--idempotency-key",
+        "cli-test-key-1",
+    ];
+    let first = persona(&mock, &create, None).await;
+    let second = persona(&mock, &create, None).await;
+    assert_eq!(
+        (first.status, second.status),
+        (0, 0),
+        "{}{}",
+        first.stderr,
+        second.stderr
+    );
+    assert_eq!(first.json()["data"]["id"], second.json()["data"]["id"]);
+    assert_eq!(mock.inquiry_count(), 1);
+}

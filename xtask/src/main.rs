@@ -20,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       (structure only: write their descriptions yourself); with --responses,
                                       named our way and loosened for reading (all optional, nullable, open)
   measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
+  measure-build --cli                 time clean builds of persona-api and of the persona binary; print the difference
   bench-report                        print the saved benchmark results as ratios against their floors";
 
 fn main() -> ExitCode {
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
             )
         }
         ["measure-build"] => xtask::measure_build::run(xtask::measure_build::Tls::Rustls),
+        ["measure-build", "--cli"] => xtask::measure_build::run_cli(),
         ["measure-build", "--tls", feature] => {
             match xtask::measure_build::Tls::from_feature(feature) {
                 Some(tls) => xtask::measure_build::run(tls),

@@ -3,7 +3,8 @@
 //! Builds, each from clean in its own target directory and in the same run (machines are
 //! noisy, so only the ratio means much): a floor crate with exactly persona-api's
 //! dependencies and features and no code, then persona-api, with the default TLS backend or,
-//! with `--tls rustls-ring`, rustls on ring.
+//! with `--tls rustls-ring`, rustls on ring. With `--cli`: persona-api, then the `persona`
+//! binary (persona-cli), which is what installing the CLI costs over the library.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -119,8 +120,43 @@ fn timed_clean_build(
     Ok(started.elapsed())
 }
 
+fn scratch() -> PathBuf {
+    std::env::temp_dir().join("persona-api-measure-build")
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get())
+}
+
+/// `measure-build --cli`: the `persona` binary against persona-api alone, both from clean.
+pub fn run_cli() -> Result<String, TaskError> {
+    let manifest = workspace_root().join("Cargo.toml");
+    println!("building persona-api from clean...");
+    let library = timed_clean_build(
+        &manifest,
+        "persona-api",
+        &[],
+        &scratch().join("target-persona-api"),
+    )?;
+    println!("building persona-cli (the persona binary) from clean...");
+    let cli = timed_clean_build(
+        &manifest,
+        "persona-cli",
+        &[],
+        &scratch().join("target-persona-cli"),
+    )?;
+    Ok(format!(
+        "clean debug build, {} cores, default features\n  persona-api:         {:>6.1} s\n  persona-cli (binary): {:>5.1} s\n  the CLI adds {:.1} s ({:.2}x)",
+        cores(),
+        library.as_secs_f64(),
+        cli.as_secs_f64(),
+        cli.as_secs_f64() - library.as_secs_f64(),
+        cli.as_secs_f64() / library.as_secs_f64(),
+    ))
+}
+
 pub fn run(tls: Tls) -> Result<String, TaskError> {
-    let scratch: PathBuf = std::env::temp_dir().join("persona-api-measure-build");
+    let scratch = scratch();
     let floor_dir = scratch.join("floor");
     write_floor_crate(&floor_dir, tls)?;
     println!(
@@ -147,7 +183,7 @@ pub fn run(tls: Tls) -> Result<String, TaskError> {
     let ratio = ours.as_secs_f64() / floor.as_secs_f64();
     Ok(format!(
         "clean debug build, {} cores, TLS feature {}\n  floor (dependencies, no code): {:>6.1} s\n  persona-api:                   {:>6.1} s\n  ratio: {ratio:.2}x (target at most {TARGET_RATIO:.2}x: {})",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cores(),
         tls.feature(),
         floor.as_secs_f64(),
         ours.as_secs_f64(),
