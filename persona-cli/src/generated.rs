@@ -13,7 +13,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -76,7 +76,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -456,7 +456,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -562,7 +562,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -610,7 +610,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-session-id",
                 help: "The inquiry session (`iqse_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquirySessionId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -658,7 +658,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -714,7 +714,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-session-id",
                 help: "The inquiry session (`iqse_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquirySessionId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -762,7 +762,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-template-id",
                 help: "The inquiry template (`itmpl_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryTemplateId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1148,7 +1148,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1196,7 +1196,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1226,7 +1226,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1274,7 +1274,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1337,7 +1337,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1385,7 +1385,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "event-id",
                 help: "The event (`evt_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::EventId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1427,7 +1427,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1469,7 +1469,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-session-id",
                 help: "The inquiry session (`iqse_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquirySessionId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1511,7 +1511,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-template-id",
                 help: "The inquiry template (`itmpl_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryTemplateId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1553,7 +1553,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-template-id",
                 help: "The inquiry template (`itmpl_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryTemplateId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1671,7 +1671,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1734,7 +1734,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1790,7 +1790,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "inquiry-id",
                 help: "The inquiry (`inq_...`).",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::InquiryId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -1870,7 +1870,7 @@ pub(crate) async fn send<'a>(
         "add-inquiry-tag" => {
             #[allow(unused_mut)]
             let mut request = client.add_inquiry_tag();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -1903,7 +1903,7 @@ pub(crate) async fn send<'a>(
         "approve-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.approve_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -1996,7 +1996,7 @@ pub(crate) async fn send<'a>(
         "decline-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.decline_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2061,7 +2061,7 @@ pub(crate) async fn send<'a>(
         "expire-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.expire_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2093,7 +2093,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.expire_inquiry_session();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-session-id")
+                .parameter::<persona_api::InquirySessionId>("inquiry-session-id")
             {
                 request = request.inquiry_session_id(value);
             }
@@ -2125,7 +2125,7 @@ pub(crate) async fn send<'a>(
         "generate-inquiry-one-time-link" => {
             #[allow(unused_mut)]
             let mut request = client.generate_inquiry_one_time_link();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2159,7 +2159,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.generate_inquiry_session_one_time_link();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-session-id")
+                .parameter::<persona_api::InquirySessionId>("inquiry-session-id")
             {
                 request = request.inquiry_session_id(value);
             }
@@ -2192,7 +2192,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.import_inquiry_template_translations();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-template-id")
+                .parameter::<persona_api::InquiryTemplateId>("inquiry-template-id")
             {
                 request = request.inquiry_template_id(value);
             }
@@ -2452,7 +2452,7 @@ pub(crate) async fn send<'a>(
         "mark-inquiry-for-review" => {
             #[allow(unused_mut)]
             let mut request = client.mark_inquiry_for_review();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2483,7 +2483,7 @@ pub(crate) async fn send<'a>(
         "print-inquiry-pdf" => {
             #[allow(unused_mut)]
             let mut request = client.print_inquiry_pdf();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2501,7 +2501,7 @@ pub(crate) async fn send<'a>(
         "redact-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.redact_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2532,7 +2532,7 @@ pub(crate) async fn send<'a>(
         "remove-inquiry-tag" => {
             #[allow(unused_mut)]
             let mut request = client.remove_inquiry_tag();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2565,7 +2565,7 @@ pub(crate) async fn send<'a>(
         "resume-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.resume_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2596,7 +2596,7 @@ pub(crate) async fn send<'a>(
         "retrieve-event" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_event();
-            if let Some(value) = call.parameter::<::std::string::String>("event-id") {
+            if let Some(value) = call.parameter::<persona_api::EventId>("event-id") {
                 request = request.event_id(value);
             }
             if let Some(value) = call
@@ -2621,7 +2621,7 @@ pub(crate) async fn send<'a>(
         "retrieve-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2648,7 +2648,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_inquiry_session();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-session-id")
+                .parameter::<persona_api::InquirySessionId>("inquiry-session-id")
             {
                 request = request.inquiry_session_id(value);
             }
@@ -2676,7 +2676,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_inquiry_template();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-template-id")
+                .parameter::<persona_api::InquiryTemplateId>("inquiry-template-id")
             {
                 request = request.inquiry_template_id(value);
             }
@@ -2704,7 +2704,7 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_inquiry_template_translations();
             if let Some(value) = call
-                .parameter::<::std::string::String>("inquiry-template-id")
+                .parameter::<persona_api::InquiryTemplateId>("inquiry-template-id")
             {
                 request = request.inquiry_template_id(value);
             }
@@ -2771,7 +2771,7 @@ pub(crate) async fn send<'a>(
         "set-inquiry-tags" => {
             #[allow(unused_mut)]
             let mut request = client.set_inquiry_tags();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2804,7 +2804,7 @@ pub(crate) async fn send<'a>(
         "simulate-inquiry-actions" => {
             #[allow(unused_mut)]
             let mut request = client.simulate_inquiry_actions();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call
@@ -2837,7 +2837,7 @@ pub(crate) async fn send<'a>(
         "update-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.update_inquiry();
-            if let Some(value) = call.parameter::<::std::string::String>("inquiry-id") {
+            if let Some(value) = call.parameter::<persona_api::InquiryId>("inquiry-id") {
                 request = request.inquiry_id(value);
             }
             if let Some(value) = call

@@ -227,6 +227,20 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
         "{}",
         not_json.stderr
     );
+    let wrong_id = persona(
+        &mock,
+        &["approve-inquiry", "--inquiry-id", "itmpl_NotAnInquiry"],
+        None,
+    )
+    .await;
+    assert_eq!(wrong_id.status, 2);
+    assert!(
+        wrong_id
+            .stderr
+            .contains("an inquiry id must start with `inq_`"),
+        "{}",
+        wrong_id.stderr
+    );
     let bad_page = persona(&mock, &["list-inquiries", "--page-size", "0"], None).await;
     assert_eq!(bad_page.status, 2, "clap's usage status");
     assert!(

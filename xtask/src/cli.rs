@@ -167,10 +167,14 @@ impl Command {
                     "{builder} has no setter {setter} for the parameter {wire_name}"
                 ))
             })?;
+            let ty = match (parameter["in"].as_str(), id_type(document, wire_name)) {
+                (Some("path"), Some(id)) => id?,
+                _ => in_persona_api(ty)?,
+            };
             parameters.push(ParameterFlag {
                 flag: setter.replace('_', "-"),
                 setter: format_ident!("{setter}"),
-                ty: in_persona_api(ty)?,
+                ty,
                 help: one_line(parameter["description"].as_str().unwrap_or(wire_name)),
                 required: parameter["required"] == Value::Bool(true),
             });
@@ -513,6 +517,24 @@ fn in_persona_api(ty: &Type) -> Result<Type, TaskError> {
         _ => text,
     };
     syn::parse_str(&text).map_err(|error| cli_error(format!("the type `{text}`: {error}")))
+}
+
+/// The id type for a path parameter such as `inquiry-id`: the one the spec's schema of the same
+/// name (`InquiryId`) is replaced by (`crate::ids::InquiryId`), named as persona-api exports it.
+/// Parsing into it checks the prefix, so a wrong id is refused by name before anything is sent
+/// (the builder setters take any string, which every id converts into).
+fn id_type(document: &Document, wire_name: &str) -> Option<Result<Type, TaskError>> {
+    let schema = document.root.pointer(&format!(
+        "/components/schemas/{}",
+        crate::pascal_case(wire_name)
+    ))?;
+    let id = schema["x-rust-replacement"]
+        .as_str()?
+        .strip_prefix("crate::ids::")?;
+    Some(
+        syn::parse_str(&format!("persona_api::{id}"))
+            .map_err(|error| cli_error(format!("the id type `{id}`: {error}"))),
+    )
 }
 
 /// `generateInquiryOneTimeLink` as `generate-inquiry-one-time-link`.
