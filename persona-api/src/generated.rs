@@ -226,13 +226,13 @@ pub mod types {
             rename = "auto-create-account",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub auto_create_account: ::std::option::Option<bool>,
         #[serde(
             rename = "auto-create-account-reference-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub auto_create_account_reference_id: ::std::option::Option<
             ::std::string::String,
         >,
@@ -240,19 +240,19 @@ pub mod types {
             rename = "auto-create-account-type-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub auto_create_account_type_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "auto-create-inquiry-session",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub auto_create_inquiry_session: ::std::option::Option<bool>,
         #[serde(
             rename = "auto-create-one-time-link",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub auto_create_one_time_link: ::std::option::Option<bool>,
         #[serde(
             rename = "expiration-after-create-interval-seconds",
@@ -285,7 +285,7 @@ pub mod types {
     pub struct CreateInquiryRequest {
         pub data: CreateInquiryData,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub meta: ::std::option::Option<CreateInquiryMeta>,
     }
     impl CreateInquiryRequest {
@@ -1012,7 +1012,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct GenerateOneTimeLinkRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub meta: ::std::option::Option<GenerateOneTimeLinkRequestMeta>,
     }
     impl GenerateOneTimeLinkRequest {
@@ -1028,7 +1028,7 @@ pub mod types {
             rename = "expires-in-seconds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub expires_in_seconds: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl GenerateOneTimeLinkRequestMeta {
@@ -1309,7 +1309,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct InquiryDecisionRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub meta: ::std::option::Option<InquiryDecisionRequestMeta>,
     }
     impl InquiryDecisionRequest {
@@ -1322,7 +1322,7 @@ pub mod types {
     pub struct InquiryDecisionRequestMeta {
         ///Shown to reviewers beside the decision.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub comment: ::std::option::Option<::std::string::String>,
     }
     impl InquiryDecisionRequestMeta {
@@ -1682,13 +1682,13 @@ pub mod types {
             rename = "tag-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub tag_id: ::std::option::Option<::std::string::String>,
         #[serde(
             rename = "tag-name",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub tag_name: ::std::option::Option<::std::string::String>,
     }
     impl InquiryTagRequestMeta {
@@ -2290,13 +2290,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SearchInquiriesRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub page: ::std::option::Option<SearchPage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub query: ::std::option::Option<SearchQuery>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub sort: ::std::option::Option<SearchSort>,
     }
     impl SearchInquiriesRequest {
@@ -2397,13 +2397,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SearchPage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub after: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub before: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub size: ::std::option::Option<::std::num::NonZeroU32>,
     }
     impl SearchPage {
@@ -2527,7 +2527,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SimulateAction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub data: ::std::option::Option<SimulateActionData>,
         #[serde(rename = "type")]
         pub type_: SimulateActionType,
@@ -2725,7 +2725,7 @@ pub mod types {
             rename = "step-display-name",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub step_display_name: ::std::option::Option<::std::string::String>,
     }
     impl Translation {
@@ -2737,15 +2737,18 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct UpdateInquiryAttributes {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub fields: ::std::option::Option<
             crate::jsonapi::Clearable<crate::types::FieldValues>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub note: ::std::option::Option<crate::jsonapi::Clearable<String>>,
         #[serde(
             rename = "redirect-uri",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
+        #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
         pub redirect_uri: ::std::option::Option<crate::jsonapi::Clearable<String>>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,

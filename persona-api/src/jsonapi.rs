@@ -85,10 +85,12 @@ impl<Id> ToManyRelationship<Id> {
     }
 }
 
-/// Reads a request field the spec does not let be `null`, refusing `null` (serde alone reads it
-/// as if the field were absent). The generator puts it on such fields of request bodies, which
-/// persona-mock reads: what Persona's schema refuses, the sandbox refuses.
-pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+/// Reads an optional request field that was sent, handing its value, `null` included, to the
+/// field type's own deserializer (serde alone reads `null` on an `Option` as if the field were
+/// absent). The generator puts it on two kinds of request field: one the spec does not let be
+/// `null`, which then refuses it (what Persona's schema refuses, persona-mock refuses), and a
+/// [`Clearable`] one, which reads `null` as [`Clearable::Clear`] (an update that clears).
+pub(crate) fn as_sent<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -183,6 +185,24 @@ mod tests {
         let read: Clearable<String> = serde_json::from_str("null").unwrap();
         assert_eq!(read, Clearable::Clear);
         assert_eq!(set.into_value(), Some("x".to_string()));
+    }
+
+    #[test]
+    fn an_update_reads_null_as_clear_and_absence_as_leave() {
+        use crate::types::UpdateInquiryAttributes;
+        let read = |wire: &str| serde_json::from_str::<UpdateInquiryAttributes>(wire).unwrap();
+        assert_eq!(read(r#"{"note": null}"#).note, Some(Clearable::Clear));
+        assert_eq!(
+            read(r#"{"note": "x"}"#).note,
+            Some(Clearable::Set("x".into()))
+        );
+        assert_eq!(read("{}").note, None);
+        assert!(matches!(
+            read(r#"{"fields": null}"#).fields,
+            Some(Clearable::Clear)
+        ));
+        // Not nullable: refused, not read as absent.
+        assert!(serde_json::from_str::<UpdateInquiryAttributes>(r#"{"tags": null}"#).is_err());
     }
 
     #[test]

@@ -10,8 +10,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use persona_api::InquiryStatus;
 use persona_api::types;
-use persona_api::{Clearable, InquiryStatus};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -484,31 +484,10 @@ async fn update_inquiry(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let sent = json_body(&bytes)?;
-    let mut request: types::UpdateInquiryRequest = typed(&sent)?;
-    clear_where_null(&mut request.data.attributes, &sent);
+    let request: types::UpdateInquiryRequest = typed(&json_body(&bytes)?)?;
     change_inquiry(&shared, &id, raw, |store, now| {
         store.update_inquiry(&id, request, now)
     })
-}
-
-/// serde reads an explicit `null` on an optional field as if it were left out; in an update,
-/// `null` clears the attribute, so the body says which it was.
-fn clear_where_null(attributes: &mut types::UpdateInquiryAttributes, sent: &Value) {
-    let is_null = |name: &str| {
-        sent["data"]["attributes"]
-            .get(name)
-            .is_some_and(Value::is_null)
-    };
-    if is_null("note") {
-        attributes.note = Some(Clearable::Clear);
-    }
-    if is_null("redirect-uri") {
-        attributes.redirect_uri = Some(Clearable::Clear);
-    }
-    if is_null("fields") {
-        attributes.fields = Some(Clearable::Clear);
-    }
 }
 
 async fn redact_inquiry(

@@ -1,12 +1,13 @@
 //! What request types get and response types do not.
 //!
-//! - `null` refused where the spec does not allow it. serde reads `null` on an optional field
-//!   as if the field were left out, so a generated type takes `{"tag-id": null}` although the
-//!   spec says `tag-id` is a string. The client only writes request bodies, but persona-mock
-//!   reads them with these types and must refuse what Persona's schema refuses. So each
-//!   optional, non-nullable property of a request body (and of the objects inside it) gets
-//!   `#[serde(default, deserialize_with = "crate::jsonapi::not_null")]`; response types stay
-//!   lenient.
+//! - `null` read as sent. serde reads `null` on an optional field as if the field were left
+//!   out, so a generated type takes `{"tag-id": null}` although the spec says `tag-id` is a
+//!   string, and reads an update's `{"note": null}` as "leave the note" rather than "clear
+//!   it". The client writes request bodies, but persona-mock and the `persona` CLI read them
+//!   with these types. So each optional property of a request body (and of the objects inside
+//!   it) that is not nullable, or whose type is `Clearable`, gets
+//!   `#[serde(default, deserialize_with = "crate::jsonapi::as_sent")]`: the first then refuses
+//!   `null`, the second reads it as `Clearable::Clear`. Response types stay lenient.
 //! - typify's builders. A response type is read, never built, and its builder (a struct, four
 //!   impls, a setter per field) is most of what it costs to compile; only the types a request
 //!   body reaches keep theirs.
@@ -148,9 +149,12 @@ fn refuse_nulls_in(file: &mut syn::File, document: &Document) -> Result<usize, T
             let nullable = [property_schema, &resolved]
                 .iter()
                 .any(|schema| schema["nullable"] == Value::Bool(true));
-            if !required.contains(property.as_str()) && !nullable && is_option(&field.ty) {
+            if !required.contains(property.as_str())
+                && is_option(&field.ty)
+                && (!nullable || is_clearable(&field.ty))
+            {
                 field.attrs.push(parse_quote!(
-                    #[serde(default, deserialize_with = "crate::jsonapi::not_null")]
+                    #[serde(default, deserialize_with = "crate::jsonapi::as_sent")]
                 ));
                 marked += 1;
             }
@@ -199,6 +203,22 @@ fn json_name(field: &syn::Field) -> String {
                 .as_ref()
                 .map(|ident| ident.to_string().trim_end_matches('_').to_string())
                 .unwrap_or_default()
+        })
+}
+
+/// `Option<crate::jsonapi::Clearable<..>>`: an update's attribute with three states.
+fn is_clearable(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return false;
+    };
+    last.ident == "Option"
+        && arguments.args.iter().any(|argument| {
+            matches!(argument, syn::GenericArgument::Type(Type::Path(inner))
+                if inner.path.segments.last().is_some_and(|segment| segment.ident == "Clearable"))
         })
 }
 
