@@ -54,6 +54,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -61,6 +62,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-name]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -117,6 +119,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Shown to reviewers beside the decision. [body: meta.comment]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -167,6 +170,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Attach to this account (`act_...`). [body: data.attributes.account-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "creator-email-address",
@@ -174,6 +178,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: data.attributes.creator-email-address]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-city",
@@ -181,6 +186,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "City. [body: data.attributes.fields.address-city]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-country-code",
@@ -188,6 +194,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Country, as an ISO 3166-1 alpha-2 code. [body: data.attributes.fields.address-country-code]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-postal-code",
@@ -195,6 +202,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Postal or ZIP code. [body: data.attributes.fields.address-postal-code]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-street-1",
@@ -202,6 +210,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "First line of the street address. [body: data.attributes.fields.address-street-1]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-street-2",
@@ -209,6 +218,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Second line of the street address. [body: data.attributes.fields.address-street-2]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "address-subdivision",
@@ -216,6 +226,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "State, province or region. [body: data.attributes.fields.address-subdivision]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "birthdate",
@@ -223,6 +234,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Date of birth. [body: data.attributes.fields.birthdate]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "email-address",
@@ -230,6 +242,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Email address. [body: data.attributes.fields.email-address]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "name-first",
@@ -237,6 +250,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Given or first name. [body: data.attributes.fields.name-first]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "name-last",
@@ -244,6 +258,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Family or last name. [body: data.attributes.fields.name-last]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "name-middle",
@@ -251,6 +266,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Middle name. [body: data.attributes.fields.name-middle]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "phone-number",
@@ -258,6 +274,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Phone number, as the person would write it. [body: data.attributes.fields.phone-number]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "initial-step-name",
@@ -265,6 +282,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: data.attributes.initial-step-name]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "inquiry-template-id",
@@ -272,6 +290,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A Dynamic Flow template (`itmpl_...`). [body: data.attributes.inquiry-template-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "inquiry-template-version-id",
@@ -279,6 +298,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A pinned published template version (`itmplv_...`). [body: data.attributes.inquiry-template-version-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "note",
@@ -286,6 +306,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: data.attributes.note]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "redirect-uri",
@@ -293,6 +314,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Where the hosted flow sends the person at the end. [body: data.attributes.redirect-uri]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -300,6 +322,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Your own identifier for the person. [body: data.attributes.reference-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "tags",
@@ -307,6 +330,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: data.attributes.tags; repeatable]",
                 value: FlagValue::Strings,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "template-id",
@@ -314,6 +338,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A legacy template (`tmpl_...`). [body: data.attributes.template-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "theme-id",
@@ -321,6 +346,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Legacy templates only (`the_...`). [body: data.attributes.theme-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "theme-set-id",
@@ -328,6 +354,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Dynamic Flow templates only (`theset_...`). [body: data.attributes.theme-set-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "auto-create-account",
@@ -335,6 +362,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Create an account for the inquiry when none is given (Persona's default is true). [body: meta.auto-create-account]",
                 value: FlagValue::Boolean,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "auto-create-account-reference-id",
@@ -342,6 +370,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.auto-create-account-reference-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "auto-create-account-type-id",
@@ -349,6 +378,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.auto-create-account-type-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "auto-create-inquiry-session",
@@ -356,6 +386,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.auto-create-inquiry-session]",
                 value: FlagValue::Boolean,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "auto-create-one-time-link",
@@ -363,6 +394,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.auto-create-one-time-link]",
                 value: FlagValue::Boolean,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "expiration-after-create-interval-seconds",
@@ -370,6 +402,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.expiration-after-create-interval-seconds]",
                 value: FlagValue::Integer,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "expiration-after-resume-interval-seconds",
@@ -377,6 +410,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.expiration-after-resume-interval-seconds]",
                 value: FlagValue::Integer,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "expiration-after-start-interval-seconds",
@@ -384,6 +418,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.expiration-after-start-interval-seconds]",
                 value: FlagValue::Integer,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "one-time-link-expiration-seconds",
@@ -391,6 +426,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.one-time-link-expiration-seconds]",
                 value: FlagValue::Integer,
                 possible: &[],
+                nullable: true,
             },
         ],
         entries: Some("/data/attributes/fields"),
@@ -441,6 +477,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "`inq_...` [body: data.attributes.inquiry-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -497,6 +534,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Shown to reviewers beside the decision. [body: meta.comment]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -547,6 +585,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.inquiry-ids; repeatable]",
                 value: FlagValue::Strings,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -699,6 +738,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Defaults to the template's setting (24 hours). [body: meta.expires-in-seconds]",
                 value: FlagValue::Integer,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -803,6 +843,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The copy of one component attribute of one step, in every locale. [body: data.attributes.translations; one JSON item per flag, repeatable]",
                 value: FlagValue::JsonList,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -1315,6 +1356,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-id]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -1322,6 +1364,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-name]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -1642,6 +1685,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: page; JSON]",
                 value: FlagValue::Json,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "query",
@@ -1649,6 +1693,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A predicate, or `and` / `or` / `not` of other queries. [body: query; JSON]",
                 value: FlagValue::Json,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "sort",
@@ -1656,6 +1701,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: sort; JSON]",
                 value: FlagValue::Json,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -1712,6 +1758,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-id; repeatable]",
                 value: FlagValue::Strings,
                 possible: &[],
+                nullable: false,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -1719,6 +1766,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: meta.tag-name; repeatable]",
                 value: FlagValue::Strings,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -1775,6 +1823,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "One step; the verification actions also need `data.verification-template-id`. [body: meta.simulate-actions; one JSON item per flag, repeatable]",
                 value: FlagValue::JsonList,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,
@@ -1831,6 +1880,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "Field values of an update, by template field name: omit it to change no field, send `null` to clear every field's value. [body: data.attributes.fields; JSON]",
                 value: FlagValue::Json,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "note",
@@ -1838,6 +1888,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A string attribute of an update: omit it to leave the value as it is, send `null` to clear it (`Clearable::Clear` in Rust). [body: data.attributes.note]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "redirect-uri",
@@ -1845,6 +1896,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "A string attribute of an update: omit it to leave the value as it is, send `null` to clear it (`Clearable::Clear` in Rust). [body: data.attributes.redirect-uri]",
                 value: FlagValue::String,
                 possible: &[],
+                nullable: true,
             },
             BodyFlag {
                 flag: "tags",
@@ -1852,6 +1904,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "[body: data.attributes.tags; repeatable]",
                 value: FlagValue::Strings,
                 possible: &[],
+                nullable: false,
             },
         ],
         entries: None,

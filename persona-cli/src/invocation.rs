@@ -144,6 +144,22 @@ impl<'a> Invocation<'a> {
                 set(&mut body, flag.pointer, value)?;
             }
         }
+        for member in self
+            .matches
+            .get_many::<String>("null")
+            .into_iter()
+            .flatten()
+        {
+            let Some(flag) = self.operation.body.iter().find(|flag| flag.flag == member) else {
+                continue;
+            };
+            if self.flag_value(flag)?.is_some() {
+                return Err(Failure::Usage(format!(
+                    "--{member} and --null {member} contradict each other"
+                )));
+            }
+            set(&mut body, flag.pointer, Value::Null)?;
+        }
         if let Some(entries) = self.operation.entries {
             for entry in self
                 .matches

@@ -41,6 +41,8 @@ pub(crate) struct BodyFlag {
     pub value: FlagValue,
     /// The values of a closed enum; empty for anything else.
     pub possible: &'static [&'static str],
+    /// The member takes `null`, which `--null FLAG` sends (it clears the member in an update).
+    pub nullable: bool,
 }
 
 /// How a body flag's text becomes JSON, after the type of the member it sets.
@@ -178,6 +180,23 @@ fn subcommand(operation: &Operation) -> Command {
                     ArgAction::Set
                 })
                 .value_parser(parser),
+        );
+    }
+    let nullable: Vec<&str> = operation
+        .body
+        .iter()
+        .filter(|flag| flag.nullable)
+        .map(|flag| flag.flag)
+        .collect();
+    if !nullable.is_empty() {
+        command = command.arg(
+            Arg::new("null")
+                .long("null")
+                .value_name("MEMBER")
+                .help_heading(BODY)
+                .action(ArgAction::Append)
+                .value_parser(PossibleValuesParser::new(nullable))
+                .help("Send null for this body member, which clears it in an update (repeatable)"),
         );
     }
     if let Some(pointer) = operation.entries {

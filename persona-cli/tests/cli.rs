@@ -395,3 +395,58 @@ async fn the_same_idempotency_key_creates_once() {
     assert_eq!(first.json()["data"]["id"], second.json()["data"]["id"]);
     assert_eq!(mock.inquiry_count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn null_clears_a_member_and_cannot_be_combined_with_a_value() {
+    let mock = MockServer::start().await.expect("starts");
+    let created = persona(
+        &mock,
+        &[
+            "create-inquiry",
+            "--inquiry-template-id",
+            mock.template_id(),
+            "--note",
+            "call back",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(created.status, 0, "{}", created.stderr);
+    let id = created.json()["data"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    assert_eq!(created.json()["data"]["attributes"]["note"], "call back");
+
+    let contradiction = persona(
+        &mock,
+        &[
+            "update-inquiry",
+            "--inquiry-id",
+            &id,
+            "--note",
+            "x",
+            "--null",
+            "note",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(contradiction.status, 2);
+    assert!(
+        contradiction.stderr.contains("--note and --null note"),
+        "{}",
+        contradiction.stderr
+    );
+
+    let cleared = persona(
+        &mock,
+        &["update-inquiry", "--inquiry-id", &id, "--null", "note"],
+        None,
+    )
+    .await;
+    assert_eq!(cleared.status, 0, "{}", cleared.stderr);
+    let retrieved = persona(&mock, &["retrieve-inquiry", "--inquiry-id", &id], None).await;
+    // A null attribute is left out when the document is written back.
+    assert_eq!(retrieved.json()["data"]["attributes"].get("note"), None);
+}

@@ -24,11 +24,12 @@ use crate::document::{Document, Operation};
 pub const CLI_GENERATED_PATH: &str = "persona-cli/src/generated.rs";
 
 /// Flags every subcommand may carry besides its operation's own (see `persona-cli`).
-const RESERVED_FLAGS: [&str; 9] = [
+const RESERVED_FLAGS: [&str; 10] = [
     "api-key",
     "base-url",
     "json-body",
     "field",
+    "null",
     "all",
     "ndjson",
     "yes",
@@ -117,6 +118,8 @@ struct BodyFlagSpec {
     /// The `FlagValue` variant (persona-cli's `operation.rs`) for the member's type.
     value: &'static str,
     possible: Vec<String>,
+    /// The member takes `null` (which clears it, in an update).
+    nullable: bool,
 }
 
 impl Command {
@@ -262,10 +265,10 @@ impl Command {
         let (body_flags, entries, has_body) = match &self.body {
             Some(body) => {
                 let flags = body.flags.iter().map(|spec| {
-                    let BodyFlagSpec { flag, pointer, help, possible, .. } = spec;
+                    let BodyFlagSpec { flag, pointer, help, possible, nullable, .. } = spec;
                     let value = format_ident!("{}", spec.value);
                     quote! {
-                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: FlagValue::#value, possible: &[#(#possible),*] }
+                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: FlagValue::#value, possible: &[#(#possible),*], nullable: #nullable }
                     }
                 });
                 let entries = match &body.entries {
@@ -431,6 +434,7 @@ impl BodyFlagSpec {
             help,
             value,
             possible,
+            nullable: schema["nullable"] == Value::Bool(true),
         }
     }
 }
@@ -604,6 +608,7 @@ mod tests {
                     help: String::new(),
                     value: "Boolean",
                     possible: vec![],
+                    nullable: false,
                 }],
                 entries: None,
             }),
