@@ -128,14 +128,26 @@ impl<'a> Invocation<'a> {
         self.flag("all")
     }
 
+    /// A switch such as `--all` or `--yes`; false where the subcommand does not have it.
     pub(crate) fn flag(&self, name: &str) -> bool {
         self.matches.try_get_one::<bool>(name).ok().flatten() == Some(&true)
+    }
+
+    /// The values of an option the CLI adds (`--json-body`, `--null`, `--field`); none where
+    /// the subcommand does not have it (clap's `get_many` panics on an option not defined).
+    fn values(&self, name: &str) -> impl Iterator<Item = &'a String> {
+        self.matches
+            .try_get_many::<String>(name)
+            .ok()
+            .flatten()
+            .into_iter()
+            .flatten()
     }
 
     /// The request body: `--json-body` (or an empty object), with each body flag given written
     /// at its place, decoded into the operation's body type.
     pub(crate) fn body<T: DeserializeOwned>(&self) -> Result<T, Failure> {
-        let mut body = match self.matches.get_one::<String>("json-body") {
+        let mut body = match self.values("json-body").next() {
             Some(source) => read_json_body(source)?,
             None => Value::Object(Map::new()),
         };
@@ -144,12 +156,7 @@ impl<'a> Invocation<'a> {
                 set(&mut body, flag.pointer, value)?;
             }
         }
-        for member in self
-            .matches
-            .get_many::<String>("null")
-            .into_iter()
-            .flatten()
-        {
+        for member in self.values("null") {
             let Some(flag) = self.operation.body.iter().find(|flag| flag.flag == member) else {
                 continue;
             };
@@ -161,12 +168,7 @@ impl<'a> Invocation<'a> {
             set(&mut body, flag.pointer, Value::Null)?;
         }
         if let Some(entries) = self.operation.entries {
-            for entry in self
-                .matches
-                .get_many::<String>("field")
-                .into_iter()
-                .flatten()
-            {
+            for entry in self.values("field") {
                 let (name, value) = entry.split_once('=').ok_or_else(|| {
                     Failure::Usage(format!("--field takes NAME=VALUE, not `{entry}`"))
                 })?;

@@ -450,3 +450,96 @@ async fn null_clears_a_member_and_cannot_be_combined_with_a_value() {
     // A null attribute is left out when the document is written back.
     assert_eq!(retrieved.json()["data"]["attributes"].get("note"), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_inquiry_is_driven_to_approved_from_the_command_line() {
+    let mock = MockServer::start().await.expect("starts");
+    let id = created_inquiry(&mock).await;
+    let simulated = persona(
+        &mock,
+        &[
+            "simulate-inquiry-actions",
+            "--inquiry-id",
+            &id,
+            "--simulate-actions",
+            r#"{"type": "start_inquiry"}"#,
+            "--simulate-actions",
+            r#"{"type": "complete_inquiry"}"#,
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(simulated.status, 0, "{}", simulated.stderr);
+    assert_eq!(
+        simulated.json()["data"]["attributes"]["status"],
+        "completed"
+    );
+    let approved = persona(
+        &mock,
+        &[
+            "approve-inquiry",
+            "--inquiry-id",
+            &id,
+            "--comment",
+            "documents match",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(approved.status, 0, "{}", approved.stderr);
+    assert_eq!(approved.json()["data"]["attributes"]["status"], "approved");
+}
+
+/// Every subcommand, run with made-up values for its required flags: whatever Persona (the
+/// mock) answers, the binary ends with one of its documented statuses, never a panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subcommand_runs_to_a_documented_exit_status() {
+    let mock = MockServer::start().await.expect("starts");
+    let id = created_inquiry(&mock).await;
+    let help = persona(&mock, &["--help"], None).await;
+    let commands: Vec<String> = help
+        .stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.strip_prefix("  "))
+        .filter(|line| !line.starts_with(' '))
+        .map(|line| line.trim().to_string())
+        .filter(|name| name != "help" && name != "completions")
+        .collect();
+    assert_eq!(commands.len(), 30, "{}", help.stdout);
+    for command in &commands {
+        let usage = persona(&mock, &[command, "--help"], None).await;
+        let usage_line = usage
+            .stdout
+            .lines()
+            .find(|line| line.starts_with("Usage:"))
+            .expect("a usage line")
+            .to_string();
+        let mut args = vec![command.clone()];
+        for required in usage_line
+            .split_whitespace()
+            .filter(|word| word.starts_with("--"))
+        {
+            let value = match required {
+                "--inquiry-id" => id.clone(),
+                "--inquiry-session-id" => "iqse_MadeUp1234567890abcdefgh".to_string(),
+                "--inquiry-template-id" | "--filter-inquiry-template-id" => {
+                    mock.template_id().to_string()
+                }
+                "--event-id" => "evt_MadeUp1234567890abcdefghij".to_string(),
+                other => panic!("{command} requires {other}: give it a value here"),
+            };
+            args.extend([required.to_string(), value]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = persona(&mock, &args, Some("")).await;
+        assert!(
+            [0, 1, 2].contains(&run.status) && !run.stderr.contains("panicked"),
+            "persona {args:?} exited {}: {}",
+            run.status,
+            run.stderr
+        );
+    }
+}
