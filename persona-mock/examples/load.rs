@@ -148,6 +148,21 @@ async fn fill(client: &Client, template: &str, count: usize, concurrency: usize)
 }
 
 /// Runs `call` from `concurrency` tasks for `seconds`; returns completed calls per second.
+/// Creates per second: Jane Doe's inquiry from `template`, by `settings.concurrency` clients.
+async fn create_rate(settings: &Settings, client: Client, template: String) -> f64 {
+    rate(settings.concurrency, settings.seconds, move |_| {
+        let (c, t) = (client.clone(), template.clone());
+        async move {
+            c.create_inquiry()
+                .body(jane_doe(&t))
+                .send()
+                .await
+                .expect("create succeeds");
+        }
+    })
+    .await
+}
+
 async fn rate<F, Fut>(concurrency: usize, seconds: u64, call: F) -> f64
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
@@ -180,18 +195,7 @@ where
 
 async fn throughput(settings: &Settings) {
     let (_mock, client, template) = sandbox().await;
-    let (c, t) = (client.clone(), template.clone());
-    let creates = rate(settings.concurrency, settings.seconds, move |_| {
-        let (c, t) = (c.clone(), t.clone());
-        async move {
-            c.create_inquiry()
-                .body(jane_doe(&t))
-                .send()
-                .await
-                .expect("create succeeds");
-        }
-    })
-    .await;
+    let creates = create_rate(settings, client.clone(), template).await;
     println!("create:   {creates:>8.0} requests/s");
     let ids: Arc<Vec<persona_api::InquiryId>> = Arc::new(
         client
@@ -320,17 +324,7 @@ async fn webhook_throughput(settings: &Settings) {
     let url = counting_endpoint(received.clone(), Duration::ZERO).await;
     let (mock, client, template) = delivering_sandbox(&url).await;
     let started = Instant::now();
-    let creates = rate(settings.concurrency, settings.seconds, move |_| {
-        let (c, t) = (client.clone(), template.clone());
-        async move {
-            c.create_inquiry()
-                .body(jane_doe(&t))
-                .send()
-                .await
-                .expect("create succeeds");
-        }
-    })
-    .await;
+    let creates = create_rate(settings, client, template).await;
     let delivered = received.load(Ordering::Relaxed);
     let seconds = started.elapsed().as_secs_f64();
     let events = mock.inquiry_count() as u64;

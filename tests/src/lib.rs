@@ -26,19 +26,27 @@ pub fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
         .birthdate(chrono::NaiveDate::from_ymd_opt(1994, 4, 12).expect("a valid date"))
 }
 
-/// Creates Jane Doe's inquiry and returns its id.
-pub async fn create_jane_doe(
+/// Creates an inquiry from `body` and returns its id.
+pub async fn create_inquiry(
     client: &persona_api::Client,
-    template_id: &str,
+    body: persona_api::NewInquiry,
 ) -> Result<persona_api::InquiryId, persona_api::Error> {
     Ok(client
         .create_inquiry()
-        .body(jane_doe(template_id))
+        .body(body)
         .send()
         .await?
         .into_inner()
         .data
         .id)
+}
+
+/// Creates Jane Doe's inquiry and returns its id.
+pub async fn create_jane_doe(
+    client: &persona_api::Client,
+    template_id: &str,
+) -> Result<persona_api::InquiryId, persona_api::Error> {
+    create_inquiry(client, jane_doe(template_id)).await
 }
 
 pub fn workspace_root() -> PathBuf {

@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use persona_api::NewInquiry;
+use persona_api_tests::create_inquiry;
 
 /// Everything the subscriber writes, kept for the assertions.
 #[derive(Clone, Default)]
@@ -44,15 +45,12 @@ async fn spans_record_the_request_but_never_the_key() {
         .base_url(mock.base_url())
         .build()
         .expect("valid");
-    let id = client
-        .create_inquiry()
-        .body(NewInquiry::from_template(mock.template_id()).name_first("Zelda"))
-        .send()
-        .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+    let id = create_inquiry(
+        &client,
+        NewInquiry::from_template(mock.template_id()).name_first("Zelda"),
+    )
+    .await
+    .expect("creates");
     client
         .retrieve_inquiry()
         .inquiry_id(&id)

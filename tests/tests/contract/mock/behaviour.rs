@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use persona_api::{Error, RetryPolicy};
-use persona_api_tests::{create_jane_doe, jane_doe};
+use persona_api_tests::{create_inquiry, create_jane_doe, jane_doe};
 use persona_mock::{Fault, MockServer};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -214,16 +214,7 @@ async fn concurrent_creates_are_all_kept() {
         .map(|_| {
             let c = c.clone();
             let body = jane_doe(mock.template_id());
-            tokio::spawn(async move {
-                c.create_inquiry()
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("creates")
-                    .into_inner()
-                    .data
-                    .id
-            })
+            tokio::spawn(async move { create_inquiry(&c, body).await.expect("creates") })
         })
         .collect();
     let mut ids = BTreeSet::new();

@@ -4,7 +4,7 @@
 use futures::StreamExt;
 use persona_api::types::{self, SimulateActionType};
 use persona_api::{Clearable, InquiryStatus};
-use persona_api_tests::{create_jane_doe, jane_doe};
+use persona_api_tests::{create_inquiry, create_jane_doe, jane_doe};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -342,16 +342,7 @@ async fn search_combines_predicates() {
     let mut ids = Vec::new();
     for reference in ["a", "b", "c"] {
         let body = jane_doe(mock.template_id()).reference_id(reference);
-        ids.push(
-            c.create_inquiry()
-                .body(body)
-                .send()
-                .await
-                .expect("creates")
-                .into_inner()
-                .data
-                .id,
-        );
+        ids.push(create_inquiry(&c, body).await.expect("creates"));
     }
     c.approve_inquiry()
         .inquiry_id(&ids[1])

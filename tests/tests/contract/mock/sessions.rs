@@ -2,7 +2,7 @@
 
 use persona_api::InquirySessionStatus;
 use persona_api::types;
-use persona_api_tests::jane_doe;
+use persona_api_tests::{create_jane_doe, jane_doe};
 use reqwest::Method;
 use serde_json::json;
 
@@ -22,15 +22,9 @@ async fn a_session_goes_through_every_operation() {
     let (mock, c) = sandbox().await;
     let mut exercised = Exercised::default();
     let mut saw = |id: &str| exercised.saw(id);
-    let id = c
-        .create_inquiry()
-        .body(jane_doe(mock.template_id()))
-        .send()
+    let id = create_jane_doe(&c, mock.template_id())
         .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+        .expect("creates");
     let id = id.as_str();
 
     // Two sessions: one to expire by id, one left open for expire-all.

@@ -182,15 +182,12 @@ async fn filters_rotation_and_inflection_are_the_endpoints_own() {
         .await
         .expect("starts");
     let client = mock.client_builder().build().expect("valid");
-    let id = client
-        .create_inquiry()
-        .body(persona_api_tests::jane_doe(mock.template_id()).reference_id("user-7"))
-        .send()
-        .await
-        .expect("creates")
-        .into_inner()
-        .data
-        .id;
+    let id = persona_api_tests::create_inquiry(
+        &client,
+        persona_api_tests::jane_doe(mock.template_id()).reference_id("user-7"),
+    )
+    .await
+    .expect("creates");
     client
         .approve_inquiry()
         .inquiry_id(&id)
