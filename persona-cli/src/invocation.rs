@@ -160,7 +160,7 @@ impl<'a> Invocation<'a> {
             let Some(flag) = self.operation.body.iter().find(|flag| flag.flag == member) else {
                 continue;
             };
-            if self.flag_value(flag)?.is_some() {
+            if self.matches.contains_id(flag.flag) {
                 return Err(Failure::Usage(format!(
                     "--{member} and --null {member} contradict each other"
                 )));
