@@ -1,5 +1,8 @@
 //! Ids users pass in, checked for their prefix before any request is sent.
 //!
+//! The kinds and their prefixes come from the spec (`generated/ids.rs`, written by
+//! `cargo xtask generate` through [`id_kinds!`]); this module is what every kind has.
+//!
 //! Parsing (`"inq_...".parse::<InquiryId>()`) checks the prefix and says what was expected and
 //! what was sent. Ids that come from Persona are taken as they are ([`InquiryId::from_server`]):
 //! Persona may change prefixes without a new API version. Every id converts into the `String`
@@ -36,7 +39,8 @@ impl fmt::Display for IdError {
 
 impl std::error::Error for IdError {}
 
-macro_rules! ids {
+/// Defines one id type per kind: `Name => "prefix_", "an article and noun";`.
+macro_rules! id_kinds {
     ($($(#[$meta:meta])* $name:ident => $prefix:literal, $kind:literal;)+) => {$(
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -58,27 +62,27 @@ macro_rules! ids {
         }
 
         impl std::str::FromStr for $name {
-            type Err = IdError;
+            type Err = $crate::ids::IdError;
 
-            fn from_str(id: &str) -> Result<Self, IdError> {
+            fn from_str(id: &str) -> Result<Self, $crate::ids::IdError> {
                 let id = id.trim();
                 match id.strip_prefix($prefix) {
                     Some(rest) if !rest.is_empty() => Ok($name(id.to_string())),
-                    _ => Err(IdError { kind: $kind, expected_prefix: $prefix, sent: id.to_string() }),
+                    _ => Err($crate::ids::IdError { kind: $kind, expected_prefix: $prefix, sent: id.to_string() }),
                 }
             }
         }
 
         impl TryFrom<&str> for $name {
-            type Error = IdError;
+            type Error = $crate::ids::IdError;
 
-            fn try_from(id: &str) -> Result<Self, IdError> {
+            fn try_from(id: &str) -> Result<Self, $crate::ids::IdError> {
                 id.parse()
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
@@ -130,34 +134,16 @@ macro_rules! ids {
     )+};
 }
 
-ids! {
-    /// An inquiry (`inq_...`).
-    InquiryId => "inq_", "an inquiry";
-    /// An inquiry template (`itmpl_...`).
-    InquiryTemplateId => "itmpl_", "an inquiry template";
-    /// A published version of an inquiry template (`itmplv_...`).
-    InquiryTemplateVersionId => "itmplv_", "an inquiry template version";
-    /// A legacy (2.0) template (`tmpl_...`).
-    TemplateId => "tmpl_", "a legacy template";
-    /// An account (`act_...`).
-    AccountId => "act_", "an account";
-    /// An inquiry session (`iqse_...`).
-    InquirySessionId => "iqse_", "an inquiry session";
-    /// A verification of any kind (`ver_...`).
-    VerificationId => "ver_", "a verification";
-    /// A report of any kind (`rep_...`).
-    ReportId => "rep_", "a report";
-    /// A document of any kind (`doc_...`).
-    DocumentId => "doc_", "a document";
-    /// A selfie (`self_...`).
-    SelfieId => "self_", "a selfie";
-    /// An event (`evt_...`).
-    EventId => "evt_", "an event";
-}
+pub(crate) use id_kinds;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    id_kinds! {
+        /// Kinds as the spec defines them, for the tests of what every kind does.
+        InquiryId => "inq_", "an inquiry";
+        /// A template.
+        InquiryTemplateId => "itmpl_", "an inquiry template";
+    }
 
     #[test]
     fn prefixes_are_checked_and_named() {

@@ -91,16 +91,13 @@ pub use chrono;
 pub use client::{Client, ClientBuilder, ClientContext, DEFAULT_BASE_URL, PERSONA_VERSION};
 pub use config_error::ConfigError;
 pub use error::{ApiError, DecodeError, Error, ErrorDetail};
+/// Every set of values the spec marks open (`InquiryStatus`, `CheckStatus`, ...).
+pub use generated::enums::*;
+/// Every kind of id the spec names (`InquiryId`, `AccountId`, ...), each with its prefix.
+pub use generated::ids::*;
 pub use generated::{ByteStream, ResponseValue};
-pub use ids::{
-    AccountId, DocumentId, EventId, IdError, InquiryId, InquirySessionId, InquiryTemplateId,
-    InquiryTemplateVersionId, ReportId, SelfieId, TemplateId, VerificationId,
-};
+pub use ids::IdError;
 pub use jsonapi::{Clearable, ResourceIdentifier, ToManyRelationship, ToOneRelationship};
-pub use open_enum::{
-    CheckRequirement, CheckStatus, InquirySessionStatus, InquiryStatus, InquiryTemplateStatus,
-    InquiryTemplateVersionStatus,
-};
 pub use pagination::Paginate;
 pub use related::WithIncluded;
 pub use requests::{
@@ -114,7 +111,7 @@ pub use secret::Secret;
 /// Request and response bodies of every operation; request bodies (and what they hold) keep
 /// typify's builders, though the envelope-free ones in [`requests`] are the easier way.
 pub mod types {
+    pub use crate::generated::enums::*;
     pub use crate::generated::types::*;
     pub use crate::jsonapi::{ResourceIdentifier, ToManyRelationship, ToOneRelationship};
-    pub use crate::open_enum::{InquirySessionStatus, InquiryStatus};
 }

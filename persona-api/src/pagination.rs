@@ -23,10 +23,9 @@ use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream, TryStreamExt};
 
 use crate::error::{DecodeError, Error};
-use crate::generated::builder;
-use crate::generated::types::{self, PageLinks};
 
-/// A list request that can be read page by page.
+/// A list request that can be read page by page; the generator implements it for every
+/// operation of the spec that returns a page and takes a cursor (`generated/pagination.rs`).
 pub trait Paginate<'a>: Sized + Send + 'a {
     type Item: Send + 'a;
 
@@ -65,8 +64,8 @@ pub trait Paginate<'a>: Sized + Send + 'a {
 }
 
 /// The `page[after]` cursor in a `links.next` URL such as `/api/v1/inquiries?page%5Bafter%5D=inq_...`.
-fn next_cursor(links: Option<&PageLinks>) -> Result<Option<String>, Error> {
-    let Some(next) = links.and_then(|links| links.next.as_deref()) else {
+pub(crate) fn next_cursor(next: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(next) = next else {
         return Ok(None);
     };
     let query = next.split_once('?').map_or("", |(_, query)| query);
@@ -82,59 +81,20 @@ fn next_cursor(links: Option<&PageLinks>) -> Result<Option<String>, Error> {
         })
 }
 
-macro_rules! paginate {
-    ($($builder:ident => $item:ty,)+) => {$(
-        impl<'a> Paginate<'a> for builder::$builder<'a> {
-            type Item = $item;
-
-            fn fetch_page(self, cursor: Option<String>) -> impl Future<Output = Result<(Vec<$item>, Option<String>), Error>> + Send + 'a {
-                async move {
-                    let request = match cursor {
-                        Some(cursor) => self.page_after(cursor),
-                        None => self,
-                    };
-                    let page = request.send().await?.into_inner();
-                    Ok((page.data, next_cursor(page.links.as_ref())?))
-                }
-            }
-        }
-    )+};
-}
-
-paginate! {
-    ListInquiries => types::Inquiry,
-    SearchInquiries => types::Inquiry,
-    ListInquirySessions => types::InquirySession,
-    ListInquiryTemplates => types::InquiryTemplate,
-    ListInquiryTemplateVersions => types::InquiryTemplateVersion,
-    ListEvents => types::Event,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn links(next: Option<&str>) -> PageLinks {
-        PageLinks {
-            prev: None,
-            next: next.map(String::from),
-            extra: Default::default(),
-        }
-    }
-
     #[test]
     fn the_cursor_comes_from_links_next() {
-        let next = links(Some(
-            "/api/v1/inquiries?filter%5Bstatus%5D=approved&page%5Bafter%5D=inq_Qk4u",
-        ));
+        let next = "/api/v1/inquiries?filter%5Bstatus%5D=approved&page%5Bafter%5D=inq_Qk4u";
         assert_eq!(
-            next_cursor(Some(&next)).unwrap().as_deref(),
+            next_cursor(Some(next)).unwrap().as_deref(),
             Some("inq_Qk4u")
         );
-        assert_eq!(next_cursor(Some(&links(None))).unwrap(), None);
         assert_eq!(next_cursor(None).unwrap(), None);
         assert!(matches!(
-            next_cursor(Some(&links(Some("/api/v1/inquiries?page%5Bbefore%5D=x")))),
+            next_cursor(Some("/api/v1/inquiries?page%5Bbefore%5D=x")),
             Err(Error::Decode(_))
         ));
     }

@@ -3,6 +3,8 @@
 //! a server on 127.0.0.1 that records what the client sends.
 
 pub mod decode;
+#[rustfmt::skip]
+mod decoders;
 pub mod fixed_server;
 pub mod fixtures;
 pub mod loopback;

@@ -19,6 +19,7 @@ use syn::{GenericArgument, ImplItem, Item, PathArguments, Type, TypeParamBound, 
 
 use crate::TaskError;
 use crate::document::{Document, Operation};
+use crate::model::{self, Model};
 
 /// The generated file, relative to the workspace root.
 pub const CLI_GENERATED_PATH: &str = "persona-cli/src/generated.rs";
@@ -37,12 +38,18 @@ const RESERVED_FLAGS: [&str; 10] = [
     "version",
 ];
 
-/// The CLI source for the spec, given the generated client (whose builders it calls).
-pub fn generate(document: &Document, client: &syn::File) -> Result<String, TaskError> {
+/// The CLI source for the spec, given its model and the generated client (whose builders it
+/// calls).
+pub fn generate(
+    document: &Document,
+    model: &Model,
+    client: &syn::File,
+) -> Result<String, TaskError> {
     let setters = builder_setters(client)?;
     let mut commands = BTreeMap::new();
-    for operation in document.operations() {
-        let command = Command::read(document, &operation, &setters)?;
+    // The model reads the operations in document order, as `operations()` walks them.
+    for (operation, modelled) in document.operations().zip(&model.operations) {
+        let command = Command::read(document, &operation, modelled, &setters)?;
         if let Some(twin) = commands.insert(command.name.clone(), command) {
             return Err(cli_error(format!("two operations are named {}", twin.name)));
         }
@@ -126,6 +133,7 @@ impl Command {
     fn read(
         document: &Document,
         operation: &Operation<'_>,
+        modelled: &model::Operation,
         setters: &BTreeMap<String, BTreeMap<String, Type>>,
     ) -> Result<Command, TaskError> {
         let node = operation.node;
@@ -164,15 +172,20 @@ impl Command {
         for parameter in declared {
             let parameter = document.resolve(parameter);
             let wire_name = parameter["name"].as_str().unwrap_or_default();
-            let setter = snake_case(wire_name);
+            let setter = crate::snake_case(wire_name);
             let ty = builder_setters.get(&setter).ok_or_else(|| {
                 cli_error(format!(
                     "{builder} has no setter {setter} for the parameter {wire_name}"
                 ))
             })?;
-            let ty = match (parameter["in"].as_str(), id_type(document, wire_name)) {
-                (Some("path"), Some(id)) => id?,
-                _ => in_persona_api(ty)?,
+            let path_id = modelled
+                .path_ids
+                .iter()
+                .find(|path_id| parameter["in"] == "path" && path_id.name == wire_name)
+                .and_then(|path_id| path_id.kind.as_deref());
+            let ty = match path_id {
+                Some(kind) => id_type(kind)?,
+                None => in_persona_api(ty)?,
             };
             parameters.push(ParameterFlag {
                 flag: setter.replace('_', "-"),
@@ -199,9 +212,7 @@ impl Command {
             method: format_ident!("{}", name.replace('-', "_")),
             about: one_line(&summary),
             long_about,
-            list: parameters
-                .iter()
-                .any(|parameter| parameter.flag == "page-after"),
+            list: modelled.page.is_some(),
             destructive: operation.method == "delete",
             bytes: success_is_binary(document, node),
             parameters,
@@ -523,22 +534,12 @@ fn in_persona_api(ty: &Type) -> Result<Type, TaskError> {
     syn::parse_str(&text).map_err(|error| cli_error(format!("the type `{text}`: {error}")))
 }
 
-/// The id type for a path parameter such as `inquiry-id`: the one the spec's schema of the same
-/// name (`InquiryId`) is replaced by (`crate::ids::InquiryId`), named as persona-api exports it.
+/// The id type of a path parameter, by its kind (`InquiryId`), named as persona-api exports it.
 /// Parsing into it checks the prefix, so a wrong id is refused by name before anything is sent
 /// (the builder setters take any string, which every id converts into).
-fn id_type(document: &Document, wire_name: &str) -> Option<Result<Type, TaskError>> {
-    let schema = document.root.pointer(&format!(
-        "/components/schemas/{}",
-        crate::pascal_case(wire_name)
-    ))?;
-    let id = schema["x-rust-replacement"]
-        .as_str()?
-        .strip_prefix("crate::ids::")?;
-    Some(
-        syn::parse_str(&format!("persona_api::{id}"))
-            .map_err(|error| cli_error(format!("the id type `{id}`: {error}"))),
-    )
+fn id_type(kind: &str) -> Result<Type, TaskError> {
+    syn::parse_str(&format!("persona_api::{kind}"))
+        .map_err(|error| cli_error(format!("the id type `{kind}`: {error}")))
 }
 
 /// `generateInquiryOneTimeLink` as `generate-inquiry-one-time-link`.
@@ -557,17 +558,6 @@ fn kebab_case(operation_id: &str) -> String {
     name
 }
 
-/// A parameter's name as progenitor names its setter: `page[size]` as `page_size`,
-/// `Persona-Version` as `persona_version`.
-fn snake_case(wire_name: &str) -> String {
-    wire_name
-        .to_ascii_lowercase()
-        .split(|character: char| !character.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
-}
-
 /// A description folded onto one line (YAML block scalars keep their breaks).
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -584,12 +574,12 @@ mod tests {
             "generate-inquiry-one-time-link"
         );
         assert_eq!(kebab_case("listEvents"), "list-events");
-        assert_eq!(snake_case("page[size]"), "page_size");
+        assert_eq!(crate::snake_case("page[size]"), "page_size");
         assert_eq!(
-            snake_case("filter[created-at-start]"),
+            crate::snake_case("filter[created-at-start]"),
             "filter_created_at_start"
         );
-        assert_eq!(snake_case("Persona-Version"), "persona_version");
+        assert_eq!(crate::snake_case("Persona-Version"), "persona_version");
     }
 
     #[test]

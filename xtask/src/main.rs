@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
-  generate [--check]                  regenerate persona-api/src/generated.rs and persona-cli/src/generated.rs
-                                      from openapi/persona-inquiries.yaml;
+  generate [--check]                  regenerate persona-api/src/generated/, tests/src/decoders.rs and
+                                      persona-cli/src/generated.rs from openapi/persona-inquiries.yaml;
                                       with --check, exit 1 naming the stale file instead
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide

@@ -12,7 +12,7 @@ pub mod types {
     pub struct Account {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<AccountAttributes>,
-        pub id: crate::ids::AccountId,
+        pub id: crate::generated::ids::AccountId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -330,7 +330,7 @@ pub mod types {
     pub struct DocumentGeneric {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<DocumentGenericAttributes>,
-        pub id: crate::ids::DocumentId,
+        pub id: crate::generated::ids::DocumentId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -396,7 +396,7 @@ pub mod types {
     pub struct DocumentGovernmentId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<DocumentGovernmentIdAttributes>,
-        pub id: crate::ids::DocumentId,
+        pub id: crate::generated::ids::DocumentId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -607,7 +607,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Event {
         pub attributes: EventAttributes,
-        pub id: crate::ids::EventId,
+        pub id: crate::generated::ids::EventId,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
         #[serde(flatten)]
@@ -1083,7 +1083,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Inquiry {
         pub attributes: InquiryAttributes,
-        pub id: crate::ids::InquiryId,
+        pub id: crate::generated::ids::InquiryId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryRelationships>,
         #[serde(rename = "type")]
@@ -1255,7 +1255,7 @@ pub mod types {
         )]
         pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enum::InquiryStatus>,
+        pub status: ::std::option::Option<crate::generated::enums::InquiryStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tags: ::std::option::Option<
             ::std::vec::Vec<::std::option::Option<::std::string::String>>,
@@ -1377,49 +1377,51 @@ pub mod types {
     pub struct InquiryRelationships {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::AccountId>,
+            crate::jsonapi::ToOneRelationship<crate::generated::ids::AccountId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub documents: ::std::option::Option<
-            crate::jsonapi::ToManyRelationship<crate::ids::DocumentId>,
+            crate::jsonapi::ToManyRelationship<crate::generated::ids::DocumentId>,
         >,
         #[serde(
             rename = "inquiry-template",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inquiry_template: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+            crate::jsonapi::ToOneRelationship<crate::generated::ids::InquiryTemplateId>,
         >,
         #[serde(
             rename = "inquiry-template-version",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inquiry_template_version: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateVersionId>,
+            crate::jsonapi::ToOneRelationship<
+                crate::generated::ids::InquiryTemplateVersionId,
+            >,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reports: ::std::option::Option<
-            crate::jsonapi::ToManyRelationship<crate::ids::ReportId>,
+            crate::jsonapi::ToManyRelationship<crate::generated::ids::ReportId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reviewer: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub selfies: ::std::option::Option<
-            crate::jsonapi::ToManyRelationship<crate::ids::SelfieId>,
+            crate::jsonapi::ToManyRelationship<crate::generated::ids::SelfieId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sessions: ::std::option::Option<
-            crate::jsonapi::ToManyRelationship<crate::ids::InquirySessionId>,
+            crate::jsonapi::ToManyRelationship<crate::generated::ids::InquirySessionId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub template: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::TemplateId>,
+            crate::jsonapi::ToOneRelationship<crate::generated::ids::TemplateId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verifications: ::std::option::Option<
-            crate::jsonapi::ToManyRelationship<crate::ids::VerificationId>,
+            crate::jsonapi::ToManyRelationship<crate::generated::ids::VerificationId>,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1447,7 +1449,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquirySession {
         pub attributes: InquirySessionAttributes,
-        pub id: crate::ids::InquirySessionId,
+        pub id: crate::generated::ids::InquirySessionId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquirySessionRelationships>,
         #[serde(rename = "type")]
@@ -1598,7 +1600,7 @@ pub mod types {
         )]
         pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enum::InquirySessionStatus>,
+        pub status: ::std::option::Option<crate::generated::enums::InquirySessionStatus>,
         #[serde(
             rename = "threat-level",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1658,7 +1660,7 @@ pub mod types {
         pub device: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inquiry: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::InquiryId>,
+            crate::jsonapi::ToOneRelationship<crate::generated::ids::InquiryId>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub network: ::std::option::Option<crate::jsonapi::ToOneRelationship>,
@@ -1700,7 +1702,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplate {
         pub attributes: InquiryTemplateAttributes,
-        pub id: crate::ids::InquiryTemplateId,
+        pub id: crate::generated::ids::InquiryTemplateId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryTemplateRelationships>,
         #[serde(rename = "type")]
@@ -1742,7 +1744,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enum::InquiryTemplateStatus>,
+        pub status: ::std::option::Option<
+            crate::generated::enums::InquiryTemplateStatus,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1775,7 +1779,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub latest_published_version: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateVersionId>,
+            crate::jsonapi::ToOneRelationship<
+                crate::generated::ids::InquiryTemplateVersionId,
+            >,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1804,7 +1810,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct InquiryTemplateVersion {
         pub attributes: InquiryTemplateVersionAttributes,
-        pub id: crate::ids::InquiryTemplateVersionId,
+        pub id: crate::generated::ids::InquiryTemplateVersionId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<InquiryTemplateVersionRelationships>,
         #[serde(rename = "type")]
@@ -1850,7 +1856,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<
-            crate::open_enum::InquiryTemplateVersionStatus,
+            crate::generated::enums::InquiryTemplateVersionStatus,
         >,
         ///Colours, fonts and pictographs of the hosted flow, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1894,7 +1900,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inquiry_template: ::std::option::Option<
-            crate::jsonapi::ToOneRelationship<crate::ids::InquiryTemplateId>,
+            crate::jsonapi::ToOneRelationship<crate::generated::ids::InquiryTemplateId>,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1990,7 +1996,7 @@ pub mod types {
     pub struct ReportAdverseMedia {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<ReportAdverseMediaAttributes>,
-        pub id: crate::ids::ReportId,
+        pub id: crate::generated::ids::ReportId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -2098,7 +2104,7 @@ pub mod types {
     pub struct ReportPoliticallyExposedPerson {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<ReportPoliticallyExposedPersonAttributes>,
-        pub id: crate::ids::ReportId,
+        pub id: crate::generated::ids::ReportId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -2177,7 +2183,7 @@ pub mod types {
     pub struct ReportWatchlist {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<ReportWatchlistAttributes>,
-        pub id: crate::ids::ReportId,
+        pub id: crate::generated::ids::ReportId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -2793,9 +2799,11 @@ pub mod types {
             ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub requirement: ::std::option::Option<crate::open_enum::CheckRequirement>,
+        pub requirement: ::std::option::Option<
+            crate::generated::enums::CheckRequirement,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enum::CheckStatus>,
+        pub status: ::std::option::Option<crate::generated::enums::CheckStatus>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2804,7 +2812,7 @@ pub mod types {
     pub struct VerificationDatabase {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationDatabaseAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -2980,7 +2988,7 @@ pub mod types {
     pub struct VerificationDocument {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationDocumentAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -3077,7 +3085,7 @@ pub mod types {
     pub struct VerificationEmailAddress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationEmailAddressAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -3161,7 +3169,7 @@ pub mod types {
     pub struct VerificationGovernmentId {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationGovernmentIdAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -3416,7 +3424,7 @@ pub mod types {
     pub struct VerificationPhoneNumber {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationPhoneNumberAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<
@@ -3503,7 +3511,7 @@ pub mod types {
     pub struct VerificationSelfie {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attributes: ::std::option::Option<VerificationSelfieAttributes>,
-        pub id: crate::ids::VerificationId,
+        pub id: crate::generated::ids::VerificationId,
         ///Links to related objects, by name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relationships: ::std::option::Option<

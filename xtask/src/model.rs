@@ -1,0 +1,438 @@
+//! The API as the generator sees it, read once from the spec: its operations, the kinds of id
+//! and their prefixes, the open enums and the request and response bodies. Every table the
+//! other crates need (`emit.rs`) is written from this model, never from the generated Rust or
+//! from a list kept by hand.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::TaskError;
+use crate::document::Document;
+
+/// What the spec says about the API, in document order.
+#[derive(Debug)]
+pub struct Model {
+    pub operations: Vec<Operation>,
+    pub ids: Vec<IdKind>,
+    pub open_enums: Vec<OpenEnum>,
+}
+
+/// A kind of id, from a schema marked `x-id-prefix`: `InquiryId`, `inq_`, "an inquiry".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdKind {
+    /// The schema's name, which is also the Rust type's.
+    pub name: String,
+    pub prefix: String,
+    /// What an id of this kind identifies, with its article (`x-id-noun`): for error messages.
+    pub noun: String,
+    pub description: String,
+}
+
+/// A set of values Persona documents as open (`x-open-enum: true`): unknown values are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEnum {
+    pub name: String,
+    pub description: String,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    /// As Persona spells it: `needs_review`.
+    pub wire: String,
+    /// As a Rust variant: `NeedsReview`.
+    pub variant: String,
+    /// From the schema's `x-enum-descriptions`.
+    pub description: Option<String>,
+}
+
+/// One operation of the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// `listInquiries`.
+    pub id: String,
+    /// Lower case, as in the document: `get`.
+    pub method: String,
+    /// The path template: `/inquiries/{inquiry-id}`.
+    pub path: String,
+    /// Each path parameter, and the kind of id it takes when the spec names one.
+    pub path_ids: Vec<PathId>,
+    /// The wire names of its query parameters: `filter[status]`, `page[after]`, `include`.
+    pub query: Vec<String>,
+    /// The request body's schema, when it has one by name.
+    pub body: Option<String>,
+    /// Each documented response, in the spec's order.
+    pub responses: Vec<Response>,
+    /// Set when the operation returns a page of one kind of resource and takes a cursor.
+    pub page: Option<Page>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// `200`, `404`, `5XX`.
+    pub status: String,
+    /// The JSON body's schema, when it has one by name.
+    pub schema: Option<String>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        self.status.starts_with('2')
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathId {
+    /// The wire name: `inquiry-id`.
+    pub name: String,
+    /// The id kind's name (`InquiryId`), when the spec has one for this parameter.
+    pub kind: Option<String>,
+}
+
+/// A paged list: the schema of the page and of its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub list: String,
+    pub item: String,
+}
+
+/// The query parameter whose value is the cursor for the next page, as `links.next` carries it.
+pub const NEXT_PAGE_CURSOR: &str = "page[after]";
+
+impl Model {
+    pub fn read(document: &Document) -> Result<Model, TaskError> {
+        let ids = id_kinds(document)?;
+        let open_enums = open_enums(document)?;
+        let operations = document
+            .operations()
+            .map(|operation| read_operation(document, &operation, &ids))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Model {
+            operations,
+            ids,
+            open_enums,
+        })
+    }
+
+    /// Every schema that is a request or response body of some operation, by name.
+    pub fn body_schemas(&self) -> BTreeSet<&str> {
+        self.operations
+            .iter()
+            .flat_map(|operation| {
+                let responses = operation.responses.iter();
+                operation
+                    .body
+                    .iter()
+                    .chain(responses.filter_map(|response| response.schema.as_ref()))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The id kind a schema name stands for, if it is one.
+    pub fn id_kind(&self, schema: &str) -> Option<&IdKind> {
+        self.ids.iter().find(|kind| kind.name == schema)
+    }
+}
+
+fn component_schemas(document: &Document) -> impl Iterator<Item = (&String, &Value)> {
+    document
+        .root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+}
+
+fn model_error(schema: &str, problem: &str) -> TaskError {
+    TaskError::Unsupported(vec![format!("components/schemas/{schema}: {problem}")])
+}
+
+fn text<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
+    node.get(key).and_then(Value::as_str)
+}
+
+fn id_kinds(document: &Document) -> Result<Vec<IdKind>, TaskError> {
+    component_schemas(document)
+        .filter_map(|(name, schema)| Some((name, schema, text(schema, "x-id-prefix")?)))
+        .map(|(name, schema, prefix)| {
+            if prefix.is_empty() || !prefix.ends_with('_') {
+                return Err(model_error(
+                    name,
+                    "x-id-prefix must end with `_`, as `inq_`",
+                ));
+            }
+            let noun = text(schema, "x-id-noun")
+                .ok_or_else(|| model_error(name, "an id kind needs x-id-noun, as `an inquiry`"))?;
+            Ok(IdKind {
+                name: name.clone(),
+                prefix: prefix.to_string(),
+                noun: noun.to_string(),
+                description: text(schema, "description").unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+fn open_enums(document: &Document) -> Result<Vec<OpenEnum>, TaskError> {
+    component_schemas(document)
+        .filter(|(_, schema)| schema.get("x-open-enum").and_then(Value::as_bool) == Some(true))
+        .map(|(name, schema)| {
+            let values = schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .filter(|values| !values.is_empty())
+                .ok_or_else(|| model_error(name, "x-open-enum needs a non-empty enum"))?;
+            let descriptions = schema.get("x-enum-descriptions");
+            let values = values
+                .iter()
+                .map(|value| {
+                    let wire = value
+                        .as_str()
+                        .ok_or_else(|| model_error(name, "an open enum's values are strings"))?;
+                    Ok(EnumValue {
+                        wire: wire.to_string(),
+                        variant: crate::pascal_case(wire),
+                        description: descriptions
+                            .and_then(|descriptions| text(descriptions, wire))
+                            .map(str::to_string),
+                    })
+                })
+                .collect::<Result<Vec<_>, TaskError>>()?;
+            let mut variants = BTreeSet::new();
+            if let Some(clash) = values.iter().find(|value| !variants.insert(&value.variant)) {
+                return Err(model_error(
+                    name,
+                    &format!("two values are the Rust variant {}", clash.variant),
+                ));
+            }
+            Ok(OpenEnum {
+                name: name.clone(),
+                description: text(schema, "description").unwrap_or_default().to_string(),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// The name of the component a `$ref` points at: `#/components/schemas/Inquiry` as `Inquiry`.
+fn schema_name(node: &Value) -> Option<&str> {
+    text(node, "$ref")?.strip_prefix("#/components/schemas/")
+}
+
+fn read_operation(
+    document: &Document,
+    operation: &crate::document::Operation<'_>,
+    ids: &[IdKind],
+) -> Result<Operation, TaskError> {
+    let node = operation.node;
+    let id = text(node, "operationId").ok_or_else(|| {
+        TaskError::Unsupported(vec![format!(
+            "{} {} has no operationId",
+            operation.method, operation.path
+        )])
+    })?;
+    let parameters: Vec<&Value> = operation
+        .shared_parameters
+        .iter()
+        .chain(
+            node.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        )
+        .map(|parameter| document.resolve(parameter))
+        .collect();
+    let in_ = |place: &'static str| {
+        parameters
+            .iter()
+            .copied()
+            .filter(move |parameter| text(parameter, "in") == Some(place))
+            .filter_map(|parameter| text(parameter, "name"))
+    };
+    let path_ids = in_("path")
+        .map(|name| PathId {
+            name: name.to_string(),
+            kind: ids
+                .iter()
+                .find(|kind| kind.name == crate::pascal_case(name))
+                .map(|kind| kind.name.clone()),
+        })
+        .collect();
+    let query: Vec<String> = in_("query").map(str::to_string).collect();
+    let body = node
+        .get("requestBody")
+        .map(|body| document.resolve(body))
+        .and_then(|body| body.pointer("/content/application~1json/schema"))
+        .and_then(schema_name)
+        .map(str::to_string);
+    let responses: Vec<Response> = node
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(status, response)| Response {
+            status: status.clone(),
+            schema: document
+                .resolve(response)
+                .pointer("/content/application~1json/schema")
+                .and_then(schema_name)
+                .map(str::to_string),
+        })
+        .collect();
+    let page = if query.iter().any(|name| name == NEXT_PAGE_CURSOR) {
+        responses
+            .iter()
+            .filter(|response| response.is_success())
+            .filter_map(|response| response.schema.as_ref())
+            .find_map(|list| {
+                Some(Page {
+                    list: list.clone(),
+                    item: page_item(document, list)?,
+                })
+            })
+    } else {
+        None
+    };
+    Ok(Operation {
+        id: id.to_string(),
+        method: operation.method.to_string(),
+        path: operation.path.to_string(),
+        path_ids,
+        query,
+        body,
+        responses,
+        page,
+    })
+}
+
+/// The item schema of a page: a document whose `data` is an array of one schema by name, with
+/// `links` to follow.
+fn page_item(document: &Document, list: &str) -> Option<String> {
+    let schema = document.merged(
+        document
+            .root
+            .pointer(&format!("/components/schemas/{list}"))?,
+    );
+    let properties = schema.get("properties")?;
+    properties.get("links")?;
+    let data = document.resolve(properties.get("data")?);
+    if text(data, "type") != Some("array") {
+        return None;
+    }
+    schema_name(data.get("items")?).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn model(root: Value) -> Result<Model, TaskError> {
+        Model::read(&Document { root })
+    }
+
+    fn spec() -> Value {
+        json!({
+            "paths": {
+                "/things": {
+                    "get": {
+                        "operationId": "listThings",
+                        "parameters": [
+                            { "name": "page[after]", "in": "query", "schema": { "type": "string" } },
+                            { "$ref": "#/components/parameters/FilterStatus" }
+                        ],
+                        "responses": { "200": { "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ThingList" } } } } }
+                    }
+                },
+                "/things/{thing-id}": {
+                    "parameters": [{ "name": "thing-id", "in": "path", "required": true }],
+                    "patch": {
+                        "operationId": "updateThing",
+                        "requestBody": { "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ThingUpdate" } } } },
+                        "responses": { "200": { "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ThingDocument" } } } } }
+                    }
+                }
+            },
+            "components": {
+                "parameters": { "FilterStatus": { "name": "filter[status]", "in": "query" } },
+                "schemas": {
+                    "ThingId": { "type": "string", "x-id-prefix": "thg_", "x-id-noun": "a thing",
+                                 "description": "A thing's id." },
+                    "ThingStatus": { "type": "string", "enum": ["new", "needs_review"],
+                                     "x-open-enum": true,
+                                     "x-enum-descriptions": { "new": "Just made." } },
+                    "Thing": { "type": "object" },
+                    "ThingList": { "type": "object", "properties": {
+                        "data": { "type": "array", "items": { "$ref": "#/components/schemas/Thing" } },
+                        "links": { "type": "object" } } },
+                    "ThingDocument": { "type": "object" },
+                    "ThingUpdate": { "type": "object" }
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn operations_ids_and_enums_are_read_from_the_spec() {
+        let model = model(spec()).unwrap();
+        assert_eq!(
+            model.ids,
+            [IdKind {
+                name: "ThingId".into(),
+                prefix: "thg_".into(),
+                noun: "a thing".into(),
+                description: "A thing's id.".into(),
+            }]
+        );
+        let values = &model.open_enums[0].values;
+        assert_eq!(
+            (values[1].variant.as_str(), values[0].description.as_deref()),
+            ("NeedsReview", Some("Just made."))
+        );
+        let [list, update] = &model.operations[..] else {
+            panic!("two operations: {:?}", model.operations);
+        };
+        assert_eq!(list.query, ["page[after]", "filter[status]"]);
+        assert_eq!(
+            list.page,
+            Some(Page {
+                list: "ThingList".into(),
+                item: "Thing".into()
+            })
+        );
+        assert_eq!(update.page, None);
+        assert_eq!(update.path_ids[0].kind.as_deref(), Some("ThingId"));
+        assert_eq!(
+            model.body_schemas().into_iter().collect::<Vec<_>>(),
+            ["ThingDocument", "ThingList", "ThingUpdate"]
+        );
+    }
+
+    #[test]
+    fn an_id_kind_without_its_noun_or_a_clashing_enum_is_refused_by_name() {
+        let mut root = spec();
+        root["components"]["schemas"]["ThingId"]
+            .as_object_mut()
+            .unwrap()
+            .remove("x-id-noun");
+        let error = model(root).unwrap_err().to_string();
+        assert!(
+            error.contains("ThingId: an id kind needs x-id-noun"),
+            "{error}"
+        );
+
+        let mut root = spec();
+        root["components"]["schemas"]["ThingStatus"]["enum"] =
+            json!(["needs_review", "needs-review"]);
+        let error = model(root).unwrap_err().to_string();
+        assert!(
+            error.contains("two values are the Rust variant NeedsReview"),
+            "{error}"
+        );
+    }
+}
