@@ -81,6 +81,33 @@ pub(crate) fn next_cursor(next: Option<&str>) -> Result<Option<String>, Error> {
         })
 }
 
+/// `Paginate` for each builder named, whose page's `data` holds the item type named:
+/// `paged_operations! { builder, types; ListInquiries => Inquiry, }` with the modules of the
+/// builders and the types.
+macro_rules! paged_operations {
+    ($builders:ident, $types:ident; $($builder:ident => $item:ident,)+) => {$(
+        impl<'a> $crate::pagination::Paginate<'a> for $builders::$builder<'a> {
+            type Item = $types::$item;
+
+            fn fetch_page(
+                self,
+                cursor: Option<String>,
+            ) -> impl Future<Output = Result<(Vec<$types::$item>, Option<String>), $crate::Error>> + Send + 'a {
+                async move {
+                    let request = match cursor {
+                        Some(cursor) => self.page_after(cursor),
+                        None => self,
+                    };
+                    let page = request.send().await?.into_inner();
+                    let next = page.links.as_ref().and_then(|links| links.next.as_deref());
+                    Ok((page.data, $crate::pagination::next_cursor(next)?))
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use paged_operations;
+
 #[cfg(test)]
 mod tests {
     use super::*;

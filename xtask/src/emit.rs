@@ -96,40 +96,25 @@ fn header() -> String {
     )
 }
 
-/// `Paginate` for every operation that returns a page and takes the next page's cursor.
-pub fn pagination(model: &Model) -> TokenStream {
-    let impls = model.operations.iter().filter_map(|operation| {
-        let page = operation.page.as_ref()?;
-        let builder = ident(&crate::pascal_case(&operation.id));
-        let item = ident(&page.item);
-        let cursor = ident(&crate::snake_case(crate::model::NEXT_PAGE_CURSOR));
-        Some(quote! {
-            impl<'a> Paginate<'a> for builder::#builder<'a> {
-                type Item = types::#item;
-
-                fn fetch_page(
-                    self,
-                    cursor: Option<String>,
-                ) -> impl Future<Output = Result<(Vec<types::#item>, Option<String>), crate::Error>> + Send + 'a {
-                    async move {
-                        let request = match cursor {
-                            Some(cursor) => self.#cursor(cursor),
-                            None => self,
-                        };
-                        let page = request.send().await?.into_inner();
-                        let next = page.links.as_ref().and_then(|links| links.next.as_deref());
-                        Ok((page.data, next_cursor(next)?))
-                    }
-                }
-            }
-        })
-    });
-    quote! {
-        //! Every paged list and search as a `futures::Stream` of its items.
-        use super::{builder, types};
-        use crate::pagination::{Paginate, next_cursor};
-        #(#impls)*
+/// `Paginate` for every operation that returns a page and takes the next page's cursor
+/// (`page[after]`, which the runtime's `paged_operations!` sets), one operation a line.
+pub fn pagination(model: &Model) -> Result<String, TaskError> {
+    let mut body = String::new();
+    for operation in &model.operations {
+        if let Some(page) = &operation.page {
+            body += &format!(
+                "    {} => {},\n",
+                crate::pascal_case(&operation.id),
+                page.item
+            );
+        }
     }
+    macro_file(
+        "Every paged list and search as a `futures::Stream` of its items.",
+        &format!(
+            "use super::{{builder, types}};\n\ncrate::pagination::paged_operations! {{\n    builder, types;\n{body}}}\n"
+        ),
+    )
 }
 
 /// The tests' decoder: each request and response schema by name, as its generated type.

@@ -212,7 +212,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::MODULE_PATH, emit::file(emit::module())?),
             (emit::IDS_PATH, emit::ids(&model)?),
             (emit::ENUMS_PATH, emit::enums(&model)?),
-            (emit::PAGINATION_PATH, emit::file(emit::pagination(&model))?),
+            (emit::PAGINATION_PATH, emit::pagination(&model)?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),
             (cli::CLI_GENERATED_PATH, cli),
         ],
