@@ -23,6 +23,10 @@ mod faults;
 mod idempotency;
 mod ids;
 mod negotiation;
+/// The operations of the spec the mock answers, with the query parameters each takes (written
+/// by `cargo xtask generate`).
+#[rustfmt::skip]
+pub mod operations;
 mod pdf;
 mod rate_limit;
 mod render;

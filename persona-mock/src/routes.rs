@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::operations::{self, Operation};
 use crate::render::{self, View};
 use crate::search;
 use crate::store::{InquiryFilter, Page, PageRequest, Store, paginate, sessions_of, versions_of};
@@ -171,11 +172,10 @@ impl Query {
         })
     }
 
-    /// Refuses a `filter[..]` the list does not have, a `page[..]` other than `after`,
-    /// `before` and `size`, or a `fields[..]` without a type, rather than ignoring it and
-    /// answering with everything: a misspelt filter should not look like an empty one.
-    fn only_known(&self, filters: &[&str]) -> Result<(), ApiError> {
-        const PAGE: [&str; 3] = ["after", "before", "size"];
+    /// Refuses a `filter[..]` or `page[..]` the spec does not give the operation, or a
+    /// `fields[..]` without a type, rather than ignoring it and answering with everything: a
+    /// misspelt filter should not look like an empty one.
+    fn only_known(&self, operation: &Operation) -> Result<(), ApiError> {
         for (key, _) in &self.0 {
             // A sparse fieldset names its type: `fields[inquiry]`.
             let fieldset_type = key.strip_prefix("fields").map(|rest| {
@@ -187,7 +187,7 @@ impl Query {
                     "{key} names no type: a sparse fieldset is fields[<type>]"
                 )));
             }
-            for (family, known) in [("filter", filters), ("page", &PAGE[..])] {
+            for (family, known) in [("filter", operation.filters), ("page", operation.pages)] {
                 let Some(rest) = key.strip_prefix(family) else {
                     continue;
                 };
@@ -361,17 +361,7 @@ async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
     let query = Query::from(raw);
     let view = inquiry_view(&query)?;
     let page = query.page()?;
-    query.only_known(&[
-        "inquiry-id",
-        "account-id",
-        "inquiry-template-id",
-        "template-id",
-        "status",
-        "note",
-        "reference-id",
-        "created-at-start",
-        "created-at-end",
-    ])?;
+    query.only_known(&operations::LIST_INQUIRIES)?;
     let filter = InquiryFilter {
         inquiry_ids: query.list("filter[inquiry-id]"),
         account_ids: query.list("filter[account-id]"),
@@ -415,7 +405,7 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
     let query = Query::from(raw);
     let view = inquiry_view(&query)?;
     let request: types::SearchInquiriesRequest = optional_body(&bytes)?;
-    query.only_known(&[])?;
+    query.only_known(&operations::SEARCH_INQUIRIES)?;
     if let Some(search_query) = &request.query {
         search::validate(search_query, "query")?;
     }
@@ -666,7 +656,7 @@ async fn list_sessions(State(shared): AppState, RawQuery(raw): RawQuery) -> Repl
     let query = Query::from(raw);
     let view = session_view(&query)?;
     let page = query.page()?;
-    query.only_known(&["inquiry-id"])?;
+    query.only_known(&operations::LIST_INQUIRY_SESSIONS)?;
     let store = shared.store();
     let matching = sessions_of(&store, query.get("filter[inquiry-id]"));
     list_page(
@@ -748,7 +738,7 @@ async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
     let query = Query::from(raw);
     let view = template_view(&query)?;
     let page = query.page()?;
-    query.only_known(&[])?;
+    query.only_known(&operations::LIST_INQUIRY_TEMPLATES)?;
     let store = shared.store();
     list_page(
         &query,
@@ -810,7 +800,7 @@ async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery
     let query = Query::from(raw);
     let view = View::new(None, query.get("fields[inquiry-template-version]"), &[])?;
     let page = query.page()?;
-    query.only_known(&["inquiry-template-id"])?;
+    query.only_known(&operations::LIST_INQUIRY_TEMPLATE_VERSIONS)?;
     let template_id = query
         .get("filter[inquiry-template-id]")
         .ok_or_else(|| ApiError::bad_request("filter[inquiry-template-id] is required"))?;
@@ -833,7 +823,7 @@ async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply 
     let query = Query::from(raw);
     let view = event_view(&query)?;
     let page = query.page()?;
-    query.only_known(&["name", "id", "object-id"])?;
+    query.only_known(&operations::LIST_EVENTS)?;
     let names = query.list("filter[name]");
     let ids = query.list("filter[id]");
     let object_id = query.get("filter[object-id]");

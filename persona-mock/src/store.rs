@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use persona_api::types::{self, SimulateActionType};
-use persona_api::{Clearable, InquirySessionStatus, InquiryStatus};
+use persona_api::{
+    AccountId, Clearable, EventId, InquiryId, InquirySessionId, InquirySessionStatus,
+    InquiryStatus, InquiryTemplateVersionId, VerificationId,
+};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -212,7 +215,7 @@ fn record(
     subject: Subject,
     now: DateTime<Utc>,
 ) {
-    let id = new_id("evt_");
+    let id = new_id(EventId::PREFIX);
     events.insert(
         id.clone(),
         Event {
@@ -304,7 +307,7 @@ impl Store {
                 continue;
             }
             let version = TemplateVersion {
-                id: new_id("itmplv_"),
+                id: new_id(InquiryTemplateVersionId::PREFIX),
                 template_id: id.to_string(),
                 name_display: name.to_string(),
                 description: Some("Published by persona-mock".to_string()),
@@ -390,7 +393,7 @@ impl Store {
             .map(field_values)
             .unwrap_or_default();
         check_field_names(&fields)?;
-        let id = new_id("inq_");
+        let id = new_id(InquiryId::PREFIX);
         let inquiry = Inquiry {
             id: id.clone(),
             status: InquiryStatus::Created,
@@ -410,7 +413,9 @@ impl Store {
             redacted_at: None,
             template_id,
             template_version_id,
-            account_id: attributes.account_id.unwrap_or_else(|| new_id("act_")),
+            account_id: attributes
+                .account_id
+                .unwrap_or_else(|| new_id(AccountId::PREFIX)),
             redirect_uri: attributes.redirect_uri,
             fields,
             session_ids: Vec::new(),
@@ -709,7 +714,7 @@ impl Store {
                 }
                 Step::AddVerification { passed } => {
                     inquiry.verifications.push(Verification {
-                        id: new_id("ver_"),
+                        id: new_id(VerificationId::PREFIX),
                         passed,
                         created_at: now,
                     });
@@ -733,7 +738,7 @@ impl Store {
                 "/data/attributes/inquiry-id",
             ));
         }
-        let id = new_id("iqse_");
+        let id = new_id(InquirySessionId::PREFIX);
         inquiry.session_ids.push(id.clone());
         self.sessions.insert(
             id.clone(),
@@ -849,7 +854,7 @@ impl Store {
             translations.push(incoming);
         }
         let draft = TemplateVersion {
-            id: new_id("itmplv_"),
+            id: new_id(InquiryTemplateVersionId::PREFIX),
             template_id: template.id.clone(),
             name_display: published.name_display.clone(),
             description: Some("Imported translations".to_string()),
@@ -1012,7 +1017,7 @@ fn tag_name(meta: types::InquiryTagRequestMeta) -> Result<String, ApiError> {
 fn one_time_link(session_id: &str) -> String {
     format!(
         "https://withpersona.com/verify?code=otl_{}",
-        &session_id["iqse_".len()..]
+        &session_id[InquirySessionId::PREFIX.len()..]
     )
 }
 

@@ -143,7 +143,7 @@ impl Command {
                 operation.method, operation.path
             ))
         })?;
-        let name = kebab_case(id);
+        let name = crate::kebab_case(id);
         let builder = crate::pascal_case(&name);
         let builder_setters = setters
             .get(&builder)
@@ -542,22 +542,6 @@ fn id_type(kind: &str) -> Result<Type, TaskError> {
         .map_err(|error| cli_error(format!("the id type `{kind}`: {error}")))
 }
 
-/// `generateInquiryOneTimeLink` as `generate-inquiry-one-time-link`.
-fn kebab_case(operation_id: &str) -> String {
-    let mut name = String::new();
-    for character in operation_id.chars() {
-        if character.is_ascii_uppercase() {
-            if !name.is_empty() {
-                name.push('-');
-            }
-            name.push(character.to_ascii_lowercase());
-        } else {
-            name.push(character);
-        }
-    }
-    name
-}
-
 /// A description folded onto one line (YAML block scalars keep their breaks).
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -570,10 +554,10 @@ mod tests {
     #[test]
     fn names_follow_the_operation_and_the_setters() {
         assert_eq!(
-            kebab_case("generateInquiryOneTimeLink"),
+            crate::kebab_case("generateInquiryOneTimeLink"),
             "generate-inquiry-one-time-link"
         );
-        assert_eq!(kebab_case("listEvents"), "list-events");
+        assert_eq!(crate::kebab_case("listEvents"), "list-events");
         assert_eq!(crate::snake_case("page[size]"), "page_size");
         assert_eq!(
             crate::snake_case("filter[created-at-start]"),

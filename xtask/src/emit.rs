@@ -16,6 +16,17 @@ pub const ENUMS_PATH: &str = "persona-api/src/generated/enums.rs";
 pub const PAGINATION_PATH: &str = "persona-api/src/generated/pagination.rs";
 /// The tests' decoder by schema name.
 pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
+/// persona-mock's table of operations and their query parameters.
+pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
+
+/// An operation's constant: `listInquiries` as `LIST_INQUIRIES`.
+fn constant(operation_id: &str) -> Ident {
+    ident(
+        &crate::kebab_case(operation_id)
+            .replace('-', "_")
+            .to_ascii_uppercase(),
+    )
+}
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -138,5 +149,63 @@ pub fn decoders(model: &Model) -> TokenStream {
                 _ => return None,
             })
         }
+    }
+}
+
+/// persona-mock's table: each operation with the `filter[..]` and `page[..]` parameters the
+/// spec gives it, so the mock refuses any other by name without a list of its own.
+pub fn mock_operations(model: &Model) -> TokenStream {
+    let operations = model.operations.iter().map(|operation| {
+        let name = constant(&operation.id);
+        let (id, method, path) = (&operation.id, &operation.method, &operation.path);
+        let family = |family: &str| -> Vec<String> {
+            operation
+                .query
+                .iter()
+                .filter_map(|name| {
+                    name.strip_prefix(family)?
+                        .strip_prefix('[')?
+                        .strip_suffix(']')
+                })
+                .map(str::to_string)
+                .collect()
+        };
+        let (filters, pages) = (family("filter"), family("page"));
+        quote! {
+            pub const #name: Operation = Operation {
+                id: #id,
+                method: #method,
+                path: #path,
+                filters: &[#(#filters),*],
+                pages: &[#(#pages),*],
+            };
+        }
+    });
+    let all = model
+        .operations
+        .iter()
+        .map(|operation| constant(&operation.id));
+    quote! {
+        //! The operations of the spec, each with the query parameters it takes.
+
+        /// An operation of the spec and the query parameters it takes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Operation {
+            /// The spec's operation id: `listInquiries`.
+            pub id: &'static str,
+            /// Lower case: `get`.
+            pub method: &'static str,
+            /// The path template under the base path: `/inquiries/{inquiry-id}`.
+            pub path: &'static str,
+            /// The `filter[..]` parameters, by the name in brackets: `status`.
+            pub filters: &'static [&'static str],
+            /// The `page[..]` parameters, by the name in brackets: `after`.
+            pub pages: &'static [&'static str],
+        }
+
+        #(#operations)*
+
+        /// Every operation, in the spec's order.
+        pub const ALL: &[Operation] = &[#(#all),*];
     }
 }

@@ -214,6 +214,10 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::ENUMS_PATH, emit::enums(&model)?),
             (emit::PAGINATION_PATH, emit::pagination(&model)?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),
+            (
+                emit::MOCK_OPERATIONS_PATH,
+                emit::file(emit::mock_operations(&model))?,
+            ),
             (cli::CLI_GENERATED_PATH, cli),
         ],
     })
@@ -361,6 +365,22 @@ pub(crate) fn pascal_case(name: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// `generateInquiryOneTimeLink` as `generate-inquiry-one-time-link`.
+pub(crate) fn kebab_case(operation_id: &str) -> String {
+    let mut name = String::new();
+    for character in operation_id.chars() {
+        if character.is_ascii_uppercase() {
+            if !name.is_empty() {
+                name.push('-');
+            }
+            name.push(character.to_ascii_lowercase());
+        } else {
+            name.push(character);
+        }
+    }
+    name
 }
 
 /// A parameter's name as progenitor names its setter: `page[size]` as `page_size`,

@@ -652,6 +652,51 @@ async fn a_filter_or_page_parameter_the_list_does_not_have_is_refused_by_name() 
     }
 }
 
+/// Walks the mock's operation table (written from the spec's model): every list takes each
+/// filter its operation declares and refuses any other, naming the declared ones.
+#[tokio::test]
+async fn every_list_takes_the_filters_the_spec_gives_it_and_no_other() {
+    let mock = MockServer::start().await.expect("starts");
+    let lists = persona_mock::operations::ALL
+        .iter()
+        .filter(|operation| operation.method == "get" && !operation.pages.is_empty());
+    let mut walked = 0;
+    for operation in lists {
+        walked += 1;
+        for filter in operation.filters {
+            let path = format!("{}?filter%5B{filter}%5D=x", operation.path);
+            let (_, body) = with_headers(&mock, reqwest::Method::GET, &path, &[], None).await;
+            assert!(
+                !body.to_string().contains("is not a parameter"),
+                "{}: filter[{filter}] was refused: {body}",
+                operation.id
+            );
+        }
+        let path = format!("{}?filter%5Bnot-a-filter%5D=x", operation.path);
+        let (status, body) = with_headers(&mock, reqwest::Method::GET, &path, &[], None).await;
+        assert_eq!(status, 400, "{}: {body}", operation.id);
+        let declared = operation
+            .filters
+            .iter()
+            .map(|filter| format!("filter[{filter}]"))
+            .collect::<Vec<_>>();
+        let declared = if declared.is_empty() {
+            "none".to_string()
+        } else {
+            declared.join(", ")
+        };
+        assert_eq!(
+            error_details(&body),
+            format!(
+                "filter[not-a-filter] is not a parameter of this list (filter parameters: {declared})"
+            ),
+            "{}",
+            operation.id
+        );
+    }
+    assert_eq!(walked, 5, "the lists of the spec");
+}
+
 #[tokio::test]
 async fn each_request_is_answered_in_the_version_it_asks_for() {
     use persona_api::ApiVersion;
