@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the spec with tools independent of our Rust code.
 
-1. openapi-spec-validator: the document is valid OpenAPI 3.0.
+1. openapi-spec-validator: our spec and the imported whole-API document are valid OpenAPI 3.0.
 2. openapi-schema-validator (OAS 3.0 dialect): every example in the spec, the getting-started
    guide's request, response and error, and Persona's own examples for our operations (both from
    tests/fixtures/) are valid against the schema the operation declares.
@@ -19,6 +19,8 @@ from openapi_spec_validator import validate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "persona-inquiries.yaml"
+# The whole API, imported from Persona's bundle by `cargo xtask import` (its JSON form of YAML).
+IMPORTED_PATH = ROOT / "openapi" / "persona.yaml"
 # Data from the reference material, checked in by `cargo xtask fixtures --from <reference>`.
 FIXTURES = ROOT / "tests" / "fixtures"
 METHODS = ("get", "post", "patch", "delete")
@@ -78,6 +80,9 @@ def main():
     spec = load_spec()
     validate(spec)
     print(f"{SPEC_PATH.relative_to(ROOT)}: valid OpenAPI {spec['openapi']}")
+    imported = yaml.load(IMPORTED_PATH.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    validate(imported)
+    print(f"{IMPORTED_PATH.relative_to(ROOT)}: valid OpenAPI {imported['openapi']}")
 
     persona = persona_operations()
     failures, checked = [], 0

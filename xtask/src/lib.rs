@@ -11,6 +11,7 @@ pub mod cli;
 pub mod document;
 pub mod emit;
 pub mod fixtures;
+pub mod import;
 pub mod import_schema;
 pub mod measure_build;
 pub mod model;

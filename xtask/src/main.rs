@@ -8,6 +8,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   generate [--check]                  regenerate persona-api/src/generated/, tests/src/decoders.rs and
                                       persona-cli/src/generated.rs from openapi/persona-inquiries.yaml;
                                       with --check, exit 1 naming the stale file instead
+  import --from <bundle.json> [--check]
+                                      write openapi/persona.yaml from one of Persona's 3.1 bundles (structure only)
+                                      and openapi/overlay/; with --check, exit 1 if it is stale
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide
                                       and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
@@ -29,6 +32,10 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["generate"] => xtask::generate_client(false),
         ["generate", "--check"] => xtask::generate_client(true),
+        ["import", "--from", bundle] => xtask::import::run(Path::new(bundle), false),
+        ["import", "--from", bundle, "--check"] | ["import", "--check", "--from", bundle] => {
+            xtask::import::run(Path::new(bundle), true)
+        }
         ["fixtures", "--from", reference] => xtask::fixtures::run(Path::new(reference), false),
         ["fixtures", "--from", reference, "--check"]
         | ["fixtures", "--check", "--from", reference] => {
