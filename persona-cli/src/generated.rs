@@ -22,12 +22,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -87,12 +81,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -136,12 +124,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -445,12 +427,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -502,12 +478,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -551,12 +521,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -610,12 +574,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -658,12 +616,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -704,12 +656,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -763,12 +709,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -809,12 +749,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -860,12 +794,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "page-after",
@@ -926,12 +854,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "page-after",
@@ -1042,12 +964,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "page-after",
                 help: "Return the objects after this id (the next page).",
                 required: false,
@@ -1088,12 +1004,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "page-after",
@@ -1144,12 +1054,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "page-after",
                 help: "Return the objects after this id (the next page).",
                 required: false,
@@ -1198,12 +1102,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -1245,12 +1143,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
         ],
         has_body: false,
         body: &[],
@@ -1274,12 +1166,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -1322,12 +1208,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -1389,12 +1269,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -1437,12 +1311,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "include",
                 help: "Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.",
                 required: false,
@@ -1477,12 +1345,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "include",
@@ -1521,12 +1383,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "include",
                 help: "Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.",
                 required: false,
@@ -1561,12 +1417,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "include",
@@ -1605,12 +1455,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "include",
                 help: "Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.",
                 required: false,
@@ -1639,12 +1483,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -1726,12 +1564,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -1791,12 +1623,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
             },
             Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
-            },
-            Parameter {
                 flag: "idempotency-key",
                 help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.",
                 required: false,
@@ -1846,12 +1672,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
                 parser: || clap::value_parser!(persona_api::ApiVersion).into(),
-            },
-            Parameter {
-                flag: "key-inflection",
-                help: "Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.",
-                required: false,
-                parser: || clap::value_parser!(persona_api::types::KeyInflection).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -1932,11 +1752,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -1965,11 +1780,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -1995,11 +1805,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2023,11 +1828,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2058,11 +1858,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2086,11 +1881,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2123,11 +1913,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2156,11 +1941,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2185,11 +1965,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2222,11 +1997,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2255,11 +2025,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2283,11 +2048,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call.parameter::<::std::string::String>("page-after") {
                 request = request.page_after(value);
@@ -2326,11 +2086,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call.parameter::<::std::string::String>("page-after") {
                 request = request.page_after(value);
@@ -2406,11 +2161,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             if let Some(value) = call.parameter::<::std::string::String>("page-after") {
                 request = request.page_after(value);
             }
@@ -2438,11 +2188,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call.parameter::<::std::string::String>("page-after") {
                 request = request.page_after(value);
@@ -2477,11 +2222,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             if let Some(value) = call.parameter::<::std::string::String>("page-after") {
                 request = request.page_after(value);
             }
@@ -2514,11 +2254,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2544,11 +2279,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             Ok(Reply::Bytes(request.send().await?.into_inner()))
         }
         "redact-inquiry" => {
@@ -2561,11 +2291,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2592,11 +2317,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2627,11 +2347,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2657,11 +2372,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             if let Some(value) = call.parameter::<::std::string::String>("include") {
                 request = request.include(value);
             }
@@ -2681,11 +2391,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call.parameter::<::std::string::String>("include") {
                 request = request.include(value);
@@ -2710,11 +2415,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             if let Some(value) = call.parameter::<::std::string::String>("include") {
                 request = request.include(value);
             }
@@ -2737,11 +2437,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call.parameter::<::std::string::String>("include") {
                 request = request.include(value);
@@ -2766,11 +2461,6 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
             if let Some(value) = call.parameter::<::std::string::String>("include") {
                 request = request.include(value);
             }
@@ -2788,11 +2478,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
@@ -2833,11 +2518,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2866,11 +2546,6 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
-            }
-            if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")
             {
                 request = request.idempotency_key(value);
@@ -2897,11 +2572,6 @@ pub(crate) async fn send<'a>(
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
-            }
-            if let Some(value) = call
-                .parameter::<persona_api::types::KeyInflection>("key-inflection")
-            {
-                request = request.key_inflection(value);
             }
             if let Some(value) = call
                 .parameter::<::std::string::String>("idempotency-key")

@@ -1905,57 +1905,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`KeyInflection`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum KeyInflection {
-        #[serde(rename = "kebab")]
-        Kebab,
-    }
-    impl ::std::fmt::Display for KeyInflection {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Kebab => f.write_str("kebab"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for KeyInflection {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "kebab" => Ok(Self::Kebab),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for KeyInflection {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for KeyInflection {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///`LocaleValue`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LocaleValue {
@@ -7083,7 +7032,6 @@ Arguments:
 - `page_after`: Return the objects after this id (the next page).
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_events()
@@ -7094,7 +7042,6 @@ let response = client.list_events()
     .page_after(page_after)
     .page_before(page_before)
     .page_size(page_size)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7112,14 +7059,12 @@ Arguments:
 - `event_id`: The event (`evt_...`).
 - `fields_event`: Sparse fieldset for the event.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_event()
     .event_id(event_id)
     .fields_event(fields_event)
     .include(include)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7147,7 +7092,6 @@ Arguments:
 - `page_after`: Return the objects after this id (the next page).
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiries()
@@ -7164,7 +7108,6 @@ let response = client.list_inquiries()
     .page_after(page_after)
     .page_before(page_before)
     .page_size(page_size)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7182,7 +7125,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7190,7 +7132,6 @@ let response = client.create_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7211,7 +7152,6 @@ Arguments:
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7221,7 +7161,6 @@ let response = client.search_inquiries()
     .page_before(page_before)
     .page_size(page_size)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7240,14 +7179,12 @@ Arguments:
 - `inquiry_id`: The inquiry (`inq_...`).
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry()
     .inquiry_id(inquiry_id)
     .fields_inquiry(fields_inquiry)
     .include(include)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7266,7 +7203,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.redact_inquiry()
@@ -7274,7 +7210,6 @@ let response = client.redact_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7293,7 +7228,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7302,7 +7236,6 @@ let response = client.update_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7322,7 +7255,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7331,7 +7263,6 @@ let response = client.add_inquiry_tag()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7351,7 +7282,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7360,7 +7290,6 @@ let response = client.approve_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7380,7 +7309,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7389,7 +7317,6 @@ let response = client.decline_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7409,7 +7336,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.expire_inquiry()
@@ -7417,7 +7343,6 @@ let response = client.expire_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7436,7 +7361,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7445,7 +7369,6 @@ let response = client.generate_inquiry_one_time_link()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7467,7 +7390,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.mark_inquiry_for_review()
@@ -7475,7 +7397,6 @@ let response = client.mark_inquiry_for_review()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7494,7 +7415,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7503,7 +7423,6 @@ let response = client.simulate_inquiry_actions()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7520,12 +7439,10 @@ Sends a `GET` request to `/inquiries/{inquiry-id}/print`
 
 Arguments:
 - `inquiry_id`: The inquiry (`inq_...`).
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.print_inquiry_pdf()
     .inquiry_id(inquiry_id)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7544,7 +7461,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7553,7 +7469,6 @@ let response = client.remove_inquiry_tag()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7573,7 +7488,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.resume_inquiry()
@@ -7581,7 +7495,6 @@ let response = client.resume_inquiry()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7600,7 +7513,6 @@ Arguments:
 - `fields_inquiry`: Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7609,7 +7521,6 @@ let response = client.set_inquiry_tags()
     .fields_inquiry(fields_inquiry)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7629,7 +7540,6 @@ Arguments:
 - `page_after`: Return the objects after this id (the next page).
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_sessions()
@@ -7637,7 +7547,6 @@ let response = client.list_inquiry_sessions()
     .page_after(page_after)
     .page_before(page_before)
     .page_size(page_size)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7655,7 +7564,6 @@ Arguments:
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7663,7 +7571,6 @@ let response = client.create_inquiry_session()
     .fields_inquiry_session(fields_inquiry_session)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7682,7 +7589,6 @@ Arguments:
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7690,7 +7596,6 @@ let response = client.expire_all_inquiry_sessions()
     .fields_inquiry_session(fields_inquiry_session)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7709,14 +7614,12 @@ Arguments:
 - `inquiry_session_id`: The inquiry session (`iqse_...`).
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_session()
     .inquiry_session_id(inquiry_session_id)
     .fields_inquiry_session(fields_inquiry_session)
     .include(include)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7735,7 +7638,6 @@ Arguments:
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.expire_inquiry_session()
@@ -7743,7 +7645,6 @@ let response = client.expire_inquiry_session()
     .fields_inquiry_session(fields_inquiry_session)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7762,7 +7663,6 @@ Arguments:
 - `fields_inquiry_session`: Sparse fieldset for the inquiry session.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.generate_inquiry_session_one_time_link()
@@ -7770,7 +7670,6 @@ let response = client.generate_inquiry_session_one_time_link()
     .fields_inquiry_session(fields_inquiry_session)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7792,7 +7691,6 @@ Arguments:
 - `page_after`: Return the objects after this id (the next page).
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_template_versions()
@@ -7801,7 +7699,6 @@ let response = client.list_inquiry_template_versions()
     .page_after(page_after)
     .page_before(page_before)
     .page_size(page_size)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7822,7 +7719,6 @@ Arguments:
 - `page_after`: Return the objects after this id (the next page).
 - `page_before`: Return the objects before this id (the previous page).
 - `page_size`: Objects per page, 1 to 100; Persona's default is 10.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.list_inquiry_templates()
@@ -7830,7 +7726,6 @@ let response = client.list_inquiry_templates()
     .page_after(page_after)
     .page_before(page_before)
     .page_size(page_size)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7848,14 +7743,12 @@ Arguments:
 - `inquiry_template_id`: The inquiry template (`itmpl_...`).
 - `fields_inquiry_template`: Sparse fieldset for the inquiry template.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_template()
     .inquiry_template_id(inquiry_template_id)
     .fields_inquiry_template(fields_inquiry_template)
     .include(include)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7873,14 +7766,12 @@ Arguments:
 - `inquiry_template_id`: The inquiry template (`itmpl_...`).
 - `fields_inquiry_template`: Sparse fieldset for the inquiry template.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 ```ignore
 let response = client.retrieve_inquiry_template_translations()
     .inquiry_template_id(inquiry_template_id)
     .fields_inquiry_template(fields_inquiry_template)
     .include(include)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .send()
     .await;
@@ -7901,7 +7792,6 @@ Arguments:
 - `fields_inquiry_template`: Sparse fieldset for the inquiry template.
 - `include`: Comma-separated relationship paths to return in `included`, one level of nesting at most (`inquiry-template.latest-published-version`); empty for none.
 - `idempotency_key`: Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET, so only writes declare it here.
-- `key_inflection`: Case of the JSON keys. Our types are kebab-case, so only `kebab` is offered; the Rust client always sends it, whatever the API key's default is.
 - `persona_version`: The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).
 - `body`
 ```ignore
@@ -7910,7 +7800,6 @@ let response = client.import_inquiry_template_translations()
     .fields_inquiry_template(fields_inquiry_template)
     .include(include)
     .idempotency_key(idempotency_key)
-    .key_inflection(key_inflection)
     .persona_version(persona_version)
     .body(body)
     .send()
@@ -7944,7 +7833,6 @@ pub mod builder {
         page_after: Result<Option<::std::string::String>, String>,
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListEvents<'a> {
@@ -7958,7 +7846,6 @@ pub mod builder {
                 page_after: Ok(None),
                 page_before: Ok(None),
                 page_size: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -8053,18 +7940,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -8092,7 +7967,6 @@ pub mod builder {
                     page_after,
                     page_before,
                     page_size,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let fields_event = fields_event.map_err(Error::InvalidRequest)?;
@@ -8102,10 +7976,9 @@ pub mod builder {
                 let page_after = page_after.map_err(Error::InvalidRequest)?;
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/events", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -8113,9 +7986,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -8212,7 +8082,6 @@ pub mod builder {
         event_id: Result<::std::string::String, String>,
         fields_event: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveEvent<'a> {
@@ -8222,7 +8091,6 @@ pub mod builder {
                 event_id: Err("event_id was not initialized".to_string()),
                 fields_event: Ok(None),
                 include: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -8264,18 +8132,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -8297,23 +8153,15 @@ pub mod builder {
                 ResponseValue<types::EventDocument>,
                 Error<types::ErrorBody>,
             > = async move {
-                let Self {
-                    client,
-                    event_id,
-                    fields_event,
-                    include,
-                    key_inflection,
-                    persona_version,
-                } = self;
+                let Self { client, event_id, fields_event, include, persona_version } = self;
                 let event_id = event_id.map_err(Error::InvalidRequest)?;
                 let fields_event = fields_event.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/events/{}", client.baseurl, encode_path(& event_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -8321,9 +8169,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -8427,7 +8272,6 @@ pub mod builder {
         page_after: Result<Option<::std::string::String>, String>,
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiries<'a> {
@@ -8447,7 +8291,6 @@ pub mod builder {
                 page_after: Ok(None),
                 page_before: Ok(None),
                 page_size: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -8620,18 +8463,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -8668,7 +8499,6 @@ pub mod builder {
                     page_after,
                     page_before,
                     page_size,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
@@ -8691,10 +8521,9 @@ pub mod builder {
                 let page_after = page_after.map_err(Error::InvalidRequest)?;
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiries", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -8702,9 +8531,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -8842,7 +8668,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquiryRequest, String>,
     }
@@ -8853,7 +8678,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -8894,18 +8718,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -8961,14 +8773,12 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -8977,7 +8787,7 @@ pub mod builder {
                     })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiries", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -8987,9 +8797,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -9095,7 +8902,6 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SearchInquiriesRequest, String>,
     }
@@ -9108,7 +8914,6 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -9178,18 +8983,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -9244,7 +9037,6 @@ pub mod builder {
                     page_before,
                     page_size,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -9253,7 +9045,6 @@ pub mod builder {
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -9262,7 +9053,7 @@ pub mod builder {
                     })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiries/search", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -9272,9 +9063,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -9384,7 +9172,6 @@ pub mod builder {
         inquiry_id: Result<::std::string::String, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiry<'a> {
@@ -9394,7 +9181,6 @@ pub mod builder {
                 inquiry_id: Err("inquiry_id was not initialized".to_string()),
                 fields_inquiry: Ok(None),
                 include: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -9436,18 +9222,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -9474,19 +9248,17 @@ pub mod builder {
                     inquiry_id,
                     fields_inquiry,
                     include,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -9494,9 +9266,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -9585,7 +9354,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RedactInquiry<'a> {
@@ -9596,7 +9364,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -9651,18 +9418,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -9690,20 +9445,18 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -9713,9 +9466,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -9819,7 +9569,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::UpdateInquiryRequest, String>,
     }
@@ -9831,7 +9580,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -9884,18 +9632,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -9952,7 +9688,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -9960,7 +9695,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -9972,7 +9706,7 @@ pub mod builder {
                     "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -9982,9 +9716,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -10089,7 +9820,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
     }
@@ -10101,7 +9831,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -10157,18 +9886,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -10220,7 +9937,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -10228,7 +9944,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -10239,7 +9954,7 @@ pub mod builder {
                     "{}/inquiries/{}/add-tag", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -10249,9 +9964,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -10356,7 +10068,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
     }
@@ -10368,7 +10079,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -10421,18 +10131,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -10489,7 +10187,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -10497,7 +10194,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -10509,7 +10205,7 @@ pub mod builder {
                     "{}/inquiries/{}/approve", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -10519,9 +10215,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -10626,7 +10319,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
     }
@@ -10638,7 +10330,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -10691,18 +10382,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -10759,7 +10438,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -10767,7 +10445,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -10779,7 +10456,7 @@ pub mod builder {
                     "{}/inquiries/{}/decline", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -10789,9 +10466,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -10896,7 +10570,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ExpireInquiry<'a> {
@@ -10907,7 +10580,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -10962,18 +10634,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -11001,20 +10661,18 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}/expire", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -11024,9 +10682,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -11130,7 +10785,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::GenerateOneTimeLinkRequest, String>,
     }
@@ -11142,7 +10796,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -11195,18 +10848,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -11264,7 +10905,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -11272,7 +10912,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -11284,7 +10923,7 @@ pub mod builder {
                     "{}/inquiries/{}/generate-one-time-link", client.baseurl,
                     encode_path(& inquiry_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -11294,9 +10933,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -11401,7 +11037,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> MarkInquiryForReview<'a> {
@@ -11412,7 +11047,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -11467,18 +11101,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -11506,20 +11128,18 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}/mark-for-review", client.baseurl, encode_path(&
                     inquiry_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -11529,9 +11149,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -11635,7 +11252,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SimulateActionsRequest, String>,
     }
@@ -11647,7 +11263,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -11700,18 +11315,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -11768,7 +11371,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -11776,7 +11378,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -11788,7 +11389,7 @@ pub mod builder {
                     "{}/inquiries/{}/perform-simulate-actions", client.baseurl,
                     encode_path(& inquiry_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -11798,9 +11399,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -11902,7 +11500,6 @@ pub mod builder {
     pub struct PrintInquiryPdf<'a> {
         client: &'a super::Client,
         inquiry_id: Result<::std::string::String, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> PrintInquiryPdf<'a> {
@@ -11910,7 +11507,6 @@ pub mod builder {
             Self {
                 client: client,
                 inquiry_id: Err("inquiry_id was not initialized".to_string()),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -11923,18 +11519,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for inquiry_id failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -11954,15 +11538,14 @@ pub mod builder {
         ///Sends a `GET` request to `/inquiries/{inquiry-id}/print`
         pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
             let sent: Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> = async move {
-                let Self { client, inquiry_id, key_inflection, persona_version } = self;
+                let Self { client, inquiry_id, persona_version } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}/print", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -11970,9 +11553,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -12053,7 +11633,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
     }
@@ -12065,7 +11644,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -12121,18 +11699,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -12184,7 +11750,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -12192,7 +11757,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -12203,7 +11767,7 @@ pub mod builder {
                     "{}/inquiries/{}/remove-tag", client.baseurl, encode_path(&
                     inquiry_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -12213,9 +11777,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -12320,7 +11881,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ResumeInquiry<'a> {
@@ -12331,7 +11891,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -12386,18 +11945,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -12425,20 +11972,18 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiries/{}/resume", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -12448,9 +11993,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -12554,7 +12096,6 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SetInquiryTagsRequest, String>,
     }
@@ -12566,7 +12107,6 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -12619,18 +12159,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -12687,7 +12215,6 @@ pub mod builder {
                     fields_inquiry,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -12695,7 +12222,6 @@ pub mod builder {
                 let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -12707,7 +12233,7 @@ pub mod builder {
                     "{}/inquiries/{}/set-tags", client.baseurl, encode_path(& inquiry_id
                     .to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -12717,9 +12243,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -12824,7 +12347,6 @@ pub mod builder {
         page_after: Result<Option<::std::string::String>, String>,
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquirySessions<'a> {
@@ -12835,7 +12357,6 @@ pub mod builder {
                 page_after: Ok(None),
                 page_before: Ok(None),
                 page_size: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -12891,18 +12412,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -12930,7 +12439,6 @@ pub mod builder {
                     page_after,
                     page_before,
                     page_size,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let filter_inquiry_id = filter_inquiry_id
@@ -12938,10 +12446,9 @@ pub mod builder {
                 let page_after = page_after.map_err(Error::InvalidRequest)?;
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiry-sessions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -12949,9 +12456,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -13038,7 +12542,6 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquirySessionRequest, String>,
     }
@@ -13049,7 +12552,6 @@ pub mod builder {
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -13090,18 +12592,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -13158,7 +12648,6 @@ pub mod builder {
                     fields_inquiry_session,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -13166,7 +12655,6 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -13175,7 +12663,7 @@ pub mod builder {
                     })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiry-sessions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -13185,9 +12673,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -13291,7 +12776,6 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ExpireAllInquirySessionsRequest, String>,
     }
@@ -13302,7 +12786,6 @@ pub mod builder {
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -13343,18 +12826,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -13411,7 +12882,6 @@ pub mod builder {
                     fields_inquiry_session,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -13419,7 +12889,6 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -13428,7 +12897,7 @@ pub mod builder {
                     })
                     .map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiry-sessions/expire-all", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -13438,9 +12907,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -13537,7 +13003,6 @@ pub mod builder {
         inquiry_session_id: Result<::std::string::String, String>,
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquirySession<'a> {
@@ -13549,7 +13014,6 @@ pub mod builder {
                 ),
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -13591,18 +13055,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -13629,7 +13081,6 @@ pub mod builder {
                     inquiry_session_id,
                     fields_inquiry_session,
                     include,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_session_id = inquiry_session_id
@@ -13637,13 +13088,12 @@ pub mod builder {
                 let fields_inquiry_session = fields_inquiry_session
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiry-sessions/{}", client.baseurl, encode_path(&
                     inquiry_session_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -13651,9 +13101,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -13742,7 +13189,6 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ExpireInquirySession<'a> {
@@ -13755,7 +13201,6 @@ pub mod builder {
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -13810,18 +13255,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -13849,7 +13282,6 @@ pub mod builder {
                     fields_inquiry_session,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_session_id = inquiry_session_id
@@ -13858,13 +13290,12 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiry-sessions/{}/expire", client.baseurl, encode_path(&
                     inquiry_session_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -13874,9 +13305,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -13980,7 +13408,6 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> GenerateInquirySessionOneTimeLink<'a> {
@@ -13993,7 +13420,6 @@ pub mod builder {
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -14048,18 +13474,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -14087,7 +13501,6 @@ pub mod builder {
                     fields_inquiry_session,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_session_id = inquiry_session_id
@@ -14096,13 +13509,12 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiry-sessions/{}/generate-one-time-link", client.baseurl,
                     encode_path(& inquiry_session_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -14112,9 +13524,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
@@ -14219,7 +13628,6 @@ pub mod builder {
         page_after: Result<Option<::std::string::String>, String>,
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiryTemplateVersions<'a> {
@@ -14233,7 +13641,6 @@ pub mod builder {
                 page_after: Ok(None),
                 page_before: Ok(None),
                 page_size: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -14301,18 +13708,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -14341,7 +13736,6 @@ pub mod builder {
                     page_after,
                     page_before,
                     page_size,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let fields_inquiry_template_version = fields_inquiry_template_version
@@ -14351,10 +13745,9 @@ pub mod builder {
                 let page_after = page_after.map_err(Error::InvalidRequest)?;
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiry-template-versions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -14362,9 +13755,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -14465,7 +13855,6 @@ pub mod builder {
         page_after: Result<Option<::std::string::String>, String>,
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> ListInquiryTemplates<'a> {
@@ -14476,7 +13865,6 @@ pub mod builder {
                 page_after: Ok(None),
                 page_before: Ok(None),
                 page_size: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -14532,18 +13920,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -14571,7 +13947,6 @@ pub mod builder {
                     page_after,
                     page_before,
                     page_size,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let fields_inquiry_template = fields_inquiry_template
@@ -14579,10 +13954,9 @@ pub mod builder {
                 let page_after = page_after.map_err(Error::InvalidRequest)?;
                 let page_before = page_before.map_err(Error::InvalidRequest)?;
                 let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/inquiry-templates", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -14590,9 +13964,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -14679,7 +14050,6 @@ pub mod builder {
         inquiry_template_id: Result<::std::string::String, String>,
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiryTemplate<'a> {
@@ -14691,7 +14061,6 @@ pub mod builder {
                 ),
                 fields_inquiry_template: Ok(None),
                 include: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -14733,18 +14102,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -14771,7 +14128,6 @@ pub mod builder {
                     inquiry_template_id,
                     fields_inquiry_template,
                     include,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_template_id = inquiry_template_id
@@ -14779,13 +14135,12 @@ pub mod builder {
                 let fields_inquiry_template = fields_inquiry_template
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiry-templates/{}", client.baseurl, encode_path(&
                     inquiry_template_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -14793,9 +14148,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -14883,7 +14235,6 @@ pub mod builder {
         inquiry_template_id: Result<::std::string::String, String>,
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
     }
     impl<'a> RetrieveInquiryTemplateTranslations<'a> {
@@ -14895,7 +14246,6 @@ pub mod builder {
                 ),
                 fields_inquiry_template: Ok(None),
                 include: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
             }
         }
@@ -14937,18 +14287,6 @@ pub mod builder {
                 });
             self
         }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
-                });
-            self
-        }
         pub fn persona_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<crate::ApiVersion>,
@@ -14978,7 +14316,6 @@ pub mod builder {
                     inquiry_template_id,
                     fields_inquiry_template,
                     include,
-                    key_inflection,
                     persona_version,
                 } = self;
                 let inquiry_template_id = inquiry_template_id
@@ -14986,13 +14323,12 @@ pub mod builder {
                 let fields_inquiry_template = fields_inquiry_template
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let url = format!(
                     "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
                     inquiry_template_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -15000,9 +14336,6 @@ pub mod builder {
                             super::Client::api_version(),
                         ),
                     );
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
-                }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
                 }
@@ -15091,7 +14424,6 @@ pub mod builder {
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
-        key_inflection: Result<Option<types::KeyInflection>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ImportTranslationsRequest, String>,
     }
@@ -15105,7 +14437,6 @@ pub mod builder {
                 fields_inquiry_template: Ok(None),
                 include: Ok(None),
                 idempotency_key: Ok(None),
-                key_inflection: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -15158,18 +14489,6 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
                         .to_string()
-                });
-            self
-        }
-        pub fn key_inflection<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::KeyInflection>,
-        {
-            self.key_inflection = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `KeyInflection` for key_inflection failed".to_string()
                 });
             self
         }
@@ -15227,7 +14546,6 @@ pub mod builder {
                     fields_inquiry_template,
                     include,
                     idempotency_key,
-                    key_inflection,
                     persona_version,
                     body,
                 } = self;
@@ -15237,7 +14555,6 @@ pub mod builder {
                     .map_err(Error::InvalidRequest)?;
                 let include = include.map_err(Error::InvalidRequest)?;
                 let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let key_inflection = key_inflection.map_err(Error::InvalidRequest)?;
                 let persona_version = persona_version.map_err(Error::InvalidRequest)?;
                 let body = body
                     .and_then(|v| {
@@ -15249,7 +14566,7 @@ pub mod builder {
                     "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
                     inquiry_template_id.to_string()),
                 );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
                 header_map
                     .append(
                         ::reqwest::header::HeaderName::from_static("api-version"),
@@ -15259,9 +14576,6 @@ pub mod builder {
                     );
                 if let Some(value) = idempotency_key {
                     header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = key_inflection {
-                    header_map.append("Key-Inflection", value.to_string().try_into()?);
                 }
                 if let Some(value) = persona_version {
                     header_map.append("Persona-Version", value.to_string().try_into()?);
