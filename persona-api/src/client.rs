@@ -284,13 +284,17 @@ impl ClientHooks<ClientContext> for generated::Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let context = self.inner();
+        // What this call set for itself (`.retry_policy(..)`, `.timeout(..)`), else the client's.
+        let call = crate::call::CallOptions::current();
+        let policy = call.retry.as_ref().unwrap_or(&context.retry);
+        let timeout = call.timeout.unwrap_or(context.timeout);
         let started = Instant::now();
         let deadline = context.overall_timeout.map(|limit| started + limit);
         let may_retry = is_safe_to_repeat(&request);
         let mut pending = request;
         let mut attempt = 1;
         loop {
-            let retry = if may_retry && attempt < context.retry.attempts() {
+            let retry = if may_retry && attempt < policy.attempts() {
                 pending.try_clone()
             } else {
                 None
@@ -298,7 +302,7 @@ impl ClientHooks<ClientContext> for generated::Client {
             let remaining =
                 deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
             *pending.timeout_mut() =
-                Some(remaining.map_or(context.timeout, |remaining| remaining.min(context.timeout)));
+                Some(remaining.map_or(timeout, |remaining| remaining.min(timeout)));
             let outcome =
                 crate::telemetry::send_attempt(self.client(), pending, info, attempt).await;
             let Some(retry) = retry else {
@@ -316,10 +320,7 @@ impl ClientHooks<ClientContext> for generated::Client {
             };
             let remaining =
                 deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
-            let Some(wait) = context
-                .retry
-                .decide(attempt, seen, started.elapsed(), remaining)
-            else {
+            let Some(wait) = policy.decide(attempt, seen, started.elapsed(), remaining) else {
                 return normalized(outcome).await;
             };
             drop(outcome);

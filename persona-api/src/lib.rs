@@ -59,6 +59,7 @@
 
 mod api_key;
 mod api_version;
+mod call;
 mod client;
 mod config_error;
 mod error;

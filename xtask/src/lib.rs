@@ -192,7 +192,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let mut file =
         syn::parse2::<syn::File>(tokens).map_err(|error| TaskError::Format(error.to_string()))?;
     let operations = spec.operations().count();
-    let sends = refine::send_returns_crate_error(&mut file)?;
+    let sends = refine::rewrite_builders(&mut file)?;
     refine::add_open_unions(&mut file, &unions)?;
     request_builders::add(&mut file, &builders, &flattened)?;
     request_types::refuse_nulls(&mut file, &reader)?;

@@ -1,7 +1,10 @@
 //! What the generator does to progenitor's output before it is written: changes that progenitor
 //! has no setting for, made on the syntax tree so they cannot drift from the spec.
 
-use syn::{Block, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, parse_quote};
+use syn::{
+    Block, Expr, Fields, GenericArgument, ImplItem, Item, Local, Pat, PathArguments, ReturnType,
+    Stmt, Type, parse_quote,
+};
 
 use crate::TaskError;
 
@@ -20,43 +23,138 @@ pub fn module_items<'a>(
         .ok_or_else(|| TaskError::Format(format!("progenitor's output has no `{name}` module")))
 }
 
-/// Every operation's `send()` returns `crate::Error` (persona-api's one error type) instead of
-/// progenitor's `Error<types::ErrorBody>`, so `?` into any error type (`Box<dyn Error>`,
-/// anyhow) prints Persona's message rather than progenitor's debug dump. The generated body is
-/// kept as it is, in an async block whose error is converted once.
-pub fn send_returns_crate_error(file: &mut syn::File) -> Result<usize, TaskError> {
+/// The one pass over progenitor's builders. Every operation's `send()` returns `crate::Error`
+/// (persona-api's one error type) instead of progenitor's `Error<types::ErrorBody>`, so `?`
+/// into any error type (`Box<dyn Error>`, anyhow) prints Persona's message rather than
+/// progenitor's debug dump; the generated body is kept as it is, in an async block whose error
+/// is converted once. And every builder takes the options of its own call,
+/// `.retry_policy(..)` and `.timeout(..)`, which `send()` hands to the client's `exec` hook
+/// for the length of the call (`crate::call::CallOptions`). Returns how many `send()`s it
+/// rewrote.
+pub fn rewrite_builders(file: &mut syn::File) -> Result<usize, TaskError> {
     let builders = module_items(file, "builder")?;
     let mut changed = 0;
     for item in builders.iter_mut() {
-        let Item::Impl(block) = item else { continue };
-        for member in &mut block.items {
-            let ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if function.sig.ident != "send" {
-                continue;
+        match item {
+            Item::Struct(builder) => {
+                let Fields::Named(fields) = &mut builder.fields else {
+                    continue;
+                };
+                fields
+                    .named
+                    .push(parse_quote!(call: crate::call::CallOptions));
             }
-            let ReturnType::Type(_, output) = &mut function.sig.output else {
-                continue;
-            };
-            let progenitor_output = output.as_ref().clone();
-            let Some(error) = result_error_type(output) else {
-                return Err(TaskError::Format(format!(
-                    "a builder's send() does not return a Result: {}",
-                    quote::quote!(#progenitor_output)
-                )));
-            };
-            *error = parse_quote!(crate::Error);
-            let body = &function.block;
-            let wrapped: Block = parse_quote!({
-                let sent: #progenitor_output = async move #body.await;
-                sent.map_err(crate::Error::from)
-            });
-            function.block = wrapped;
-            changed += 1;
+            Item::Impl(block) => {
+                let mut has_send = false;
+                for member in &mut block.items {
+                    let ImplItem::Fn(function) = member else {
+                        continue;
+                    };
+                    if CALL_OPTION_SETTERS.contains(&function.sig.ident.to_string().as_str()) {
+                        return Err(TaskError::Format(format!(
+                            "a builder has a parameter setter named {}, which is a per-call option",
+                            function.sig.ident
+                        )));
+                    }
+                    if function.sig.ident == "new" {
+                        initialize_call_options(function)?;
+                    } else if function.sig.ident == "send" {
+                        rewrite_send(function)?;
+                        has_send = true;
+                        changed += 1;
+                    }
+                }
+                if has_send {
+                    block.items.push(parse_quote! {
+                        /// Retries for this call only, instead of the client's
+                        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+                        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+                            self.call.retry = Some(policy);
+                            self
+                        }
+                    });
+                    block.items.push(parse_quote! {
+                        /// The time each attempt of this call may take, instead of the client's
+                        /// `timeout`; the client's `overall_timeout` still bounds the call.
+                        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                            self.call.timeout = Some(timeout);
+                            self
+                        }
+                    });
+                }
+            }
+            _ => {}
         }
     }
     Ok(changed)
+}
+
+/// The setters `rewrite_builders` adds to every builder.
+const CALL_OPTION_SETTERS: [&str; 2] = ["retry_policy", "timeout"];
+
+/// `new()` builds `Self { .. }`: the call options start as the client's.
+fn initialize_call_options(function: &mut syn::ImplItemFn) -> Result<(), TaskError> {
+    let constructed = function
+        .block
+        .stmts
+        .iter_mut()
+        .find_map(|statement| match statement {
+            Stmt::Expr(Expr::Struct(constructed), _) => Some(constructed),
+            _ => None,
+        });
+    let constructed = constructed.ok_or_else(|| {
+        TaskError::Format("a builder's new() does not end in `Self { .. }`".to_string())
+    })?;
+    constructed
+        .fields
+        .push(parse_quote!(call: crate::call::CallOptions::default()));
+    Ok(())
+}
+
+fn rewrite_send(function: &mut syn::ImplItemFn) -> Result<(), TaskError> {
+    let ReturnType::Type(_, output) = &mut function.sig.output else {
+        return Err(TaskError::Format(
+            "a builder's send() returns nothing".to_string(),
+        ));
+    };
+    let progenitor_output = output.as_ref().clone();
+    let Some(error) = result_error_type(output) else {
+        return Err(TaskError::Format(format!(
+            "a builder's send() does not return a Result: {}",
+            quote::quote!(#progenitor_output)
+        )));
+    };
+    *error = parse_quote!(crate::Error);
+    // The body takes the builder apart (`let Self { client, .. } = self;`): the call options
+    // were taken out before, so they are passed over there.
+    let destructured = function
+        .block
+        .stmts
+        .iter_mut()
+        .find_map(|statement| match statement {
+            Stmt::Local(Local {
+                pat: Pat::Struct(pattern),
+                ..
+            }) => Some(pattern),
+            _ => None,
+        });
+    let destructured = destructured.ok_or_else(|| {
+        TaskError::Format("a builder's send() does not take `Self { .. }` apart".to_string())
+    })?;
+    destructured.fields.push(syn::FieldPat {
+        attrs: Vec::new(),
+        member: syn::Member::Named(quote::format_ident!("call")),
+        colon_token: Some(Default::default()),
+        pat: Box::new(parse_quote!(_)),
+    });
+    let body = &function.block;
+    let wrapped: Block = parse_quote!({
+        let call = self.call.clone();
+        let sent: #progenitor_output = call.scope(async move #body).await;
+        sent.map_err(crate::Error::from)
+    });
+    function.block = wrapped;
+    Ok(())
 }
 
 /// The `E` of a `Result<T, E>` type.

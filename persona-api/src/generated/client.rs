@@ -7834,6 +7834,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ListEvents<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7847,6 +7848,7 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_event<V>(mut self, value: V) -> Self
@@ -7957,120 +7959,155 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::EventList>, crate::Error> {
-            let sent: Result<ResponseValue<types::EventList>, Error<types::ErrorBody>> = async move {
-                let Self {
-                    client,
-                    fields_event,
-                    filter_id,
-                    filter_name,
-                    filter_object_id,
-                    page_after,
-                    page_before,
-                    page_size,
-                    persona_version,
-                } = self;
-                let fields_event = fields_event.map_err(Error::InvalidRequest)?;
-                let filter_id = filter_id.map_err(Error::InvalidRequest)?;
-                let filter_name = filter_name.map_err(Error::InvalidRequest)?;
-                let filter_object_id = filter_object_id.map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/events", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            let call = self.call.clone();
+            let sent: Result<ResponseValue<types::EventList>, Error<types::ErrorBody>> = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_event,
+                        filter_id,
+                        filter_name,
+                        filter_object_id,
+                        page_after,
+                        page_before,
+                        page_size,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+                    let filter_id = filter_id.map_err(Error::InvalidRequest)?;
+                    let filter_name = filter_name.map_err(Error::InvalidRequest)?;
+                    let filter_object_id = filter_object_id
+                        .map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/events", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[event]",
-                            &fields_event,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("filter[id]", &filter_id))
-                    .query(
-                        &progenitor_client::QueryParam::new("filter[name]", &filter_name),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[object-id]",
-                            &filter_object_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_events",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[event]",
+                                &fields_event,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new("filter[id]", &filter_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[name]",
+                                &filter_name,
                             ),
                         )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[object-id]",
+                                &filter_object_id,
                             ),
                         )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
                             ),
                         )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "list_events",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::retrieve_event`]
@@ -8083,6 +8120,7 @@ pub mod builder {
         fields_event: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RetrieveEvent<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8092,6 +8130,7 @@ pub mod builder {
                 fields_event: Ok(None),
                 include: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn event_id<V>(mut self, value: V) -> Self
@@ -8149,102 +8188,130 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::EventDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::EventDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self { client, event_id, fields_event, include, persona_version } = self;
-                let event_id = event_id.map_err(Error::InvalidRequest)?;
-                let fields_event = fields_event.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/events/{}", client.baseurl, encode_path(& event_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        event_id,
+                        fields_event,
+                        include,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let event_id = event_id.map_err(Error::InvalidRequest)?;
+                    let fields_event = fields_event.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/events/{}", client.baseurl, encode_path(& event_id
+                        .to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[event]",
-                            &fields_event,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "retrieve_event",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[event]",
+                                &fields_event,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "retrieve_event",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::list_inquiries`]
@@ -8273,6 +8340,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ListInquiries<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8292,6 +8360,7 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -8480,183 +8549,215 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryList>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryList>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry,
-                    filter_account_id,
-                    filter_created_at_end,
-                    filter_created_at_start,
-                    filter_inquiry_id,
-                    filter_inquiry_template_id,
-                    filter_note,
-                    filter_reference_id,
-                    filter_status,
-                    filter_template_id,
-                    page_after,
-                    page_before,
-                    page_size,
-                    persona_version,
-                } = self;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let filter_account_id = filter_account_id
-                    .map_err(Error::InvalidRequest)?;
-                let filter_created_at_end = filter_created_at_end
-                    .map_err(Error::InvalidRequest)?;
-                let filter_created_at_start = filter_created_at_start
-                    .map_err(Error::InvalidRequest)?;
-                let filter_inquiry_id = filter_inquiry_id
-                    .map_err(Error::InvalidRequest)?;
-                let filter_inquiry_template_id = filter_inquiry_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let filter_note = filter_note.map_err(Error::InvalidRequest)?;
-                let filter_reference_id = filter_reference_id
-                    .map_err(Error::InvalidRequest)?;
-                let filter_status = filter_status.map_err(Error::InvalidRequest)?;
-                let filter_template_id = filter_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiries", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry,
+                        filter_account_id,
+                        filter_created_at_end,
+                        filter_created_at_start,
+                        filter_inquiry_id,
+                        filter_inquiry_template_id,
+                        filter_note,
+                        filter_reference_id,
+                        filter_status,
+                        filter_template_id,
+                        page_after,
+                        page_before,
+                        page_size,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let filter_account_id = filter_account_id
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_created_at_end = filter_created_at_end
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_created_at_start = filter_created_at_start
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_inquiry_id = filter_inquiry_id
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_inquiry_template_id = filter_inquiry_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_note = filter_note.map_err(Error::InvalidRequest)?;
+                    let filter_reference_id = filter_reference_id
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_status = filter_status.map_err(Error::InvalidRequest)?;
+                    let filter_template_id = filter_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiries", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[account-id]",
-                            &filter_account_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[created-at-end]",
-                            &filter_created_at_end,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[created-at-start]",
-                            &filter_created_at_start,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[inquiry-id]",
-                            &filter_inquiry_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[inquiry-template-id]",
-                            &filter_inquiry_template_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("filter[note]", &filter_note),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[reference-id]",
-                            &filter_reference_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[status]",
-                            &filter_status,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[template-id]",
-                            &filter_template_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_inquiries",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[account-id]",
+                                &filter_account_id,
                             ),
                         )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[created-at-end]",
+                                &filter_created_at_end,
                             ),
                         )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[created-at-start]",
+                                &filter_created_at_start,
                             ),
                         )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[inquiry-id]",
+                                &filter_inquiry_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[inquiry-template-id]",
+                                &filter_inquiry_template_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[note]",
+                                &filter_note,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[reference-id]",
+                                &filter_reference_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[status]",
+                                &filter_status,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[template-id]",
+                                &filter_template_id,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
+                        )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "list_inquiries",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::create_inquiry`]
@@ -8670,6 +8771,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquiryRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> CreateInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8680,6 +8782,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -8764,131 +8867,154 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryCreated>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryCreated>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::CreateInquiryRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiries", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateInquiryRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiries", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "create_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    201u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "create_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        201u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::search_inquiries`]
@@ -8904,6 +9030,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SearchInquiriesRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> SearchInquiries<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8916,6 +9043,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -9026,141 +9154,172 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryList>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryList>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry,
-                    page_after,
-                    page_before,
-                    page_size,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::SearchInquiriesRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiries/search", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry,
+                        page_after,
+                        page_before,
+                        page_size,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::SearchInquiriesRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiries/search", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "search_inquiries",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
                             ),
                         )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
                             ),
                         )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
                         )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "search_inquiries",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::retrieve_inquiry`]
@@ -9173,6 +9332,7 @@ pub mod builder {
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RetrieveInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9182,6 +9342,7 @@ pub mod builder {
                 fields_inquiry: Ok(None),
                 include: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -9239,109 +9400,130 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    persona_version,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                        .to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "retrieve_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "retrieve_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::redact_inquiry`]
@@ -9355,6 +9537,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RedactInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9365,6 +9548,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -9435,128 +9619,151 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                        .to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .delete(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "redact_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "redact_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::update_inquiry`]
@@ -9571,6 +9778,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::UpdateInquiryRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> UpdateInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9582,6 +9790,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -9678,136 +9887,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::UpdateInquiryRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpdateInquiryRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}", client.baseurl, encode_path(& inquiry_id
+                        .to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .patch(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "update_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "update_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::add_inquiry_tag`]
@@ -9822,6 +10054,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> AddInquiryTag<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9833,6 +10066,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -9927,135 +10161,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/add-tag", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::InquiryTagRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/add-tag", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "add_inquiry_tag",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "add_inquiry_tag",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::approve_inquiry`]
@@ -10070,6 +10328,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ApproveInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10081,6 +10340,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -10177,136 +10437,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::InquiryDecisionRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/approve", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::InquiryDecisionRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/approve", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "approve_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "approve_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::decline_inquiry`]
@@ -10321,6 +10604,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryDecisionRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> DeclineInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10332,6 +10616,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -10428,136 +10713,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::InquiryDecisionRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/decline", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::InquiryDecisionRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/decline", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "decline_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "decline_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::expire_inquiry`]
@@ -10571,6 +10879,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ExpireInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10581,6 +10890,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -10651,128 +10961,151 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/expire", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/expire", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "expire_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "expire_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::generate_inquiry_one_time_link`]
@@ -10787,6 +11120,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::GenerateOneTimeLinkRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> GenerateInquiryOneTimeLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10798,6 +11132,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -10895,136 +11230,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryOneTimeLink>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryOneTimeLink>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::GenerateOneTimeLinkRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/generate-one-time-link", client.baseurl,
-                    encode_path(& inquiry_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::GenerateOneTimeLinkRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/generate-one-time-link", client.baseurl,
+                        encode_path(& inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "generate_inquiry_one_time_link",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "generate_inquiry_one_time_link",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::mark_inquiry_for_review`]
@@ -11038,6 +11396,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> MarkInquiryForReview<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -11048,6 +11407,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -11118,128 +11478,151 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/mark-for-review", client.baseurl, encode_path(&
-                    inquiry_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/mark-for-review", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "mark_inquiry_for_review",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "mark_inquiry_for_review",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::simulate_inquiry_actions`]
@@ -11254,6 +11637,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SimulateActionsRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> SimulateInquiryActions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -11265,6 +11649,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -11361,136 +11746,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::SimulateActionsRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/perform-simulate-actions", client.baseurl,
-                    encode_path(& inquiry_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::SimulateActionsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/perform-simulate-actions", client.baseurl,
+                        encode_path(& inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "simulate_inquiry_actions",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "simulate_inquiry_actions",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::print_inquiry_pdf`]
@@ -11501,6 +11909,7 @@ pub mod builder {
         client: &'a super::Client,
         inquiry_id: Result<::std::string::String, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> PrintInquiryPdf<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -11508,6 +11917,7 @@ pub mod builder {
                 client: client,
                 inquiry_id: Err("inquiry_id was not initialized".to_string()),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -11537,90 +11947,112 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/inquiries/{inquiry-id}/print`
         pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-            let sent: Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> = async move {
-                let Self { client, inquiry_id, persona_version } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/print", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            let call = self.call.clone();
+            let sent: Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> = call
+                .scope(async move {
+                    let Self { client, inquiry_id, persona_version, call: _ } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/print", client.baseurl, encode_path(& inquiry_id
+                        .to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client.client.get(url).headers(header_map).build()?;
-                let info = OperationInfo {
-                    operation_id: "print_inquiry_pdf",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
                             ),
-                        )
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
                     }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "print_inquiry_pdf",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::remove_inquiry_tag`]
@@ -11635,6 +12067,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::InquiryTagRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RemoveInquiryTag<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -11646,6 +12079,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -11740,135 +12174,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::InquiryTagRequest::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/remove-tag", client.baseurl, encode_path(&
-                    inquiry_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::InquiryTagRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/remove-tag", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "remove_inquiry_tag",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "remove_inquiry_tag",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::resume_inquiry`]
@@ -11882,6 +12340,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ResumeInquiry<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -11892,6 +12351,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -11962,128 +12422,151 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryResumed>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryResumed>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/resume", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/resume", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "resume_inquiry",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "resume_inquiry",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::set_inquiry_tags`]
@@ -12098,6 +12581,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::SetInquiryTagsRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> SetInquiryTags<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12109,6 +12593,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
@@ -12205,136 +12690,159 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_id,
-                    fields_inquiry,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
-                let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::SetInquiryTagsRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiries/{}/set-tags", client.baseurl, encode_path(& inquiry_id
-                    .to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_id,
+                        fields_inquiry,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_id = inquiry_id.map_err(Error::InvalidRequest)?;
+                    let fields_inquiry = fields_inquiry.map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::SetInquiryTagsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiries/{}/set-tags", client.baseurl, encode_path(&
+                        inquiry_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry]",
-                            &fields_inquiry,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "set_inquiry_tags",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry]",
+                                &fields_inquiry,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "set_inquiry_tags",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::list_inquiry_sessions`]
@@ -12348,6 +12856,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ListInquirySessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12358,6 +12867,7 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn filter_inquiry_id<V>(mut self, value: V) -> Self
@@ -12429,108 +12939,137 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquirySessionList>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquirySessionList>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    filter_inquiry_id,
-                    page_after,
-                    page_before,
-                    page_size,
-                    persona_version,
-                } = self;
-                let filter_inquiry_id = filter_inquiry_id
-                    .map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiry-sessions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        filter_inquiry_id,
+                        page_after,
+                        page_before,
+                        page_size,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let filter_inquiry_id = filter_inquiry_id
+                        .map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiry-sessions", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[inquiry-id]",
-                            &filter_inquiry_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_inquiry_sessions",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[inquiry-id]",
+                                &filter_inquiry_id,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
                             ),
                         )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
                             ),
                         )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
                         )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "list_inquiry_sessions",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::create_inquiry_session`]
@@ -12544,6 +13083,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::CreateInquirySessionRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> CreateInquirySession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12554,6 +13094,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry_session<V>(mut self, value: V) -> Self
@@ -12639,132 +13180,155 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquirySessionDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry_session,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let fields_inquiry_session = fields_inquiry_session
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::CreateInquirySessionRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiry-sessions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry_session,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let fields_inquiry_session = fields_inquiry_session
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateInquirySessionRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiry-sessions", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-session]",
-                            &fields_inquiry_session,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "create_inquiry_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    201u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-session]",
+                                &fields_inquiry_session,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "create_inquiry_session",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        201u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::expire_all_inquiry_sessions`]
@@ -12778,6 +13342,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ExpireAllInquirySessionsRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ExpireAllInquirySessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12788,6 +13353,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry_session<V>(mut self, value: V) -> Self
@@ -12873,125 +13439,148 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ExpiredInquirySessions>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::ExpiredInquirySessions>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry_session,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let fields_inquiry_session = fields_inquiry_session
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::ExpireAllInquirySessionsRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiry-sessions/expire-all", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry_session,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let fields_inquiry_session = fields_inquiry_session
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::ExpireAllInquirySessionsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiry-sessions/expire-all", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-session]",
-                            &fields_inquiry_session,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "expire_all_inquiry_sessions",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-session]",
+                                &fields_inquiry_session,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "expire_all_inquiry_sessions",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::retrieve_inquiry_session`]
@@ -13004,6 +13593,7 @@ pub mod builder {
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RetrieveInquirySession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13015,6 +13605,7 @@ pub mod builder {
                 fields_inquiry_session: Ok(None),
                 include: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
@@ -13072,111 +13663,132 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquirySessionDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_session_id,
-                    fields_inquiry_session,
-                    include,
-                    persona_version,
-                } = self;
-                let inquiry_session_id = inquiry_session_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_session = fields_inquiry_session
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-sessions/{}", client.baseurl, encode_path(&
-                    inquiry_session_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_session_id,
+                        fields_inquiry_session,
+                        include,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_session_id = inquiry_session_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_session = fields_inquiry_session
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-sessions/{}", client.baseurl, encode_path(&
+                        inquiry_session_id.to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-session]",
-                            &fields_inquiry_session,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "retrieve_inquiry_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-session]",
+                                &fields_inquiry_session,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "retrieve_inquiry_session",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::expire_inquiry_session`]
@@ -13190,6 +13802,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ExpireInquirySession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13202,6 +13815,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
@@ -13272,130 +13886,153 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquirySessionDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquirySessionDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_session_id,
-                    fields_inquiry_session,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_session_id = inquiry_session_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_session = fields_inquiry_session
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-sessions/{}/expire", client.baseurl, encode_path(&
-                    inquiry_session_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_session_id,
+                        fields_inquiry_session,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_session_id = inquiry_session_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_session = fields_inquiry_session
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-sessions/{}/expire", client.baseurl, encode_path(&
+                        inquiry_session_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-session]",
-                            &fields_inquiry_session,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "expire_inquiry_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-session]",
+                                &fields_inquiry_session,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "expire_inquiry_session",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::generate_inquiry_session_one_time_link`]
@@ -13409,6 +14046,7 @@ pub mod builder {
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> GenerateInquirySessionOneTimeLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13421,6 +14059,7 @@ pub mod builder {
                 include: Ok(None),
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
@@ -13491,130 +14130,153 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquirySessionOneTimeLink>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquirySessionOneTimeLink>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_session_id,
-                    fields_inquiry_session,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                } = self;
-                let inquiry_session_id = inquiry_session_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_session = fields_inquiry_session
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-sessions/{}/generate-one-time-link", client.baseurl,
-                    encode_path(& inquiry_session_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_session_id,
+                        fields_inquiry_session,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_session_id = inquiry_session_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_session = fields_inquiry_session
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-sessions/{}/generate-one-time-link", client.baseurl,
+                        encode_path(& inquiry_session_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-session]",
-                            &fields_inquiry_session,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "generate_inquiry_session_one_time_link",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-session]",
+                                &fields_inquiry_session,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "generate_inquiry_session_one_time_link",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::list_inquiry_template_versions`]
@@ -13629,6 +14291,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ListInquiryTemplateVersions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13642,6 +14305,7 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry_template_version<V>(mut self, value: V) -> Self
@@ -13725,124 +14389,153 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryTemplateVersionList>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryTemplateVersionList>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry_template_version,
-                    filter_inquiry_template_id,
-                    page_after,
-                    page_before,
-                    page_size,
-                    persona_version,
-                } = self;
-                let fields_inquiry_template_version = fields_inquiry_template_version
-                    .map_err(Error::InvalidRequest)?;
-                let filter_inquiry_template_id = filter_inquiry_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiry-template-versions", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry_template_version,
+                        filter_inquiry_template_id,
+                        page_after,
+                        page_before,
+                        page_size,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let fields_inquiry_template_version = fields_inquiry_template_version
+                        .map_err(Error::InvalidRequest)?;
+                    let filter_inquiry_template_id = filter_inquiry_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiry-template-versions", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-template-version]",
-                            &fields_inquiry_template_version,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "filter[inquiry-template-id]",
-                            &filter_inquiry_template_id,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_inquiry_template_versions",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-template-version]",
+                                &fields_inquiry_template_version,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "filter[inquiry-template-id]",
+                                &filter_inquiry_template_id,
                             ),
                         )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
                             ),
                         )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
                             ),
                         )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
                         )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "list_inquiry_template_versions",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::list_inquiry_templates`]
@@ -13856,6 +14549,7 @@ pub mod builder {
         page_before: Result<Option<::std::string::String>, String>,
         page_size: Result<Option<::std::num::NonZeroU32>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ListInquiryTemplates<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13866,6 +14560,7 @@ pub mod builder {
                 page_before: Ok(None),
                 page_size: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn fields_inquiry_template<V>(mut self, value: V) -> Self
@@ -13937,108 +14632,137 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryTemplateList>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryTemplateList>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    fields_inquiry_template,
-                    page_after,
-                    page_before,
-                    page_size,
-                    persona_version,
-                } = self;
-                let fields_inquiry_template = fields_inquiry_template
-                    .map_err(Error::InvalidRequest)?;
-                let page_after = page_after.map_err(Error::InvalidRequest)?;
-                let page_before = page_before.map_err(Error::InvalidRequest)?;
-                let page_size = page_size.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/inquiry-templates", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        fields_inquiry_template,
+                        page_after,
+                        page_before,
+                        page_size,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let fields_inquiry_template = fields_inquiry_template
+                        .map_err(Error::InvalidRequest)?;
+                    let page_after = page_after.map_err(Error::InvalidRequest)?;
+                    let page_before = page_before.map_err(Error::InvalidRequest)?;
+                    let page_size = page_size.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/inquiry-templates", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-template]",
-                            &fields_inquiry_template,
-                        ),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[after]", &page_after),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("page[before]", &page_before),
-                    )
-                    .query(&progenitor_client::QueryParam::new("page[size]", &page_size))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "list_inquiry_templates",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-template]",
+                                &fields_inquiry_template,
                             ),
                         )
-                    }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[after]",
+                                &page_after,
                             ),
                         )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "page[before]",
+                                &page_before,
                             ),
                         )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
+                        .query(
+                            &progenitor_client::QueryParam::new("page[size]", &page_size),
                         )
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "list_inquiry_templates",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::retrieve_inquiry_template`]
@@ -14051,6 +14775,7 @@ pub mod builder {
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RetrieveInquiryTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14062,6 +14787,7 @@ pub mod builder {
                 fields_inquiry_template: Ok(None),
                 include: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
@@ -14119,111 +14845,132 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryTemplateDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryTemplateDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_template_id,
-                    fields_inquiry_template,
-                    include,
-                    persona_version,
-                } = self;
-                let inquiry_template_id = inquiry_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_template = fields_inquiry_template
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-templates/{}", client.baseurl, encode_path(&
-                    inquiry_template_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_template_id,
+                        fields_inquiry_template,
+                        include,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_template_id = inquiry_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_template = fields_inquiry_template
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-templates/{}", client.baseurl, encode_path(&
+                        inquiry_template_id.to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-template]",
-                            &fields_inquiry_template,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "retrieve_inquiry_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-template]",
+                                &fields_inquiry_template,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "retrieve_inquiry_template",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::retrieve_inquiry_template_translations`]
@@ -14236,6 +14983,7 @@ pub mod builder {
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> RetrieveInquiryTemplateTranslations<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14247,6 +14995,7 @@ pub mod builder {
                 fields_inquiry_template: Ok(None),
                 include: Ok(None),
                 persona_version: Ok(None),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
@@ -14307,111 +15056,132 @@ pub mod builder {
             ResponseValue<types::InquiryTemplateTranslationsDocument>,
             crate::Error,
         > {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryTemplateTranslationsDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_template_id,
-                    fields_inquiry_template,
-                    include,
-                    persona_version,
-                } = self;
-                let inquiry_template_id = inquiry_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_template = fields_inquiry_template
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
-                    inquiry_template_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_template_id,
+                        fields_inquiry_template,
+                        include,
+                        persona_version,
+                        call: _,
+                    } = self;
+                    let inquiry_template_id = inquiry_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_template = fields_inquiry_template
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-templates/{}/translations", client.baseurl,
+                        encode_path(& inquiry_template_id.to_string()),
                     );
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-template]",
-                            &fields_inquiry_template,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "retrieve_inquiry_template_translations",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-template]",
+                                &fields_inquiry_template,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "retrieve_inquiry_template_translations",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
     /**Builder for [`Client::import_inquiry_template_translations`]
@@ -14426,6 +15196,7 @@ pub mod builder {
         idempotency_key: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         body: Result<types::builder::ImportTranslationsRequest, String>,
+        call: crate::call::CallOptions,
     }
     impl<'a> ImportInquiryTemplateTranslations<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14439,6 +15210,7 @@ pub mod builder {
                 idempotency_key: Ok(None),
                 persona_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
+                call: crate::call::CallOptions::default(),
             }
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
@@ -14536,138 +15308,161 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InquiryTemplateVersionDocument>, crate::Error> {
+            let call = self.call.clone();
             let sent: Result<
                 ResponseValue<types::InquiryTemplateVersionDocument>,
                 Error<types::ErrorBody>,
-            > = async move {
-                let Self {
-                    client,
-                    inquiry_template_id,
-                    fields_inquiry_template,
-                    include,
-                    idempotency_key,
-                    persona_version,
-                    body,
-                } = self;
-                let inquiry_template_id = inquiry_template_id
-                    .map_err(Error::InvalidRequest)?;
-                let fields_inquiry_template = fields_inquiry_template
-                    .map_err(Error::InvalidRequest)?;
-                let include = include.map_err(Error::InvalidRequest)?;
-                let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-                let persona_version = persona_version.map_err(Error::InvalidRequest)?;
-                let body = body
-                    .and_then(|v| {
-                        types::ImportTranslationsRequest::try_from(v)
-                            .map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!(
-                    "{}/inquiry-templates/{}/translations", client.baseurl, encode_path(&
-                    inquiry_template_id.to_string()),
-                );
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+            > = call
+                .scope(async move {
+                    let Self {
+                        client,
+                        inquiry_template_id,
+                        fields_inquiry_template,
+                        include,
+                        idempotency_key,
+                        persona_version,
+                        body,
+                        call: _,
+                    } = self;
+                    let inquiry_template_id = inquiry_template_id
+                        .map_err(Error::InvalidRequest)?;
+                    let fields_inquiry_template = fields_inquiry_template
+                        .map_err(Error::InvalidRequest)?;
+                    let include = include.map_err(Error::InvalidRequest)?;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let persona_version = persona_version
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::ImportTranslationsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/inquiry-templates/{}/translations", client.baseurl,
+                        encode_path(& inquiry_template_id.to_string()),
                     );
-                if let Some(value) = idempotency_key {
-                    header_map.append("Idempotency-Key", value.to_string().try_into()?);
-                }
-                if let Some(value) = persona_version {
-                    header_map.append("Persona-Version", value.to_string().try_into()?);
-                }
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .json(&body)
-                    .query(
-                        &progenitor_client::QueryParam::new(
-                            "fields[inquiry-template]",
-                            &fields_inquiry_template,
-                        ),
-                    )
-                    .query(&progenitor_client::QueryParam::new("include", &include))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "import_inquiry_template_translations",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        3usize,
+                    );
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    if let Some(value) = persona_version {
+                        header_map
+                            .append("Persona-Version", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
                             ),
                         )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
+                        .json(&body)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "fields[inquiry-template]",
+                                &fields_inquiry_template,
                             ),
                         )
+                        .query(&progenitor_client::QueryParam::new("include", &include))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "import_inquiry_template_translations",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        400u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        401u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        403u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        404u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        409u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        422u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        429u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        500u16..=599u16 => {
+                            Err(
+                                Error::ErrorResponse(
+                                    ResponseValue::from_response(response).await?,
+                                ),
+                            )
+                        }
+                        _ => Err(Error::UnexpectedResponse(response)),
                     }
-                    403u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    404u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    409u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    422u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    429u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    500u16..=599u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
+                })
                 .await;
             sent.map_err(crate::Error::from)
+        }
+        /// Retries for this call only, instead of the client's
+        /// [`RetryPolicy`](crate::RetryPolicy) (`RetryPolicy::none()` for none).
+        pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+            self.call.retry = Some(policy);
+            self
+        }
+        /// The time each attempt of this call may take, instead of the client's
+        /// `timeout`; the client's `overall_timeout` still bounds the call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.call.timeout = Some(timeout);
+            self
         }
     }
 }

@@ -243,6 +243,58 @@ async fn transient_failures_are_retried() {
 }
 
 #[tokio::test]
+async fn one_call_sets_its_own_retries_and_timeout() {
+    // The client retries nothing; one call asks for retries and gets through a 503.
+    let (mock, client) = sandbox(RetryPolicy::none()).await;
+    mock.faults().inject_next(1, Fault::Status(503));
+    let refused = client.list_inquiry_templates().send().await.unwrap_err();
+    assert!(
+        matches!(&refused, Error::Api(api) if api.status == 503),
+        "{refused:?}"
+    );
+    mock.faults().inject_next(1, Fault::Status(503));
+    let before = mock.requests_received();
+    client
+        .list_inquiry_templates()
+        .retry_policy(quick_retries())
+        .send()
+        .await
+        .expect("this call retries the 503");
+    assert_eq!(mock.requests_received() - before, 2);
+    // The next call has the client's settings again: the 503 comes back.
+    mock.faults().inject_next(1, Fault::Status(503));
+    assert!(client.list_inquiry_templates().send().await.is_err());
+
+    // The client waits long enough for a slow answer; one call does not.
+    mock.faults()
+        .inject_next(1, Fault::Delay(Duration::from_millis(300)));
+    let impatient = client
+        .list_inquiry_templates()
+        .timeout(Duration::from_millis(50))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(impatient, Error::Timeout(_)), "{impatient:?}");
+    mock.faults()
+        .inject_next(1, Fault::Delay(Duration::from_millis(100)));
+    client
+        .list_inquiry_templates()
+        .send()
+        .await
+        .expect("the client's own timeout is the default 30 s");
+    // Both together: each attempt may take 50 ms, and a slow first attempt is retried.
+    mock.faults()
+        .inject_next(1, Fault::Delay(Duration::from_millis(300)));
+    client
+        .list_inquiry_templates()
+        .timeout(Duration::from_millis(50))
+        .retry_policy(quick_retries())
+        .send()
+        .await
+        .expect("the second attempt answers in time");
+}
+
+#[tokio::test]
 async fn a_create_whose_response_was_lost_is_retried_without_creating_twice() {
     let (mock, client) = sandbox(quick_retries()).await;
     // The first attempt creates the inquiry but its response never arrives.
