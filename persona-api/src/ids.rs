@@ -5,8 +5,9 @@
 //!
 //! Parsing (`"inq_...".parse::<InquiryId>()`) checks the prefix and says what was expected and
 //! what was sent. Ids that come from Persona are taken as they are ([`InquiryId::from_server`]):
-//! Persona may change prefixes without a new API version. Every id converts into the `String`
-//! the operation builders take: `client.retrieve_inquiry().inquiry_id(&id)`.
+//! Persona may change prefixes without a new API version. A path setter takes its kind (an id,
+//! or a reference to one, goes in as it is: `client.retrieve_inquiry().inquiry_id(&id)`) or
+//! text, which it checks like parsing does.
 
 use std::fmt;
 
@@ -78,6 +79,29 @@ macro_rules! id_kinds {
 
             fn try_from(id: &str) -> Result<Self, $crate::ids::IdError> {
                 id.parse()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::ids::IdError;
+
+            fn try_from(id: String) -> Result<Self, $crate::ids::IdError> {
+                id.parse()
+            }
+        }
+
+        impl TryFrom<&String> for $name {
+            type Error = $crate::ids::IdError;
+
+            fn try_from(id: &String) -> Result<Self, $crate::ids::IdError> {
+                id.parse()
+            }
+        }
+
+        /// An id goes into the next call as it is: `.inquiry_id(&inquiry.id)`.
+        impl From<&$name> for $name {
+            fn from(id: &$name) -> Self {
+                id.clone()
             }
         }
 

@@ -37,6 +37,25 @@
 //! [`Tag`], [`InquiryUpdate`], [`NewInquirySession`] and the rest. The envelope types they
 //! build (`types::CreateInquiryRequest` and so on) stay available.
 //!
+//! # Ids
+//!
+//! Every id has its kind ([`InquiryId`], [`InquiryTemplateId`], [`AccountId`], ...). A path
+//! setter takes its kind, or text that is checked for the kind's prefix before anything is
+//! sent (`send()` fails with the prefix it expected); an id of another kind does not compile:
+//!
+//! ```compile_fail
+//! # async fn run(client: persona_api::Client, template: persona_api::InquiryTemplateId) {
+//! client.retrieve_inquiry().inquiry_id(&template).send().await; // an inquiry template is no inquiry
+//! # }
+//! ```
+//!
+//! ```
+//! # async fn run(client: persona_api::Client, inquiry: persona_api::InquiryId) {
+//! client.retrieve_inquiry().inquiry_id(&inquiry).send().await; // the kind it takes
+//! client.retrieve_inquiry().inquiry_id("inq_Qk4uUUDAt6ZZt2zKQNb6SR6J").send().await; // checked
+//! # }
+//! ```
+//!
 //! # Errors
 //!
 //! Every operation's `send()` returns [`Error`]. [`Error::Api`] carries the status, every

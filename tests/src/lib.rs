@@ -5,6 +5,8 @@
 pub mod decode;
 #[rustfmt::skip]
 mod decoders;
+#[rustfmt::skip]
+pub mod id_kinds;
 pub mod fixed_server;
 pub mod fixtures;
 pub mod loopback;

@@ -16,6 +16,8 @@ pub const ENUMS_PATH: &str = "persona-api/src/generated/enums.rs";
 pub const PAGINATION_PATH: &str = "persona-api/src/generated/pagination.rs";
 /// The tests' decoder by schema name.
 pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
+/// The tests' table of id kinds.
+pub const TEST_ID_KINDS_PATH: &str = "tests/src/id_kinds.rs";
 /// persona-mock's table of operations and their query parameters.
 pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
 
@@ -207,5 +209,43 @@ pub fn mock_operations(model: &Model) -> TokenStream {
 
         /// Every operation, in the spec's order.
         pub const ALL: &[Operation] = &[#(#all),*];
+    }
+}
+
+/// The tests' table of id kinds: each kind with the prefix and noun the spec gives it, its
+/// `PREFIX`, and what parsing an id of no kind into it says, so one test covers every kind.
+pub fn test_id_kinds(model: &Model) -> TokenStream {
+    let rows = model.ids.iter().map(|kind| {
+        let (name, prefix, noun) = (&kind.name, &kind.prefix, &kind.noun);
+        let ty = ident(&kind.name);
+        quote! {
+            IdKindCase {
+                name: #name,
+                prefix: #prefix,
+                noun: #noun,
+                declared_prefix: persona_api::#ty::PREFIX,
+                refusal: WRONG_ID.parse::<persona_api::#ty>().map(|_| ()).map_err(|error| error.to_string()),
+            }
+        }
+    });
+    quote! {
+        //! Every id kind of the spec, as persona-api defines it, for the tests that walk them.
+
+        /// An id with no kind's prefix.
+        pub const WRONG_ID: &str = "wrong_1";
+
+        /// One id kind: what the spec says of it and what persona-api does with it.
+        pub struct IdKindCase {
+            pub name: &'static str,
+            pub prefix: &'static str,
+            pub noun: &'static str,
+            pub declared_prefix: &'static str,
+            pub refusal: Result<(), String>,
+        }
+
+        /// Every id kind of the spec.
+        pub fn id_kinds() -> Vec<IdKindCase> {
+            vec![#(#rows),*]
+        }
     }
 }

@@ -216,6 +216,10 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::PAGINATION_PATH, emit::pagination(&model)?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),
             (
+                emit::TEST_ID_KINDS_PATH,
+                emit::file(emit::test_id_kinds(&model))?,
+            ),
+            (
                 emit::MOCK_OPERATIONS_PATH,
                 emit::file(emit::mock_operations(&model))?,
             ),

@@ -251,13 +251,17 @@ fn read_operation(
             .filter(move |parameter| text(parameter, "in") == Some(place))
             .filter_map(|parameter| text(parameter, "name"))
     };
-    let path_ids = in_("path")
-        .map(|name| PathId {
-            name: name.to_string(),
-            kind: ids
-                .iter()
-                .find(|kind| kind.name == crate::pascal_case(name))
-                .map(|kind| kind.name.clone()),
+    let path_ids = parameters
+        .iter()
+        .filter(|parameter| text(parameter, "in") == Some("path"))
+        .map(|parameter| PathId {
+            name: text(parameter, "name").unwrap_or_default().to_string(),
+            // The parameter's schema names the id kind it takes.
+            kind: parameter
+                .get("schema")
+                .and_then(schema_name)
+                .filter(|schema| ids.iter().any(|kind| kind.name == *schema))
+                .map(str::to_string),
         })
         .collect();
     let query: Vec<String> = in_("query").map(str::to_string).collect();
@@ -348,7 +352,8 @@ mod tests {
                     }
                 },
                 "/things/{thing-id}": {
-                    "parameters": [{ "name": "thing-id", "in": "path", "required": true }],
+                    "parameters": [{ "name": "thing-id", "in": "path", "required": true,
+                                     "schema": { "$ref": "#/components/schemas/ThingId" } }],
                     "patch": {
                         "operationId": "updateThing",
                         "requestBody": { "content": { "application/json": {

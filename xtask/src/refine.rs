@@ -58,6 +58,8 @@ pub fn rewrite_builders(file: &mut syn::File) -> Result<usize, TaskError> {
                     }
                     if function.sig.ident == "new" {
                         initialize_call_options(function)?;
+                    } else if takes_an_id(function) {
+                        keep_the_id_error(function)?;
                     } else if function.sig.ident == "send" {
                         rewrite_send(function)?;
                         has_send = true;
@@ -87,6 +89,58 @@ pub fn rewrite_builders(file: &mut syn::File) -> Result<usize, TaskError> {
         }
     }
     Ok(changed)
+}
+
+/// Whether a setter takes one of the id kinds (`V: TryInto<crate::generated::ids::InquiryId>`).
+fn takes_an_id(function: &syn::ImplItemFn) -> bool {
+    let Some(clause) = &function.sig.generics.where_clause else {
+        return false;
+    };
+    clause.predicates.iter().any(|predicate| {
+        quote::quote!(#predicate)
+            .to_string()
+            .replace(' ', "")
+            .contains("TryInto<crate::generated::ids::")
+    })
+}
+
+/// progenitor's setter replaces a failed conversion's error with its own text; an id's says
+/// which prefix was expected and what was sent, so the setter keeps it (`send()` then fails
+/// with it, before anything is sent).
+fn keep_the_id_error(function: &mut syn::ImplItemFn) -> Result<(), TaskError> {
+    let bound = function
+        .sig
+        .generics
+        .where_clause
+        .as_ref()
+        .and_then(|clause| clause.predicates.first())
+        .cloned()
+        .ok_or_else(|| TaskError::Format("an id setter without its bound".to_string()))?;
+    let syn::WherePredicate::Type(bound) = bound else {
+        return Err(TaskError::Format(
+            "an id setter's bound is not on V".to_string(),
+        ));
+    };
+    let target = &bound.bounds;
+    if let Some(clause) = function.sig.generics.where_clause.as_mut() {
+        clause
+            .predicates
+            .push(parse_quote!(<V as #target>::Error: std::fmt::Display));
+    }
+    let [Stmt::Expr(Expr::Assign(assign), _), ..] = &mut function.block.stmts[..] else {
+        return Err(TaskError::Format(format!(
+            "the setter {} does not start with `self.field = ..`",
+            function.sig.ident
+        )));
+    };
+    let Expr::MethodCall(map_err) = assign.right.as_mut() else {
+        return Err(TaskError::Format(format!(
+            "the setter {} does not convert with map_err",
+            function.sig.ident
+        )));
+    };
+    map_err.args = parse_quote!(|error| error.to_string());
+    Ok(())
 }
 
 /// The setters `rewrite_builders` adds to every builder.

@@ -8116,7 +8116,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveEvent<'a> {
         client: &'a super::Client,
-        event_id: Result<::std::string::String, String>,
+        event_id: Result<crate::generated::ids::EventId, String>,
         fields_event: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
@@ -8135,14 +8135,12 @@ pub mod builder {
         }
         pub fn event_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::EventId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::EventId,
+            >>::Error: std::fmt::Display,
         {
-            self.event_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for event_id failed"
-                        .to_string()
-                });
+            self.event_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_event<V>(mut self, value: V) -> Self
@@ -9328,7 +9326,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
@@ -9347,14 +9345,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -9532,7 +9528,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RedactInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -9553,14 +9549,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -9772,7 +9766,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -9795,14 +9789,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -10048,7 +10040,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AddInquiryTag<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -10071,14 +10063,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -10322,7 +10312,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ApproveInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -10345,14 +10335,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -10598,7 +10586,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeclineInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -10621,14 +10609,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -10874,7 +10860,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExpireInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -10895,14 +10881,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -11114,7 +11098,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GenerateInquiryOneTimeLink<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -11137,14 +11121,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -11391,7 +11373,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MarkInquiryForReview<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -11412,14 +11394,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -11631,7 +11611,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SimulateInquiryActions<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -11654,14 +11634,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -11907,7 +11885,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PrintInquiryPdf<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
         call: crate::call::CallOptions,
     }
@@ -11922,14 +11900,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn persona_version<V>(mut self, value: V) -> Self
@@ -12061,7 +12037,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RemoveInquiryTag<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -12084,14 +12060,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -12335,7 +12309,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ResumeInquiry<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -12356,14 +12330,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -12575,7 +12547,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetInquiryTags<'a> {
         client: &'a super::Client,
-        inquiry_id: Result<::std::string::String, String>,
+        inquiry_id: Result<crate::generated::ids::InquiryId, String>,
         fields_inquiry: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -12598,14 +12570,12 @@ pub mod builder {
         }
         pub fn inquiry_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+            >>::Error: std::fmt::Display,
         {
-            self.inquiry_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_id failed"
-                        .to_string()
-                });
+            self.inquiry_id = value.try_into().map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry<V>(mut self, value: V) -> Self
@@ -13589,7 +13559,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveInquirySession<'a> {
         client: &'a super::Client,
-        inquiry_session_id: Result<::std::string::String, String>,
+        inquiry_session_id: Result<crate::generated::ids::InquirySessionId, String>,
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
@@ -13610,14 +13580,14 @@ pub mod builder {
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquirySessionId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquirySessionId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_session_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_session_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_session<V>(mut self, value: V) -> Self
@@ -13797,7 +13767,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ExpireInquirySession<'a> {
         client: &'a super::Client,
-        inquiry_session_id: Result<::std::string::String, String>,
+        inquiry_session_id: Result<crate::generated::ids::InquirySessionId, String>,
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -13820,14 +13790,14 @@ pub mod builder {
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquirySessionId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquirySessionId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_session_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_session_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_session<V>(mut self, value: V) -> Self
@@ -14041,7 +14011,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GenerateInquirySessionOneTimeLink<'a> {
         client: &'a super::Client,
-        inquiry_session_id: Result<::std::string::String, String>,
+        inquiry_session_id: Result<crate::generated::ids::InquirySessionId, String>,
         fields_inquiry_session: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -14064,14 +14034,14 @@ pub mod builder {
         }
         pub fn inquiry_session_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquirySessionId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquirySessionId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_session_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_session_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_session<V>(mut self, value: V) -> Self
@@ -14771,7 +14741,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveInquiryTemplate<'a> {
         client: &'a super::Client,
-        inquiry_template_id: Result<::std::string::String, String>,
+        inquiry_template_id: Result<crate::generated::ids::InquiryTemplateId, String>,
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
@@ -14792,14 +14762,14 @@ pub mod builder {
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryTemplateId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryTemplateId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_template_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_template_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_template<V>(mut self, value: V) -> Self
@@ -14979,7 +14949,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetrieveInquiryTemplateTranslations<'a> {
         client: &'a super::Client,
-        inquiry_template_id: Result<::std::string::String, String>,
+        inquiry_template_id: Result<crate::generated::ids::InquiryTemplateId, String>,
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         persona_version: Result<Option<crate::ApiVersion>, String>,
@@ -15000,14 +14970,14 @@ pub mod builder {
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryTemplateId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryTemplateId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_template_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_template_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_template<V>(mut self, value: V) -> Self
@@ -15190,7 +15160,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ImportInquiryTemplateTranslations<'a> {
         client: &'a super::Client,
-        inquiry_template_id: Result<::std::string::String, String>,
+        inquiry_template_id: Result<crate::generated::ids::InquiryTemplateId, String>,
         fields_inquiry_template: Result<Option<::std::string::String>, String>,
         include: Result<Option<::std::string::String>, String>,
         idempotency_key: Result<Option<::std::string::String>, String>,
@@ -15215,14 +15185,14 @@ pub mod builder {
         }
         pub fn inquiry_template_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<crate::generated::ids::InquiryTemplateId>,
+            <V as std::convert::TryInto<
+                crate::generated::ids::InquiryTemplateId,
+            >>::Error: std::fmt::Display,
         {
             self.inquiry_template_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inquiry_template_id failed"
-                        .to_string()
-                });
+                .map_err(|error| error.to_string());
             self
         }
         pub fn fields_inquiry_template<V>(mut self, value: V) -> Self

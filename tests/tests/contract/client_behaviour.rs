@@ -242,6 +242,56 @@ async fn transient_failures_are_retried() {
     assert_eq!(mock.requests_received() - before, 4);
 }
 
+/// Walks every id kind of the spec: each refuses an id without its prefix, naming the kind and
+/// the prefix the spec gives it.
+#[test]
+fn every_id_kind_refuses_a_wrong_prefix_by_name() {
+    let kinds = persona_api_tests::id_kinds::id_kinds();
+    assert!(kinds.len() >= 11, "the spec's id kinds");
+    for kind in kinds {
+        assert_eq!(kind.declared_prefix, kind.prefix, "{}", kind.name);
+        assert_eq!(
+            kind.refusal,
+            Err(format!(
+                "{} id must start with `{}` (sent '{}')",
+                kind.noun,
+                kind.prefix,
+                persona_api_tests::id_kinds::WRONG_ID
+            )),
+            "{}",
+            kind.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_path_id_of_the_wrong_prefix_is_refused_before_anything_is_sent() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let before = mock.requests_received();
+    let refused = client
+        .retrieve_inquiry()
+        .inquiry_id("itmpl_zxDohzpCMnKNnj4no2dDuah8")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "invalid request: an inquiry id must start with `inq_` (sent 'itmpl_zxDohzpCMnKNnj4no2dDuah8')"
+    );
+    let template = mock.template_id().to_string();
+    client
+        .retrieve_inquiry_template()
+        .inquiry_template_id(&template)
+        .send()
+        .await
+        .expect("a String with the right prefix goes in");
+    assert_eq!(
+        mock.requests_received() - before,
+        1,
+        "only the good id was sent"
+    );
+}
+
 #[tokio::test]
 async fn one_call_sets_its_own_retries_and_timeout() {
     // The client retries nothing; one call asks for retries and gets through a 503.
