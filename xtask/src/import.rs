@@ -13,7 +13,8 @@
 //! - a `oneOf`/`anyOf` member `{type: null}` is `nullable: true` on the union, and a union left
 //!   with one member is `allOf: [member]`;
 //! - `const: v` is `enum: [v]`; a schema's `examples: [v, ..]` is `example: v`;
-//! - `unevaluatedProperties` and `contentMediaType` are dropped (3.0 has neither), and so is
+//! - `unevaluatedProperties` and `contentMediaType` are dropped (3.0 has neither), `pattern` (a
+//!   client reads what Persona sends; typify would check each value with a regex), and so is
 //!   a `format` its type does not have in 3.0 (`object` as `json`), and an `enum` whose values
 //!   are one Rust name (`bearer`, `Bearer`);
 //! - a `$ref` with siblings is `allOf: [{$ref}]` beside them (3.0 ignores a `$ref`'s siblings);
@@ -58,6 +59,9 @@ struct Common {
     schemas: Map<String, Value>,
     /// Our words for each response status (`"200": One object.`).
     responses: BTreeMap<String, String>,
+    /// Components whose Rust name would clash with another type's, and the name they take.
+    #[serde(default)]
+    renames: BTreeMap<String, String>,
 }
 
 /// One product's overlay.
@@ -189,10 +193,16 @@ pub fn import(bundle: &Value, overlays: &Overlays) -> Result<Value, TaskError> {
     let components = &bundle["components"];
     let mut schemas = Map::new();
     for (name, schema) in components["schemas"].as_object().into_iter().flatten() {
-        schemas.insert(
-            name.clone(),
-            schema_node(schema, &format!("components/schemas/{name}"))?,
-        );
+        let ours = overlays.common.renames.get(name).unwrap_or(name);
+        let schema = schema_node(schema, &format!("components/schemas/{name}"))?;
+        schemas.insert(ours.clone(), schema);
+    }
+    for renamed in overlays.common.renames.keys() {
+        if components["schemas"].get(renamed).is_none() {
+            return Err(import_error(format!(
+                "overlay/_common.yaml renames {renamed}, which the bundle does not have"
+            )));
+        }
     }
     for (name, schema) in &overlays.common.schemas {
         if schemas.insert(name.clone(), schema.clone()).is_some() {
@@ -219,7 +229,7 @@ pub fn import(bundle: &Value, overlays: &Overlays) -> Result<Value, TaskError> {
     }
     out_components.insert("requestBodies".into(), Value::Object(bodies));
 
-    Ok(json!({
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": overlays.common.info,
         "servers": bundle["servers"],
@@ -227,7 +237,26 @@ pub fn import(bundle: &Value, overlays: &Overlays) -> Result<Value, TaskError> {
         "paths": paths,
         "x-webhooks": webhooks,
         "components": out_components,
-    }))
+    });
+    rename_references(&mut document, &overlays.common.renames);
+    Ok(document)
+}
+
+/// Points every `$ref` at a renamed component by its new name.
+fn rename_references(node: &mut Value, renames: &BTreeMap<String, String>) {
+    match node {
+        Value::Object(object) => {
+            if let Some(Value::String(reference)) = object.get_mut("$ref")
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                && let Some(ours) = renames.get(name)
+            {
+                *reference = format!("#/components/schemas/{ours}");
+            }
+            object.values_mut().for_each(|value| rename_references(value, renames));
+        }
+        Value::Array(values) => values.iter_mut().for_each(|value| rename_references(value, renames)),
+        _ => {}
+    }
 }
 
 struct Importer<'a> {
@@ -585,7 +614,7 @@ fn persona_words(persona_id: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Schema keywords OpenAPI 3.0 has, kept as they are (after the rules below).
-const SCHEMA_KEYWORDS: [&str; 24] = [
+const SCHEMA_KEYWORDS: [&str; 23] = [
     "type",
     "properties",
     "additionalProperties",
@@ -600,7 +629,6 @@ const SCHEMA_KEYWORDS: [&str; 24] = [
     "title",
     "default",
     "discriminator",
-    "pattern",
     "deprecated",
     "maximum",
     "minimum",
@@ -670,7 +698,9 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
             "example" => {
                 out.insert("example".into(), value.clone());
             }
-            "unevaluatedProperties" | "contentMediaType" => {}
+            // A pattern would make the types check every value with a regex engine: a client
+            // reads what Persona sends.
+            "unevaluatedProperties" | "contentMediaType" | "pattern" => {}
             "properties" => {
                 let mut properties = Map::new();
                 for (name, property) in value.as_object().into_iter().flatten() {
@@ -839,6 +869,7 @@ mod tests {
                 .into_iter()
                 .map(|(status, words)| (status.to_string(), words.to_string()))
                 .collect(),
+                renames: [("size".to_string(), "thing-size".to_string())].into(),
             },
             products: products
                 .iter()
@@ -932,15 +963,16 @@ mod tests {
             thing["properties"]["description"],
             json!({ "type": "string", "nullable": true })
         );
+        // `size` is renamed by the overlay, and every reference follows.
         assert_eq!(
             thing["properties"]["size"],
-            json!({ "allOf": [{ "$ref": "#/components/schemas/size" }], "nullable": true })
+            json!({ "allOf": [{ "$ref": "#/components/schemas/thing-size" }], "nullable": true })
         );
         assert_eq!(
             thing["properties"]["parent"],
-            json!({ "$ref": "#/components/schemas/size" })
+            json!({ "$ref": "#/components/schemas/thing-size" })
         );
-        assert_eq!(imported["components"]["schemas"]["size"], json!({}));
+        assert_eq!(imported["components"]["schemas"]["thing-size"], json!({}));
         assert_eq!(
             imported["x-webhooks"]["thing.created"]["post"]["operationId"],
             "webhookThingCreated"
