@@ -43,15 +43,18 @@ use crate::generated::types::{
     SimulateAction, SimulateActionType,
 };
 
+use crate::{InquiryTemplateVersionId, TemplateId};
+
 impl NewInquiry {
     /// An inquiry from a template, named by its id: an inquiry template (`itmpl_`), a pinned
     /// template version (`itmplv_`) or a legacy template (`tmpl_`), each sent as the attribute
-    /// Persona reads it from.
+    /// Persona reads it from. Any other id is taken for an inquiry template's, and refused for
+    /// its prefix before anything is sent.
     pub fn from_template(template_id: impl AsRef<str>) -> NewInquiry {
         let id = template_id.as_ref();
-        if id.starts_with("itmplv_") {
+        if id.starts_with(InquiryTemplateVersionId::PREFIX) {
             NewInquiry::new().inquiry_template_version_id(id)
-        } else if id.starts_with("tmpl_") {
+        } else if id.starts_with(TemplateId::PREFIX) {
             NewInquiry::new().template_id(id)
         } else {
             NewInquiry::new().inquiry_template_id(id)

@@ -450,7 +450,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "inquiry-id",
                 pointer: "/data/attributes/inquiry-id",
-                help: "`inq_...` [body: data.attributes.inquiry-id]",
+                help: "An inquiry's id (`inq_...`). [body: data.attributes.inquiry-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,

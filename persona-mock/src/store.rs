@@ -362,7 +362,7 @@ impl Store {
             }
             (None, Some(id), None) => {
                 check_prefix("inquiry_template_version_id", id, "itmplv")?;
-                (self.template_of_version(id)?.id.clone(), id.clone())
+                (self.template_of_version(id)?.id.clone(), id.to_string())
             }
             (None, None, Some(id)) => {
                 check_prefix("template_id", id, "tmpl")?;
@@ -415,7 +415,7 @@ impl Store {
             template_version_id,
             account_id: attributes
                 .account_id
-                .unwrap_or_else(|| new_id(AccountId::PREFIX)),
+                .map_or_else(|| new_id(AccountId::PREFIX), String::from),
             redirect_uri: attributes.redirect_uri,
             fields,
             session_ids: Vec::new(),
@@ -790,7 +790,7 @@ impl Store {
     /// request (422) before any session changes. Returns the ids of the sessions it expired.
     pub fn expire_all_sessions(
         &mut self,
-        inquiry_ids: &[String],
+        inquiry_ids: &[InquiryId],
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ApiError> {
         let mut session_ids = Vec::new();

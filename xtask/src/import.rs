@@ -252,9 +252,13 @@ fn rename_references(node: &mut Value, renames: &BTreeMap<String, String>) {
             {
                 *reference = format!("#/components/schemas/{ours}");
             }
-            object.values_mut().for_each(|value| rename_references(value, renames));
+            object
+                .values_mut()
+                .for_each(|value| rename_references(value, renames));
         }
-        Value::Array(values) => values.iter_mut().for_each(|value| rename_references(value, renames)),
+        Value::Array(values) => values
+            .iter_mut()
+            .for_each(|value| rename_references(value, renames)),
         _ => {}
     }
 }

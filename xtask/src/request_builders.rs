@@ -163,26 +163,81 @@ struct Part<'a> {
 struct Input {
     parameter: TokenStream,
     value: TokenStream,
-    /// For `NonZero*` fields: the check that can fail, recorded for `try_from`.
-    fallible: Option<TokenStream>,
+    /// The value is checked, and a refusal is recorded in `errors` for `try_from` to report:
+    /// ids (by prefix) and `NonZero*` numbers.
+    checked: Checked,
 }
 
-fn input(ty: &Type, name: &Ident) -> Input {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    No,
+    /// Recorded, and the value stands in: possible in a constructor too.
+    Recorded,
+    /// The setter returns early: only in a setter.
+    ReturnsEarly,
+}
+
+/// Whether the type is one of the id kinds (`crate::generated::ids::InquiryId`).
+fn is_id(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    segments.len() == 4 && segments[..3] == ["crate", "generated", "ids"]
+}
+
+/// An id of the kind `ty` from `value` (an id, or text that is checked for its prefix); a
+/// refused one is recorded in `errors`, which `try_from` reports before anything is sent.
+fn checked_id(ty: &Type, value: TokenStream, errors: TokenStream) -> TokenStream {
+    quote!(
+        match ::std::convert::TryInto::<#ty>::try_into(#value) {
+            ::std::result::Result::Ok(id) => id,
+            ::std::result::Result::Err(error) => {
+                #errors.push(::std::string::ToString::to_string(&error));
+                <#ty>::from_server("")
+            }
+        }
+    )
+}
+
+/// The input of a setter (`errors` is `self.errors`) or constructor argument (a local).
+fn input(ty: &Type, name: &Ident, errors: TokenStream) -> Input {
     let plain = |parameter: TokenStream| Input {
         parameter,
         value: quote!(value.into()),
-        fallible: None,
+        checked: Checked::No,
     };
+    let id_parameter =
+        |ty: &Type| quote!(impl ::std::convert::TryInto<#ty, Error: ::std::fmt::Display>);
+    if is_id(ty) {
+        return Input {
+            parameter: id_parameter(ty),
+            value: checked_id(ty, quote!(value), errors),
+            checked: Checked::Recorded,
+        };
+    }
     match shape(ty) {
         Some((outer, arguments)) if outer == "String" && arguments.is_empty() => {
             plain(quote!(impl ::std::convert::Into<::std::string::String>))
+        }
+        Some((outer, arguments)) if outer == "Vec" && is_id(arguments[0]) => {
+            let item = arguments[0];
+            let checked = checked_id(item, quote!(item), errors);
+            Input {
+                parameter: quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::TryInto<#item, Error: ::std::fmt::Display>>),
+                value: quote!(value.into_iter().map(|item| #checked).collect()),
+                checked: Checked::Recorded,
+            }
         }
         Some((outer, arguments)) if outer == "Vec" => {
             let item = arguments[0];
             Input {
                 parameter: quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
                 value: quote!(value.into_iter().map(::std::convert::Into::into).collect()),
-                fallible: None,
+                checked: Checked::No,
             }
         }
         Some((outer, _)) if outer.starts_with("NonZero") => {
@@ -190,16 +245,16 @@ fn input(ty: &Type, name: &Ident) -> Input {
             let message = format!("{name} must not be 0");
             Input {
                 parameter: quote!(#primitive),
-                value: quote!(value),
-                fallible: Some(quote!(
+                value: quote!(
                     match <#ty>::new(value) {
                         Some(value) => value,
                         None => {
-                            self.errors.push(#message);
+                            #errors.push(::std::string::ToString::to_string(#message));
                             return self;
                         }
                     }
-                )),
+                ),
+                checked: Checked::ReturnsEarly,
             }
         }
         _ => plain(quote!(impl ::std::convert::Into<#ty>)),
@@ -286,6 +341,8 @@ fn builder(
     let mut setters = Vec::new();
     let mut setter_names = BTreeSet::new();
     let mut uses_errors = false;
+    // A constructor argument is checked: `new` collects into a local before `Self` exists.
+    let mut constructor_checks = false;
     for part in &parts {
         let slot = &part.slot;
         let part_type = &part.item.ident;
@@ -309,8 +366,11 @@ fn builder(
                     return Err(problem(format!("two setters named {ident}")));
                 }
                 let Input {
-                    parameter, value, ..
-                } = input(field.ty, ident);
+                    parameter,
+                    value,
+                    checked,
+                } = input(field.ty, ident, quote!(self.errors));
+                uses_errors |= checked != Checked::No;
                 initial.push(quote!(#ident: ::std::default::Default::default(),));
                 setters.push(quote! {
                     #(#docs)*
@@ -327,10 +387,17 @@ fn builder(
                 let Input {
                     parameter,
                     value,
-                    fallible,
-                } = input(field.ty, ident);
-                if fallible.is_some() {
-                    return Err(problem(format!("required {ident} cannot be checked")));
+                    checked,
+                } = input(field.ty, ident, quote!(errors));
+                match checked {
+                    Checked::ReturnsEarly => {
+                        return Err(problem(format!("required {ident} cannot be checked")));
+                    }
+                    Checked::Recorded => {
+                        uses_errors = true;
+                        constructor_checks = true;
+                    }
+                    Checked::No => {}
                 }
                 constructor_parameters.push(quote!(#ident: #parameter));
                 initial.push(quote!(#ident: { let value = #ident; #value },));
@@ -399,8 +466,11 @@ fn builder(
                             problem(format!("{value_name}.{inner_ident} is not optional"))
                         })?;
                     let Input {
-                        parameter, value, ..
-                    } = input(inner_type, inner_ident);
+                        parameter,
+                        value,
+                        checked,
+                    } = input(inner_type, inner_ident, quote!(self.errors));
+                    uses_errors |= checked != Checked::No;
                     setters.push(quote! {
                         #(#inner_docs)*
                         pub fn #inner_ident(mut self, value: #parameter) -> Self {
@@ -417,15 +487,9 @@ fn builder(
                 let Input {
                     parameter,
                     value,
-                    fallible,
-                } = input(value_type, ident);
-                let value = match fallible {
-                    Some(check) => {
-                        uses_errors = true;
-                        check
-                    }
-                    None => value,
-                };
+                    checked,
+                } = input(value_type, ident, quote!(self.errors));
+                uses_errors |= checked != Checked::No;
                 let set = wrap(value);
                 setters.push(quote! {
                     #(#docs)*
@@ -453,12 +517,19 @@ fn builder(
     }
     let meta_flag = meta_is_optional.then(|| quote!(meta_set: bool,));
     let meta_flag_initial = meta_is_optional.then(|| quote!(meta_set: false,));
-    let errors_slot = uses_errors.then(|| quote!(errors: ::std::vec::Vec<&'static str>,));
-    let errors_initial = uses_errors.then(|| quote!(errors: ::std::vec::Vec::new(),));
+    let errors_slot = uses_errors.then(|| quote!(errors: ::std::vec::Vec<::std::string::String>,));
+    let errors_local = constructor_checks.then(
+        || quote!(let mut errors: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();),
+    );
+    let errors_initial = match (uses_errors, constructor_checks) {
+        (_, true) => Some(quote!(errors,)),
+        (true, false) => Some(quote!(errors: ::std::vec::Vec::new(),)),
+        (false, false) => None,
+    };
     let errors_check = uses_errors.then(|| {
         quote!(
             if let ::std::option::Option::Some(error) = builder.errors.first() {
-                return ::std::result::Result::Err((*error).into());
+                return ::std::result::Result::Err(error.clone().into());
             }
         )
     });
@@ -487,6 +558,7 @@ fn builder(
         impl #name {
             #[doc = #constructor_doc]
             pub fn new(#(#constructor_parameters),*) -> Self {
+                #errors_local
                 Self {
                     #(#constructor_parts)*
                     #meta_flag_initial

@@ -143,7 +143,7 @@ pub mod types {
             rename = "account-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub account_id: ::std::option::Option<::std::string::String>,
+        pub account_id: ::std::option::Option<crate::generated::ids::AccountId>,
         #[serde(
             rename = "creator-email-address",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -161,13 +161,17 @@ pub mod types {
             rename = "inquiry-template-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inquiry_template_id: ::std::option::Option<::std::string::String>,
+        pub inquiry_template_id: ::std::option::Option<
+            crate::generated::ids::InquiryTemplateId,
+        >,
         ///A pinned published template version (`itmplv_...`).
         #[serde(
             rename = "inquiry-template-version-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inquiry_template_version_id: ::std::option::Option<::std::string::String>,
+        pub inquiry_template_version_id: ::std::option::Option<
+            crate::generated::ids::InquiryTemplateVersionId,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<::std::string::String>,
         ///Where the hosted flow sends the person at the end.
@@ -189,7 +193,7 @@ pub mod types {
             rename = "template-id",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_id: ::std::option::Option<::std::string::String>,
+        pub template_id: ::std::option::Option<crate::generated::ids::TemplateId>,
         ///Legacy templates only (`the_...`).
         #[serde(
             rename = "theme-id",
@@ -316,9 +320,8 @@ pub mod types {
     ///`CreateInquirySessionRequestDataAttributes`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CreateInquirySessionRequestDataAttributes {
-        ///`inq_...`
         #[serde(rename = "inquiry-id")]
-        pub inquiry_id: ::std::string::String,
+        pub inquiry_id: crate::generated::ids::InquiryId,
     }
     impl CreateInquirySessionRequestDataAttributes {
         pub fn builder() -> builder::CreateInquirySessionRequestDataAttributes {
@@ -682,7 +685,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ExpireAllInquirySessionsRequestMeta {
         #[serde(rename = "inquiry-ids")]
-        pub inquiry_ids: ::std::vec::Vec<::std::string::String>,
+        pub inquiry_ids: ::std::vec::Vec<crate::generated::ids::InquiryId>,
     }
     impl ExpireAllInquirySessionsRequestMeta {
         pub fn builder() -> builder::ExpireAllInquirySessionsRequestMeta {
@@ -3598,7 +3601,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreateInquiryAttributes {
             account_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::ids::AccountId>,
                 ::std::string::String,
             >,
             creator_email_address: ::std::result::Result<
@@ -3614,11 +3617,11 @@ pub mod types {
                 ::std::string::String,
             >,
             inquiry_template_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::ids::InquiryTemplateId>,
                 ::std::string::String,
             >,
             inquiry_template_version_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::ids::InquiryTemplateVersionId>,
                 ::std::string::String,
             >,
             note: ::std::result::Result<
@@ -3638,7 +3641,7 @@ pub mod types {
                 ::std::string::String,
             >,
             template_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::ids::TemplateId>,
                 ::std::string::String,
             >,
             theme_id: ::std::result::Result<
@@ -3672,7 +3675,9 @@ pub mod types {
         impl CreateInquiryAttributes {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::ids::AccountId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
@@ -3724,7 +3729,9 @@ pub mod types {
             }
             pub fn inquiry_template_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::ids::InquiryTemplateId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.inquiry_template_id = value
@@ -3738,7 +3745,11 @@ pub mod types {
             }
             pub fn inquiry_template_version_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::ids::InquiryTemplateVersionId,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.inquiry_template_version_id = value
@@ -3802,7 +3813,9 @@ pub mod types {
             }
             pub fn template_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::ids::TemplateId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.template_id = value
@@ -4320,7 +4333,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreateInquirySessionRequestDataAttributes {
             inquiry_id: ::std::result::Result<
-                ::std::string::String,
+                crate::generated::ids::InquiryId,
                 ::std::string::String,
             >,
         }
@@ -4334,7 +4347,7 @@ pub mod types {
         impl CreateInquirySessionRequestDataAttributes {
             pub fn inquiry_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::generated::ids::InquiryId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.inquiry_id = value
@@ -4410,7 +4423,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ExpireAllInquirySessionsRequestMeta {
             inquiry_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::vec::Vec<crate::generated::ids::InquiryId>,
                 ::std::string::String,
             >,
         }
@@ -4424,7 +4437,9 @@ pub mod types {
         impl ExpireAllInquirySessionsRequestMeta {
             pub fn inquiry_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::generated::ids::InquiryId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.inquiry_ids = value
@@ -15451,6 +15466,7 @@ pub mod requests {
         attributes: types::CreateInquiryAttributes,
         meta: types::CreateInquiryMeta,
         meta_set: bool,
+        errors: ::std::vec::Vec<::std::string::String>,
     }
     impl NewInquiry {
         ///An empty body: add what to send with the setters.
@@ -15483,14 +15499,28 @@ pub mod requests {
                     one_time_link_expiration_seconds: ::std::option::Option::None,
                 },
                 meta_set: false,
+                errors: ::std::vec::Vec::new(),
             }
         }
         ///Attach to this account (`act_...`).
         pub fn account_id(
             mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::TryInto<
+                crate::generated::ids::AccountId,
+                Error: ::std::fmt::Display,
+            >,
         ) -> Self {
-            self.attributes.account_id = ::std::option::Option::Some(value.into());
+            self.attributes.account_id = ::std::option::Option::Some(
+                match ::std::convert::TryInto::<
+                    crate::generated::ids::AccountId,
+                >::try_into(value) {
+                    ::std::result::Result::Ok(id) => id,
+                    ::std::result::Result::Err(error) => {
+                        self.errors.push(::std::string::ToString::to_string(&error));
+                        <crate::generated::ids::AccountId>::from_server("")
+                    }
+                },
+            );
             self
         }
         pub fn creator_email_address(
@@ -15648,20 +15678,44 @@ pub mod requests {
         ///A Dynamic Flow template (`itmpl_...`).
         pub fn inquiry_template_id(
             mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::TryInto<
+                crate::generated::ids::InquiryTemplateId,
+                Error: ::std::fmt::Display,
+            >,
         ) -> Self {
             self.attributes.inquiry_template_id = ::std::option::Option::Some(
-                value.into(),
+                match ::std::convert::TryInto::<
+                    crate::generated::ids::InquiryTemplateId,
+                >::try_into(value) {
+                    ::std::result::Result::Ok(id) => id,
+                    ::std::result::Result::Err(error) => {
+                        self.errors.push(::std::string::ToString::to_string(&error));
+                        <crate::generated::ids::InquiryTemplateId>::from_server("")
+                    }
+                },
             );
             self
         }
         ///A pinned published template version (`itmplv_...`).
         pub fn inquiry_template_version_id(
             mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::TryInto<
+                crate::generated::ids::InquiryTemplateVersionId,
+                Error: ::std::fmt::Display,
+            >,
         ) -> Self {
             self.attributes.inquiry_template_version_id = ::std::option::Option::Some(
-                value.into(),
+                match ::std::convert::TryInto::<
+                    crate::generated::ids::InquiryTemplateVersionId,
+                >::try_into(value) {
+                    ::std::result::Result::Ok(id) => id,
+                    ::std::result::Result::Err(error) => {
+                        self.errors.push(::std::string::ToString::to_string(&error));
+                        <crate::generated::ids::InquiryTemplateVersionId>::from_server(
+                            "",
+                        )
+                    }
+                },
             );
             self
         }
@@ -15702,9 +15756,22 @@ pub mod requests {
         ///A legacy template (`tmpl_...`).
         pub fn template_id(
             mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::TryInto<
+                crate::generated::ids::TemplateId,
+                Error: ::std::fmt::Display,
+            >,
         ) -> Self {
-            self.attributes.template_id = ::std::option::Option::Some(value.into());
+            self.attributes.template_id = ::std::option::Option::Some(
+                match ::std::convert::TryInto::<
+                    crate::generated::ids::TemplateId,
+                >::try_into(value) {
+                    ::std::result::Result::Ok(id) => id,
+                    ::std::result::Result::Err(error) => {
+                        self.errors.push(::std::string::ToString::to_string(&error));
+                        <crate::generated::ids::TemplateId>::from_server("")
+                    }
+                },
+            );
             self
         }
         ///Legacy templates only (`the_...`).
@@ -15816,6 +15883,9 @@ pub mod requests {
     impl ::std::convert::TryFrom<NewInquiry> for types::CreateInquiryRequest {
         type Error = types::error::ConversionError;
         fn try_from(builder: NewInquiry) -> ::std::result::Result<Self, Self::Error> {
+            if let ::std::option::Option::Some(error) = builder.errors.first() {
+                return ::std::result::Result::Err(error.clone().into());
+            }
             ::std::result::Result::Ok(types::CreateInquiryRequest {
                 data: types::CreateInquiryData {
                     attributes: builder.attributes,
@@ -15829,19 +15899,33 @@ pub mod requests {
     #[must_use = "a body does nothing until it is passed to `.body(..)`"]
     pub struct NewInquirySession {
         attributes: types::CreateInquirySessionRequestDataAttributes,
+        errors: ::std::vec::Vec<::std::string::String>,
     }
     impl NewInquirySession {
         ///A body with what it needs; add the rest with the setters.
         pub fn new(
-            inquiry_id: impl ::std::convert::Into<::std::string::String>,
+            inquiry_id: impl ::std::convert::TryInto<
+                crate::generated::ids::InquiryId,
+                Error: ::std::fmt::Display,
+            >,
         ) -> Self {
+            let mut errors: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
             Self {
                 attributes: types::CreateInquirySessionRequestDataAttributes {
                     inquiry_id: {
                         let value = inquiry_id;
-                        value.into()
+                        match ::std::convert::TryInto::<
+                            crate::generated::ids::InquiryId,
+                        >::try_into(value) {
+                            ::std::result::Result::Ok(id) => id,
+                            ::std::result::Result::Err(error) => {
+                                errors.push(::std::string::ToString::to_string(&error));
+                                <crate::generated::ids::InquiryId>::from_server("")
+                            }
+                        }
                     },
                 },
+                errors,
             }
         }
     }
@@ -15851,6 +15935,9 @@ pub mod requests {
         fn try_from(
             builder: NewInquirySession,
         ) -> ::std::result::Result<Self, Self::Error> {
+            if let ::std::option::Option::Some(error) = builder.errors.first() {
+                return ::std::result::Result::Err(error.clone().into());
+            }
             ::std::result::Result::Ok(types::CreateInquirySessionRequest {
                 data: types::CreateInquirySessionRequestData {
                     attributes: builder.attributes,
@@ -15863,21 +15950,38 @@ pub mod requests {
     #[must_use = "a body does nothing until it is passed to `.body(..)`"]
     pub struct ExpireSessions {
         meta: types::ExpireAllInquirySessionsRequestMeta,
+        errors: ::std::vec::Vec<::std::string::String>,
     }
     impl ExpireSessions {
         ///A body with what it needs; add the rest with the setters.
         pub fn new(
             inquiry_ids: impl ::std::iter::IntoIterator<
-                Item = impl ::std::convert::Into<::std::string::String>,
+                Item = impl ::std::convert::TryInto<
+                    crate::generated::ids::InquiryId,
+                    Error: ::std::fmt::Display,
+                >,
             >,
         ) -> Self {
+            let mut errors: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
             Self {
                 meta: types::ExpireAllInquirySessionsRequestMeta {
                     inquiry_ids: {
                         let value = inquiry_ids;
-                        value.into_iter().map(::std::convert::Into::into).collect()
+                        value
+                            .into_iter()
+                            .map(|item| match ::std::convert::TryInto::<
+                                crate::generated::ids::InquiryId,
+                            >::try_into(item) {
+                                ::std::result::Result::Ok(id) => id,
+                                ::std::result::Result::Err(error) => {
+                                    errors.push(::std::string::ToString::to_string(&error));
+                                    <crate::generated::ids::InquiryId>::from_server("")
+                                }
+                            })
+                            .collect()
                     },
                 },
+                errors,
             }
         }
     }
@@ -15887,6 +15991,9 @@ pub mod requests {
         fn try_from(
             builder: ExpireSessions,
         ) -> ::std::result::Result<Self, Self::Error> {
+            if let ::std::option::Option::Some(error) = builder.errors.first() {
+                return ::std::result::Result::Err(error.clone().into());
+            }
             ::std::result::Result::Ok(types::ExpireAllInquirySessionsRequest {
                 meta: builder.meta,
             })
@@ -15898,7 +16005,7 @@ pub mod requests {
     pub struct OneTimeLinkOptions {
         meta: types::GenerateOneTimeLinkRequestMeta,
         meta_set: bool,
-        errors: ::std::vec::Vec<&'static str>,
+        errors: ::std::vec::Vec<::std::string::String>,
     }
     impl OneTimeLinkOptions {
         ///An empty body: add what to send with the setters.
@@ -15918,7 +16025,12 @@ pub mod requests {
                 match <::std::num::NonZeroU32>::new(value) {
                     Some(value) => value,
                     None => {
-                        self.errors.push("expires_in_seconds must not be 0");
+                        self.errors
+                            .push(
+                                ::std::string::ToString::to_string(
+                                    "expires_in_seconds must not be 0",
+                                ),
+                            );
                         return self;
                     }
                 },
@@ -15933,7 +16045,7 @@ pub mod requests {
             builder: OneTimeLinkOptions,
         ) -> ::std::result::Result<Self, Self::Error> {
             if let ::std::option::Option::Some(error) = builder.errors.first() {
-                return ::std::result::Result::Err((*error).into());
+                return ::std::result::Result::Err(error.clone().into());
             }
             ::std::result::Result::Ok(types::GenerateOneTimeLinkRequest {
                 meta: builder.meta_set.then_some(builder.meta),

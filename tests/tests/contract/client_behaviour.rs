@@ -61,9 +61,14 @@ async fn an_error_passed_on_with_question_mark_prints_personas_message_whatever_
 #[tokio::test]
 async fn an_api_error_reads_like_the_guide_and_carries_the_response_facts() {
     let (mock, client) = sandbox(quick_retries()).await;
-    let error = create_jane_doe(&client, "itm_zxDohzpCMnKNnj4no2dDuah8")
-        .await
-        .unwrap_err();
+    // The guide's request with the guide's mistake (`itm_`), as a body read from JSON: ids read
+    // from JSON are taken as sent, so it reaches the server, which refuses it. (Built with
+    // `NewInquiry`, the id is refused before sending: see the body-id test.)
+    let mut request = persona_api_tests::fixtures::guide().request.clone();
+    request["data"]["attributes"]["inquiry-template-id"] = json!("itm_zxDohzpCMnKNnj4no2dDuah8");
+    let body: types::CreateInquiryRequest =
+        serde_json::from_value(request).expect("the guide's body");
+    let error = client.create_inquiry().body(body).send().await.unwrap_err();
     assert_eq!(
         error.to_string(),
         "Bad request: data.attributes.inquiry_template_id must start with itmpl (sent 'itm_zxDohzpCMnKNnj4no2dDuah8')"
@@ -290,6 +295,50 @@ async fn a_path_id_of_the_wrong_prefix_is_refused_before_anything_is_sent() {
         1,
         "only the good id was sent"
     );
+}
+
+#[tokio::test]
+async fn a_body_id_of_the_wrong_prefix_is_refused_before_anything_is_sent() {
+    let (mock, client) = sandbox(quick_retries()).await;
+    let before = mock.requests_received();
+    let session = client
+        .create_inquiry_session()
+        .body(persona_api::NewInquirySession::new(
+            "itmpl_zxDohzpCMnKNnj4no2dDuah8",
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        session.to_string(),
+        "invalid request: conversion to `CreateInquirySessionRequest` for body failed: \
+         an inquiry id must start with `inq_` (sent 'itmpl_zxDohzpCMnKNnj4no2dDuah8')"
+    );
+    let inquiry = client
+        .create_inquiry()
+        .body(persona_api::NewInquiry::from_template(mock.template_id()).account_id("inq_1"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        inquiry
+            .to_string()
+            .ends_with("an account id must start with `act_` (sent 'inq_1')"),
+        "{inquiry}"
+    );
+    let expire = client
+        .expire_all_inquiry_sessions()
+        .body(persona_api::ExpireSessions::new(["inq_1", "act_2"]))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        expire
+            .to_string()
+            .ends_with("an inquiry id must start with `inq_` (sent 'act_2')"),
+        "{expire}"
+    );
+    assert_eq!(mock.requests_received(), before, "nothing was sent");
 }
 
 #[tokio::test]

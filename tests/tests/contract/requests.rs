@@ -93,7 +93,11 @@ async fn every_operation_sends_its_pinned_request() {
     }))
     .expect("field values");
     let attributes = types::CreateInquiryAttributes::builder()
-        .inquiry_template_id("itmpl_YOURTEMPLATEID".to_string())
+        .inquiry_template_id(
+            "itmpl_YOURTEMPLATEID"
+                .parse::<persona_api::InquiryTemplateId>()
+                .ok(),
+        )
         .fields(fields);
     let create = types::CreateInquiryRequest::builder()
         .data(types::CreateInquiryData::builder().attributes(attributes));

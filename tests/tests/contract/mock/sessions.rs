@@ -88,7 +88,8 @@ async fn a_session_goes_through_every_operation() {
     );
     saw("expireInquirySession");
     let expire_all = types::ExpireAllInquirySessionsRequest::builder().meta(
-        types::ExpireAllInquirySessionsRequestMeta::builder().inquiry_ids(vec![id.to_string()]),
+        types::ExpireAllInquirySessionsRequestMeta::builder()
+            .inquiry_ids(vec![persona_api::InquiryId::from_server(id)]),
     );
     let all = c
         .expire_all_inquiry_sessions()
