@@ -94,6 +94,8 @@ pub type Examples = Vec<(String, Value)>;
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub id: String,
+    /// Its product's folder under `snapshots/`: `inquiries` for Persona's Inquiries.
+    pub product_dir: String,
     pub method: String,
     pub path: String,
     pub success_status: u16,
@@ -127,14 +129,31 @@ impl Operation {
 pub fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
+        // The product of each operation, as the generator's model reads it.
+        let model = xtask::model::Model::read(document())
+            .unwrap_or_else(|error| panic!("the spec reads into the model: {error}"));
         document()
             .operations()
-            .map(|operation| describe(operation.path, operation.method, operation.node))
+            .zip(&model.operations)
+            .map(|(operation, modelled)| {
+                describe(
+                    operation.path,
+                    operation.method,
+                    operation.node,
+                    &modelled.product,
+                )
+            })
             .collect()
     })
 }
 
-fn describe(path: &str, method: &str, operation: &Value) -> Operation {
+/// Where an operation's snapshots live: one folder per product, so that a change to one
+/// product shows as a diff in its own place (`snapshots/inquiries/`).
+pub fn product_snapshots(operation: &Operation) -> String {
+    format!("snapshots/{}", operation.product_dir)
+}
+
+fn describe(path: &str, method: &str, operation: &Value, product: &str) -> Operation {
     let id = operation["operationId"]
         .as_str()
         .expect("operationId")
@@ -154,6 +173,7 @@ fn describe(path: &str, method: &str, operation: &Value) -> Operation {
     let request_content = request.map(|body| &body["content"]["application/json"]);
     Operation {
         id,
+        product_dir: product.to_lowercase().replace(' ', "-"),
         method: method.to_uppercase(),
         path: path.to_string(),
         success_status: status.parse().expect("numeric success status"),

@@ -52,6 +52,8 @@ pub struct EnumValue {
 pub struct Operation {
     /// `listInquiries`.
     pub id: String,
+    /// The Persona product it belongs to (`x-persona-product`): `Inquiries`.
+    pub product: String,
     /// Lower case, as in the document: `get`.
     pub method: String,
     /// The path template: `/inquiries/{inquiry-id}`.
@@ -233,6 +235,8 @@ fn read_operation(
             operation.method, operation.path
         )])
     })?;
+    let product = text(node, "x-persona-product")
+        .ok_or_else(|| TaskError::Unsupported(vec![format!("{id} names no x-persona-product")]))?;
     let parameters: Vec<&Value> = operation
         .shared_parameters
         .iter()
@@ -301,6 +305,7 @@ fn read_operation(
     };
     Ok(Operation {
         id: id.to_string(),
+        product: product.to_string(),
         method: operation.method.to_string(),
         path: operation.path.to_string(),
         path_ids,
@@ -343,6 +348,7 @@ mod tests {
                 "/things": {
                     "get": {
                         "operationId": "listThings",
+                        "x-persona-product": "Things",
                         "parameters": [
                             { "name": "page[after]", "in": "query", "schema": { "type": "string" } },
                             { "$ref": "#/components/parameters/FilterStatus" }
@@ -356,6 +362,7 @@ mod tests {
                                      "schema": { "$ref": "#/components/schemas/ThingId" } }],
                     "patch": {
                         "operationId": "updateThing",
+                        "x-persona-product": "Things",
                         "requestBody": { "content": { "application/json": {
                             "schema": { "$ref": "#/components/schemas/ThingUpdate" } } } },
                         "responses": { "200": { "content": { "application/json": {
@@ -403,6 +410,7 @@ mod tests {
             panic!("two operations: {:?}", model.operations);
         };
         assert_eq!(list.query, ["page[after]", "filter[status]"]);
+        assert_eq!(list.product, "Things");
         assert_eq!(
             list.page,
             Some(Page {

@@ -8,7 +8,7 @@ use persona_api::types;
 use persona_api::{Client, ResponseValue};
 use persona_api_tests::fixtures::guide;
 use persona_api_tests::recording_server::{RecordedRequest, RecordingServer};
-use persona_api_tests::{TEST_API_KEY, operation, operations};
+use persona_api_tests::{TEST_API_KEY, operation, operations, product_snapshots};
 
 struct Recorder {
     server: RecordingServer,
@@ -62,7 +62,9 @@ impl Recorder {
             operation.method,
             operation.path
         );
-        insta::assert_json_snapshot!(format!("request_{operation_id}"), request);
+        insta::with_settings!({ snapshot_path => product_snapshots(operation) }, {
+            insta::assert_json_snapshot!(format!("request_{operation_id}"), request);
+        });
         self.seen.insert(operation_id.to_string());
         request
     }

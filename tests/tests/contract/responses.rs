@@ -7,7 +7,7 @@ use persona_api::types::{
 use persona_api::{InquirySessionStatus, InquiryStatus};
 use persona_api_tests::decode::decode;
 use persona_api_tests::fixtures::{guide, persona_examples};
-use persona_api_tests::operations;
+use persona_api_tests::{operations, product_snapshots};
 use serde_json::{Value, json};
 
 fn typed<T: serde::de::DeserializeOwned>(json: &Value) -> T {
@@ -68,10 +68,12 @@ fn persona_example_responses_decode_into_our_types() {
         for (name, example) in responses {
             let decoded = decode(schema, &example)
                 .unwrap_or_else(|error| panic!("{}: {error}", operation.id));
-            insta::assert_snapshot!(
-                format!("persona_{}_{}", operation.id, name.to_lowercase()),
-                decoded
-            );
+            insta::with_settings!({ snapshot_path => product_snapshots(operation) }, {
+                insta::assert_snapshot!(
+                    format!("persona_{}_{}", operation.id, name.to_lowercase()),
+                    decoded
+                );
+            });
         }
     }
 }
