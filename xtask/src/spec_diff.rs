@@ -1,5 +1,6 @@
 //! `cargo xtask spec-diff`: where our spec and one of Persona's published bundles disagree, over
-//! the operations in our [scope](crate::document::SCOPE).
+//! the operations in our [scope](crate::document::SCOPE); or, between two bundles, what changes
+//! across the whole API, by product.
 //!
 //! Both documents are flattened into facts at stable locations, one per schema node:
 //!
@@ -64,14 +65,14 @@ impl std::fmt::Display for Difference {
     }
 }
 
-/// Flattens `document` over the operations in scope.
-fn flatten(document: &Document) -> Flat {
+/// Flattens `document` over the operations whose path `scope` takes.
+fn flatten(document: &Document, scope: fn(&str) -> bool) -> Flat {
     let mut walker = Walker {
         document,
         flat: Flat::new(),
         resources: BTreeSet::new(),
     };
-    for operation in document.operations().filter(|op| in_scope(op.path)) {
+    for operation in document.operations().filter(|op| scope(op.path)) {
         let name = format!("{} {}", operation.method.to_uppercase(), operation.path);
         let operation_location = format!("operation {name}");
         walker
@@ -688,8 +689,9 @@ pub struct Report {
     pub unused: Vec<String>,
 }
 
+/// The differences between two documents over our scope (`document::SCOPE`).
 pub fn diff_documents(left: &Document, right: &Document, labels: (&str, &str)) -> Vec<Difference> {
-    compare(&flatten(left), &flatten(right), labels)
+    compare(&flatten(left, in_scope), &flatten(right, in_scope), labels)
 }
 
 /// Compares under an allowlist: which differences it does not explain, and which of its
@@ -761,20 +763,72 @@ pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
 
 /// `cargo xtask spec-diff <old> <new>`: what changes between two of Persona's bundles.
 pub fn between_bundles(old: &Path, new: &Path) -> Result<String, TaskError> {
-    let differences = diff_documents(&Document::load(old)?, &Document::load(new)?, ("old", "new"));
-    let mut text = String::new();
+    let (old_document, new_document) = (Document::load(old)?, Document::load(new)?);
+    let every_path = |_: &str| true;
+    let differences = compare(
+        &flatten(&old_document, every_path),
+        &flatten(&new_document, every_path),
+        ("old", "new"),
+    );
+    let products = products_by_operation(&[&old_document, &new_document]);
+    let mut by_product: BTreeMap<&str, Vec<&Difference>> = BTreeMap::new();
     for difference in &differences {
-        writeln!(text, "{difference}").expect("writing to a String");
+        by_product
+            .entry(product_of(&difference.key, &products))
+            .or_default()
+            .push(difference);
     }
+    let mut text = String::new();
+    for (product, differences) in &by_product {
+        writeln!(text, "## {product} ({})", differences.len()).expect("writing to a String");
+        for difference in differences {
+            writeln!(text, "{difference}").expect("writing to a String");
+        }
+        writeln!(text).expect("writing to a String");
+    }
+    let summary: Vec<String> = by_product
+        .iter()
+        .map(|(product, differences)| format!("{product} {}", differences.len()))
+        .collect();
     write!(
         text,
-        "{} differences from {} to {}",
+        "{} differences from {} to {} ({})",
         differences.len(),
         old.display(),
-        new.display()
+        new.display(),
+        summary.join(", ")
     )
     .expect("writing to a String");
     Ok(text)
+}
+
+/// What a resource's facts are grouped under: a resource type is shared by products.
+const SHARED_RESOURCES: &str = "resources (shared by products)";
+
+/// Each operation's product (`x-persona-product`) by `METHOD /path`, from any of the documents.
+fn products_by_operation(documents: &[&Document]) -> BTreeMap<String, String> {
+    documents
+        .iter()
+        .flat_map(|document| document.operations())
+        .filter_map(|operation| {
+            let product = operation.node.get("x-persona-product")?.as_str()?;
+            Some((
+                format!("{} {}", operation.method.to_uppercase(), operation.path),
+                product.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The product a difference's key (`parameter GET /inquiries query:page[size] type`) is of.
+fn product_of<'a>(key: &str, products: &'a BTreeMap<String, String>) -> &'a str {
+    let mut words = key.split(' ');
+    let (Some(_kind), Some(method), Some(path)) = (words.next(), words.next(), words.next()) else {
+        return SHARED_RESOURCES;
+    };
+    products
+        .get(&format!("{method} {path}"))
+        .map_or(SHARED_RESOURCES, String::as_str)
 }
 
 #[cfg(test)]
@@ -795,6 +849,37 @@ mod tests {
                 }}}
             }),
         }
+    }
+
+    #[test]
+    fn differences_between_bundles_are_grouped_by_the_product_of_their_operation() {
+        let bundle = |size: &str| Document {
+            root: json!({
+                "openapi": "3.1.0",
+                "paths": {"/accounts": {"get": {
+                    "x-persona-product": "Accounts",
+                    "parameters": [{"in": "query", "name": "page", "style": "deepObject",
+                        "schema": {"type": "object", "properties": {"size": {"type": size}}}}],
+                    "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}}
+                }}}
+            }),
+        };
+        let products = products_by_operation(&[&bundle("integer")]);
+        let every_path = |_: &str| true;
+        let differences = compare(
+            &flatten(&bundle("integer"), every_path),
+            &flatten(&bundle("string"), every_path),
+            ("old", "new"),
+        );
+        assert_eq!(
+            keys(&differences),
+            ["parameter GET /accounts query:page[size] type: [integer] ≠ [string]"]
+        );
+        assert_eq!(product_of(&differences[0].key, &products), "Accounts");
+        assert_eq!(
+            product_of("resource account attributes.name type", &products),
+            SHARED_RESOURCES
+        );
     }
 
     fn keys(differences: &[Difference]) -> Vec<String> {
