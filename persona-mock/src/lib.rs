@@ -19,6 +19,7 @@
 //! ```
 
 mod error;
+mod events;
 mod faults;
 mod idempotency;
 mod ids;
@@ -210,8 +211,8 @@ impl MockServerBuilder {
                     idempotency::replay_or_run,
                 ))
                 .route_layer(axum::middleware::from_fn_with_state(
-                    Arc::new(routes::EventFeed::new(shared.clone(), dispatcher)),
-                    routes::deliver_new_events,
+                    Arc::new(events::EventFeed::new(shared.clone(), dispatcher)),
+                    events::deliver_new_events,
                 )),
             received: Default::default(),
             faults: Arc::new(Faults::default()),

@@ -29,7 +29,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -38,55 +38,6 @@ impl Shared {
 
 type AppState = State<Arc<Shared>>;
 
-/// The events not yet handed to webhook delivery, and where they go.
-pub struct EventFeed {
-    shared: Arc<Shared>,
-    dispatcher: crate::webhooks::Dispatcher,
-    /// How many events have been handed over, in the order the store recorded them.
-    handed_over: Mutex<usize>,
-}
-
-impl EventFeed {
-    pub fn new(shared: Arc<Shared>, dispatcher: crate::webhooks::Dispatcher) -> EventFeed {
-        EventFeed {
-            shared,
-            dispatcher,
-            handed_over: Mutex::new(0),
-        }
-    }
-}
-
-/// The route layer that, after each operation, hands the events it recorded to webhook
-/// delivery, rendered as `GET /events/{id}` would render them, in order.
-pub async fn deliver_new_events(
-    State(feed): State<Arc<EventFeed>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let response = next.run(request).await;
-    if feed.dispatcher.is_active() {
-        let mut handed_over = feed
-            .handed_over
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let store = feed.shared.store();
-        for id in store.events.ids_from(*handed_over) {
-            if let Ok(event) = store.events.get(id) {
-                feed.dispatcher.send(crate::webhooks::Outgoing {
-                    id: event.id.clone(),
-                    name: event.name.to_string(),
-                    document: crate::webhooks::document(render::event(
-                        &store,
-                        event,
-                        &View::default(),
-                    )),
-                });
-            }
-        }
-        *handed_over = store.events.len();
-    }
-    response
-}
 type Reply = Result<Response, ApiError>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
