@@ -3,12 +3,14 @@
 //! are reshaped into the version and inflection asked for.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Request, Response, header};
+use axum::http::{HeaderMap, Method, Request, Response, header};
 use persona_api::ApiVersion;
 use persona_api::inflection::Inflection;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::operations;
+use crate::routes::BASE_PATH;
 
 /// The largest request body the sandbox reads.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -25,24 +27,28 @@ const PERSONA_VERSIONS: [&str; 8] = [
     "2020-05-18",
 ];
 
-/// An inquiry's personal data, which 2025-12-08 keeps in `fields` only.
-const PERSONAL_ATTRIBUTES: [&str; 15] = [
-    "name-first",
-    "name-middle",
-    "name-last",
-    "birthdate",
-    "address-street-1",
-    "address-street-2",
-    "address-city",
-    "address-subdivision",
-    "address-subdivision-abbr",
-    "address-postal-code",
-    "address-postal-code-abbr",
-    "email-address",
-    "phone-number",
-    "identification-number",
-    "social-security-number",
-];
+/// The attributes `version` removes from resources of `json_type`, as the spec marks them
+/// (`x-removed-in`; the table is `operations::REMOVED_IN`, written from the spec's model).
+fn removed_in(version: ApiVersion, json_type: &str) -> &'static [&'static str] {
+    operations::REMOVED_IN
+        .iter()
+        .find(|(removed_in, type_, _)| *removed_in == version.as_str() && *type_ == json_type)
+        .map_or(&[], |(_, _, attributes)| attributes)
+}
+
+/// The operation a request is for, by its method and path (below the base path).
+fn operation_of(method: &Method, path: &str) -> Option<&'static operations::Operation> {
+    let path = path.strip_prefix(BASE_PATH)?;
+    let segments: Vec<&str> = path.split('/').collect();
+    operations::ALL.iter().find(|operation| {
+        let template: Vec<&str> = operation.path.split('/').collect();
+        operation.method.eq_ignore_ascii_case(method.as_str())
+            && template.len() == segments.len()
+            && template.iter().zip(&segments).all(|(part, segment)| {
+                (part.starts_with('{') && part.ends_with('}')) || part == segment
+            })
+    })
+}
 
 /// What a request asked for with its headers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,8 +102,10 @@ pub fn negotiate(headers: &HeaderMap) -> Result<Negotiated, ApiError> {
     })
 }
 
-/// The request as the handlers read it: keys in kebab-case; in 2025-12-08, personal data at
-/// the top of an inquiry's attributes is refused, as Persona's closed attributes refuse it.
+/// The request as the handlers read it: keys in kebab-case; an attribute the version asked
+/// for removed from the operation's resource type (in 2025-12-08, an inquiry's personal data
+/// at the top of its attributes) is refused, as Persona's closed attributes refuse it. Other
+/// types keep theirs: an account is still created with `name-first`.
 pub async fn prepared_request(
     request: Request<Body>,
     negotiated: Negotiated,
@@ -109,14 +117,17 @@ pub async fn prepared_request(
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     };
     Inflection::normalize(&mut value);
-    if negotiated.version == ApiVersion::V2025_12_08
-        && let Some(attributes) = value.pointer("/data/attributes").and_then(Value::as_object)
-        && let Some(key) = PERSONAL_ATTRIBUTES
-            .iter()
-            .find(|key| attributes.contains_key(**key))
+    let removed = operation_of(&parts.method, parts.uri.path())
+        .and_then(|operation| operation.resource)
+        .map_or(&[][..], |json_type| {
+            removed_in(negotiated.version, json_type)
+        });
+    if let Some(attributes) = value.pointer("/data/attributes").and_then(Value::as_object)
+        && let Some(key) = removed.iter().find(|key| attributes.contains_key(**key))
     {
         return Err(ApiError::bad_request(format!(
-            "data.attributes.{key}: from API version 2025-12-08, personal data goes in data.attributes.fields"
+            "data.attributes.{key}: from API version {}, personal data goes in data.attributes.fields",
+            negotiated.version.as_str()
         )));
     }
     Ok(Request::from_parts(parts, Body::from(value.to_string())))
@@ -138,9 +149,7 @@ pub async fn shaped_response(response: Response<Body>, negotiated: Negotiated) -
         .unwrap_or_default();
     let bytes = match serde_json::from_slice::<Value>(&bytes) {
         Ok(mut value) => {
-            if negotiated.version == ApiVersion::V2025_12_08 {
-                drop_personal_attributes(&mut value);
-            }
+            drop_removed_attributes(&mut value, negotiated.version);
             negotiated.inflection.apply(&mut value);
             Bytes::from(value.to_string())
         }
@@ -150,21 +159,28 @@ pub async fn shaped_response(response: Response<Body>, negotiated: Negotiated) -
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Removes the personal attributes of every inquiry in a document (its data, included
-/// objects, event payloads): they stay in `fields`.
-fn drop_personal_attributes(value: &mut Value) {
+/// Removes what `version` removes from every resource in a document (its data, included
+/// objects, event payloads), by the resource's type: an inquiry's personal data stays in
+/// `fields` only in 2025-12-08.
+fn drop_removed_attributes(value: &mut Value, version: ApiVersion) {
     match value {
         Value::Object(object) => {
-            if object.get("type").and_then(Value::as_str) == Some("inquiry")
-                && let Some(Value::Object(attributes)) = object.get_mut("attributes")
-            {
-                for key in PERSONAL_ATTRIBUTES {
-                    attributes.remove(key);
+            let removed = object
+                .get("type")
+                .and_then(Value::as_str)
+                .map_or(&[][..], |json_type| removed_in(version, json_type));
+            if let Some(Value::Object(attributes)) = object.get_mut("attributes") {
+                for key in removed {
+                    attributes.remove(*key);
                 }
             }
-            object.values_mut().for_each(drop_personal_attributes);
+            object
+                .values_mut()
+                .for_each(|value| drop_removed_attributes(value, version));
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_personal_attributes),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|value| drop_removed_attributes(value, version)),
         _ => {}
     }
 }

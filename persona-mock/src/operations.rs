@@ -14,6 +14,8 @@ pub struct Operation {
     pub filters: &'static [&'static str],
     /// The `page[..]` parameters, by the name in brackets: `after`.
     pub pages: &'static [&'static str],
+    /// The JSON:API type of the resource it answers with in `data`: `inquiry`.
+    pub resource: Option<&'static str>,
 }
 pub const LIST_EVENTS: Operation = Operation {
     id: "listEvents",
@@ -21,6 +23,7 @@ pub const LIST_EVENTS: Operation = Operation {
     path: "/events",
     filters: &["name", "object-id", "id"],
     pages: &["after", "before", "size"],
+    resource: Some("event"),
 };
 pub const RETRIEVE_EVENT: Operation = Operation {
     id: "retrieveEvent",
@@ -28,6 +31,7 @@ pub const RETRIEVE_EVENT: Operation = Operation {
     path: "/events/{event-id}",
     filters: &[],
     pages: &[],
+    resource: Some("event"),
 };
 pub const LIST_INQUIRIES: Operation = Operation {
     id: "listInquiries",
@@ -45,6 +49,7 @@ pub const LIST_INQUIRIES: Operation = Operation {
         "created-at-end",
     ],
     pages: &["after", "before", "size"],
+    resource: Some("inquiry"),
 };
 pub const CREATE_INQUIRY: Operation = Operation {
     id: "createInquiry",
@@ -52,6 +57,7 @@ pub const CREATE_INQUIRY: Operation = Operation {
     path: "/inquiries",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const SEARCH_INQUIRIES: Operation = Operation {
     id: "searchInquiries",
@@ -59,6 +65,7 @@ pub const SEARCH_INQUIRIES: Operation = Operation {
     path: "/inquiries/search",
     filters: &[],
     pages: &["after", "before", "size"],
+    resource: Some("inquiry"),
 };
 pub const RETRIEVE_INQUIRY: Operation = Operation {
     id: "retrieveInquiry",
@@ -66,6 +73,7 @@ pub const RETRIEVE_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const UPDATE_INQUIRY: Operation = Operation {
     id: "updateInquiry",
@@ -73,6 +81,7 @@ pub const UPDATE_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const REDACT_INQUIRY: Operation = Operation {
     id: "redactInquiry",
@@ -80,6 +89,7 @@ pub const REDACT_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const ADD_INQUIRY_TAG: Operation = Operation {
     id: "addInquiryTag",
@@ -87,6 +97,7 @@ pub const ADD_INQUIRY_TAG: Operation = Operation {
     path: "/inquiries/{inquiry-id}/add-tag",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const APPROVE_INQUIRY: Operation = Operation {
     id: "approveInquiry",
@@ -94,6 +105,7 @@ pub const APPROVE_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}/approve",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const DECLINE_INQUIRY: Operation = Operation {
     id: "declineInquiry",
@@ -101,6 +113,7 @@ pub const DECLINE_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}/decline",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const EXPIRE_INQUIRY: Operation = Operation {
     id: "expireInquiry",
@@ -108,6 +121,7 @@ pub const EXPIRE_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}/expire",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const GENERATE_INQUIRY_ONE_TIME_LINK: Operation = Operation {
     id: "generateInquiryOneTimeLink",
@@ -115,6 +129,7 @@ pub const GENERATE_INQUIRY_ONE_TIME_LINK: Operation = Operation {
     path: "/inquiries/{inquiry-id}/generate-one-time-link",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const MARK_INQUIRY_FOR_REVIEW: Operation = Operation {
     id: "markInquiryForReview",
@@ -122,6 +137,7 @@ pub const MARK_INQUIRY_FOR_REVIEW: Operation = Operation {
     path: "/inquiries/{inquiry-id}/mark-for-review",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const SIMULATE_INQUIRY_ACTIONS: Operation = Operation {
     id: "simulateInquiryActions",
@@ -129,6 +145,7 @@ pub const SIMULATE_INQUIRY_ACTIONS: Operation = Operation {
     path: "/inquiries/{inquiry-id}/perform-simulate-actions",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const PRINT_INQUIRY_PDF: Operation = Operation {
     id: "printInquiryPdf",
@@ -136,6 +153,7 @@ pub const PRINT_INQUIRY_PDF: Operation = Operation {
     path: "/inquiries/{inquiry-id}/print",
     filters: &[],
     pages: &[],
+    resource: None,
 };
 pub const REMOVE_INQUIRY_TAG: Operation = Operation {
     id: "removeInquiryTag",
@@ -143,6 +161,7 @@ pub const REMOVE_INQUIRY_TAG: Operation = Operation {
     path: "/inquiries/{inquiry-id}/remove-tag",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const RESUME_INQUIRY: Operation = Operation {
     id: "resumeInquiry",
@@ -150,6 +169,7 @@ pub const RESUME_INQUIRY: Operation = Operation {
     path: "/inquiries/{inquiry-id}/resume",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const SET_INQUIRY_TAGS: Operation = Operation {
     id: "setInquiryTags",
@@ -157,6 +177,7 @@ pub const SET_INQUIRY_TAGS: Operation = Operation {
     path: "/inquiries/{inquiry-id}/set-tags",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry"),
 };
 pub const LIST_INQUIRY_SESSIONS: Operation = Operation {
     id: "listInquirySessions",
@@ -164,6 +185,7 @@ pub const LIST_INQUIRY_SESSIONS: Operation = Operation {
     path: "/inquiry-sessions",
     filters: &["inquiry-id"],
     pages: &["after", "before", "size"],
+    resource: Some("inquiry-session"),
 };
 pub const CREATE_INQUIRY_SESSION: Operation = Operation {
     id: "createInquirySession",
@@ -171,6 +193,7 @@ pub const CREATE_INQUIRY_SESSION: Operation = Operation {
     path: "/inquiry-sessions",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-session"),
 };
 pub const EXPIRE_ALL_INQUIRY_SESSIONS: Operation = Operation {
     id: "expireAllInquirySessions",
@@ -178,6 +201,7 @@ pub const EXPIRE_ALL_INQUIRY_SESSIONS: Operation = Operation {
     path: "/inquiry-sessions/expire-all",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-session"),
 };
 pub const RETRIEVE_INQUIRY_SESSION: Operation = Operation {
     id: "retrieveInquirySession",
@@ -185,6 +209,7 @@ pub const RETRIEVE_INQUIRY_SESSION: Operation = Operation {
     path: "/inquiry-sessions/{inquiry-session-id}",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-session"),
 };
 pub const EXPIRE_INQUIRY_SESSION: Operation = Operation {
     id: "expireInquirySession",
@@ -192,6 +217,7 @@ pub const EXPIRE_INQUIRY_SESSION: Operation = Operation {
     path: "/inquiry-sessions/{inquiry-session-id}/expire",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-session"),
 };
 pub const GENERATE_INQUIRY_SESSION_ONE_TIME_LINK: Operation = Operation {
     id: "generateInquirySessionOneTimeLink",
@@ -199,6 +225,7 @@ pub const GENERATE_INQUIRY_SESSION_ONE_TIME_LINK: Operation = Operation {
     path: "/inquiry-sessions/{inquiry-session-id}/generate-one-time-link",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-session"),
 };
 pub const LIST_INQUIRY_TEMPLATE_VERSIONS: Operation = Operation {
     id: "listInquiryTemplateVersions",
@@ -206,6 +233,7 @@ pub const LIST_INQUIRY_TEMPLATE_VERSIONS: Operation = Operation {
     path: "/inquiry-template-versions",
     filters: &["inquiry-template-id"],
     pages: &["after", "before", "size"],
+    resource: Some("inquiry-template-version"),
 };
 pub const LIST_INQUIRY_TEMPLATES: Operation = Operation {
     id: "listInquiryTemplates",
@@ -213,6 +241,7 @@ pub const LIST_INQUIRY_TEMPLATES: Operation = Operation {
     path: "/inquiry-templates",
     filters: &[],
     pages: &["after", "before", "size"],
+    resource: Some("inquiry-template"),
 };
 pub const RETRIEVE_INQUIRY_TEMPLATE: Operation = Operation {
     id: "retrieveInquiryTemplate",
@@ -220,6 +249,7 @@ pub const RETRIEVE_INQUIRY_TEMPLATE: Operation = Operation {
     path: "/inquiry-templates/{inquiry-template-id}",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-template"),
 };
 pub const RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     id: "retrieveInquiryTemplateTranslations",
@@ -227,6 +257,7 @@ pub const RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     path: "/inquiry-templates/{inquiry-template-id}/translations",
     filters: &[],
     pages: &[],
+    resource: None,
 };
 pub const IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     id: "importInquiryTemplateTranslations",
@@ -234,6 +265,7 @@ pub const IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     path: "/inquiry-templates/{inquiry-template-id}/translations",
     filters: &[],
     pages: &[],
+    resource: Some("inquiry-template-version"),
 };
 /// Every operation, in the spec's order.
 pub const ALL: &[Operation] = &[
@@ -267,4 +299,29 @@ pub const ALL: &[Operation] = &[
     RETRIEVE_INQUIRY_TEMPLATE,
     RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS,
     IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS,
+];
+/// The attributes a later API version removes from a resource type:
+/// `(version, type, attributes)`.
+pub const REMOVED_IN: &[(&str, &str, &[&str])] = &[
+    (
+        "2025-12-08",
+        "inquiry",
+        &[
+            "address-city",
+            "address-postal-code",
+            "address-postal-code-abbr",
+            "address-street-1",
+            "address-street-2",
+            "address-subdivision",
+            "address-subdivision-abbr",
+            "birthdate",
+            "email-address",
+            "identification-number",
+            "name-first",
+            "name-last",
+            "name-middle",
+            "phone-number",
+            "social-security-number",
+        ],
+    ),
 ];

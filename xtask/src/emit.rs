@@ -155,7 +155,8 @@ pub fn decoders(model: &Model) -> TokenStream {
 }
 
 /// persona-mock's table: each operation with the `filter[..]` and `page[..]` parameters the
-/// spec gives it, so the mock refuses any other by name without a list of its own.
+/// spec gives it, so the mock refuses any other by name without a list of its own, and the
+/// resource type it answers with; and what later API versions remove from each resource type.
 pub fn mock_operations(model: &Model) -> TokenStream {
     let operations = model.operations.iter().map(|operation| {
         let name = constant(&operation.id);
@@ -173,6 +174,10 @@ pub fn mock_operations(model: &Model) -> TokenStream {
                 .collect()
         };
         let (filters, pages) = (family("filter"), family("page"));
+        let resource = match &operation.resource {
+            Some(resource) => quote!(Some(#resource)),
+            None => quote!(None),
+        };
         quote! {
             pub const #name: Operation = Operation {
                 id: #id,
@@ -180,8 +185,18 @@ pub fn mock_operations(model: &Model) -> TokenStream {
                 path: #path,
                 filters: &[#(#filters),*],
                 pages: &[#(#pages),*],
+                resource: #resource,
             };
         }
+    });
+    let removed = model.resources.iter().flat_map(|resource| {
+        resource
+            .removed_in
+            .iter()
+            .map(move |(version, attributes)| {
+                let json_type = &resource.json_type;
+                quote! { (#version, #json_type, &[#(#attributes),*]) }
+            })
     });
     let all = model
         .operations
@@ -203,12 +218,18 @@ pub fn mock_operations(model: &Model) -> TokenStream {
             pub filters: &'static [&'static str],
             /// The `page[..]` parameters, by the name in brackets: `after`.
             pub pages: &'static [&'static str],
+            /// The JSON:API type of the resource it answers with in `data`: `inquiry`.
+            pub resource: Option<&'static str>,
         }
 
         #(#operations)*
 
         /// Every operation, in the spec's order.
         pub const ALL: &[Operation] = &[#(#all),*];
+
+        /// The attributes a later API version removes from a resource type:
+        /// `(version, type, attributes)`.
+        pub const REMOVED_IN: &[(&str, &str, &[&str])] = &[#(#removed),*];
     }
 }
 

@@ -16,6 +16,18 @@ pub struct Model {
     pub operations: Vec<Operation>,
     pub ids: Vec<IdKind>,
     pub open_enums: Vec<OpenEnum>,
+    pub resources: Vec<Resource>,
+}
+
+/// A JSON:API resource: a schema with a `type` of its own and `attributes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// The schema's name: `Inquiry`.
+    pub schema: String,
+    /// Its `type` on the wire: `inquiry`.
+    pub json_type: String,
+    /// The attributes each later API version removes (`x-removed-in`), by version.
+    pub removed_in: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// A kind of id, from a schema marked `x-id-prefix`: `InquiryId`, `inq_`, "an inquiry".
@@ -68,6 +80,8 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// Set when the operation returns a page of one kind of resource and takes a cursor.
     pub page: Option<Page>,
+    /// The JSON:API type of the resource its success holds in `data` (one, or a page of them).
+    pub resource: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,14 +120,16 @@ impl Model {
     pub fn read(document: &Document) -> Result<Model, TaskError> {
         let ids = id_kinds(document)?;
         let open_enums = open_enums(document)?;
+        let resources = resources(document);
         let operations = document
             .operations()
-            .map(|operation| read_operation(document, &operation, &ids))
+            .map(|operation| read_operation(document, &operation, &ids, &resources))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Model {
             operations,
             ids,
             open_enums,
+            resources,
         })
     }
 
@@ -218,6 +234,66 @@ fn open_enums(document: &Document) -> Result<Vec<OpenEnum>, TaskError> {
         .collect()
 }
 
+/// Every resource schema: one whose `type` names it (by example or a one-value enum) and that
+/// has `attributes`.
+fn resources(document: &Document) -> Vec<Resource> {
+    component_schemas(document)
+        .filter_map(|(name, schema)| {
+            let schema = document.merged(schema);
+            let properties = schema.get("properties")?;
+            let type_ = document.resolve(properties.get("type")?);
+            let json_type = type_
+                .get("enum")
+                .and_then(|values| values.get(0))
+                .or_else(|| type_.get("example"))
+                .and_then(Value::as_str)?;
+            let attributes = document.merged(properties.get("attributes")?);
+            let mut removed_in = std::collections::BTreeMap::<String, Vec<String>>::new();
+            for (attribute, property) in attributes.get("properties").and_then(Value::as_object)? {
+                for version in property
+                    .get("x-removed-in")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    removed_in
+                        .entry(version.to_string())
+                        .or_default()
+                        .push(attribute.clone());
+                }
+            }
+            Some(Resource {
+                schema: name.clone(),
+                json_type: json_type.to_string(),
+                removed_in,
+            })
+        })
+        .collect()
+}
+
+/// The resource a success body holds in `data`, one or a page of them.
+fn data_resource<'a>(
+    document: &Document,
+    body: &str,
+    resources: &'a [Resource],
+) -> Option<&'a Resource> {
+    let schema = document.merged(
+        document
+            .root
+            .pointer(&format!("/components/schemas/{body}"))?,
+    );
+    let data = schema.get("properties")?.get("data")?;
+    let resolved = document.resolve(data);
+    let item = if text(resolved, "type") == Some("array") {
+        resolved.get("items")?
+    } else {
+        data
+    };
+    let name = schema_name(item)?;
+    resources.iter().find(|resource| resource.schema == name)
+}
+
 /// The name of the component a `$ref` points at: `#/components/schemas/Inquiry` as `Inquiry`.
 fn schema_name(node: &Value) -> Option<&str> {
     text(node, "$ref")?.strip_prefix("#/components/schemas/")
@@ -227,6 +303,7 @@ fn read_operation(
     document: &Document,
     operation: &crate::document::Operation<'_>,
     ids: &[IdKind],
+    resources: &[Resource],
 ) -> Result<Operation, TaskError> {
     let node = operation.node;
     let id = text(node, "operationId").ok_or_else(|| {
@@ -303,9 +380,16 @@ fn read_operation(
     } else {
         None
     };
+    let resource = responses
+        .iter()
+        .filter(|response| response.is_success())
+        .filter_map(|response| response.schema.as_deref())
+        .find_map(|body| data_resource(document, body, resources))
+        .map(|resource| resource.json_type.clone());
     Ok(Operation {
         id: id.to_string(),
         product: product.to_string(),
+        resource,
         method: operation.method.to_string(),
         path: operation.path.to_string(),
         path_ids,
@@ -378,7 +462,11 @@ mod tests {
                     "ThingStatus": { "type": "string", "enum": ["new", "needs_review"],
                                      "x-open-enum": true,
                                      "x-enum-descriptions": { "new": "Just made." } },
-                    "Thing": { "type": "object" },
+                    "Thing": { "type": "object", "properties": {
+                        "type": { "type": "string", "example": "thing" },
+                        "attributes": { "type": "object", "properties": {
+                            "colour": { "type": "string" },
+                            "owner-name": { "type": "string", "x-removed-in": ["2025-12-08"] } } } } },
                     "ThingList": { "type": "object", "properties": {
                         "data": { "type": "array", "items": { "$ref": "#/components/schemas/Thing" } },
                         "links": { "type": "object" } } },
@@ -419,6 +507,14 @@ mod tests {
             })
         );
         assert_eq!(update.page, None);
+        assert_eq!(list.resource.as_deref(), Some("thing"));
+        assert_eq!(update.resource, None, "ThingDocument holds no data");
+        assert_eq!(
+            model.resources[0].removed_in["2025-12-08"],
+            ["owner-name"],
+            "{:?}",
+            model.resources
+        );
         assert_eq!(update.path_ids[0].kind.as_deref(), Some("ThingId"));
         assert_eq!(
             model.body_schemas().into_iter().collect::<Vec<_>>(),

@@ -779,6 +779,19 @@ async fn each_request_is_answered_in_the_version_it_asks_for() {
             .starts_with("data.attributes.name-first: from API version 2025-12-08"),
         "{refused}"
     );
+
+    // The check is by resource type: 2025-12-08 still takes an account's name-first, so the
+    // version check lets an account create through (persona-mock has no accounts yet: 404).
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::POST,
+        "/accounts",
+        &[("Persona-Version", "2025-12-08")],
+        Some(json!({"data": {"attributes": {"name-first": "Jane"}}})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["errors"][0]["title"], "Record not found", "{body}");
 }
 
 #[tokio::test]
