@@ -20,6 +20,7 @@ mod preflight;
 mod refine;
 mod request_builders;
 mod request_types;
+pub mod semver;
 pub mod spec_diff;
 
 pub use outline::public_outline;

@@ -22,6 +22,9 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       print components of a Persona bundle in our spec's OpenAPI 3.0 dialect
                                       (structure only: write their descriptions yourself); with --responses,
                                       named our way and loosened for reading (all optional, nullable, open)
+  semver [--baseline <rev>]           what this checkout changes in persona-api's public API, by cargo-semver-checks,
+                                      against the last release (the state before the last version bump); exit 1
+                                      on a breaking change the version does not allow
   measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
   measure-build --cli                 time clean builds of persona-api and of the persona binary; print the difference
   bench-report                        print the saved benchmark results as ratios against their floors";
@@ -70,6 +73,8 @@ fn main() -> ExitCode {
             }
         }
         ["bench-report"] => xtask::bench_report::run(),
+        ["semver"] => xtask::semver::run(None),
+        ["semver", "--baseline", revision] => xtask::semver::run(Some(revision)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
