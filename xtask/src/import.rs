@@ -91,7 +91,7 @@ pub fn run(bundle: &Path, check: bool) -> Result<String, TaskError> {
     let root = crate::workspace_root();
     let bundle = Document::load(bundle)?;
     let overlays = load_overlays(&root.join(OVERLAY_DIR))?;
-    let document = import(&bundle.root, &overlays)?;
+    let document = import(&bundle, &overlays)?;
     let yaml = to_yaml(&document)?;
     let path = root.join(IMPORTED_PATH);
     let stale = write_or_check(&path, &yaml, check)?;
@@ -173,24 +173,25 @@ pub fn to_yaml(document: &Value) -> Result<String, TaskError> {
 }
 
 /// The bundle, normalized and overlaid: see the module docs for each rule.
-pub fn import(bundle: &Value, overlays: &Overlays) -> Result<Value, TaskError> {
+pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError> {
     let mut importer = Importer {
         bundle,
         overlays,
         used: BTreeSet::new(),
         ids: BTreeMap::new(),
     };
+    let root = &bundle.root;
     let mut paths = Map::new();
-    for (path, item) in bundle["paths"].as_object().into_iter().flatten() {
+    for (path, item) in root["paths"].as_object().into_iter().flatten() {
         paths.insert(path.clone(), importer.path_item(path, item)?);
     }
     let mut webhooks = Map::new();
-    for (event, item) in bundle["webhooks"].as_object().into_iter().flatten() {
+    for (event, item) in root["webhooks"].as_object().into_iter().flatten() {
         webhooks.insert(event.clone(), importer.path_item(event, item)?);
     }
     importer.check_overlays_used()?;
 
-    let components = &bundle["components"];
+    let components = &root["components"];
     let mut schemas = Map::new();
     for (name, schema) in components["schemas"].as_object().into_iter().flatten() {
         let ours = overlays.common.renames.get(name).unwrap_or(name);
@@ -232,8 +233,8 @@ pub fn import(bundle: &Value, overlays: &Overlays) -> Result<Value, TaskError> {
     let mut document = json!({
         "openapi": "3.0.3",
         "info": overlays.common.info,
-        "servers": bundle["servers"],
-        "security": bundle["security"],
+        "servers": root["servers"],
+        "security": root["security"],
         "paths": paths,
         "x-webhooks": webhooks,
         "components": out_components,
@@ -264,7 +265,7 @@ fn rename_references(node: &mut Value, renames: &BTreeMap<String, String>) {
 }
 
 struct Importer<'a> {
-    bundle: &'a Value,
+    bundle: &'a Document,
     overlays: &'a Overlays,
     /// The overlay entries applied, as (product, Persona's id).
     used: BTreeSet<(String, String)>,
@@ -274,19 +275,7 @@ struct Importer<'a> {
 
 impl Importer<'_> {
     fn resolve<'b>(&'b self, node: &'b Value) -> &'b Value {
-        let mut node = node;
-        for _ in 0..16 {
-            match node
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|reference| reference.strip_prefix('#'))
-                .and_then(|pointer| self.bundle.pointer(pointer))
-            {
-                Some(target) => node = target,
-                None => break,
-            }
-        }
-        node
+        self.bundle.resolve(node)
     }
 
     fn path_item(&mut self, path: &str, item: &Value) -> Result<Value, TaskError> {
@@ -939,7 +928,8 @@ mod tests {
 
     #[test]
     fn structure_comes_over_normalized_and_prose_stays_behind() {
-        let imported = import(&bundle(), &overlays(&[("Things", "{}")])).unwrap();
+        let imported =
+            import(&Document { root: bundle() }, &overlays(&[("Things", "{}")])).unwrap();
         let operation = &imported["paths"]["/things"]["get"];
         assert_eq!(operation["operationId"], "listThings");
         assert_eq!(operation["summary"], "List things.");
@@ -990,25 +980,29 @@ mod tests {
             "Things",
             "list-all-things: { operationId: listThings, summary: \"Every thing, newest first.\" }",
         )]);
-        let imported = import(&bundle(), &named).unwrap();
+        let imported = import(&Document { root: bundle() }, &named).unwrap();
         assert_eq!(
             imported["paths"]["/things"]["get"]["summary"],
             "Every thing, newest first."
         );
 
-        let error = import(&bundle(), &overlays(&[])).unwrap_err().to_string();
+        let error = import(&Document { root: bundle() }, &overlays(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("product Things, which has no overlay"),
             "{error}"
         );
 
         let stale = overlays(&[("Things", "delete-a-thing: { summary: Gone. }")]);
-        let error = import(&bundle(), &stale).unwrap_err().to_string();
+        let error = import(&Document { root: bundle() }, &stale)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("Things: delete-a-thing"), "{error}");
 
         let mut odd = bundle();
         odd["components"]["schemas"]["size"]["prefixItems"] = json!([]);
-        let error = import(&odd, &overlays(&[("Things", "{}")]))
+        let error = import(&Document { root: odd }, &overlays(&[("Things", "{}")]))
             .unwrap_err()
             .to_string();
         assert!(
