@@ -23,7 +23,7 @@ mod request_types;
 pub mod semver;
 pub mod spec_diff;
 
-pub use outline::public_outline;
+pub use outline::{outline_by_product, public_outline};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -13,6 +13,46 @@ pub fn public_outline(code: &str) -> Result<String, syn::Error> {
     Ok(lines.join("\n") + "\n")
 }
 
+/// The outline split by product: each operation's client method and builder under its
+/// product (`x-persona-product`), and what products share (types, the client itself) under
+/// `None`. Every line lands in exactly one part, in its original order.
+pub fn outline_by_product(
+    outline: &str,
+    model: &crate::model::Model,
+) -> std::collections::BTreeMap<Option<String>, String> {
+    let owners: Vec<(String, String, &str)> = model
+        .operations
+        .iter()
+        .map(|operation| {
+            let snake = crate::kebab_case(&operation.id).replace('-', "_");
+            (
+                format!("fn Client::{snake}("),
+                crate::pascal_case(&snake),
+                operation.product.as_str(),
+            )
+        })
+        .collect();
+    let mut parts: std::collections::BTreeMap<Option<String>, String> = Default::default();
+    let mut owner: Option<String> = None;
+    for line in outline.lines() {
+        // A member line (indented) belongs where its item went.
+        if !line.starts_with(' ') {
+            owner = owners
+                .iter()
+                .find(|(method, builder, _)| {
+                    line.starts_with(method.as_str())
+                        || line == format!("struct builder::{builder}")
+                        || line.starts_with(&format!("fn builder::{builder}<'a>::"))
+                })
+                .map(|(_, _, product)| product.to_string());
+        }
+        let part = parts.entry(owner.clone()).or_default();
+        part.push_str(line);
+        part.push('\n');
+    }
+    parts
+}
+
 fn walk(items: &[Item], module: &str, lines: &mut Vec<String>) {
     for item in items {
         match item {
