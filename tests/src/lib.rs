@@ -94,8 +94,8 @@ pub type Examples = Vec<(String, Value)>;
 #[derive(Debug, Clone)]
 pub struct Operation {
     pub id: String,
-    /// Its product's folder under `snapshots/`: `inquiries` for Persona's Inquiries.
-    pub product_dir: String,
+    /// The Persona product it belongs to (`x-persona-product`): `Inquiries`.
+    pub product: String,
     pub method: String,
     pub path: String,
     pub success_status: u16,
@@ -150,7 +150,12 @@ pub fn operations() -> &'static [Operation] {
 /// Where an operation's snapshots live: one folder per product, so that a change to one
 /// product shows as a diff in its own place (`snapshots/inquiries/`).
 pub fn product_snapshots(operation: &Operation) -> String {
-    format!("snapshots/{}", operation.product_dir)
+    product_folder(&operation.product)
+}
+
+/// A product's snapshot folder: `snapshots/api-keys` for Persona's API Keys.
+pub fn product_folder(product: &str) -> String {
+    format!("snapshots/{}", product.to_lowercase().replace(' ', "-"))
 }
 
 fn describe(path: &str, method: &str, operation: &Value, product: &str) -> Operation {
@@ -173,7 +178,7 @@ fn describe(path: &str, method: &str, operation: &Value, product: &str) -> Opera
     let request_content = request.map(|body| &body["content"]["application/json"]);
     Operation {
         id,
-        product_dir: product.to_lowercase().replace(' ', "-"),
+        product: product.to_string(),
         method: method.to_uppercase(),
         path: path.to_string(),
         success_status: status.parse().expect("numeric success status"),

@@ -54,8 +54,7 @@ fn public_surface_of_the_generated_client() {
         match product {
             None => insta::assert_snapshot!(part),
             Some(product) => {
-                let folder = format!("snapshots/{}", product.to_lowercase().replace(' ', "-"));
-                insta::with_settings!({ snapshot_path => folder }, {
+                insta::with_settings!({ snapshot_path => persona_api_tests::product_folder(&product) }, {
                     insta::assert_snapshot!("public_surface_of_the_operations", part);
                 });
             }
