@@ -312,7 +312,25 @@ fn settings(
     }
     // What the spec cannot say, the spec names a hand-written type for: the JSON:API links
     // that read both `null` and `{}`, an update's three-state attributes.
-    for (name, path, impls) in replacements(spec)? {
+    let replaced = replacements(spec)?;
+    // A link narrowed to an id kind is its generic relationship's type over that kind.
+    for link in &model.links {
+        let (_, path, impls) = replaced
+            .iter()
+            .find(|(name, _, _)| *name == link.base)
+            .ok_or_else(|| {
+                TaskError::Unsupported(vec![format!(
+                    "{}: its relationship {} names no x-rust-replacement",
+                    link.schema, link.base
+                )])
+            })?;
+        settings.with_replacement(
+            &link.schema,
+            format!("{path}<crate::generated::ids::{}>", link.kind),
+            impls.iter().cloned(),
+        );
+    }
+    for (name, path, impls) in replaced {
         settings.with_replacement(name, path, impls.into_iter());
     }
     settings

@@ -17,6 +17,19 @@ pub struct Model {
     pub ids: Vec<IdKind>,
     pub open_enums: Vec<OpenEnum>,
     pub resources: Vec<Resource>,
+    pub links: Vec<Link>,
+}
+
+/// A relationship schema typed by the kind of id it holds: `allOf` a generic relationship
+/// schema (`ToOneRelationship`), with `data`'s `id` (or its items' `id`) an id kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// `AccountLink`.
+    pub schema: String,
+    /// The generic relationship schema it narrows: `ToOneRelationship`.
+    pub base: String,
+    /// The id kind of what it points at: `AccountId`.
+    pub kind: String,
 }
 
 /// A JSON:API resource: a schema with a `type` of its own and `attributes`.
@@ -121,6 +134,7 @@ impl Model {
         let ids = id_kinds(document)?;
         let open_enums = open_enums(document)?;
         let resources = resources(document);
+        let links = links(document, &ids);
         let operations = document
             .operations()
             .map(|operation| read_operation(document, &operation, &ids, &resources))
@@ -130,6 +144,7 @@ impl Model {
             ids,
             open_enums,
             resources,
+            links,
         })
     }
 
@@ -267,6 +282,27 @@ fn resources(document: &Document) -> Vec<Resource> {
                 schema: name.clone(),
                 json_type: json_type.to_string(),
                 removed_in,
+            })
+        })
+        .collect()
+}
+
+/// Every relationship schema narrowed to one id kind.
+fn links(document: &Document, ids: &[IdKind]) -> Vec<Link> {
+    component_schemas(document)
+        .filter_map(|(name, schema)| {
+            let base = schema
+                .get("allOf")?
+                .as_array()?
+                .iter()
+                .find_map(schema_name)?;
+            let data = schema.get("properties")?.get("data")?;
+            let item = data.get("items").unwrap_or(data);
+            let kind = schema_name(item.get("properties")?.get("id")?)?;
+            ids.iter().any(|id| id.name == kind).then(|| Link {
+                schema: name.clone(),
+                base: base.to_string(),
+                kind: kind.to_string(),
             })
         })
         .collect()
@@ -471,7 +507,11 @@ mod tests {
                         "data": { "type": "array", "items": { "$ref": "#/components/schemas/Thing" } },
                         "links": { "type": "object" } } },
                     "ThingDocument": { "type": "object" },
-                    "ThingUpdate": { "type": "object" }
+                    "ThingUpdate": { "type": "object" },
+                    "ToOne": { "type": "object" },
+                    "ThingLink": { "allOf": [{ "$ref": "#/components/schemas/ToOne" }],
+                        "properties": { "data": { "properties": {
+                            "id": { "$ref": "#/components/schemas/ThingId" } } } } }
                 }
             }
         })
@@ -509,6 +549,14 @@ mod tests {
         assert_eq!(update.page, None);
         assert_eq!(list.resource.as_deref(), Some("thing"));
         assert_eq!(update.resource, None, "ThingDocument holds no data");
+        assert_eq!(
+            model.links,
+            [Link {
+                schema: "ThingLink".into(),
+                base: "ToOne".into(),
+                kind: "ThingId".into()
+            }]
+        );
         assert_eq!(
             model.resources[0].removed_in["2025-12-08"],
             ["owner-name"],
