@@ -38,7 +38,13 @@ fn ident(name: &str) -> Ident {
 pub(crate) fn file(tokens: TokenStream) -> Result<String, TaskError> {
     let file =
         syn::parse2::<syn::File>(tokens).map_err(|error| TaskError::Format(error.to_string()))?;
-    Ok(format!("{}{}", header(), prettyplease::unparse(&file)))
+    Ok(formatted(&file))
+}
+
+/// A generated syntax tree as the file that is checked in: the header, then prettyplease's
+/// layout. The client, the CLI and every table go through here.
+pub(crate) fn formatted(file: &syn::File) -> String {
+    format!("{}{}", header(), prettyplease::unparse(file))
 }
 
 /// `generated/mod.rs`: progenitor's client, re-exported as it always was, beside the tables.
