@@ -205,7 +205,7 @@ impl Command {
         };
 
         let command = Command {
-            method: format_ident!("{}", name.replace('-', "_")),
+            method: format_ident!("{}", crate::method_name(id)),
             about: one_line(&summary),
             long_about,
             list: modelled.page.is_some(),

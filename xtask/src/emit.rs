@@ -23,11 +23,7 @@ pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
 
 /// An operation's constant: `listInquiries` as `LIST_INQUIRIES`.
 fn constant(operation_id: &str) -> Ident {
-    ident(
-        &crate::kebab_case(operation_id)
-            .replace('-', "_")
-            .to_ascii_uppercase(),
-    )
+    ident(&crate::method_name(operation_id).to_ascii_uppercase())
 }
 
 fn ident(name: &str) -> Ident {

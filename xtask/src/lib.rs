@@ -404,6 +404,12 @@ pub(crate) fn kebab_case(operation_id: &str) -> String {
     name
 }
 
+/// An operation's method on the client, as progenitor names it: `listInquiries` as
+/// `list_inquiries`.
+pub(crate) fn method_name(operation_id: &str) -> String {
+    kebab_case(operation_id).replace('-', "_")
+}
+
 /// A parameter's name as progenitor names its setter: `page[size]` as `page_size`,
 /// `Persona-Version` as `persona_version`.
 pub(crate) fn snake_case(wire_name: &str) -> String {

@@ -24,7 +24,7 @@ pub fn outline_by_product(
         .operations
         .iter()
         .map(|operation| {
-            let snake = crate::kebab_case(&operation.id).replace('-', "_");
+            let snake = crate::method_name(&operation.id);
             (
                 format!("fn Client::{snake}("),
                 crate::pascal_case(&snake),
