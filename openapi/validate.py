@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Checks the spec with tools independent of our Rust code.
 
-1. openapi-spec-validator: our spec and the imported whole-API document are valid OpenAPI 3.0.
-2. openapi-schema-validator (OAS 3.0 dialect): every example in the spec, the getting-started
-   guide's request, response and error, and Persona's own examples for our operations (both from
-   tests/fixtures/) are valid against the schema the operation declares.
+1. openapi-spec-validator: the spec (the whole API, imported from Persona's bundle with our
+   overlays by `cargo xtask import`) is valid OpenAPI 3.0.
+2. openapi-schema-validator (OAS 3.0 dialect): for the operations the client covers (those
+   tests/fixtures/persona-2023-01-05.json has), every example in the spec, the getting-started
+   guide's request, response and error, and Persona's own examples (both from tests/fixtures/)
+   are valid against the schema the operation declares.
 
 Exits non-zero, naming each failure. Needs `pip install -r openapi/requirements.txt`.
 """
@@ -18,16 +20,15 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SPEC_PATH = ROOT / "openapi" / "persona-inquiries.yaml"
 # The whole API, imported from Persona's bundle by `cargo xtask import` (its JSON form of YAML).
-IMPORTED_PATH = ROOT / "openapi" / "persona.yaml"
+SPEC_PATH = ROOT / "openapi" / "persona.yaml"
 # Data from the reference material, checked in by `cargo xtask fixtures --from <reference>`.
 FIXTURES = ROOT / "tests" / "fixtures"
 METHODS = ("get", "post", "patch", "delete")
 
 
 def load_spec():
-    return yaml.safe_load(SPEC_PATH.read_text())
+    return yaml.load(SPEC_PATH.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def resolve(document, node):
@@ -80,9 +81,6 @@ def main():
     spec = load_spec()
     validate(spec)
     print(f"{SPEC_PATH.relative_to(ROOT)}: valid OpenAPI {spec['openapi']}")
-    imported = yaml.load(IMPORTED_PATH.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    validate(imported)
-    print(f"{IMPORTED_PATH.relative_to(ROOT)}: valid OpenAPI {imported['openapi']}")
 
     persona = persona_operations()
     failures, checked = [], 0
@@ -93,6 +91,8 @@ def main():
         failures.extend(f"{label}: {error}" for error in errors_of(spec, schema, value))
 
     for path, method, operation in operations(spec):
+        if (method, path) not in persona:
+            continue
         op_id = operation["operationId"]
         request_schema = json_schema(spec, operation["requestBody"]) if "requestBody" in operation else None
         success = next(r for code, r in operation["responses"].items() if code.startswith("2"))

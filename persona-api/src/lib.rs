@@ -2,7 +2,7 @@
 //! create inquiries, follow them through their statuses, and decide them.
 //!
 //! Types follow API version 2023-01-05. The operations and types in [`types`] are generated
-//! from the spec in this repository (`openapi/persona-inquiries.yaml`); [`Client`] adds what the
+//! from the spec in this repository (`openapi/persona.yaml`); [`Client`] adds what the
 //! spec cannot say: the API key and its environment, version and inflection headers, retries
 //! with idempotency keys, timeouts, and one [`Error`] type.
 //!

@@ -1,7 +1,7 @@
 //! A local Persona sandbox: the inquiry API of version 2023-01-05 on 127.0.0.1, with state.
 //!
 //! What stripe-mock is to Stripe: point a client at it to test an integration without an
-//! account or the network. It speaks the operations of `openapi/persona-inquiries.yaml`,
+//! account or the network. It speaks the operations the client covers (the inquiry family and events of `openapi/persona.yaml`),
 //! parsing requests into the same generated types `persona-api` uses, and behaves as Persona's
 //! docs describe: statuses and their transitions, cursor pagination newest first, `include` and
 //! sparse fieldsets, idempotency keys, the rate limit and its headers, `Request-Id`, errors in

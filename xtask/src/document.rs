@@ -7,26 +7,25 @@ use serde_json::{Map, Value};
 
 use crate::TaskError;
 
-/// The path families of Persona's API that our spec covers.
-pub const SCOPE: [&str; 5] = [
-    "/inquiries",
-    "/inquiry-sessions",
-    "/inquiry-templates",
-    "/inquiry-template-versions",
-    "/events",
-];
-
-/// Whether `path` belongs to one of the [`SCOPE`] families.
-pub fn in_scope(path: &str) -> bool {
-    SCOPE.iter().any(|family| {
-        path == *family
-            || path
-                .strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+/// Whether the client covers an operation so far: those whose shape our overlays write
+/// (`x-shape-from: overlay`, the inquiry family and events). The other operations of
+/// `openapi/persona.yaml` join product by product, each behind its cargo feature.
+pub fn in_scope(operation: &Operation<'_>) -> bool {
+    operation.node["x-shape-from"] == "overlay"
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// A set of operations by method and path, which another document's operations are checked
+/// against.
+pub struct Scope(std::collections::BTreeSet<(String, String)>);
+
+impl Scope {
+    pub fn contains(&self, operation: &Operation<'_>) -> bool {
+        self.0
+            .contains(&(operation.method.to_string(), operation.path.to_string()))
+    }
+}
 
 pub struct Document {
     pub root: Value,
@@ -42,6 +41,41 @@ pub struct Operation<'a> {
 }
 
 impl Document {
+    /// What the generator reads of the document: the operations [in scope](in_scope) and the
+    /// components they use.
+    pub fn client_view(mut self) -> Document {
+        let out_of_scope: Vec<(String, String)> = self
+            .operations()
+            .filter(|operation| !in_scope(operation))
+            .map(|operation| (operation.path.to_string(), operation.method.to_string()))
+            .collect();
+        if let Some(paths) = self.root.get_mut("paths").and_then(Value::as_object_mut) {
+            for (path, method) in out_of_scope {
+                if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
+                    item.remove(&method);
+                    if !METHODS.iter().any(|method| item.contains_key(*method)) {
+                        paths.remove(&path);
+                    }
+                }
+            }
+        }
+        if let Some(root) = self.root.as_object_mut() {
+            root.remove("x-webhooks");
+        }
+        drop_unreferenced_components(&mut self.root);
+        self
+    }
+
+    /// The operations of the document by method and path: for a [client
+    /// view](Document::client_view), what the client covers, to pick from a bundle.
+    pub fn scope(&self) -> Scope {
+        Scope(
+            self.operations()
+                .map(|operation| (operation.method.to_string(), operation.path.to_string()))
+                .collect(),
+        )
+    }
+
     /// Reads a JSON or YAML document (YAML anchors are expanded).
     pub fn load(path: &Path) -> Result<Document, TaskError> {
         let text = crate::read(path)?;
@@ -160,4 +194,56 @@ pub fn union_members(schema: &Value) -> Option<&Vec<Value>> {
 /// `{type: null}`: 3.1's way of adding `null` to a union.
 pub fn is_null_schema(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
+/// Leaves out the components that nothing under `paths` or `x-webhooks` refers to, directly or
+/// through other components.
+pub fn drop_unreferenced_components(document: &mut Value) {
+    let mut referenced = std::collections::BTreeSet::new();
+    let mut pending = Vec::new();
+    for key in ["paths", "x-webhooks"] {
+        collect_references(&document[key], &mut pending);
+    }
+    while let Some(reference) = pending.pop() {
+        if !referenced.insert(reference.clone()) {
+            continue;
+        }
+        if let Some(target) = reference
+            .strip_prefix('#')
+            .and_then(|at| document.pointer(at))
+        {
+            collect_references(target, &mut pending);
+        }
+    }
+    let Some(components) = document["components"].as_object_mut() else {
+        return;
+    };
+    for (section, entries) in components.iter_mut() {
+        if section == "securitySchemes" {
+            continue;
+        }
+        if let Some(entries) = entries.as_object_mut() {
+            entries.retain(|name, _| {
+                let escaped = name.replace('~', "~0").replace('/', "~1");
+                referenced.contains(&format!("#/components/{section}/{escaped}"))
+            });
+        }
+    }
+}
+
+fn collect_references(node: &Value, into: &mut Vec<String>) {
+    match node {
+        Value::Object(object) => {
+            if let Some(Value::String(reference)) = object.get("$ref") {
+                into.push(reference.clone());
+            }
+            object
+                .values()
+                .for_each(|value| collect_references(value, into));
+        }
+        Value::Array(values) => values
+            .iter()
+            .for_each(|value| collect_references(value, into)),
+        _ => {}
+    }
 }

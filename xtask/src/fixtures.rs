@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::document::{Document, in_scope};
+use crate::document::Document;
 use crate::{TaskError, workspace_root, write_or_check};
 
 /// Where the fixtures live, relative to the workspace root.
@@ -27,7 +27,8 @@ pub const BUNDLE_SOURCE: &str = "persona-openapi/2023-01-05.openapi-bundled.json
 pub fn run(reference: &Path, check: bool) -> Result<String, TaskError> {
     let guide = guide_fixture(&crate::read(&reference.join(GUIDE_SOURCE))?)?;
     let bundle = Document::load(&reference.join(BUNDLE_SOURCE))?;
-    let persona = persona_fixture(&bundle);
+    let ours = Document::load(&workspace_root().join(crate::SPEC_PATH))?.client_view();
+    let persona = persona_fixture(&bundle, &ours);
     let dir = workspace_root().join(FIXTURES_DIR);
     let mut changed = Vec::new();
     for (name, value) in [(GUIDE_FIXTURE, guide), (PERSONA_FIXTURE, persona)] {
@@ -123,12 +124,13 @@ fn first_json(text: &str, what: &str) -> Result<Value, TaskError> {
         .map_err(|error| guide_error(&format!("{what} is not JSON: {error}")))
 }
 
-/// Every operation of the bundle in our scope, sorted, with its request examples and the
-/// examples of its success responses.
-fn persona_fixture(bundle: &Document) -> Value {
+/// Every operation of the bundle the client covers (those `ours` has), sorted, with its request
+/// examples and the examples of its success responses.
+fn persona_fixture(bundle: &Document, ours: &Document) -> Value {
+    let scope = ours.scope();
     let operations: Vec<Value> = bundle
         .operations()
-        .filter(|operation| in_scope(operation.path))
+        .filter(|operation| scope.contains(operation))
         .map(|operation| {
             let node = operation.node;
             let requests = node

@@ -55,8 +55,16 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 #[serde(deny_unknown_fields)]
 struct Common {
     info: Value,
-    /// Schemas of ours every operation may use (the one error body).
-    schemas: Map<String, Value>,
+    /// Components of ours that several products use (the one error body, the JSON:API
+    /// pieces), by section: `schemas`, `parameters`, `responses`, `examples`.
+    components: Map<String, Value>,
+    /// Header parameters the bundle repeats per operation, and the parameter of ours each one
+    /// is (`None`: the client owns the header, and the parameter leaves the operations).
+    #[serde(rename = "header-parameters")]
+    header_parameters: BTreeMap<String, Option<String>>,
+    /// The headers every response of ours has: wire name, and the bundle's header component.
+    #[serde(rename = "response-headers")]
+    response_headers: BTreeMap<String, String>,
     /// Our words for each response status (`"200": One object.`).
     responses: BTreeMap<String, String>,
     /// Components whose Rust name would clash with another type's, and the name they take.
@@ -73,6 +81,12 @@ struct ProductOverlay {
     /// Operations by Persona's id, with our id and summary.
     #[serde(default)]
     operations: BTreeMap<String, OperationOverlay>,
+    /// Path items whose operations are ours: each replaces the bundle's at the same path.
+    #[serde(default)]
+    paths: Map<String, Value>,
+    /// The components our operations use, by section, as `_common.yaml`'s.
+    #[serde(default)]
+    components: Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,7 +197,23 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     let root = &bundle.root;
     let mut paths = Map::new();
     for (path, item) in root["paths"].as_object().into_iter().flatten() {
-        paths.insert(path.clone(), importer.path_item(path, item)?);
+        let item = match importer.our_path_item(path, item)? {
+            Some(ours) => ours,
+            None => importer.path_item(path, item)?,
+        };
+        paths.insert(path.clone(), item);
+    }
+    for overlay in &overlays.products {
+        if let Some(path) = overlay
+            .paths
+            .keys()
+            .find(|path| root["paths"].get(*path).is_none())
+        {
+            return Err(import_error(format!(
+                "overlay {} has the path {path}, which the bundle does not have",
+                overlay.product
+            )));
+        }
     }
     let mut webhooks = Map::new();
     for (event, item) in root["webhooks"].as_object().into_iter().flatten() {
@@ -205,13 +235,6 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
             )));
         }
     }
-    for (name, schema) in &overlays.common.schemas {
-        if schemas.insert(name.clone(), schema.clone()).is_some() {
-            return Err(import_error(format!(
-                "overlay/_common.yaml defines {name}, which the bundle has too"
-            )));
-        }
-    }
     let mut out_components = Map::new();
     out_components.insert("schemas".into(), Value::Object(schemas));
     out_components.insert(
@@ -229,18 +252,125 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
         bodies.insert(name.clone(), importer.request_body(body, name)?);
     }
     out_components.insert("requestBodies".into(), Value::Object(bodies));
+    let superseded = merge_our_components(&mut out_components, overlays)?;
+    for header in overlays.common.response_headers.values() {
+        if out_components["headers"].get(header).is_none() {
+            return Err(import_error(format!(
+                "overlay/_common.yaml `response-headers` names {header}, which the bundle does \
+                 not have"
+            )));
+        }
+    }
 
+    // Every tag an operation names, declared once (names only: a tag's text is prose).
+    let tags: BTreeSet<&str> = paths
+        .values()
+        .flat_map(|item| METHODS.iter().filter_map(|method| item.get(*method)))
+        .flat_map(|operation| operation["tags"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let tags: Vec<Value> = tags
+        .into_iter()
+        .map(|name| json!({ "name": name }))
+        .collect();
     let mut document = json!({
         "openapi": "3.0.3",
         "info": overlays.common.info,
         "servers": root["servers"],
         "security": root["security"],
+        "tags": tags,
         "paths": paths,
         "x-webhooks": webhooks,
         "components": out_components,
     });
     rename_references(&mut document, &overlays.common.renames);
+    rename_references(&mut document, &superseded);
+    crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
+}
+
+/// Adds the components of `_common.yaml` and each product's overlay to the bundle's. A schema
+/// of ours with the Rust name of one of the bundle's (`Inquiry` for `inquiry`) supersedes it:
+/// the bundle's goes, and the returned map points its references at ours. Any other name both
+/// have, or two overlays give, is an error.
+fn merge_our_components(
+    components: &mut Map<String, Value>,
+    overlays: &Overlays,
+) -> Result<BTreeMap<String, String>, TaskError> {
+    let mut superseded = BTreeMap::new();
+    let sources = std::iter::once(("_common", &overlays.common.components)).chain(
+        overlays
+            .products
+            .iter()
+            .map(|overlay| (overlay.product.as_str(), &overlay.components)),
+    );
+    let mut ours = BTreeSet::new();
+    for (source, sections) in sources {
+        for (section, entries) in sections {
+            if !MERGED_SECTIONS.contains(&section.as_str()) {
+                return Err(import_error(format!(
+                    "overlay {source} has components `{section}`, which the import does not merge"
+                )));
+            }
+            let existing = components
+                .entry(section.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("a components section is a map");
+            for (name, entry) in entries.as_object().into_iter().flatten() {
+                let clash = |what: &str| {
+                    import_error(format!(
+                        "overlay {source} defines {section} {name}, which {what} has too"
+                    ))
+                };
+                if !ours.insert((section.clone(), name.clone())) {
+                    return Err(clash("another overlay"));
+                }
+                if section == "schemas" {
+                    let bundles = existing
+                        .keys()
+                        .filter(|theirs| {
+                            *theirs != name
+                                && crate::pascal_case(theirs) == crate::pascal_case(name)
+                        })
+                        .cloned()
+                        .collect::<Vec<_>>();
+                    for theirs in bundles {
+                        existing.remove(&theirs);
+                        superseded.insert(theirs, name.clone());
+                    }
+                }
+                let mut entry = entry.clone();
+                if section == "responses" {
+                    add_common_headers(&mut entry, &overlays.common.response_headers);
+                }
+                if existing.insert(name.clone(), entry).is_some() {
+                    return Err(clash("the bundle"));
+                }
+            }
+        }
+    }
+    Ok(superseded)
+}
+
+/// The component sections an overlay may add to.
+const MERGED_SECTIONS: [&str; 4] = ["schemas", "parameters", "responses", "examples"];
+
+/// Gives a response of ours without `headers` the ones every response has.
+fn add_common_headers(response: &mut Value, common: &BTreeMap<String, String>) {
+    if response.get("$ref").is_some() || response.get("headers").is_some() {
+        return;
+    }
+    let headers: Map<String, Value> = common
+        .iter()
+        .map(|(wire, component)| {
+            (
+                wire.clone(),
+                json!({ "$ref": format!("#/components/headers/{component}") }),
+            )
+        })
+        .collect();
+    response["headers"] = Value::Object(headers);
 }
 
 /// Points every `$ref` at a renamed component by its new name.
@@ -276,6 +406,69 @@ struct Importer<'a> {
 impl Importer<'_> {
     fn resolve<'b>(&'b self, node: &'b Value) -> &'b Value {
         self.bundle.resolve(node)
+    }
+
+    /// The path item an overlay gives for `path`, checked against the bundle's: the same
+    /// methods, each in the overlay's product; its responses get the common headers.
+    fn our_path_item(&mut self, path: &str, item: &Value) -> Result<Option<Value>, TaskError> {
+        let Some(overlay) = self
+            .overlays
+            .products
+            .iter()
+            .find(|overlay| overlay.paths.contains_key(path))
+        else {
+            return Ok(None);
+        };
+        let mut ours = overlay.paths[path].clone();
+        let methods = |item: &Value| -> BTreeSet<&str> {
+            METHODS
+                .iter()
+                .copied()
+                .filter(|method| item.get(*method).is_some())
+                .collect()
+        };
+        if methods(&ours) != methods(item) {
+            return Err(import_error(format!(
+                "overlay {} gives {path} the methods {:?}; the bundle has {:?}",
+                overlay.product,
+                methods(&ours),
+                methods(item)
+            )));
+        }
+        for method in METHODS {
+            let (Some(theirs), Some(operation)) = (item.get(method), ours.get_mut(method)) else {
+                continue;
+            };
+            let where_ = format!("{method} {path}");
+            for (key, product) in [
+                ("bundle", &theirs["x-persona-product"]),
+                ("overlay", &operation["x-persona-product"]),
+            ] {
+                if product != overlay.product.as_str() {
+                    return Err(import_error(format!(
+                        "{where_}: the {key} puts it in product {}, its overlay is {}",
+                        product.as_str().unwrap_or("(none)"),
+                        overlay.product
+                    )));
+                }
+            }
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if let Some(twin) = self.ids.insert(id.clone(), where_.clone()) {
+                return Err(import_error(format!(
+                    "{where_} and {twin} would both be {id}"
+                )));
+            }
+            operation["x-persona-operation"] = theirs["operationId"].clone();
+            // Where the operation's shape is written: ours, not the bundle's.
+            operation["x-shape-from"] = json!("overlay");
+            for (_, response) in operation["responses"].as_object_mut().into_iter().flatten() {
+                add_common_headers(response, &self.overlays.common.response_headers);
+            }
+        }
+        Ok(Some(ours))
     }
 
     fn path_item(&mut self, path: &str, item: &Value) -> Result<Value, TaskError> {
@@ -421,6 +614,14 @@ impl Importer<'_> {
         let parameter = self.resolve(parameter);
         let name = parameter["name"].as_str().unwrap_or_default();
         let place = format!("{where_} parameter {name}");
+        if parameter["in"] == "header"
+            && let Some(ours) = self.overlays.common.header_parameters.get(name)
+        {
+            return Ok(ours
+                .iter()
+                .map(|ours| json!({ "$ref": format!("#/components/parameters/{ours}") }))
+                .collect());
+        }
         let copy = |name: String, schema: &Value| -> Result<Value, TaskError> {
             let mut out = Map::new();
             out.insert("name".into(), json!(name));
@@ -852,8 +1053,16 @@ mod tests {
         Overlays {
             common: Common {
                 info: json!({ "title": "ours", "version": "2023-01-05" }),
-                schemas: serde_json::from_value(json!({ "ErrorBody": { "type": "object" } }))
-                    .unwrap(),
+                components: serde_json::from_value(
+                    json!({ "schemas": { "ErrorBody": { "type": "object" } } }),
+                )
+                .unwrap(),
+                header_parameters: [
+                    ("Key-Inflection".to_string(), None),
+                    ("Persona-Version".to_string(), Some("Version".to_string())),
+                ]
+                .into(),
+                response_headers: [("Request-Id".to_string(), "request-id".to_string())].into(),
                 responses: [
                     ("200", "One object."),
                     ("400", "Refused."),
@@ -866,9 +1075,10 @@ mod tests {
             },
             products: products
                 .iter()
-                .map(|(product, operations)| ProductOverlay {
-                    product: product.to_string(),
-                    operations: serde_yaml_ng::from_str(operations).unwrap(),
+                .map(|(product, overlay)| {
+                    let mut overlay: Value = serde_yaml_ng::from_str(overlay).unwrap();
+                    overlay["product"] = json!(product);
+                    serde_json::from_value::<ProductOverlay>(overlay).unwrap()
                 })
                 .collect(),
         }
@@ -887,6 +1097,8 @@ mod tests {
                         "x-persona-product": "Things",
                         "parameters": [
                             { "$ref": "#/components/parameters/page" },
+                            { "in": "header", "name": "Key-Inflection", "schema": { "type": "string" } },
+                            { "in": "header", "name": "Persona-Version", "schema": { "type": "string" } },
                             { "in": "query", "name": "fields", "style": "deepObject",
                               "schema": { "type": "object", "additionalProperties": { "type": "string" } } }
                         ],
@@ -909,6 +1121,7 @@ mod tests {
                 } }
             },
             "components": {
+                "headers": { "request-id": { "schema": { "type": "string" } } },
                 "parameters": {
                     "page": { "in": "query", "name": "page", "style": "deepObject", "schema": {
                         "type": "object", "properties": { "after": { "type": "string", "examples": ["thg_1"] } } } }
@@ -938,9 +1151,19 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|parameter| parameter["name"].as_str().unwrap())
+            .filter_map(|parameter| parameter["name"].as_str())
             .collect();
+        // The client owns Key-Inflection; Persona-Version is our parameter.
         assert_eq!(names, ["page[after]", "fields[thing]"]);
+        assert_eq!(
+            operation["parameters"].as_array().unwrap().len(),
+            3,
+            "{operation:#}"
+        );
+        assert_eq!(
+            operation["parameters"][1],
+            json!({ "$ref": "#/components/parameters/Version" })
+        );
         assert_eq!(operation["parameters"][0]["schema"]["example"], "thg_1");
         assert_eq!(
             operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"],
@@ -974,11 +1197,66 @@ mod tests {
         assert!(!to_yaml(&imported).unwrap().contains("Persona's words"));
     }
 
+    /// An overlay whose operation and schema are ours.
+    const OURS: &str = r##"
+paths:
+  /things:
+    get:
+      operationId: listThings
+      x-persona-product: Things
+      summary: Every thing.
+      responses:
+        "200":
+          description: The things.
+          content:
+            application/json:
+              schema: { type: array, items: { $ref: "#/components/schemas/Thing" } }
+components:
+  schemas:
+    Thing: { type: object, properties: { type: { type: string } } }
+"##;
+
+    #[test]
+    fn an_operation_of_ours_replaces_the_bundles_and_our_schema_supersedes_its_twin() {
+        let ours = overlays(&[("Things", OURS)]);
+        let imported = import(&Document { root: bundle() }, &ours).unwrap();
+        let operation = &imported["paths"]["/things"]["get"];
+        assert_eq!(operation["summary"], "Every thing.");
+        assert_eq!(operation["x-persona-operation"], "list-all-things");
+        assert_eq!(operation["x-shape-from"], "overlay");
+        assert_eq!(
+            operation["responses"]["200"]["headers"]["Request-Id"]["$ref"],
+            "#/components/headers/request-id"
+        );
+        let schemas = imported["components"]["schemas"].as_object().unwrap();
+        // `thing` is superseded by `Thing`; `thing-size` was used only by `thing`.
+        assert!(schemas.contains_key("Thing"), "{schemas:?}");
+        assert!(!schemas.contains_key("thing"), "{schemas:?}");
+        assert!(!schemas.contains_key("thing-size"), "{schemas:?}");
+
+        let elsewhere = overlays(&[(
+            "Things",
+            &OURS.replace("x-persona-product: Things", "x-persona-product: Others"),
+        )]);
+        let error = import(&Document { root: bundle() }, &elsewhere)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("product Others"), "{error}");
+        let extra = overlays(&[("Things", &OURS.replace("  /things:", "  /others:"))]);
+        let error = import(&Document { root: bundle() }, &extra)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("/others, which the bundle does not have"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn overlays_name_operations_and_every_gap_is_an_error_that_names_it() {
         let named = overlays(&[(
             "Things",
-            "list-all-things: { operationId: listThings, summary: \"Every thing, newest first.\" }",
+            "operations: { list-all-things: { operationId: listThings, summary: \"Every thing, newest first.\" } }",
         )]);
         let imported = import(&Document { root: bundle() }, &named).unwrap();
         assert_eq!(
@@ -994,7 +1272,10 @@ mod tests {
             "{error}"
         );
 
-        let stale = overlays(&[("Things", "delete-a-thing: { summary: Gone. }")]);
+        let stale = overlays(&[(
+            "Things",
+            "operations: { delete-a-thing: { summary: Gone. } }",
+        )]);
         let error = import(&Document { root: bundle() }, &stale)
             .unwrap_err()
             .to_string();
@@ -1046,7 +1327,10 @@ mod imported {
         let mut document: Value = serde_yaml_ng::from_str(&text).unwrap();
         let mut not_json = Vec::new();
         for (_, item) in document["paths"].as_object_mut().unwrap() {
-            for (_, operation) in item.as_object_mut().unwrap() {
+            let operations = item.as_object_mut().unwrap().iter_mut();
+            for (_, operation) in
+                operations.filter(|(key, _)| super::METHODS.contains(&key.as_str()))
+            {
                 let id = operation["operationId"].as_str().unwrap().to_string();
                 let Some(content) = operation.pointer_mut("/requestBody/content") else {
                     continue;

@@ -1,6 +1,8 @@
 //! Maintainer tasks for the workspace.
 //!
-//! The one job of this crate is to turn the spec we own (`openapi/persona-inquiries.yaml`) into
+//! The one job of this crate is to turn the spec (`openapi/persona.yaml`, imported from
+//! Persona's bundle with our overlays by [`import`]; the generator reads the operations the
+//! client covers, [`document::in_scope`]) into
 //! the generated half of `persona-api` (`persona-api/src/generated/`) and of the `persona`
 //! CLI (`persona-cli/src/generated.rs`), and to tell whether the checked-in copies are still
 //! what the spec gives. The test suite calls [`generate`] too, so the
@@ -31,7 +33,7 @@ use std::path::{Path, PathBuf};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 /// The spec, relative to the workspace root.
-pub const SPEC_PATH: &str = "openapi/persona-inquiries.yaml";
+pub const SPEC_PATH: &str = "openapi/persona.yaml";
 /// The generated client (progenitor's operations and types), relative to the workspace root.
 pub const GENERATED_PATH: &str = emit::CLIENT_PATH;
 
@@ -176,6 +178,7 @@ impl Generated {
 pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let document: serde_json::Value =
         serde_yaml_ng::from_str(spec_yaml).map_err(|error| TaskError::Yaml(error.to_string()))?;
+    let document = document::Document { root: document }.client_view().root;
     let problems = preflight::problems(&document);
     if !problems.is_empty() {
         return Err(TaskError::Unsupported(problems));
@@ -419,6 +422,20 @@ pub(crate) fn snake_case(wire_name: &str) -> String {
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join("_")
+}
+
+/// `cargo xtask client-spec --out <file>`: what the generator reads of the spec, as a document
+/// of its own (JSON, which YAML readers take too), for tools that lint or fuzz it from outside.
+pub fn write_client_spec(out: &Path) -> Result<String, TaskError> {
+    let view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
+    let text = serde_json::to_string_pretty(&view.root)
+        .map_err(|error| TaskError::Shape(error.to_string()))?;
+    std::fs::write(out, text + "\n").map_err(io(out))?;
+    let operations = view.operations().count();
+    Ok(format!(
+        "wrote {} ({operations} operations of {SPEC_PATH})",
+        out.display()
+    ))
 }
 
 /// Reads the spec and generates the client and CLI sources from it.

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <task>
 
   generate [--check]                  regenerate persona-api/src/generated/, tests/src/decoders.rs and
-                                      persona-cli/src/generated.rs from openapi/persona-inquiries.yaml;
+                                      persona-cli/src/generated.rs from openapi/persona.yaml;
                                       with --check, exit 1 naming the stale file instead
   import --from <bundle.json> [--check]
                                       write openapi/persona.yaml from one of Persona's 3.1 bundles (structure only)
                                       and openapi/overlay/; with --check, exit 1 if it is stale
+  client-spec --out <file>            write what the generator reads of openapi/persona.yaml (the operations the
+                                      client covers and the components they use), for outside linters
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide
                                       and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         ["import", "--from", bundle, "--check"] | ["import", "--check", "--from", bundle] => {
             xtask::import::run(Path::new(bundle), true)
         }
+        ["client-spec", "--out", out] => xtask::write_client_spec(Path::new(out)),
         ["fixtures", "--from", reference] => xtask::fixtures::run(Path::new(reference), false),
         ["fixtures", "--from", reference, "--check"]
         | ["fixtures", "--check", "--from", reference] => {

@@ -179,7 +179,14 @@ fn request_bodies(document: &Document) -> Vec<(String, Value)> {
         .filter_map(|operation| {
             let body = document.resolve(operation.node.get("requestBody")?);
             let schema = body.pointer("/content/application~1json/schema")?;
-            let name = schema["$ref"].as_str()?.rsplit('/').next()?.to_string();
+            // An inline body is the type progenitor names after the operation.
+            let name = match schema["$ref"].as_str() {
+                Some(reference) => reference.rsplit('/').next()?.to_string(),
+                None => format!(
+                    "{}Body",
+                    crate::pascal_case(operation.node["operationId"].as_str()?)
+                ),
+            };
             Some((name, schema.clone()))
         })
         .collect()

@@ -1,5 +1,5 @@
 //! `cargo xtask spec-diff`: where our spec and one of Persona's published bundles disagree, over
-//! the operations in our [scope](crate::document::SCOPE); or, between two bundles, what changes
+//! the operations the client covers ([`crate::document::in_scope`]); or, between two bundles, what changes
 //! across the whole API, by product.
 //!
 //! Both documents are flattened into facts at stable locations, one per schema node:
@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::TaskError;
-use crate::document::{Document, in_scope, is_null_schema, union_members};
+use crate::document::{Document, Operation, is_null_schema, union_members};
 
 /// The allowlist of deliberate differences, relative to the workspace root.
 pub const ALLOWLIST_PATH: &str = "openapi/spec-diff-allow.yaml";
@@ -66,13 +66,13 @@ impl std::fmt::Display for Difference {
 }
 
 /// Flattens `document` over the operations whose path `scope` takes.
-fn flatten(document: &Document, scope: fn(&str) -> bool) -> Flat {
+fn flatten(document: &Document, scope: &dyn Fn(&Operation<'_>) -> bool) -> Flat {
     let mut walker = Walker {
         document,
         flat: Flat::new(),
         resources: BTreeSet::new(),
     };
-    for operation in document.operations().filter(|op| scope(op.path)) {
+    for operation in document.operations().filter(|op| scope(op)) {
         let name = format!("{} {}", operation.method.to_uppercase(), operation.path);
         let operation_location = format!("operation {name}");
         walker
@@ -689,9 +689,16 @@ pub struct Report {
     pub unused: Vec<String>,
 }
 
-/// The differences between two documents over our scope (`document::SCOPE`).
+/// The differences between our document (a [client view](Document::client_view)) and a
+/// bundle, over the operations ours has.
 pub fn diff_documents(left: &Document, right: &Document, labels: (&str, &str)) -> Vec<Difference> {
-    compare(&flatten(left, in_scope), &flatten(right, in_scope), labels)
+    let scope = left.scope();
+    let in_scope = |operation: &Operation<'_>| scope.contains(operation);
+    compare(
+        &flatten(left, &in_scope),
+        &flatten(right, &in_scope),
+        labels,
+    )
 }
 
 /// Compares under an allowlist: which differences it does not explain, and which of its
@@ -728,7 +735,7 @@ pub fn judge(differences: Vec<Difference>, allowlist: &[Allowed]) -> Report {
 /// `cargo xtask spec-diff <bundle>`: our spec against `bundle`, under the allowlist.
 pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
     let root = crate::workspace_root();
-    let ours = Document::load(&root.join(crate::SPEC_PATH))?;
+    let ours = Document::load(&root.join(crate::SPEC_PATH))?.client_view();
     let theirs = Document::load(bundle)?;
     let allowlist_path = root.join(ALLOWLIST_PATH);
     let allowlist: Vec<Allowed> = serde_yaml_ng::from_str(&crate::read(&allowlist_path)?)
@@ -764,10 +771,10 @@ pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
 /// `cargo xtask spec-diff <old> <new>`: what changes between two of Persona's bundles.
 pub fn between_bundles(old: &Path, new: &Path) -> Result<String, TaskError> {
     let (old_document, new_document) = (Document::load(old)?, Document::load(new)?);
-    let every_path = |_: &str| true;
+    let every_operation = |_: &Operation<'_>| true;
     let differences = compare(
-        &flatten(&old_document, every_path),
-        &flatten(&new_document, every_path),
+        &flatten(&old_document, &every_operation),
+        &flatten(&new_document, &every_operation),
         ("old", "new"),
     );
     let products = products_by_operation(&[&old_document, &new_document]);
@@ -843,6 +850,7 @@ mod tests {
             root: json!({
                 "openapi": version,
                 "paths": {"/inquiries": {"get": {
+                    "x-persona-product": "Inquiries",
                     "parameters": [{"in": "query", "name": "page", "style": "deepObject",
                         "schema": {"type": "object", "properties": {"size": {"type": "integer"}}}}],
                     "responses": {"200": {"content": {"application/json": {"schema": schema}}}}
@@ -865,10 +873,10 @@ mod tests {
             }),
         };
         let products = products_by_operation(&[&bundle("integer")]);
-        let every_path = |_: &str| true;
+        let every_operation = |_: &Operation<'_>| true;
         let differences = compare(
-            &flatten(&bundle("integer"), every_path),
-            &flatten(&bundle("string"), every_path),
+            &flatten(&bundle("integer"), &every_operation),
+            &flatten(&bundle("string"), &every_operation),
             ("old", "new"),
         );
         assert_eq!(
