@@ -90,6 +90,8 @@ impl<Id> ToManyRelationship<Id> {
 /// absent). The generator puts it on two kinds of request field: one the spec does not let be
 /// `null`, which then refuses it (what Persona's schema refuses, persona-mock refuses), and a
 /// [`Clearable`] one, which reads `null` as [`Clearable::Clear`] (an update that clears).
+/// Only some products' request types use it.
+#[allow(dead_code)]
 pub(crate) fn as_sent<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -143,7 +145,9 @@ impl<T> Clearable<T> {
 
 impl<T> Clearable<T> {
     /// The value in `slot` to change part of, made `Set` (from `empty`) if the attribute was
-    /// left out or cleared: how a request builder sets one template field at a time.
+    /// left out or cleared: how a request builder sets one template field at a time. Only the
+    /// inquiry product's builders use it.
+    #[allow(dead_code)]
     pub(crate) fn set_value(slot: &mut Option<Clearable<T>>, empty: impl FnOnce() -> T) -> &mut T {
         if !matches!(slot, Some(Clearable::Set(_))) {
             *slot = Some(Clearable::Set(empty()));

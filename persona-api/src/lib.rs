@@ -76,6 +76,8 @@
 //! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
 //! - `tracing`: one span per attempt.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod api_key;
 mod api_version;
 mod call;
@@ -87,9 +89,16 @@ pub mod inflection;
 mod json_path;
 mod jsonapi;
 mod open_enum;
+// What the generated open unions share; not every product has one.
+#[allow(dead_code)]
 mod open_union;
 mod pagination;
+// The inquiry product's hand-written helpers: typed access to an inquiry's included objects,
+// and its envelope-free request bodies.
+#[cfg(feature = "inquiries")]
 mod related;
+#[cfg(feature = "inquiries")]
+#[cfg_attr(docsrs, doc(cfg(feature = "inquiries")))]
 pub mod requests;
 mod response_headers;
 mod retry;
@@ -119,7 +128,9 @@ pub use generated::{ByteStream, ResponseValue};
 pub use ids::IdError;
 pub use jsonapi::{Clearable, ResourceIdentifier, ToManyRelationship, ToOneRelationship};
 pub use pagination::Paginate;
+#[cfg(feature = "inquiries")]
 pub use related::WithIncluded;
+#[cfg(feature = "inquiries")]
 pub use requests::{
     Decision, ExpireSessions, InquirySearch, InquiryUpdate, NewInquiry, NewInquirySession,
     OneTimeLinkOptions, SimulateActions, Tag, TagSet, TranslationImport,

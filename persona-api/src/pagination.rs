@@ -64,6 +64,8 @@ pub trait Paginate<'a>: Sized + Send + 'a {
 }
 
 /// The `page[after]` cursor in a `links.next` URL such as `/api/v1/inquiries?page%5Bafter%5D=inq_...`.
+/// Used by each paged operation's `Paginate`, so by none when no product with one is on.
+#[allow(dead_code)]
 pub(crate) fn next_cursor(next: Option<&str>) -> Result<Option<String>, Error> {
     let Some(next) = next else {
         return Ok(None);
@@ -84,6 +86,8 @@ pub(crate) fn next_cursor(next: Option<&str>) -> Result<Option<String>, Error> {
 /// `Paginate` for each builder named, whose page's `data` holds the item type named:
 /// `paged_operations! { builder, types; ListInquiries => Inquiry, }` with the modules of the
 /// builders and the types.
+// Unused when no product with a paged list is on.
+#[allow(unused_macros)]
 macro_rules! paged_operations {
     ($builders:ident, $types:ident; $($builder:ident => $item:ident,)+) => {$(
         impl<'a> $crate::pagination::Paginate<'a> for $builders::$builder<'a> {
@@ -106,6 +110,7 @@ macro_rules! paged_operations {
         }
     )+};
 }
+#[allow(unused_imports)]
 pub(crate) use paged_operations;
 
 #[cfg(test)]

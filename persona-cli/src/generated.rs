@@ -5,6 +5,234 @@ use crate::invocation::{Failure, Invocation, Reply};
 /// Every operation of the spec, by name.
 pub(crate) static OPERATIONS: &[Operation] = &[
     Operation {
+        name: "add-account-relation",
+        about: "Accounts add relation.",
+        long_about: "Accounts add relation.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "relation-schema-key",
+                pointer: "/meta/relation-schema-key",
+                help: "[body: meta.relation-schema-key]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "target-object-id",
+                pointer: "/meta/target-object-id",
+                help: "[body: meta.target-object-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-account-tag",
+        about: "Accounts add tag.",
+        long_about: "Accounts add tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-case-objects",
+        about: "Attach inquiries, accounts, reports or other objects to a case.",
+        long_about: "Attach inquiries, accounts, reports or other objects to a case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "object-ids",
+                pointer: "/meta/object-ids",
+                help: "[body: meta.object-ids; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: true,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-case-tag",
+        about: "Add tag.",
+        long_about: "Add tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "add-inquiry-tag",
         about: "Add one tag, by name or by id.",
         long_about: "Add one tag, by name or by id.\n\nTags are created on first use. Adding a tag the inquiry already has changes nothing. Returns the inquiry with its tags.",
@@ -37,6 +265,279 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "fields-inquiry",
                 help: "Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.",
                 required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-report-tag",
+        about: "Reports add tag.",
+        long_about: "Reports add tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-transaction-relation",
+        about: "Transactions add relation.",
+        long_about: "Transactions add relation.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "relation-schema-key",
+                pointer: "/meta/relation-schema-key",
+                help: "[body: meta.relation-schema-key]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "target-object-id",
+                pointer: "/meta/target-object-id",
+                help: "[body: meta.target-object-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "add-transaction-tag",
+        about: "Transactions add tag.",
+        long_about: "Transactions add tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
         ],
@@ -106,6 +607,1932 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 pointer: "/meta/comment",
                 help: "Shown to reviewers beside the decision. [body: meta.comment]",
                 value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "archive-browser-fingerprint-list-item",
+        about: "Archive browser fingerprint list item.",
+        long_about: "Archive browser fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-browser-fingerprint",
+                help: "fields[list-item/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-country-list-item",
+        about: "Archive country list item.",
+        long_about: "Archive country list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-country",
+                help: "fields[list-item/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-device-fingerprint-list-item",
+        about: "Archive device fingerprint list item.",
+        long_about: "Archive device fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-device-fingerprint",
+                help: "fields[list-item/device-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-email-address-list-item",
+        about: "Archive email address list item.",
+        long_about: "Archive email address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-email-address",
+                help: "fields[list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-field-list-item",
+        about: "Archive field list item.",
+        long_about: "Archive field list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-field",
+                help: "fields[list-item/field]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-geolocation-list-item",
+        about: "Archive geolocation list item.",
+        long_about: "Archive geolocation list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-geolocation",
+                help: "fields[list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-government-id-number-list-item",
+        about: "Archive government id number list item.",
+        long_about: "Archive government id number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-government-id-number",
+                help: "fields[list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-ip-address-list-item",
+        about: "Archive ip address list item.",
+        long_about: "Archive ip address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-ip-address",
+                help: "fields[list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-list",
+        about: "Archive list.",
+        long_about: "Archive list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-browser-fingerprint",
+                help: "fields[list/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-country",
+                help: "fields[list/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-email-address",
+                help: "fields[list/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-geolocation",
+                help: "fields[list/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-government-id-number",
+                help: "fields[list/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-ip-address",
+                help: "fields[list/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-name",
+                help: "fields[list/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-phone-number",
+                help: "fields[list/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-id",
+                help: "list-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-name-list-item",
+        about: "Archive name list item.",
+        long_about: "Archive name list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-name",
+                help: "fields[list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-phone-number-list-item",
+        about: "Archive phone number list item.",
+        long_about: "Archive phone number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-phone-number",
+                help: "fields[list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-string-list-item",
+        about: "Archive string list item.",
+        long_about: "Archive string list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-string",
+                help: "fields[list-item/string]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-theme-set",
+        about: "Archive theme set.",
+        long_about: "Archive theme set.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-theme-set",
+                help: "fields[theme-set]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "theme-set-id",
+                help: "theme-set-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "archive-webhook",
+        about: "Archive webhook.",
+        long_about: "Archive webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "assign-case",
+        about: "Assign case.",
+        long_about: "Assign case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "user-email-address",
+                pointer: "/meta/user-email-address",
+                help: "[body: meta.user-email-address]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "clone-api-key",
+        about: "Clone api key.",
+        long_about: "Clone api key.",
+        parameters: &[
+            Parameter {
+                flag: "api-key-id",
+                help: "api-key-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "clone-webhook",
+        about: "Clone webhook.",
+        long_about: "Clone webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "consolidate-accounts",
+        about: "Merge other accounts into an account.",
+        long_about: "Merge other accounts into an account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "source-account-ids",
+                pointer: "/meta/source-account-ids",
+                help: "[body: meta.source-account-ids; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-account",
+        about: "Create account.",
+        long_about: "Create account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "account-status",
+                pointer: "/data/attributes/account-status",
+                help: "[body: data.attributes.account-status]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "account-type-id",
+                pointer: "/data/attributes/account-type-id",
+                help: "[body: data.attributes.account-type-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-city",
+                pointer: "/data/attributes/address-city",
+                help: "[body: data.attributes.address-city]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-postal-code",
+                pointer: "/data/attributes/address-postal-code",
+                help: "[body: data.attributes.address-postal-code]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-street-1",
+                pointer: "/data/attributes/address-street-1",
+                help: "[body: data.attributes.address-street-1]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-street-2",
+                pointer: "/data/attributes/address-street-2",
+                help: "[body: data.attributes.address-street-2]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-subdivision",
+                pointer: "/data/attributes/address-subdivision",
+                help: "[body: data.attributes.address-subdivision]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "birthdate",
+                pointer: "/data/attributes/birthdate",
+                help: "[body: data.attributes.birthdate]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "country-code",
+                pointer: "/data/attributes/country-code",
+                help: "[body: data.attributes.country-code]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "email-address",
+                pointer: "/data/attributes/email-address",
+                help: "[body: data.attributes.email-address]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "fields",
+                pointer: "/data/attributes/fields",
+                help: "[body: data.attributes.fields; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-first",
+                pointer: "/data/attributes/name-first",
+                help: "[body: data.attributes.name-first]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-last",
+                pointer: "/data/attributes/name-last",
+                help: "[body: data.attributes.name-last]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-middle",
+                pointer: "/data/attributes/name-middle",
+                help: "[body: data.attributes.name-middle]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "phone-number",
+                pointer: "/data/attributes/phone-number",
+                help: "[body: data.attributes.phone-number]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "reference-id",
+                pointer: "/data/attributes/reference-id",
+                help: "[body: data.attributes.reference-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "selfie-photo",
+                pointer: "/data/attributes/selfie-photo",
+                help: "[body: data.attributes.selfie-photo; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "social-security-number",
+                pointer: "/data/attributes/social-security-number",
+                help: "[body: data.attributes.social-security-number]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tags",
+                pointer: "/data/attributes/tags",
+                help: "[body: data.attributes.tags; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "upsert-by",
+                pointer: "/meta/upsert-by",
+                help: "[body: meta.upsert-by]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-api-key",
+        about: "Create api key.",
+        long_about: "Create api key.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "api-attributes-blocklist",
+                pointer: "/data/attributes/api-attributes-blocklist",
+                help: "[body: data.attributes.api-attributes-blocklist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-key-inflection",
+                pointer: "/data/attributes/api-key-inflection",
+                help: "[body: data.attributes.api-key-inflection]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-version",
+                pointer: "/data/attributes/api-version",
+                help: "[body: data.attributes.api-version]",
+                value: FlagValue::String,
+                possible: &[
+                    "2025-12-08",
+                    "2025-10-27",
+                    "2023-01-05",
+                    "2022-09-01",
+                    "2021-08-18",
+                    "2021-07-05",
+                    "2021-02-21",
+                    "2020-05-18",
+                ],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "file-access-token-expires-in",
+                pointer: "/data/attributes/file-access-token-expires-in",
+                help: "[body: data.attributes.file-access-token-expires-in]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "ip-address-allowlist",
+                pointer: "/data/attributes/ip-address-allowlist",
+                help: "[body: data.attributes.ip-address-allowlist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "note",
+                pointer: "/data/attributes/note",
+                help: "[body: data.attributes.note]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "permissions",
+                pointer: "/data/attributes/permissions",
+                help: "[body: data.attributes.permissions; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-browser-fingerprint-list",
+        about: "Create browser fingerprint list.",
+        long_about: "Create browser fingerprint list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-browser-fingerprint",
+                help: "fields[list/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-browser-fingerprint-list-item",
+        about: "Create browser fingerprint list item.",
+        long_about: "Create browser fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-browser-fingerprint",
+                help: "fields[list-item/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-case",
+        about: "Create case.",
+        long_about: "Create case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "case-queue-id",
+                pointer: "/data/attributes/case-queue-id",
+                help: "[body: data.attributes.case-queue-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "case-template-id",
+                pointer: "/data/attributes/case-template-id",
+                help: "[body: data.attributes.case-template-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "creator-email-address",
+                pointer: "/data/attributes/creator-email-address",
+                help: "[body: data.attributes.creator-email-address]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "object-ids",
+                pointer: "/meta/object-ids",
+                help: "[body: meta.object-ids; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "sla-expires-in-seconds",
+                pointer: "/meta/sla-expires-in-seconds",
+                help: "[body: meta.sla-expires-in-seconds; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: true,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-connect-connection",
+        about: "Create connect connection.",
+        long_about: "Create connect connection.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-connect-connection",
+                help: "fields[connect/connection]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "destination-organization-id",
+                pointer: "/data/attributes/destination-organization-id",
+                help: "[body: data.attributes.destination-organization-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-country-list",
+        about: "Create country list.",
+        long_about: "Create country list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-country",
+                help: "fields[list/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-country-list-item",
+        about: "Create country list item.",
+        long_about: "Create country list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-country",
+                help: "fields[list-item/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "country-code",
+                pointer: "/data/attributes/country-code",
+                help: "[body: data.attributes.country-code]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-device-fingerprint-list-item",
+        about: "Create device fingerprint list item.",
+        long_about: "Create device fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-device-fingerprint",
+                help: "fields[list-item/device-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-email-address-list",
+        about: "Create email address list.",
+        long_about: "Create email address list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-email-address",
+                help: "fields[list/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-email-address-list-item",
+        about: "Create email address list item.",
+        long_about: "Create email address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-email-address",
+                help: "fields[list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "match-type",
+                pointer: "/data/attributes/match-type",
+                help: "[body: data.attributes.match-type]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-field-list-item",
+        about: "Create field list item.",
+        long_about: "Create field list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-field",
+                help: "fields[list-item/field]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "field-value",
+                pointer: "/data/attributes/field-value",
+                help: "[body: data.attributes.field-value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-geolocation-list",
+        about: "Create geolocation list.",
+        long_about: "Create geolocation list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-geolocation",
+                help: "fields[list/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-geolocation-list-item",
+        about: "Create geolocation list item.",
+        long_about: "Create geolocation list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-geolocation",
+                help: "fields[list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "latitude",
+                pointer: "/data/attributes/latitude",
+                help: "[body: data.attributes.latitude; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "longitude",
+                pointer: "/data/attributes/longitude",
+                help: "[body: data.attributes.longitude; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "radius-meters",
+                pointer: "/data/attributes/radius-meters",
+                help: "[body: data.attributes.radius-meters; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-government-id-number-list",
+        about: "Create government id number list.",
+        long_about: "Create government id number list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-government-id-number",
+                help: "fields[list/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-government-id-number-list-item",
+        about: "Create government id number list item.",
+        long_about: "Create government id number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-government-id-number",
+                help: "fields[list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "id-class",
+                pointer: "/data/attributes/id-class",
+                help: "[body: data.attributes.id-class]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "id-number",
+                pointer: "/data/attributes/id-number",
+                help: "[body: data.attributes.id-number]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-graph-query",
+        about: "Create graph query.",
+        long_about: "Create graph query.",
+        parameters: &[
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-graph-query",
+                help: "fields[graph-query]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "graph-query-template-id",
+                pointer: "/data/attributes/graph-query-template-id",
+                help: "[body: data.attributes.graph-query-template-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "parameter-map",
+                pointer: "/data/attributes/parameter-map",
+                help: "[body: data.attributes.parameter-map; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "timeout-in-seconds",
+                pointer: "/data/attributes/timeout-in-seconds",
+                help: "[body: data.attributes.timeout-in-seconds]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "variable-map",
+                pointer: "/data/attributes/variable-map",
+                help: "[body: data.attributes.variable-map; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "run-sync",
+                pointer: "/meta/run-sync",
+                help: "[body: meta.run-sync]",
+                value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
             },
@@ -461,6 +2888,1138 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "create-ip-address-list",
+        about: "Create ip address list.",
+        long_about: "Create ip address list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-ip-address",
+                help: "fields[list/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-ip-address-list-item",
+        about: "Create ip address list item.",
+        long_about: "Create ip address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-ip-address",
+                help: "fields[list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-name-list",
+        about: "Create name list.",
+        long_about: "Create name list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-name",
+                help: "fields[list/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "allow-fuzzy-name-first",
+                pointer: "/data/attributes/allow-fuzzy-name-first",
+                help: "[body: data.attributes.allow-fuzzy-name-first]",
+                value: FlagValue::Boolean,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-name-list-item",
+        about: "Create name list item.",
+        long_about: "Create name list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-name",
+                help: "fields[list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-first",
+                pointer: "/data/attributes/name-first",
+                help: "[body: data.attributes.name-first]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-last",
+                pointer: "/data/attributes/name-last",
+                help: "[body: data.attributes.name-last]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-phone-number-list",
+        about: "Create phone number list.",
+        long_about: "Create phone number list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-phone-number",
+                help: "fields[list/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-phone-number-list-item",
+        about: "Create phone number list item.",
+        long_about: "Create phone number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-phone-number",
+                help: "fields[list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-privacy-pass",
+        about: "Create privacy pass.",
+        long_about: "Create privacy pass.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "blinded-token",
+                pointer: "/blinded-token",
+                help: "[body: blinded-token]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "key-id",
+                pointer: "/key-id",
+                help: "[body: key-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-relay",
+        about: "Create relay.",
+        long_about: "Create relay.",
+        parameters: &[
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "claim-type",
+                pointer: "/claim-type",
+                help: "[body: claim-type]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "encryption-key-pem",
+                pointer: "/encryption-key-pem",
+                help: "[body: encryption-key-pem]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "sandbox",
+                pointer: "/sandbox",
+                help: "[body: sandbox]",
+                value: FlagValue::Boolean,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-report",
+        about: "Create report.",
+        long_about: "Create report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "auto-create-account",
+                pointer: "/meta/auto-create-account",
+                help: "[body: meta.auto-create-account]",
+                value: FlagValue::Boolean,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "auto-create-account-reference-id",
+                pointer: "/meta/auto-create-account-reference-id",
+                help: "[body: meta.auto-create-account-reference-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "auto-create-account-type-id",
+                pointer: "/meta/auto-create-account-type-id",
+                help: "[body: meta.auto-create-account-type-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "processing-mode",
+                pointer: "/meta/processing-mode",
+                help: "[body: meta.processing-mode]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "request-flags",
+                pointer: "/meta/request-flags",
+                help: "[body: meta.request-flags; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-share-token",
+        about: "Create share token.",
+        long_about: "Create share token.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-connect-share-token",
+                help: "fields[connect/share-token]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "connection-id",
+                pointer: "/data/attributes/connection-id",
+                help: "[body: data.attributes.connection-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "expires-in-seconds",
+                pointer: "/data/attributes/expires-in-seconds",
+                help: "[body: data.attributes.expires-in-seconds]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "source-id",
+                pointer: "/data/attributes/source-id",
+                help: "[body: data.attributes.source-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-string-list",
+        about: "Create strings list.",
+        long_about: "Create strings list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-string",
+                help: "fields[list/string]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-string-list-item",
+        about: "Create string list item.",
+        long_about: "Create string list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-string",
+                help: "fields[list-item/string]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "value",
+                pointer: "/data/attributes/value",
+                help: "[body: data.attributes.value]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-theme-set",
+        about: "Create theme set.",
+        long_about: "Create theme set.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-theme-set",
+                help: "fields[theme-set]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "styles",
+                pointer: "/data/attributes/styles",
+                help: "[body: data.attributes.styles; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-transaction",
+        about: "Create transaction.",
+        long_about: "Create transaction.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "fields",
+                pointer: "/data/attributes/fields",
+                help: "[body: data.attributes.fields; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "reference-id",
+                pointer: "/data/attributes/reference-id",
+                help: "[body: data.attributes.reference-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tags",
+                pointer: "/data/attributes/tags",
+                help: "[body: data.attributes.tags; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "transaction-type-id",
+                pointer: "/data/attributes/transaction-type-id",
+                help: "[body: data.attributes.transaction-type-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-transaction-label",
+        about: "Create transaction label.",
+        long_about: "Create transaction label.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "label",
+                pointer: "/meta/label",
+                help: "[body: meta.label]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "model-version",
+                pointer: "/meta/model-version",
+                help: "[body: meta.model-version]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "score",
+                pointer: "/meta/score",
+                help: "[body: meta.score; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-webhook",
+        about: "Create webhook.",
+        long_about: "Create webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "api-attributes-blocklist",
+                pointer: "/data/attributes/api-attributes-blocklist",
+                help: "[body: data.attributes.api-attributes-blocklist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-key-inflection",
+                pointer: "/data/attributes/api-key-inflection",
+                help: "[body: data.attributes.api-key-inflection]",
+                value: FlagValue::String,
+                possible: &["camel", "kebab", "snake"],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-version",
+                pointer: "/data/attributes/api-version",
+                help: "[body: data.attributes.api-version]",
+                value: FlagValue::String,
+                possible: &[
+                    "2025-12-08",
+                    "2025-10-27",
+                    "2023-01-05",
+                    "2022-09-01",
+                    "2021-08-18",
+                    "2021-07-05",
+                    "2021-02-21",
+                    "2020-05-18",
+                ],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "custom-http-headers",
+                pointer: "/data/attributes/custom-http-headers",
+                help: "[body: data.attributes.custom-http-headers; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "description",
+                pointer: "/data/attributes/description",
+                help: "[body: data.attributes.description]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "enabled-events",
+                pointer: "/data/attributes/enabled-events",
+                help: "[body: data.attributes.enabled-events; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "file-access-token-expires-in",
+                pointer: "/data/attributes/file-access-token-expires-in",
+                help: "[body: data.attributes.file-access-token-expires-in]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "included-allowlist",
+                pointer: "/data/attributes/included-allowlist",
+                help: "[body: data.attributes.included-allowlist; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "payload-filter",
+                pointer: "/data/attributes/payload-filter",
+                help: "[body: data.attributes.payload-filter; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "relationship-allowlist",
+                pointer: "/data/attributes/relationship-allowlist",
+                help: "[body: data.attributes.relationship-allowlist; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "url",
+                pointer: "/data/attributes/url",
+                help: "[body: data.attributes.url]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-workflow-run",
+        about: "Create workflow run.",
+        long_about: "Create workflow run.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-workflow-run",
+                help: "fields[workflow-run]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "workflow-id",
+                help: "workflow-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "params",
+                pointer: "/meta/params",
+                help: "[body: meta.params; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "deactivate-connect-connection",
+        about: "Deactivate connect connection.",
+        long_about: "Deactivate connect connection.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "connection-id",
+                help: "connection-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "decline-inquiry",
         about: "Decline an inquiry; this stops further progress and fires workflows and webhooks.",
         long_about: "Decline an inquiry; this stops further progress and fires workflows and webhooks.\n\nSets the inquiry to declined and records `inquiry.declined`. An optional comment is kept as the reviewer comment.",
@@ -512,6 +4071,253 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "disable-webhook",
+        about: "Disable webhook.",
+        long_about: "Disable webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "dismiss-report-matches",
+        about: "Dismiss the matches of a report.",
+        long_about: "Dismiss the matches of a report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "dismiss-type",
+                pointer: "/data/attributes/dismiss-type",
+                help: "[body: data.attributes.dismiss-type]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "entity-id",
+                pointer: "/data/attributes/entity-id",
+                help: "[body: data.attributes.entity-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "reason",
+                pointer: "/data/attributes/reason",
+                help: "[body: data.attributes.reason]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "enable-webhook",
+        about: "Enable webhook.",
+        long_about: "Enable webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "expire-all-inquiry-sessions",
         about: "Expire every active session of the given inquiries.",
         long_about: "Expire every active session of the given inquiries.\n\nEvery inquiry id must exist (an unknown one refuses the whole request with 422 and expires nothing). Returns the sessions that were expired.",
@@ -548,6 +4354,57 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 pointer: "/meta/inquiry-ids",
                 help: "[body: meta.inquiry-ids; repeatable]",
                 value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "expire-api-key",
+        about: "Expire api key.",
+        long_about: "Expire api key.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "api-key-id",
+                help: "api-key-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "expires-in-seconds",
+                pointer: "/meta/expires-in-seconds",
+                help: "[body: meta.expires-in-seconds]",
+                value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
             },
@@ -630,6 +4487,48 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             Parameter {
                 flag: "fields-inquiry-session",
                 help: "Sparse fieldset for the inquiry session.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "expire-share-token",
+        about: "Expire share token.",
+        long_about: "Expire share token.",
+        parameters: &[
+            Parameter {
+                flag: "share-token-id",
+                help: "share-token-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-connect-share-token",
+                help: "fields[connect/share-token]",
                 required: false,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
@@ -734,6 +4633,246 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "generate-relay-claim",
+        about: "Generate relay claim.",
+        long_about: "Generate relay claim.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "relay-token",
+                help: "relay-token",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-relay-secret",
+                help: "Persona-Relay-Secret",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-account",
+        about: "Import account.",
+        long_about: "Import account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-account",
+                help: "fields[importer/account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-email-address-lists",
+        about: "Import email address lists.",
+        long_about: "Import email address lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-email-address",
+                help: "fields[importer/list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-geolocation-lists",
+        about: "Import geolocation lists.",
+        long_about: "Import geolocation lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-geolocation",
+                help: "fields[importer/list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-government-id-number-lists",
+        about: "Import government id number lists.",
+        long_about: "Import government id number lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-government-id-number",
+                help: "fields[importer/list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "import-inquiry-template-translations",
         about: "Import translations; Persona writes them into a new draft template version.",
         long_about: "Import translations; Persona writes them into a new draft template version.\n\nEach locale value needs its `value`. Imports never change the published version: publish the draft to use them.",
@@ -780,6 +4919,561 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 nullable: false,
             },
         ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-ip-address-lists",
+        about: "Import ip address lists.",
+        long_about: "Import ip address lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-ip-address",
+                help: "fields[importer/list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-name-lists",
+        about: "Import name lists.",
+        long_about: "Import name lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-name",
+                help: "fields[importer/list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "import-phone-number-lists",
+        about: "Import phone number lists.",
+        long_about: "Import phone number lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-phone-number",
+                help: "fields[importer/list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "file",
+                pointer: "/data/attributes/file",
+                help: "[body: data.attributes.file; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "list-id",
+                pointer: "/data/attributes/list-id",
+                help: "[body: data.attributes.list-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-account-relations",
+        about: "Accounts list relations.",
+        long_about: "Accounts list relations.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-created-at-end",
+                help: "filter[created-at-end]",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-created-at-start",
+                help: "filter[created-at-start]",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-key",
+                help: "filter[key]",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-accounts",
+        about: "List accounts.",
+        long_about: "List accounts.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-reference-id",
+                help: "filter[reference-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-api-keys",
+        about: "List api keys.",
+        long_about: "List api keys.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-name",
+                help: "filter[name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-api-logs",
+        about: "List api logs.",
+        long_about: "List api logs.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-api-log",
+                help: "fields[api-log]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-cases",
+        about: "List cases.",
+        long_about: "List cases.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-account-id",
+                help: "filter[account-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-case-template-id",
+                help: "filter[case-template-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-inquiry-id",
+                help: "filter[inquiry-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-reference-id",
+                help: "filter[reference-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-report-id",
+                help: "filter[report-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-connect-connections",
+        about: "List connect connections.",
+        long_about: "List connect connections.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-connect-connection",
+                help: "fields[connect/connection]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-destination-organization-id",
+                help: "filter[destination-organization-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-devices",
+        about: "List devices.",
+        long_about: "List devices.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "filter-inquiry-session-id",
+                help: "filter[inquiry-session-id]",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
         entries: None,
         list: false,
         destructive: false,
@@ -842,6 +5536,96 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         body: &[],
         entries: None,
         list: true,
+        destructive: false,
+    },
+    Operation {
+        name: "list-importers",
+        about: "List importers.",
+        long_about: "List importers.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-importer-account",
+                help: "fields[importer/account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-email-address",
+                help: "fields[importer/list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-field",
+                help: "fields[importer/list-item/field]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-geolocation",
+                help: "fields[importer/list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-government-id-number",
+                help: "fields[importer/list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-ip-address",
+                help: "fields[importer/list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-name",
+                help: "fields[importer/list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-phone-number",
+                help: "fields[importer/list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
         destructive: false,
     },
     Operation {
@@ -1085,6 +5869,1028 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "list-lists",
+        about: "List lists.",
+        long_about: "List lists.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-list-browser-fingerprint",
+                help: "fields[list/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-country",
+                help: "fields[list/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-email-address",
+                help: "fields[list/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-geolocation",
+                help: "fields[list/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-government-id-number",
+                help: "fields[list/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-ip-address",
+                help: "fields[list/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-name",
+                help: "fields[list/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-phone-number",
+                help: "fields[list/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || {
+                    clap::value_parser!(persona_api::types::ListListsFilterStatus).into()
+                },
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-rate-limits",
+        about: "List rate limits.",
+        long_about: "List rate limits.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-report-history",
+        about: "List report history.",
+        long_about: "List report history.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-reports",
+        about: "List reports.",
+        long_about: "List reports.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-account-id",
+                help: "filter[account-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-reference-id",
+                help: "filter[reference-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-share-tokens",
+        about: "List share tokens.",
+        long_about: "List share tokens.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-connect-share-token",
+                help: "fields[connect/share-token]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-connection-id",
+                help: "filter[connection-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-direction",
+                help: "filter[direction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-theme-sets",
+        about: "List theme sets.",
+        long_about: "List theme sets.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-theme-set",
+                help: "fields[theme-set]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-transactions",
+        about: "List transactions.",
+        long_about: "List transactions.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-identifier-key",
+                help: "filter[identifier][key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-identifier-value",
+                help: "filter[identifier][value]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-reference-id",
+                help: "filter[reference-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-transaction-type-id",
+                help: "filter[transaction-type-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-user-audit-logs",
+        about: "List user audit logs.",
+        long_about: "List user audit logs.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-user-audit-log",
+                help: "fields[user-audit-log]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-webhooks",
+        about: "List webhooks.",
+        long_about: "List webhooks.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-workflow-runs",
+        about: "List workflow runs.",
+        long_about: "List workflow runs.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-workflow-run",
+                help: "fields[workflow-run]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-status",
+                help: "filter[status]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "list-workflow-versions",
+        about: "List workflow versions.",
+        long_about: "List workflow versions.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(f64).into(),
+            },
+            Parameter {
+                flag: "fields-workflow-version",
+                help: "fields[workflow-version]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "filter-workflow-id",
+                help: "filter[workflow-id]",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "lock-verification",
+        about: "Lock a verification while it is investigated.",
+        long_about: "Lock a verification while it is investigated.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-aamva",
+                help: "fields[verification/aamva]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-bank-pennydrop",
+                help: "fields[verification/bank-pennydrop]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-brand-asset",
+                help: "fields[verification/brand-asset]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-business-website",
+                help: "fields[verification/business-website]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-certificate-korea",
+                help: "fields[verification/certificate-korea]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-credit-card",
+                help: "fields[verification/credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database",
+                help: "fields[verification/database]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-aadhaar",
+                help: "fields[verification/database-aadhaar]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business",
+                help: "fields[verification/database-business]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business-footprint",
+                help: "fields[verification/database-business-footprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-ecbsv",
+                help: "fields[verification/database-ecbsv]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-phone-carrier",
+                help: "fields[verification/database-phone-carrier]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-serpro",
+                help: "fields[verification/database-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-standard",
+                help: "fields[verification/database-standard]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-tin",
+                help: "fields[verification/database-tin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-vat-number",
+                help: "fields[verification/database-vat-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-connect-id",
+                help: "fields[verification/digital-id-connect-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-e-do-app",
+                help: "fields[verification/digital-id-e-do-app]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-finnish-trust-network",
+                help: "fields[verification/digital-id-finnish-trust-network]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-france-identite",
+                help: "fields[verification/digital-id-france-identite]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-generic",
+                help: "fields[verification/digital-id-generic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-idin",
+                help: "fields[verification/digital-id-idin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-its-me",
+                help: "fields[verification/digital-id-its-me]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-kcb-credit-card",
+                help: "fields[verification/digital-id-kcb-credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-mit-id",
+                help: "fields[verification/digital-id-mit-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-one-id",
+                help: "fields[verification/digital-id-one-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-philsys",
+                help: "fields[verification/digital-id-philsys]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-serpro",
+                help: "fields[verification/digital-id-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-singpass",
+                help: "fields[verification/digital-id-singpass]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-swedish-bank-id",
+                help: "fields[verification/digital-id-swedish-bank-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-uk-sharecode",
+                help: "fields[verification/digital-id-uk-sharecode]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-world-id",
+                help: "fields[verification/digital-id-world-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-document",
+                help: "fields[verification/document]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-email-address",
+                help: "fields[verification/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id",
+                help: "fields[verification/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id-nfc",
+                help: "fields[verification/government-id-nfc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-jp-my-number-nfc-scan",
+                help: "fields[verification/jp-my-number-nfc-scan]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-mdoc",
+                help: "fields[verification/mdoc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-persona-fff-inquiry",
+                help: "fields[verification/persona-fff-inquiry]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number",
+                help: "fields[verification/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number-silent-network-authentication",
+                help: "fields[verification/phone-number-silent-network-authentication]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-qes-infocert",
+                help: "fields[verification/qes-infocert]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-selfie",
+                help: "fields[verification/selfie]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-verifiable-credential",
+                help: "fields[verification/verifiable-credential]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "mark-inquiry-for-review",
         about: "Move an inquiry to needs_review; refused once it is approved or declined.",
         long_about: "Move an inquiry to needs_review; refused once it is approved or declined.\n\nPuts the inquiry in front of a reviewer and records `inquiry.marked-for-review`; an approved or declined inquiry gives 409.",
@@ -1127,6 +6933,144 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "pause-report-monitoring",
+        about: "Pause the continuous monitoring of a report.",
+        long_about: "Pause the continuous monitoring of a report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "print-inquiry-pdf",
         about: "Export an inquiry as a PDF document.",
         long_about: "Export an inquiry as a PDF document.\n\nThe body is the PDF itself (`application/pdf`), not JSON.",
@@ -1149,6 +7093,180 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         entries: None,
         list: false,
         destructive: false,
+    },
+    Operation {
+        name: "print-report-pdf",
+        about: "Print report pdf.",
+        long_about: "Print report pdf.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "print-verification-pdf",
+        about: "Print verification as pdf.",
+        long_about: "Print verification as pdf.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "reactivate-connect-connection",
+        about: "Reactivate connect connection.",
+        long_about: "Reactivate connect connection.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "connection-id",
+                help: "connection-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "redact-account",
+        about: "Redact account.",
+        long_about: "Redact account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "redact-case",
+        about: "Redact case.",
+        long_about: "Redact case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
     },
     Operation {
         name: "redact-inquiry",
@@ -1191,6 +7309,545 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         entries: None,
         list: false,
         destructive: true,
+    },
+    Operation {
+        name: "redact-report",
+        about: "Redact report.",
+        long_about: "Redact report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "redact-transaction",
+        about: "Redact transaction.",
+        long_about: "Redact transaction.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "redact-transaction-biometrics",
+        about: "Redact transaction biometrics.",
+        long_about: "Redact transaction biometrics.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "redact-verification",
+        about: "Redact verification.",
+        long_about: "Redact verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: true,
+    },
+    Operation {
+        name: "redeem-share-token",
+        about: "Redeem a share token.",
+        long_about: "Redeem a share token.",
+        parameters: &[
+            Parameter {
+                flag: "share-token-id",
+                help: "share-token-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-connect-share-token",
+                help: "fields[connect/share-token]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "destination-id",
+                pointer: "/data/attributes/destination-id",
+                help: "[body: data.attributes.destination-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "field-mappings",
+                pointer: "/meta/field-mappings",
+                help: "[body: meta.field-mappings; one JSON item per flag, repeatable]",
+                value: FlagValue::JsonList,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-account-relation",
+        about: "Accounts remove relation.",
+        long_about: "Accounts remove relation.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "relation-schema-key",
+                pointer: "/meta/relation-schema-key",
+                help: "[body: meta.relation-schema-key]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "target-object-id",
+                pointer: "/meta/target-object-id",
+                help: "[body: meta.target-object-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-account-tag",
+        about: "Accounts remove tag.",
+        long_about: "Accounts remove tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-case-objects",
+        about: "Detach objects from a case.",
+        long_about: "Detach objects from a case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "object-ids",
+                pointer: "/meta/object-ids",
+                help: "[body: meta.object-ids; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: true,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-case-tag",
+        about: "Remove tag.",
+        long_about: "Remove tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
     },
     Operation {
         name: "remove-inquiry-tag",
@@ -1252,6 +7909,452 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "remove-report-tag",
+        about: "Reports remove tag.",
+        long_about: "Reports remove tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-transaction-relation",
+        about: "Transactions remove relation.",
+        long_about: "Transactions remove relation.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "relation-schema-key",
+                pointer: "/meta/relation-schema-key",
+                help: "[body: meta.relation-schema-key]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "target-object-id",
+                pointer: "/meta/target-object-id",
+                help: "[body: meta.target-object-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "remove-transaction-tag",
+        about: "Transactions remove tag.",
+        long_about: "Transactions remove tag.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "request-relay-challenge",
+        about: "Request relay challenge.",
+        long_about: "Request relay challenge.",
+        parameters: &[
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "claim-type",
+                pointer: "/claim-type",
+                help: "[body: claim-type]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "sandbox",
+                pointer: "/sandbox",
+                help: "[body: sandbox]",
+                value: FlagValue::Boolean,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "rerun-report",
+        about: "Run a report again.",
+        long_about: "Run a report again.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "resume-inquiry",
         about: "Get a session token to continue an inquiry; an expired inquiry becomes pending.",
         long_about: "Get a session token to continue an inquiry; an expired inquiry becomes pending.\n\nOnly created, pending and expired inquiries can be resumed; others give 409.",
@@ -1294,6 +8397,954 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "resume-report-monitoring",
+        about: "Resume the continuous monitoring of a report.",
+        long_about: "Resume the continuous monitoring of a report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-aamva-verification",
+        about: "Retrieve aamva verification.",
+        long_about: "Retrieve aamva verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-aamva",
+                help: "fields[verification/aamva]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-account",
+        about: "Retrieve account.",
+        long_about: "Retrieve account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-account-type",
+        about: "Retrieve account type.",
+        long_about: "Retrieve account type.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account-type",
+                help: "fields[account-type]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-type-id",
+                help: "account-type-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-api-key",
+        about: "Retrieve api key.",
+        long_about: "Retrieve api key.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "api-key-id",
+                help: "api-key-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-api-log",
+        about: "Retrieve api log.",
+        long_about: "Retrieve api log.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-log",
+                help: "fields[api-log]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "api-log-id",
+                help: "api-log-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-browser-fingerprint-list-item",
+        about: "Retrieve browser fingerprint list item.",
+        long_about: "Retrieve browser fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-browser-fingerprint",
+                help: "fields[list-item/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-case",
+        about: "Retrieve case.",
+        long_about: "Retrieve case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-case-template",
+        about: "Retrieve case template.",
+        long_about: "Retrieve case template.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case-template",
+                help: "fields[case-template]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-template-id",
+                help: "case-template-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-connect-connection",
+        about: "Retrieve connect connection.",
+        long_about: "Retrieve connect connection.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-connect-connection",
+                help: "fields[connect/connection]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "connection-id",
+                help: "connection-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-country-list-item",
+        about: "Retrieve country list item.",
+        long_about: "Retrieve country list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-country",
+                help: "fields[list-item/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-database-standard-verification",
+        about: "Retrieve database standard verification.",
+        long_about: "Retrieve database standard verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-standard",
+                help: "fields[verification/database-standard]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-database-verification",
+        about: "Retrieve database verification.",
+        long_about: "Retrieve database verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database",
+                help: "fields[verification/database]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-device",
+        about: "Retrieve device.",
+        long_about: "Retrieve device.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-device",
+                help: "fields[device]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "device-id",
+                help: "device-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-device-fingerprint-list-item",
+        about: "Retrieve device fingerprint list item.",
+        long_about: "Retrieve device fingerprint list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-device-fingerprint",
+                help: "fields[list-item/device-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-document",
+        about: "Retrieve document.",
+        long_about: "Retrieve document.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-generic",
+                help: "fields[document/generic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-government-id",
+                help: "fields[document/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-government-id-nfc",
+                help: "fields[document/government-id-nfc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-mdoc",
+                help: "fields[document/mdoc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "document-id",
+                help: "document-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-document-verification",
+        about: "Retrieve document verification.",
+        long_about: "Retrieve document verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-document",
+                help: "fields[verification/document]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-ecbsv-database-verification",
+        about: "Retrieve ecbsv database verification.",
+        long_about: "Retrieve ecbsv database verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-ecbsv",
+                help: "fields[verification/database-ecbsv]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-email-address-list-item",
+        about: "Retrieve email address list item.",
+        long_about: "Retrieve email address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-email-address",
+                help: "fields[list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-email-address-verification",
+        about: "Retrieve email address verification.",
+        long_about: "Retrieve email address verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-email-address",
+                help: "fields[verification/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "retrieve-event",
         about: "Retrieve one event; the body a webhook delivers is this document.",
         long_about: "Retrieve one event; the body a webhook delivers is this document.\n\nThe event's name, when it happened, and in `payload` the object it is about, as it was then.",
@@ -1320,6 +9371,414 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "fields-event",
                 help: "Sparse fieldset for the event.",
                 required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-field-list-item",
+        about: "Retrieve field list item.",
+        long_about: "Retrieve field list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-field",
+                help: "fields[list-item/field]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-generic-document",
+        about: "Retrieve generic document.",
+        long_about: "Retrieve generic document.",
+        parameters: &[
+            Parameter {
+                flag: "document-id",
+                help: "document-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-generic",
+                help: "fields[document/generic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-geolocation-list-item",
+        about: "Retrieve geolocation list item.",
+        long_about: "Retrieve geolocation list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-geolocation",
+                help: "fields[list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-government-id-document",
+        about: "Retrieve government id document.",
+        long_about: "Retrieve government id document.",
+        parameters: &[
+            Parameter {
+                flag: "document-id",
+                help: "document-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-document-government-id",
+                help: "fields[document/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-government-id-nfc-verification",
+        about: "Retrieve government id nfc verification.",
+        long_about: "Retrieve government id nfc verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id-nfc",
+                help: "fields[verification/government-id-nfc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-government-id-number-list-item",
+        about: "Retrieve government id number list item.",
+        long_about: "Retrieve government id number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-government-id-number",
+                help: "fields[list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-government-id-verification",
+        about: "Retrieve government id verification.",
+        long_about: "Retrieve government id verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id",
+                help: "fields[verification/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-graph-query",
+        about: "Retrieve graph query.",
+        long_about: "Retrieve graph query.",
+        parameters: &[
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-graph-query",
+                help: "fields[graph-query]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "graph-query-id",
+                help: "graph-query-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-importer",
+        about: "Retrieve importer.",
+        long_about: "Retrieve importer.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-account",
+                help: "fields[importer/account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-email-address",
+                help: "fields[importer/list-item/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-field",
+                help: "fields[importer/list-item/field]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-geolocation",
+                help: "fields[importer/list-item/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-government-id-number",
+                help: "fields[importer/list-item/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-ip-address",
+                help: "fields[importer/list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-name",
+                help: "fields[importer/list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-importer-list-item-phone-number",
+                help: "fields[importer/list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "importer-id",
+                help: "importer-id",
+                required: true,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
         ],
@@ -1474,6 +9933,1418 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "retrieve-ip-address-list-item",
+        about: "Retrieve ip address list item.",
+        long_about: "Retrieve ip address list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-ip-address",
+                help: "fields[list-item/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-list",
+        about: "Retrieve list.",
+        long_about: "Retrieve list.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-browser-fingerprint",
+                help: "fields[list/browser-fingerprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-country",
+                help: "fields[list/country]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-email-address",
+                help: "fields[list/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-geolocation",
+                help: "fields[list/geolocation]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-government-id-number",
+                help: "fields[list/government-id-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-ip-address",
+                help: "fields[list/ip-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-name",
+                help: "fields[list/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-phone-number",
+                help: "fields[list/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-id",
+                help: "list-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-name-list-item",
+        about: "Retrieve name list item.",
+        long_about: "Retrieve name list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-name",
+                help: "fields[list-item/name]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-phone-carrier-database-verification",
+        about: "Retrieve phone carrier database verification.",
+        long_about: "Retrieve phone carrier database verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-phone-carrier",
+                help: "fields[verification/database-phone-carrier]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-phone-number-list-item",
+        about: "Retrieve phone number list item.",
+        long_about: "Retrieve phone number list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-phone-number",
+                help: "fields[list-item/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-phone-number-verification",
+        about: "Retrieve phone number verification.",
+        long_about: "Retrieve phone number verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number",
+                help: "fields[verification/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-report",
+        about: "Retrieve report.",
+        long_about: "Retrieve report.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-selfie-verification",
+        about: "Retrieve selfie verification.",
+        long_about: "Retrieve selfie verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-selfie",
+                help: "fields[verification/selfie]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-serpro-database-verification",
+        about: "Retrieve serpro database verification.",
+        long_about: "Retrieve serpro database verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-serpro",
+                help: "fields[verification/database-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-share-token",
+        about: "Retrieve share token.",
+        long_about: "Retrieve share token.",
+        parameters: &[
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-connect-share-token",
+                help: "fields[connect/share-token]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "share-token-id",
+                help: "share-token-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "peek-source-data",
+                help: "peek-source-data",
+                required: false,
+                parser: || clap::value_parser!(bool).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-string-list-item",
+        about: "Retrieve string list item.",
+        long_about: "Retrieve string list item.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-list-item-string",
+                help: "fields[list-item/string]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "list-item-id",
+                help: "list-item-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-theme-set",
+        about: "Retrieve theme set.",
+        long_about: "Retrieve theme set.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-theme-set",
+                help: "fields[theme-set]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "theme-set-id",
+                help: "theme-set-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-tin-database-verification",
+        about: "Retrieve tin database verification.",
+        long_about: "Retrieve tin database verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-tin",
+                help: "fields[verification/database-tin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-transaction",
+        about: "Retrieve transaction.",
+        long_about: "Retrieve transaction.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-transaction-type",
+        about: "Retrieve transaction type.",
+        long_about: "Retrieve transaction type.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction-type",
+                help: "fields[transaction-type]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-type-id",
+                help: "transaction-type-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-user-audit-log",
+        about: "Retrieve user audit log.",
+        long_about: "Retrieve user audit log.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-user-audit-log",
+                help: "fields[user-audit-log]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "user-audit-log-id",
+                help: "user-audit-log-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-verification",
+        about: "Retrieve verification.",
+        long_about: "Retrieve verification.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-aamva",
+                help: "fields[verification/aamva]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-bank-pennydrop",
+                help: "fields[verification/bank-pennydrop]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-brand-asset",
+                help: "fields[verification/brand-asset]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-business-website",
+                help: "fields[verification/business-website]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-certificate-korea",
+                help: "fields[verification/certificate-korea]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-credit-card",
+                help: "fields[verification/credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database",
+                help: "fields[verification/database]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-aadhaar",
+                help: "fields[verification/database-aadhaar]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business",
+                help: "fields[verification/database-business]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business-footprint",
+                help: "fields[verification/database-business-footprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-ecbsv",
+                help: "fields[verification/database-ecbsv]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-phone-carrier",
+                help: "fields[verification/database-phone-carrier]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-serpro",
+                help: "fields[verification/database-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-standard",
+                help: "fields[verification/database-standard]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-tin",
+                help: "fields[verification/database-tin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-vat-number",
+                help: "fields[verification/database-vat-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-connect-id",
+                help: "fields[verification/digital-id-connect-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-e-do-app",
+                help: "fields[verification/digital-id-e-do-app]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-finnish-trust-network",
+                help: "fields[verification/digital-id-finnish-trust-network]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-france-identite",
+                help: "fields[verification/digital-id-france-identite]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-generic",
+                help: "fields[verification/digital-id-generic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-idin",
+                help: "fields[verification/digital-id-idin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-its-me",
+                help: "fields[verification/digital-id-its-me]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-kcb-credit-card",
+                help: "fields[verification/digital-id-kcb-credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-mit-id",
+                help: "fields[verification/digital-id-mit-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-one-id",
+                help: "fields[verification/digital-id-one-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-philsys",
+                help: "fields[verification/digital-id-philsys]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-serpro",
+                help: "fields[verification/digital-id-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-singpass",
+                help: "fields[verification/digital-id-singpass]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-swedish-bank-id",
+                help: "fields[verification/digital-id-swedish-bank-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-uk-sharecode",
+                help: "fields[verification/digital-id-uk-sharecode]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-world-id",
+                help: "fields[verification/digital-id-world-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-document",
+                help: "fields[verification/document]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-email-address",
+                help: "fields[verification/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id",
+                help: "fields[verification/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id-nfc",
+                help: "fields[verification/government-id-nfc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-jp-my-number-nfc-scan",
+                help: "fields[verification/jp-my-number-nfc-scan]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-mdoc",
+                help: "fields[verification/mdoc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-persona-fff-inquiry",
+                help: "fields[verification/persona-fff-inquiry]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number",
+                help: "fields[verification/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number-silent-network-authentication",
+                help: "fields[verification/phone-number-silent-network-authentication]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-qes-infocert",
+                help: "fields[verification/qes-infocert]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-selfie",
+                help: "fields[verification/selfie]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-verifiable-credential",
+                help: "fields[verification/verifiable-credential]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-webhook",
+        about: "Retrieve webhook.",
+        long_about: "Retrieve webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "retrieve-workflow-run",
+        about: "Retrieve workflow run.",
+        long_about: "Retrieve workflow run.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-workflow-run",
+                help: "fields[workflow-run]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "workflow-run-id",
+                help: "workflow-run-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "rotate-webhook-secret",
+        about: "Rotate webhook secret.",
+        long_about: "Rotate webhook secret.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "expires-in-seconds",
+                pointer: "/meta/expires-in-seconds",
+                help: "[body: meta.expires-in-seconds]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "run-account-action",
+        about: "Run an action on an account.",
+        long_about: "Run an action on an account.",
+        parameters: &[
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "data",
+                pointer: "/data",
+                help: "[body: data; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "search-accounts",
+        about: "Search accounts.",
+        long_about: "Search accounts.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(::std::num::NonZeroU64).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "page",
+                pointer: "/page",
+                help: "[body: page; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "query",
+                pointer: "/query",
+                help: "[body: query; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "sort",
+                pointer: "/sort",
+                help: "[body: sort; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "search-cases",
+        about: "Search cases.",
+        long_about: "Search cases.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-after",
+                help: "page[after]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-before",
+                help: "page[before]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "page-size",
+                help: "page[size]",
+                required: false,
+                parser: || clap::value_parser!(::std::num::NonZeroU64).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "page",
+                pointer: "/page",
+                help: "[body: page; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "query",
+                pointer: "/query",
+                help: "[body: query; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "sort",
+                pointer: "/sort",
+                help: "[body: sort; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "search-inquiries",
         about: "Search inquiries with a boolean query.",
         long_about: "Search inquiries with a boolean query.\n\nThe index lags writes by about a minute: do not use it to read an inquiry you just wrote. Predicate attributes are snake_case (`created_at`). Follow `links.next` with POST.",
@@ -1547,6 +11418,175 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "set-account-tags",
+        about: "Accounts set tags.",
+        long_about: "Accounts set tags.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "set-case-status",
+        about: "Set status for case.",
+        long_about: "Set status for case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "status",
+                pointer: "/meta/status",
+                help: "[body: meta.status]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "set-case-tags",
+        about: "Set tags.",
+        long_about: "Set tags.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "set-inquiry-tags",
         about: "Replace the whole tag set; tags not named are removed.",
         long_about: "Replace the whole tag set; tags not named are removed.\n\nThe inquiry ends with exactly the tags named, in that order; an empty list removes them all.",
@@ -1579,6 +11619,220 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "fields-inquiry",
                 help: "Sparse fieldset: comma-separated attributes of the inquiry to return; the others are left out of the response.",
                 required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "set-report-tags",
+        about: "Reports set tags.",
+        long_about: "Reports set tags.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-address-lookup",
+                help: "fields[report/address-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-adverse-media",
+                help: "fields[report/adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-adverse-media",
+                help: "fields[report/business-adverse-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-associated-persons",
+                help: "fields[report/business-associated-persons]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-lookup",
+                help: "fields[report/business-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-registrations-lookup",
+                help: "fields[report/business-registrations-lookup]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-business-watchlist",
+                help: "fields[report/business-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-crypto-address-watchlist",
+                help: "fields[report/crypto-address-watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-email-address",
+                help: "fields[report/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-integration-sentilink-scores",
+                help: "fields[report/integration/sentilink-scores]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-phone-number",
+                help: "fields[report/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-politically-exposed-person",
+                help: "fields[report/politically-exposed-person]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile",
+                help: "fields[report/profile]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-profile-non-authoritative",
+                help: "fields[report/profile-non-authoritative]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-social-media",
+                help: "fields[report/social-media]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-synthetic",
+                help: "fields[report/synthetic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-report-watchlist",
+                help: "fields[report/watchlist]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "report-id",
+                help: "report-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "tag-id",
+                pointer: "/meta/tag-id",
+                help: "[body: meta.tag-id; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tag-name",
+                pointer: "/meta/tag-name",
+                help: "[body: meta.tag-name; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "set-transaction-tags",
+        about: "Transactions set tags.",
+        long_about: "Transactions set tags.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
         ],
@@ -1650,6 +11904,684 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::JsonList,
                 possible: &[],
                 nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "unlock-verification",
+        about: "Unlock a verification after an investigation.",
+        long_about: "Unlock a verification after an investigation.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-aamva",
+                help: "fields[verification/aamva]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-bank-pennydrop",
+                help: "fields[verification/bank-pennydrop]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-brand-asset",
+                help: "fields[verification/brand-asset]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-business-website",
+                help: "fields[verification/business-website]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-certificate-korea",
+                help: "fields[verification/certificate-korea]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-credit-card",
+                help: "fields[verification/credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database",
+                help: "fields[verification/database]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-aadhaar",
+                help: "fields[verification/database-aadhaar]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business",
+                help: "fields[verification/database-business]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-business-footprint",
+                help: "fields[verification/database-business-footprint]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-ecbsv",
+                help: "fields[verification/database-ecbsv]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-phone-carrier",
+                help: "fields[verification/database-phone-carrier]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-serpro",
+                help: "fields[verification/database-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-standard",
+                help: "fields[verification/database-standard]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-tin",
+                help: "fields[verification/database-tin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-database-vat-number",
+                help: "fields[verification/database-vat-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-connect-id",
+                help: "fields[verification/digital-id-connect-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-e-do-app",
+                help: "fields[verification/digital-id-e-do-app]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-finnish-trust-network",
+                help: "fields[verification/digital-id-finnish-trust-network]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-france-identite",
+                help: "fields[verification/digital-id-france-identite]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-generic",
+                help: "fields[verification/digital-id-generic]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-idin",
+                help: "fields[verification/digital-id-idin]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-its-me",
+                help: "fields[verification/digital-id-its-me]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-kcb-credit-card",
+                help: "fields[verification/digital-id-kcb-credit-card]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-mit-id",
+                help: "fields[verification/digital-id-mit-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-one-id",
+                help: "fields[verification/digital-id-one-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-philsys",
+                help: "fields[verification/digital-id-philsys]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-serpro",
+                help: "fields[verification/digital-id-serpro]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-singpass",
+                help: "fields[verification/digital-id-singpass]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-swedish-bank-id",
+                help: "fields[verification/digital-id-swedish-bank-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-uk-sharecode",
+                help: "fields[verification/digital-id-uk-sharecode]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-digital-id-world-id",
+                help: "fields[verification/digital-id-world-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-document",
+                help: "fields[verification/document]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-email-address",
+                help: "fields[verification/email-address]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id",
+                help: "fields[verification/government-id]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-government-id-nfc",
+                help: "fields[verification/government-id-nfc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-jp-my-number-nfc-scan",
+                help: "fields[verification/jp-my-number-nfc-scan]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-mdoc",
+                help: "fields[verification/mdoc]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-persona-fff-inquiry",
+                help: "fields[verification/persona-fff-inquiry]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number",
+                help: "fields[verification/phone-number]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-phone-number-silent-network-authentication",
+                help: "fields[verification/phone-number-silent-network-authentication]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-qes-infocert",
+                help: "fields[verification/qes-infocert]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-selfie",
+                help: "fields[verification/selfie]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-verification-verifiable-credential",
+                help: "fields[verification/verifiable-credential]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "verification-id",
+                help: "verification-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: false,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "update-account",
+        about: "Update account.",
+        long_about: "Update account.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-account",
+                help: "fields[account]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "account-id",
+                help: "account-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "account-status",
+                pointer: "/data/attributes/account-status",
+                help: "[body: data.attributes.account-status]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-city",
+                pointer: "/data/attributes/address-city",
+                help: "[body: data.attributes.address-city]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-postal-code",
+                pointer: "/data/attributes/address-postal-code",
+                help: "[body: data.attributes.address-postal-code]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-street-1",
+                pointer: "/data/attributes/address-street-1",
+                help: "[body: data.attributes.address-street-1]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-street-2",
+                pointer: "/data/attributes/address-street-2",
+                help: "[body: data.attributes.address-street-2]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "address-subdivision",
+                pointer: "/data/attributes/address-subdivision",
+                help: "[body: data.attributes.address-subdivision]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "birthdate",
+                pointer: "/data/attributes/birthdate",
+                help: "[body: data.attributes.birthdate]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "country-code",
+                pointer: "/data/attributes/country-code",
+                help: "[body: data.attributes.country-code]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "email-address",
+                pointer: "/data/attributes/email-address",
+                help: "[body: data.attributes.email-address]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "fields",
+                pointer: "/data/attributes/fields",
+                help: "[body: data.attributes.fields; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-first",
+                pointer: "/data/attributes/name-first",
+                help: "[body: data.attributes.name-first]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-last",
+                pointer: "/data/attributes/name-last",
+                help: "[body: data.attributes.name-last]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name-middle",
+                pointer: "/data/attributes/name-middle",
+                help: "[body: data.attributes.name-middle]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "phone-number",
+                pointer: "/data/attributes/phone-number",
+                help: "[body: data.attributes.phone-number]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "reference-id",
+                pointer: "/data/attributes/reference-id",
+                help: "[body: data.attributes.reference-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "selfie-photo",
+                pointer: "/data/attributes/selfie-photo",
+                help: "[body: data.attributes.selfie-photo; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "social-security-number",
+                pointer: "/data/attributes/social-security-number",
+                help: "[body: data.attributes.social-security-number]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tags",
+                pointer: "/data/attributes/tags",
+                help: "[body: data.attributes.tags; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: true,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "update-api-key",
+        about: "Update api key.",
+        long_about: "Update api key.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-api-key",
+                help: "fields[api-key]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "api-key-id",
+                help: "api-key-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "api-attributes-blocklist",
+                pointer: "/data/attributes/api-attributes-blocklist",
+                help: "[body: data.attributes.api-attributes-blocklist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-key-inflection",
+                pointer: "/data/attributes/api-key-inflection",
+                help: "[body: data.attributes.api-key-inflection]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-version",
+                pointer: "/data/attributes/api-version",
+                help: "[body: data.attributes.api-version]",
+                value: FlagValue::String,
+                possible: &[
+                    "2025-12-08",
+                    "2025-10-27",
+                    "2023-01-05",
+                    "2022-09-01",
+                    "2021-08-18",
+                    "2021-07-05",
+                    "2021-02-21",
+                    "2020-05-18",
+                ],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "file-access-token-expires-in",
+                pointer: "/data/attributes/file-access-token-expires-in",
+                help: "[body: data.attributes.file-access-token-expires-in]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "ip-address-allowlist",
+                pointer: "/data/attributes/ip-address-allowlist",
+                help: "[body: data.attributes.ip-address-allowlist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "note",
+                pointer: "/data/attributes/note",
+                help: "[body: data.attributes.note]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "permissions",
+                pointer: "/data/attributes/permissions",
+                help: "[body: data.attributes.permissions; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "update-case",
+        about: "Update case.",
+        long_about: "Update case.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-case",
+                help: "fields[case]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "case-id",
+                help: "case-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "attachments",
+                pointer: "/data/attributes/attachments",
+                help: "[body: data.attributes.attachments; one JSON item per flag, repeatable]",
+                value: FlagValue::JsonList,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "case-queue-id",
+                pointer: "/data/attributes/case-queue-id",
+                help: "[body: data.attributes.case-queue-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "fields",
+                pointer: "/data/attributes/fields",
+                help: "[body: data.attributes.fields; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "sla-expires-in-seconds",
+                pointer: "/meta/sla-expires-in-seconds",
+                help: "[body: meta.sla-expires-in-seconds; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: true,
             },
         ],
         entries: None,
@@ -1731,6 +12663,290 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         list: false,
         destructive: false,
     },
+    Operation {
+        name: "update-theme-set",
+        about: "Update theme set.",
+        long_about: "Update theme set.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "fields-theme-set",
+                help: "fields[theme-set]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "theme-set-id",
+                help: "theme-set-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "styles",
+                pointer: "/data/attributes/styles",
+                help: "[body: data.attributes.styles; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "update-transaction",
+        about: "Update transaction.",
+        long_about: "Update transaction.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-transaction",
+                help: "fields[transaction]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "transaction-id",
+                help: "transaction-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "fields",
+                pointer: "/data/attributes/fields",
+                help: "[body: data.attributes.fields; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "label",
+                pointer: "/data/attributes/label",
+                help: "[body: data.attributes.label]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "reference-id",
+                pointer: "/data/attributes/reference-id",
+                help: "[body: data.attributes.reference-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "status",
+                pointer: "/data/attributes/status",
+                help: "[body: data.attributes.status]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "tags",
+                pointer: "/data/attributes/tags",
+                help: "[body: data.attributes.tags; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "update-webhook",
+        about: "Update webhook.",
+        long_about: "Update webhook.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+            Parameter {
+                flag: "include",
+                help: "include",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "fields-webhook",
+                help: "fields[webhook]",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "webhook-id",
+                help: "webhook-id",
+                required: true,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "api-attributes-blocklist",
+                pointer: "/data/attributes/api-attributes-blocklist",
+                help: "[body: data.attributes.api-attributes-blocklist; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-key-inflection",
+                pointer: "/data/attributes/api-key-inflection",
+                help: "[body: data.attributes.api-key-inflection]",
+                value: FlagValue::String,
+                possible: &["camel", "kebab", "snake"],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "api-version",
+                pointer: "/data/attributes/api-version",
+                help: "[body: data.attributes.api-version]",
+                value: FlagValue::String,
+                possible: &[
+                    "2025-12-08",
+                    "2025-10-27",
+                    "2023-01-05",
+                    "2022-09-01",
+                    "2021-08-18",
+                    "2021-07-05",
+                    "2021-02-21",
+                    "2020-05-18",
+                ],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "custom-http-headers",
+                pointer: "/data/attributes/custom-http-headers",
+                help: "[body: data.attributes.custom-http-headers; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "description",
+                pointer: "/data/attributes/description",
+                help: "[body: data.attributes.description]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "enabled-events",
+                pointer: "/data/attributes/enabled-events",
+                help: "[body: data.attributes.enabled-events; repeatable]",
+                value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "file-access-token-expires-in",
+                pointer: "/data/attributes/file-access-token-expires-in",
+                help: "[body: data.attributes.file-access-token-expires-in]",
+                value: FlagValue::Integer,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "included-allowlist",
+                pointer: "/data/attributes/included-allowlist",
+                help: "[body: data.attributes.included-allowlist; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "name",
+                pointer: "/data/attributes/name",
+                help: "[body: data.attributes.name]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: true,
+            },
+            BodyFlag {
+                flag: "payload-filter",
+                pointer: "/data/attributes/payload-filter",
+                help: "[body: data.attributes.payload-filter; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "relationship-allowlist",
+                pointer: "/data/attributes/relationship-allowlist",
+                help: "[body: data.attributes.relationship-allowlist; JSON]",
+                value: FlagValue::Json,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "url",
+                pointer: "/data/attributes/url",
+                help: "[body: data.attributes.url]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
 ];
 /// Sends the request of the subcommand `call` is for, through persona-api's builder.
 pub(crate) async fn send<'a>(
@@ -1740,6 +12956,113 @@ pub(crate) async fn send<'a>(
     #[allow(unused_imports)]
     use persona_api::Paginate;
     match call.operation().name {
+        "add-account-relation" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_account_relation();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::AddAccountRelationBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "add-account-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_account_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::AddAccountTagBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "add-case-objects" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_case_objects();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::AddCaseObjectsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "add-case-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_case_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::AddCaseTagBody>()?);
+            Reply::document(request.send().await?)
+        }
         "add-inquiry-tag" => {
             #[allow(unused_mut)]
             let mut request = client.add_inquiry_tag();
@@ -1768,6 +13091,187 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::InquiryTagRequest>()?);
             Reply::document(request.send().await?)
         }
+        "add-report-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_report_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::AddReportTagBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "add-transaction-relation" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_transaction_relation();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::AddTransactionRelationBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "add-transaction-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.add_transaction_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::AddTransactionTagBody>()?);
+            Reply::document(request.send().await?)
+        }
         "approve-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.approve_inquiry();
@@ -1794,6 +13298,960 @@ pub(crate) async fn send<'a>(
             }
             request = request
                 .body(call.body::<persona_api::types::InquiryDecisionRequest>()?);
+            Reply::document(request.send().await?)
+        }
+        "archive-browser-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_browser_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-browser-fingerprint")
+            {
+                request = request.fields_list_item_browser_fingerprint(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-country-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_country_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-country")
+            {
+                request = request.fields_list_item_country(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-device-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_device_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-device-fingerprint")
+            {
+                request = request.fields_list_item_device_fingerprint(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-email-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_email_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-email-address")
+            {
+                request = request.fields_list_item_email_address(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-field-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_field_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-field")
+            {
+                request = request.fields_list_item_field(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-geolocation-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_geolocation_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-geolocation")
+            {
+                request = request.fields_list_item_geolocation(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-government-id-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_government_id_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-government-id-number")
+            {
+                request = request.fields_list_item_government_id_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-ip-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_ip_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-ip-address")
+            {
+                request = request.fields_list_item_ip_address(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-browser-fingerprint")
+            {
+                request = request.fields_list_browser_fingerprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-country")
+            {
+                request = request.fields_list_country(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-email-address")
+            {
+                request = request.fields_list_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-geolocation")
+            {
+                request = request.fields_list_geolocation(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-government-id-number")
+            {
+                request = request.fields_list_government_id_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-ip-address")
+            {
+                request = request.fields_list_ip_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-name")
+            {
+                request = request.fields_list_name(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-phone-number")
+            {
+                request = request.fields_list_phone_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-id") {
+                request = request.list_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-name-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_name_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-name")
+            {
+                request = request.fields_list_item_name(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-phone-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_phone_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-phone-number")
+            {
+                request = request.fields_list_item_phone_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-string-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_string_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-string")
+            {
+                request = request.fields_list_item_string(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-theme-set" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_theme_set();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-theme-set")
+            {
+                request = request.fields_theme_set(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            {
+                request = request.theme_set_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "archive-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.archive_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "assign-case" => {
+            #[allow(unused_mut)]
+            let mut request = client.assign_case();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::AssignCaseBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "clone-api-key" => {
+            #[allow(unused_mut)]
+            let mut request = client.clone_api_key();
+            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+                request = request.api_key_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "clone-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.clone_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "consolidate-accounts" => {
+            #[allow(unused_mut)]
+            let mut request = client.consolidate_accounts();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ConsolidateAccountsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-account" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_account();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateAccountBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-api-key" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_api_key();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            request = request.body(call.body::<persona_api::types::CreateApiKeyBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-browser-fingerprint-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_browser_fingerprint_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-browser-fingerprint")
+            {
+                request = request.fields_list_browser_fingerprint(value);
+            }
+            request = request
+                .body(
+                    call.body::<persona_api::types::CreateBrowserFingerprintListBody>()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-browser-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_browser_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-browser-fingerprint")
+            {
+                request = request.fields_list_item_browser_fingerprint(value);
+            }
+            request = request
+                .body(
+                    call
+                        .body::<
+                            persona_api::types::CreateBrowserFingerprintListItemBody,
+                        >()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-case" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_case();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            request = request.body(call.body::<persona_api::types::CreateCaseBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-connect-connection" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_connect_connection();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-connection")
+            {
+                request = request.fields_connect_connection(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateConnectConnectionBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-country-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_country_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-country")
+            {
+                request = request.fields_list_country(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateCountryListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-country-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_country_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-country")
+            {
+                request = request.fields_list_item_country(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateCountryListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-device-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_device_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-device-fingerprint")
+            {
+                request = request.fields_list_item_device_fingerprint(value);
+            }
+            request = request
+                .body(
+                    call
+                        .body::<
+                            persona_api::types::CreateDeviceFingerprintListItemBody,
+                        >()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-email-address-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_email_address_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-email-address")
+            {
+                request = request.fields_list_email_address(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateEmailAddressListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-email-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_email_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-email-address")
+            {
+                request = request.fields_list_item_email_address(value);
+            }
+            request = request
+                .body(
+                    call.body::<persona_api::types::CreateEmailAddressListItemBody>()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-field-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_field_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-field")
+            {
+                request = request.fields_list_item_field(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateFieldListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-geolocation-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_geolocation_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-geolocation")
+            {
+                request = request.fields_list_geolocation(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateGeolocationListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-geolocation-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_geolocation_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-geolocation")
+            {
+                request = request.fields_list_item_geolocation(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateGeolocationListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-government-id-number-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_government_id_number_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-government-id-number")
+            {
+                request = request.fields_list_government_id_number(value);
+            }
+            request = request
+                .body(
+                    call.body::<persona_api::types::CreateGovernmentIdNumberListBody>()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-government-id-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_government_id_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-government-id-number")
+            {
+                request = request.fields_list_item_government_id_number(value);
+            }
+            request = request
+                .body(
+                    call
+                        .body::<
+                            persona_api::types::CreateGovernmentIdNumberListItemBody,
+                        >()?,
+                );
+            Reply::document(request.send().await?)
+        }
+        "create-graph-query" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_graph_query();
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-graph-query")
+            {
+                request = request.fields_graph_query(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateGraphQueryBody>()?);
             Reply::document(request.send().await?)
         }
         "create-inquiry" => {
@@ -1846,6 +14304,526 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::CreateInquirySessionRequest>()?);
             Reply::document(request.send().await?)
         }
+        "create-ip-address-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_ip_address_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-ip-address")
+            {
+                request = request.fields_list_ip_address(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateIpAddressListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-ip-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_ip_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-ip-address")
+            {
+                request = request.fields_list_item_ip_address(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateIpAddressListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-name-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_name_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-name")
+            {
+                request = request.fields_list_name(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateNameListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-name-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_name_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-name")
+            {
+                request = request.fields_list_item_name(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateNameListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-phone-number-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_phone_number_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-phone-number")
+            {
+                request = request.fields_list_phone_number(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreatePhoneNumberListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-phone-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_phone_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-phone-number")
+            {
+                request = request.fields_list_item_phone_number(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreatePhoneNumberListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-privacy-pass" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_privacy_pass();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreatePrivacyPassBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-relay" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_relay();
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            request = request.body(call.body::<persona_api::types::CreateRelayBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-report" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_report();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            request = request.body(call.body::<persona_api::types::CreateReportBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-share-token" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_share_token();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-share-token")
+            {
+                request = request.fields_connect_share_token(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateShareTokenBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-string-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_string_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-string")
+            {
+                request = request.fields_list_string(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateStringListBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-string-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_string_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-string")
+            {
+                request = request.fields_list_item_string(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateStringListItemBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-theme-set" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_theme_set();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-theme-set")
+            {
+                request = request.fields_theme_set(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateThemeSetBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-transaction" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_transaction();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateTransactionBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-transaction-label" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_transaction_label();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateTransactionLabelBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateWebhookBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-workflow-run" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_workflow_run();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-workflow-run")
+            {
+                request = request.fields_workflow_run(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("workflow-id") {
+                request = request.workflow_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateWorkflowRunBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "deactivate-connect-connection" => {
+            #[allow(unused_mut)]
+            let mut request = client.deactivate_connect_connection();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("connection-id")
+            {
+                request = request.connection_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "decline-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.decline_inquiry();
@@ -1874,6 +14852,180 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::InquiryDecisionRequest>()?);
             Reply::document(request.send().await?)
         }
+        "disable-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.disable_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "dismiss-report-matches" => {
+            #[allow(unused_mut)]
+            let mut request = client.dismiss_report_matches();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::DismissReportMatchesBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "enable-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.enable_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "expire-all-inquiry-sessions" => {
             #[allow(unused_mut)]
             let mut request = client.expire_all_inquiry_sessions();
@@ -1899,6 +15051,33 @@ pub(crate) async fn send<'a>(
                 .body(
                     call.body::<persona_api::types::ExpireAllInquirySessionsRequest>()?,
                 );
+            Reply::document(request.send().await?)
+        }
+        "expire-api-key" => {
+            #[allow(unused_mut)]
+            let mut request = client.expire_api_key();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+                request = request.api_key_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::ExpireApiKeyBody>()?);
             Reply::document(request.send().await?)
         }
         "expire-inquiry" => {
@@ -1952,6 +15131,34 @@ pub(crate) async fn send<'a>(
                 .parameter::<::std::string::String>("fields-inquiry-session")
             {
                 request = request.fields_inquiry_session(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "expire-share-token" => {
+            #[allow(unused_mut)]
+            let mut request = client.expire_share_token();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("share-token-id")
+            {
+                request = request.share_token_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-share-token")
+            {
+                request = request.fields_connect_share_token(value);
             }
             Reply::document(request.send().await?)
         }
@@ -2011,6 +15218,137 @@ pub(crate) async fn send<'a>(
             }
             Reply::document(request.send().await?)
         }
+        "generate-relay-claim" => {
+            #[allow(unused_mut)]
+            let mut request = client.generate_relay_claim();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("relay-token") {
+                request = request.relay_token(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("persona-relay-secret")
+            {
+                request = request.persona_relay_secret(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "import-account" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_account();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-account")
+            {
+                request = request.fields_importer_account(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportAccountBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-email-address-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_email_address_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-email-address")
+            {
+                request = request.fields_importer_list_item_email_address(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportEmailAddressListsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-geolocation-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_geolocation_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-geolocation")
+            {
+                request = request.fields_importer_list_item_geolocation(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportGeolocationListsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-government-id-number-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_government_id_number_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-government-id-number")
+            {
+                request = request.fields_importer_list_item_government_id_number(value);
+            }
+            request = request
+                .body(
+                    call.body::<persona_api::types::ImportGovernmentIdNumberListsBody>()?,
+                );
+            Reply::document(request.send().await?)
+        }
         "import-inquiry-template-translations" => {
             #[allow(unused_mut)]
             let mut request = client.import_inquiry_template_translations();
@@ -2039,6 +15377,338 @@ pub(crate) async fn send<'a>(
             }
             request = request
                 .body(call.body::<persona_api::types::ImportTranslationsRequest>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-ip-address-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_ip_address_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-ip-address")
+            {
+                request = request.fields_importer_list_item_ip_address(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportIpAddressListsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-name-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_name_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-list-item-name")
+            {
+                request = request.fields_importer_list_item_name(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportNameListsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "import-phone-number-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.import_phone_number_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-phone-number")
+            {
+                request = request.fields_importer_list_item_phone_number(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::ImportPhoneNumberListsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "list-account-relations" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_account_relations();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-created-at-end")
+            {
+                request = request.filter_created_at_end(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-created-at-start")
+            {
+                request = request.filter_created_at_start(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-key") {
+                request = request.filter_key(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-accounts" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_accounts();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-reference-id")
+            {
+                request = request.filter_reference_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-api-keys" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_api_keys();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-name") {
+                request = request.filter_name(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-api-logs" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_api_logs();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-log")
+            {
+                request = request.fields_api_log(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-cases" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_cases();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-account-id")
+            {
+                request = request.filter_account_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-case-template-id")
+            {
+                request = request.filter_case_template_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-inquiry-id")
+            {
+                request = request.filter_inquiry_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-reference-id")
+            {
+                request = request.filter_reference_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-report-id")
+            {
+                request = request.filter_report_id(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-connect-connections" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_connect_connections();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-connection")
+            {
+                request = request.fields_connect_connection(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-destination-organization-id")
+            {
+                request = request.filter_destination_organization_id(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-devices" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_devices();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-inquiry-session-id")
+            {
+                request = request.filter_inquiry_session_id(value);
+            }
             Reply::document(request.send().await?)
         }
         "list-events" => {
@@ -2078,6 +15748,80 @@ pub(crate) async fn send<'a>(
             } else {
                 Reply::document(request.send().await?)
             }
+        }
+        "list-importers" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_importers();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-account")
+            {
+                request = request.fields_importer_account(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-email-address")
+            {
+                request = request.fields_importer_list_item_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-list-item-field")
+            {
+                request = request.fields_importer_list_item_field(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-geolocation")
+            {
+                request = request.fields_importer_list_item_geolocation(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-government-id-number")
+            {
+                request = request.fields_importer_list_item_government_id_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-ip-address")
+            {
+                request = request.fields_importer_list_item_ip_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-list-item-name")
+            {
+                request = request.fields_importer_list_item_name(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-phone-number")
+            {
+                request = request.fields_importer_list_item_phone_number(value);
+            }
+            Reply::document(request.send().await?)
         }
         "list-inquiries" => {
             #[allow(unused_mut)]
@@ -2242,6 +15986,807 @@ pub(crate) async fn send<'a>(
                 Reply::document(request.send().await?)
             }
         }
+        "list-lists" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_lists();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-browser-fingerprint")
+            {
+                request = request.fields_list_browser_fingerprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-country")
+            {
+                request = request.fields_list_country(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-email-address")
+            {
+                request = request.fields_list_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-geolocation")
+            {
+                request = request.fields_list_geolocation(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-government-id-number")
+            {
+                request = request.fields_list_government_id_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-ip-address")
+            {
+                request = request.fields_list_ip_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-name")
+            {
+                request = request.fields_list_name(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-phone-number")
+            {
+                request = request.fields_list_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::types::ListListsFilterStatus>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-rate-limits" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_rate_limits();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-report-history" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_report_history();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-reports" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_reports();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-account-id")
+            {
+                request = request.filter_account_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-reference-id")
+            {
+                request = request.filter_reference_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-share-tokens" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_share_tokens();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-share-token")
+            {
+                request = request.fields_connect_share_token(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-connection-id")
+            {
+                request = request.filter_connection_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-direction")
+            {
+                request = request.filter_direction(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-theme-sets" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_theme_sets();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-theme-set")
+            {
+                request = request.fields_theme_set(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-transactions" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_transactions();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-identifier-key")
+            {
+                request = request.filter_identifier_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-identifier-value")
+            {
+                request = request.filter_identifier_value(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-reference-id")
+            {
+                request = request.filter_reference_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-transaction-type-id")
+            {
+                request = request.filter_transaction_type_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-user-audit-logs" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_user_audit_logs();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-user-audit-log")
+            {
+                request = request.fields_user_audit_log(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-webhooks" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_webhooks();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-workflow-runs" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_workflow_runs();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-workflow-run")
+            {
+                request = request.fields_workflow_run(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("filter-status")
+            {
+                request = request.filter_status(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "list-workflow-versions" => {
+            #[allow(unused_mut)]
+            let mut request = client.list_workflow_versions();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<f64>("page-size") {
+                request = request.page_size(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-workflow-version")
+            {
+                request = request.fields_workflow_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("filter-workflow-id")
+            {
+                request = request.filter_workflow_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "lock-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.lock_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-aamva")
+            {
+                request = request.fields_verification_aamva(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-bank-pennydrop")
+            {
+                request = request.fields_verification_bank_pennydrop(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-brand-asset")
+            {
+                request = request.fields_verification_brand_asset(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-business-website")
+            {
+                request = request.fields_verification_business_website(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-certificate-korea")
+            {
+                request = request.fields_verification_certificate_korea(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-credit-card")
+            {
+                request = request.fields_verification_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database")
+            {
+                request = request.fields_verification_database(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-aadhaar")
+            {
+                request = request.fields_verification_database_aadhaar(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business")
+            {
+                request = request.fields_verification_database_business(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business-footprint")
+            {
+                request = request.fields_verification_database_business_footprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-ecbsv")
+            {
+                request = request.fields_verification_database_ecbsv(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-phone-carrier")
+            {
+                request = request.fields_verification_database_phone_carrier(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-serpro")
+            {
+                request = request.fields_verification_database_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-standard")
+            {
+                request = request.fields_verification_database_standard(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-tin")
+            {
+                request = request.fields_verification_database_tin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-vat-number")
+            {
+                request = request.fields_verification_database_vat_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-connect-id")
+            {
+                request = request.fields_verification_digital_id_connect_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-e-do-app")
+            {
+                request = request.fields_verification_digital_id_e_do_app(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-finnish-trust-network")
+            {
+                request = request
+                    .fields_verification_digital_id_finnish_trust_network(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-france-identite")
+            {
+                request = request.fields_verification_digital_id_france_identite(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-generic")
+            {
+                request = request.fields_verification_digital_id_generic(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-idin")
+            {
+                request = request.fields_verification_digital_id_idin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-its-me")
+            {
+                request = request.fields_verification_digital_id_its_me(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-kcb-credit-card")
+            {
+                request = request.fields_verification_digital_id_kcb_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-mit-id")
+            {
+                request = request.fields_verification_digital_id_mit_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-one-id")
+            {
+                request = request.fields_verification_digital_id_one_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-philsys")
+            {
+                request = request.fields_verification_digital_id_philsys(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-serpro")
+            {
+                request = request.fields_verification_digital_id_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-singpass")
+            {
+                request = request.fields_verification_digital_id_singpass(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-swedish-bank-id")
+            {
+                request = request.fields_verification_digital_id_swedish_bank_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-uk-sharecode")
+            {
+                request = request.fields_verification_digital_id_uk_sharecode(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-world-id")
+            {
+                request = request.fields_verification_digital_id_world_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-document")
+            {
+                request = request.fields_verification_document(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-email-address")
+            {
+                request = request.fields_verification_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-government-id")
+            {
+                request = request.fields_verification_government_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-government-id-nfc")
+            {
+                request = request.fields_verification_government_id_nfc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-jp-my-number-nfc-scan")
+            {
+                request = request.fields_verification_jp_my_number_nfc_scan(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-mdoc")
+            {
+                request = request.fields_verification_mdoc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-persona-fff-inquiry")
+            {
+                request = request.fields_verification_persona_fff_inquiry(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-phone-number")
+            {
+                request = request.fields_verification_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-phone-number-silent-network-authentication")
+            {
+                request = request
+                    .fields_verification_phone_number_silent_network_authentication(
+                        value,
+                    );
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-qes-infocert")
+            {
+                request = request.fields_verification_qes_infocert(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-selfie")
+            {
+                request = request.fields_verification_selfie(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-verifiable-credential")
+            {
+                request = request.fields_verification_verifiable_credential(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "mark-inquiry-for-review" => {
             #[allow(unused_mut)]
             let mut request = client.mark_inquiry_for_review();
@@ -2268,6 +16813,126 @@ pub(crate) async fn send<'a>(
             }
             Reply::document(request.send().await?)
         }
+        "pause-report-monitoring" => {
+            #[allow(unused_mut)]
+            let mut request = client.pause_report_monitoring();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "print-inquiry-pdf" => {
             #[allow(unused_mut)]
             let mut request = client.print_inquiry_pdf();
@@ -2280,6 +16945,113 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             Ok(Reply::Bytes(request.send().await?.into_inner()))
+        }
+        "print-report-pdf" => {
+            #[allow(unused_mut)]
+            let mut request = client.print_report_pdf();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Ok(Reply::Bytes(request.send().await?.into_inner()))
+        }
+        "print-verification-pdf" => {
+            #[allow(unused_mut)]
+            let mut request = client.print_verification_pdf();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Ok(Reply::Bytes(request.send().await?.into_inner()))
+        }
+        "reactivate-connect-connection" => {
+            #[allow(unused_mut)]
+            let mut request = client.reactivate_connect_connection();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("connection-id")
+            {
+                request = request.connection_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redact-account" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_account();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redact-case" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_case();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            Reply::document(request.send().await?)
         }
         "redact-inquiry" => {
             #[allow(unused_mut)]
@@ -2305,6 +17077,340 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_inquiry(value);
             }
+            Reply::document(request.send().await?)
+        }
+        "redact-report" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_report();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redact-transaction" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_transaction();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redact-transaction-biometrics" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_transaction_biometrics();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redact-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.redact_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "redeem-share-token" => {
+            #[allow(unused_mut)]
+            let mut request = client.redeem_share_token();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("share-token-id")
+            {
+                request = request.share_token_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-share-token")
+            {
+                request = request.fields_connect_share_token(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RedeemShareTokenBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-account-relation" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_account_relation();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveAccountRelationBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-account-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_account_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveAccountTagBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-case-objects" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_case_objects();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveCaseObjectsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-case-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_case_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveCaseTagBody>()?);
             Reply::document(request.send().await?)
         }
         "remove-inquiry-tag" => {
@@ -2335,6 +17441,320 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::InquiryTagRequest>()?);
             Reply::document(request.send().await?)
         }
+        "remove-report-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_report_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveReportTagBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-transaction-relation" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_transaction_relation();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveTransactionRelationBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "remove-transaction-tag" => {
+            #[allow(unused_mut)]
+            let mut request = client.remove_transaction_tag();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RemoveTransactionTagBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "request-relay-challenge" => {
+            #[allow(unused_mut)]
+            let mut request = client.request_relay_challenge();
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RequestRelayChallengeBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "rerun-report" => {
+            #[allow(unused_mut)]
+            let mut request = client.rerun_report();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "resume-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.resume_inquiry();
@@ -2361,6 +17781,656 @@ pub(crate) async fn send<'a>(
             }
             Reply::document(request.send().await?)
         }
+        "resume-report-monitoring" => {
+            #[allow(unused_mut)]
+            let mut request = client.resume_report_monitoring();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-aamva-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_aamva_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-aamva")
+            {
+                request = request.fields_verification_aamva(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-account" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_account();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-account-type" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_account_type();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account-type")
+            {
+                request = request.fields_account_type(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("account-type-id")
+            {
+                request = request.account_type_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-api-key" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_api_key();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+                request = request.api_key_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-api-log" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_api_log();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-log")
+            {
+                request = request.fields_api_log(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("api-log-id") {
+                request = request.api_log_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-browser-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_browser_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-browser-fingerprint")
+            {
+                request = request.fields_list_item_browser_fingerprint(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-case" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_case();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-case-template" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_case_template();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-case-template")
+            {
+                request = request.fields_case_template(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("case-template-id")
+            {
+                request = request.case_template_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-connect-connection" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_connect_connection();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-connection")
+            {
+                request = request.fields_connect_connection(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("connection-id")
+            {
+                request = request.connection_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-country-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_country_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-country")
+            {
+                request = request.fields_list_item_country(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-database-standard-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_database_standard_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-standard")
+            {
+                request = request.fields_verification_database_standard(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-database-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_database_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database")
+            {
+                request = request.fields_verification_database(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-device" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_device();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-device")
+            {
+                request = request.fields_device(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("device-id") {
+                request = request.device_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-device-fingerprint-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_device_fingerprint_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-device-fingerprint")
+            {
+                request = request.fields_list_item_device_fingerprint(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-document" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_document();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-generic")
+            {
+                request = request.fields_document_generic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-government-id")
+            {
+                request = request.fields_document_government_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-government-id-nfc")
+            {
+                request = request.fields_document_government_id_nfc(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-mdoc")
+            {
+                request = request.fields_document_mdoc(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+                request = request.document_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-document-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_document_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-document")
+            {
+                request = request.fields_verification_document(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-ecbsv-database-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_ecbsv_database_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-ecbsv")
+            {
+                request = request.fields_verification_database_ecbsv(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-email-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_email_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-email-address")
+            {
+                request = request.fields_list_item_email_address(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-email-address-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_email_address_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-email-address")
+            {
+                request = request.fields_verification_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
         "retrieve-event" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_event();
@@ -2378,6 +18448,288 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-event")
             {
                 request = request.fields_event(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-field-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_field_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-field")
+            {
+                request = request.fields_list_item_field(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-generic-document" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_generic_document();
+            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+                request = request.document_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-generic")
+            {
+                request = request.fields_document_generic(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-geolocation-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_geolocation_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-geolocation")
+            {
+                request = request.fields_list_item_geolocation(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-government-id-document" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_government_id_document();
+            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+                request = request.document_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-document-government-id")
+            {
+                request = request.fields_document_government_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-government-id-nfc-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_government_id_nfc_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-government-id-nfc")
+            {
+                request = request.fields_verification_government_id_nfc(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-government-id-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_government_id_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-list-item-government-id-number")
+            {
+                request = request.fields_list_item_government_id_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-government-id-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_government_id_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-government-id")
+            {
+                request = request.fields_verification_government_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-graph-query" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_graph_query();
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-graph-query")
+            {
+                request = request.fields_graph_query(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("graph-query-id")
+            {
+                request = request.graph_query_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-importer" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_importer();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-account")
+            {
+                request = request.fields_importer_account(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-email-address")
+            {
+                request = request.fields_importer_list_item_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-list-item-field")
+            {
+                request = request.fields_importer_list_item_field(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-geolocation")
+            {
+                request = request.fields_importer_list_item_geolocation(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-government-id-number")
+            {
+                request = request.fields_importer_list_item_government_id_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-ip-address")
+            {
+                request = request.fields_importer_list_item_ip_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-importer-list-item-name")
+            {
+                request = request.fields_importer_list_item_name(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-importer-list-item-phone-number")
+            {
+                request = request.fields_importer_list_item_phone_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("importer-id") {
+                request = request.importer_id(value);
             }
             Reply::document(request.send().await?)
         }
@@ -2471,6 +18823,1031 @@ pub(crate) async fn send<'a>(
             }
             Reply::document(request.send().await?)
         }
+        "retrieve-ip-address-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_ip_address_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-ip-address")
+            {
+                request = request.fields_list_item_ip_address(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-list" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_list();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-browser-fingerprint")
+            {
+                request = request.fields_list_browser_fingerprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-country")
+            {
+                request = request.fields_list_country(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-email-address")
+            {
+                request = request.fields_list_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-geolocation")
+            {
+                request = request.fields_list_geolocation(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-government-id-number")
+            {
+                request = request.fields_list_government_id_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-ip-address")
+            {
+                request = request.fields_list_ip_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-name")
+            {
+                request = request.fields_list_name(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-phone-number")
+            {
+                request = request.fields_list_phone_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-id") {
+                request = request.list_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-name-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_name_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-name")
+            {
+                request = request.fields_list_item_name(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-phone-carrier-database-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_phone_carrier_database_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-phone-carrier")
+            {
+                request = request.fields_verification_database_phone_carrier(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-phone-number-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_phone_number_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-phone-number")
+            {
+                request = request.fields_list_item_phone_number(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-phone-number-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_phone_number_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-phone-number")
+            {
+                request = request.fields_verification_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-report" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_report();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-selfie-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_selfie_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-selfie")
+            {
+                request = request.fields_verification_selfie(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-serpro-database-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_serpro_database_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-serpro")
+            {
+                request = request.fields_verification_database_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-share-token" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_share_token();
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-connect-share-token")
+            {
+                request = request.fields_connect_share_token(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("share-token-id")
+            {
+                request = request.share_token_id(value);
+            }
+            if let Some(value) = call.parameter::<bool>("peek-source-data") {
+                request = request.peek_source_data(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-string-list-item" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_string_list_item();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-list-item-string")
+            {
+                request = request.fields_list_item_string(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("list-item-id")
+            {
+                request = request.list_item_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-theme-set" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_theme_set();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-theme-set")
+            {
+                request = request.fields_theme_set(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            {
+                request = request.theme_set_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-tin-database-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_tin_database_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-tin")
+            {
+                request = request.fields_verification_database_tin(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-transaction" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_transaction();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-transaction-type" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_transaction_type();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction-type")
+            {
+                request = request.fields_transaction_type(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-type-id")
+            {
+                request = request.transaction_type_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-user-audit-log" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_user_audit_log();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-user-audit-log")
+            {
+                request = request.fields_user_audit_log(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("user-audit-log-id")
+            {
+                request = request.user_audit_log_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-aamva")
+            {
+                request = request.fields_verification_aamva(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-bank-pennydrop")
+            {
+                request = request.fields_verification_bank_pennydrop(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-brand-asset")
+            {
+                request = request.fields_verification_brand_asset(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-business-website")
+            {
+                request = request.fields_verification_business_website(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-certificate-korea")
+            {
+                request = request.fields_verification_certificate_korea(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-credit-card")
+            {
+                request = request.fields_verification_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database")
+            {
+                request = request.fields_verification_database(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-aadhaar")
+            {
+                request = request.fields_verification_database_aadhaar(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business")
+            {
+                request = request.fields_verification_database_business(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business-footprint")
+            {
+                request = request.fields_verification_database_business_footprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-ecbsv")
+            {
+                request = request.fields_verification_database_ecbsv(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-phone-carrier")
+            {
+                request = request.fields_verification_database_phone_carrier(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-serpro")
+            {
+                request = request.fields_verification_database_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-standard")
+            {
+                request = request.fields_verification_database_standard(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-tin")
+            {
+                request = request.fields_verification_database_tin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-vat-number")
+            {
+                request = request.fields_verification_database_vat_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-connect-id")
+            {
+                request = request.fields_verification_digital_id_connect_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-e-do-app")
+            {
+                request = request.fields_verification_digital_id_e_do_app(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-finnish-trust-network")
+            {
+                request = request
+                    .fields_verification_digital_id_finnish_trust_network(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-france-identite")
+            {
+                request = request.fields_verification_digital_id_france_identite(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-generic")
+            {
+                request = request.fields_verification_digital_id_generic(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-idin")
+            {
+                request = request.fields_verification_digital_id_idin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-its-me")
+            {
+                request = request.fields_verification_digital_id_its_me(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-kcb-credit-card")
+            {
+                request = request.fields_verification_digital_id_kcb_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-mit-id")
+            {
+                request = request.fields_verification_digital_id_mit_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-one-id")
+            {
+                request = request.fields_verification_digital_id_one_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-philsys")
+            {
+                request = request.fields_verification_digital_id_philsys(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-serpro")
+            {
+                request = request.fields_verification_digital_id_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-singpass")
+            {
+                request = request.fields_verification_digital_id_singpass(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-swedish-bank-id")
+            {
+                request = request.fields_verification_digital_id_swedish_bank_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-uk-sharecode")
+            {
+                request = request.fields_verification_digital_id_uk_sharecode(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-world-id")
+            {
+                request = request.fields_verification_digital_id_world_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-document")
+            {
+                request = request.fields_verification_document(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-email-address")
+            {
+                request = request.fields_verification_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-government-id")
+            {
+                request = request.fields_verification_government_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-government-id-nfc")
+            {
+                request = request.fields_verification_government_id_nfc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-jp-my-number-nfc-scan")
+            {
+                request = request.fields_verification_jp_my_number_nfc_scan(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-mdoc")
+            {
+                request = request.fields_verification_mdoc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-persona-fff-inquiry")
+            {
+                request = request.fields_verification_persona_fff_inquiry(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-phone-number")
+            {
+                request = request.fields_verification_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-phone-number-silent-network-authentication")
+            {
+                request = request
+                    .fields_verification_phone_number_silent_network_authentication(
+                        value,
+                    );
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-qes-infocert")
+            {
+                request = request.fields_verification_qes_infocert(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-selfie")
+            {
+                request = request.fields_verification_selfie(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-verifiable-credential")
+            {
+                request = request.fields_verification_verifiable_credential(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "retrieve-workflow-run" => {
+            #[allow(unused_mut)]
+            let mut request = client.retrieve_workflow_run();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-workflow-run")
+            {
+                request = request.fields_workflow_run(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("workflow-run-id")
+            {
+                request = request.workflow_run_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "rotate-webhook-secret" => {
+            #[allow(unused_mut)]
+            let mut request = client.rotate_webhook_secret();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RotateWebhookSecretBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "run-account-action" => {
+            #[allow(unused_mut)]
+            let mut request = client.run_account_action();
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::RunAccountActionBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "search-accounts" => {
+            #[allow(unused_mut)]
+            let mut request = client.search_accounts();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<::std::num::NonZeroU64>("page-size") {
+                request = request.page_size(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::SearchAccountsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "search-cases" => {
+            #[allow(unused_mut)]
+            let mut request = client.search_cases();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-after") {
+                request = request.page_after(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("page-before") {
+                request = request.page_before(value);
+            }
+            if let Some(value) = call.parameter::<::std::num::NonZeroU64>("page-size") {
+                request = request.page_size(value);
+            }
+            request = request.body(call.body::<persona_api::types::SearchCasesBody>()?);
+            Reply::document(request.send().await?)
+        }
         "search-inquiries" => {
             #[allow(unused_mut)]
             let mut request = client.search_inquiries();
@@ -2506,6 +19883,85 @@ pub(crate) async fn send<'a>(
                 Reply::document(request.send().await?)
             }
         }
+        "set-account-tags" => {
+            #[allow(unused_mut)]
+            let mut request = client.set_account_tags();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::SetAccountTagsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "set-case-status" => {
+            #[allow(unused_mut)]
+            let mut request = client.set_case_status();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::SetCaseStatusBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "set-case-tags" => {
+            #[allow(unused_mut)]
+            let mut request = client.set_case_tags();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::SetCaseTagsBody>()?);
+            Reply::document(request.send().await?)
+        }
         "set-inquiry-tags" => {
             #[allow(unused_mut)]
             let mut request = client.set_inquiry_tags();
@@ -2532,6 +19988,158 @@ pub(crate) async fn send<'a>(
             }
             request = request
                 .body(call.body::<persona_api::types::SetInquiryTagsRequest>()?);
+            Reply::document(request.send().await?)
+        }
+        "set-report-tags" => {
+            #[allow(unused_mut)]
+            let mut request = client.set_report_tags();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-address-lookup")
+            {
+                request = request.fields_report_address_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-adverse-media")
+            {
+                request = request.fields_report_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-adverse-media")
+            {
+                request = request.fields_report_business_adverse_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-associated-persons")
+            {
+                request = request.fields_report_business_associated_persons(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-lookup")
+            {
+                request = request.fields_report_business_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-business-registrations-lookup")
+            {
+                request = request.fields_report_business_registrations_lookup(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-business-watchlist")
+            {
+                request = request.fields_report_business_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-crypto-address-watchlist")
+            {
+                request = request.fields_report_crypto_address_watchlist(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-email-address")
+            {
+                request = request.fields_report_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-integration-sentilink-scores")
+            {
+                request = request.fields_report_integration_sentilink_scores(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-phone-number")
+            {
+                request = request.fields_report_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-politically-exposed-person")
+            {
+                request = request.fields_report_politically_exposed_person(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-profile")
+            {
+                request = request.fields_report_profile(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-report-profile-non-authoritative")
+            {
+                request = request.fields_report_profile_non_authoritative(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-social-media")
+            {
+                request = request.fields_report_social_media(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-synthetic")
+            {
+                request = request.fields_report_synthetic(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-report-watchlist")
+            {
+                request = request.fields_report_watchlist(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+                request = request.report_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::SetReportTagsBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "set-transaction-tags" => {
+            #[allow(unused_mut)]
+            let mut request = client.set_transaction_tags();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::SetTransactionTagsBody>()?);
             Reply::document(request.send().await?)
         }
         "simulate-inquiry-actions" => {
@@ -2562,6 +20170,393 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::SimulateActionsRequest>()?);
             Reply::document(request.send().await?)
         }
+        "unlock-verification" => {
+            #[allow(unused_mut)]
+            let mut request = client.unlock_verification();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-aamva")
+            {
+                request = request.fields_verification_aamva(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-bank-pennydrop")
+            {
+                request = request.fields_verification_bank_pennydrop(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-brand-asset")
+            {
+                request = request.fields_verification_brand_asset(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-business-website")
+            {
+                request = request.fields_verification_business_website(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-certificate-korea")
+            {
+                request = request.fields_verification_certificate_korea(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-credit-card")
+            {
+                request = request.fields_verification_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database")
+            {
+                request = request.fields_verification_database(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-aadhaar")
+            {
+                request = request.fields_verification_database_aadhaar(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business")
+            {
+                request = request.fields_verification_database_business(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-business-footprint")
+            {
+                request = request.fields_verification_database_business_footprint(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-ecbsv")
+            {
+                request = request.fields_verification_database_ecbsv(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-phone-carrier")
+            {
+                request = request.fields_verification_database_phone_carrier(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-serpro")
+            {
+                request = request.fields_verification_database_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-standard")
+            {
+                request = request.fields_verification_database_standard(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-database-tin")
+            {
+                request = request.fields_verification_database_tin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-database-vat-number")
+            {
+                request = request.fields_verification_database_vat_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-connect-id")
+            {
+                request = request.fields_verification_digital_id_connect_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-e-do-app")
+            {
+                request = request.fields_verification_digital_id_e_do_app(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-finnish-trust-network")
+            {
+                request = request
+                    .fields_verification_digital_id_finnish_trust_network(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-france-identite")
+            {
+                request = request.fields_verification_digital_id_france_identite(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-generic")
+            {
+                request = request.fields_verification_digital_id_generic(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-idin")
+            {
+                request = request.fields_verification_digital_id_idin(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-its-me")
+            {
+                request = request.fields_verification_digital_id_its_me(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-kcb-credit-card")
+            {
+                request = request.fields_verification_digital_id_kcb_credit_card(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-mit-id")
+            {
+                request = request.fields_verification_digital_id_mit_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-one-id")
+            {
+                request = request.fields_verification_digital_id_one_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-philsys")
+            {
+                request = request.fields_verification_digital_id_philsys(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-serpro")
+            {
+                request = request.fields_verification_digital_id_serpro(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-singpass")
+            {
+                request = request.fields_verification_digital_id_singpass(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-swedish-bank-id")
+            {
+                request = request.fields_verification_digital_id_swedish_bank_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-uk-sharecode")
+            {
+                request = request.fields_verification_digital_id_uk_sharecode(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-digital-id-world-id")
+            {
+                request = request.fields_verification_digital_id_world_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-document")
+            {
+                request = request.fields_verification_document(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-email-address")
+            {
+                request = request.fields_verification_email_address(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-government-id")
+            {
+                request = request.fields_verification_government_id(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-government-id-nfc")
+            {
+                request = request.fields_verification_government_id_nfc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-jp-my-number-nfc-scan")
+            {
+                request = request.fields_verification_jp_my_number_nfc_scan(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-mdoc")
+            {
+                request = request.fields_verification_mdoc(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-persona-fff-inquiry")
+            {
+                request = request.fields_verification_persona_fff_inquiry(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-phone-number")
+            {
+                request = request.fields_verification_phone_number(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-phone-number-silent-network-authentication")
+            {
+                request = request
+                    .fields_verification_phone_number_silent_network_authentication(
+                        value,
+                    );
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-qes-infocert")
+            {
+                request = request.fields_verification_qes_infocert(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-verification-selfie")
+            {
+                request = request.fields_verification_selfie(value);
+            }
+            if let Some(value) = call
+                .parameter::<
+                    ::std::string::String,
+                >("fields-verification-verifiable-credential")
+            {
+                request = request.fields_verification_verifiable_credential(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("verification-id")
+            {
+                request = request.verification_id(value);
+            }
+            Reply::document(request.send().await?)
+        }
+        "update-account" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_account();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-account")
+            {
+                request = request.fields_account(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+                request = request.account_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::UpdateAccountBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "update-api-key" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_api_key();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-api-key")
+            {
+                request = request.fields_api_key(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+                request = request.api_key_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::UpdateApiKeyBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "update-case" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_case();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
+                request = request.fields_case(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+                request = request.case_id(value);
+            }
+            request = request.body(call.body::<persona_api::types::UpdateCaseBody>()?);
+            Reply::document(request.send().await?)
+        }
         "update-inquiry" => {
             #[allow(unused_mut)]
             let mut request = client.update_inquiry();
@@ -2588,6 +20583,90 @@ pub(crate) async fn send<'a>(
             }
             request = request
                 .body(call.body::<persona_api::types::UpdateInquiryRequest>()?);
+            Reply::document(request.send().await?)
+        }
+        "update-theme-set" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_theme_set();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-theme-set")
+            {
+                request = request.fields_theme_set(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            {
+                request = request.theme_set_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::UpdateThemeSetBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "update-transaction" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_transaction();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-transaction")
+            {
+                request = request.fields_transaction(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("transaction-id")
+            {
+                request = request.transaction_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::UpdateTransactionBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "update-webhook" => {
+            #[allow(unused_mut)]
+            let mut request = client.update_webhook();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("include") {
+                request = request.include(value);
+            }
+            if let Some(value) = call
+                .parameter::<::std::string::String>("fields-webhook")
+            {
+                request = request.fields_webhook(value);
+            }
+            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+                request = request.webhook_id(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::UpdateWebhookBody>()?);
             Reply::document(request.send().await?)
         }
         other => Err(Failure::Usage(format!("no operation is named {other}"))),

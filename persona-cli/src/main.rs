@@ -1,4 +1,4 @@
-//! `persona`: every operation of Persona's inquiry API from the command line.
+//! `persona`: every operation of Persona's API from the command line.
 //!
 //! The subcommands and their flags are generated from the spec (`generated.rs`, written by
 //! `cargo xtask generate`); each one calls persona-api's builder for its operation, so keys,

@@ -93,9 +93,9 @@ const BODY: &str = "Body";
 pub(crate) fn command_tree(operations: &[Operation]) -> Command {
     let mut root = Command::new("persona")
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Every operation of Persona's inquiry API, from the command line.")
+        .about("Every operation of Persona's API, from the command line.")
         .long_about(
-            "Every operation of Persona's inquiry API, from the command line. Responses are \
+            "Every operation of Persona's API, from the command line. Responses are \
              printed as JSON on standard output; errors go to standard error.\n\n\
              Exit status: 0 success; 1 Persona answered with an error; 2 the command line or \
              body was wrong (nothing was sent); 3 Persona could not be reached.",

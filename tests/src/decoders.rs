@@ -9,19 +9,276 @@ use crate::decode::typed;
 pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, String>> {
     Some(
         match schema {
+            "AddAccountRelationBody" => typed::<types::AddAccountRelationBody>(json),
+            "AddAccountRelationResponse" => {
+                typed::<types::AddAccountRelationResponse>(json)
+            }
+            "AddAccountTagBody" => typed::<types::AddAccountTagBody>(json),
+            "AddAccountTagResponse" => typed::<types::AddAccountTagResponse>(json),
+            "AddCaseObjectsBody" => typed::<types::AddCaseObjectsBody>(json),
+            "AddCaseObjectsResponse" => typed::<types::AddCaseObjectsResponse>(json),
+            "AddCaseTagBody" => typed::<types::AddCaseTagBody>(json),
+            "AddCaseTagResponse" => typed::<types::AddCaseTagResponse>(json),
+            "AddReportTagBody" => typed::<types::AddReportTagBody>(json),
+            "AddReportTagResponse" => typed::<types::AddReportTagResponse>(json),
+            "AddTransactionRelationBody" => {
+                typed::<types::AddTransactionRelationBody>(json)
+            }
+            "AddTransactionRelationResponse" => {
+                typed::<types::AddTransactionRelationResponse>(json)
+            }
+            "AddTransactionTagBody" => typed::<types::AddTransactionTagBody>(json),
+            "AddTransactionTagResponse" => {
+                typed::<types::AddTransactionTagResponse>(json)
+            }
+            "ArchiveBrowserFingerprintListItemResponse" => {
+                typed::<types::ArchiveBrowserFingerprintListItemResponse>(json)
+            }
+            "ArchiveCountryListItemResponse" => {
+                typed::<types::ArchiveCountryListItemResponse>(json)
+            }
+            "ArchiveDeviceFingerprintListItemResponse" => {
+                typed::<types::ArchiveDeviceFingerprintListItemResponse>(json)
+            }
+            "ArchiveEmailAddressListItemResponse" => {
+                typed::<types::ArchiveEmailAddressListItemResponse>(json)
+            }
+            "ArchiveFieldListItemResponse" => {
+                typed::<types::ArchiveFieldListItemResponse>(json)
+            }
+            "ArchiveGeolocationListItemResponse" => {
+                typed::<types::ArchiveGeolocationListItemResponse>(json)
+            }
+            "ArchiveGovernmentIdNumberListItemResponse" => {
+                typed::<types::ArchiveGovernmentIdNumberListItemResponse>(json)
+            }
+            "ArchiveIpAddressListItemResponse" => {
+                typed::<types::ArchiveIpAddressListItemResponse>(json)
+            }
+            "ArchiveListResponse" => typed::<types::ArchiveListResponse>(json),
+            "ArchiveNameListItemResponse" => {
+                typed::<types::ArchiveNameListItemResponse>(json)
+            }
+            "ArchivePhoneNumberListItemResponse" => {
+                typed::<types::ArchivePhoneNumberListItemResponse>(json)
+            }
+            "ArchiveStringListItemResponse" => {
+                typed::<types::ArchiveStringListItemResponse>(json)
+            }
+            "ArchiveThemeSetResponse" => typed::<types::ArchiveThemeSetResponse>(json),
+            "ArchiveWebhookResponse" => typed::<types::ArchiveWebhookResponse>(json),
+            "AssignCaseBody" => typed::<types::AssignCaseBody>(json),
+            "AssignCaseResponse" => typed::<types::AssignCaseResponse>(json),
+            "CloneApiKeyResponse" => typed::<types::CloneApiKeyResponse>(json),
+            "CloneWebhookResponse" => typed::<types::CloneWebhookResponse>(json),
+            "ConsolidateAccountsBody" => typed::<types::ConsolidateAccountsBody>(json),
+            "ConsolidateAccountsResponse" => {
+                typed::<types::ConsolidateAccountsResponse>(json)
+            }
+            "CreateAccountBody" => typed::<types::CreateAccountBody>(json),
+            "CreateAccountResponse" => typed::<types::CreateAccountResponse>(json),
+            "CreateApiKeyBody" => typed::<types::CreateApiKeyBody>(json),
+            "CreateApiKeyResponse" => typed::<types::CreateApiKeyResponse>(json),
+            "CreateBrowserFingerprintListBody" => {
+                typed::<types::CreateBrowserFingerprintListBody>(json)
+            }
+            "CreateBrowserFingerprintListItemBody" => {
+                typed::<types::CreateBrowserFingerprintListItemBody>(json)
+            }
+            "CreateBrowserFingerprintListItemResponse" => {
+                typed::<types::CreateBrowserFingerprintListItemResponse>(json)
+            }
+            "CreateBrowserFingerprintListResponse" => {
+                typed::<types::CreateBrowserFingerprintListResponse>(json)
+            }
+            "CreateCaseBody" => typed::<types::CreateCaseBody>(json),
+            "CreateCaseResponse" => typed::<types::CreateCaseResponse>(json),
+            "CreateConnectConnectionBody" => {
+                typed::<types::CreateConnectConnectionBody>(json)
+            }
+            "CreateConnectConnectionResponse" => {
+                typed::<types::CreateConnectConnectionResponse>(json)
+            }
+            "CreateCountryListBody" => typed::<types::CreateCountryListBody>(json),
+            "CreateCountryListItemBody" => {
+                typed::<types::CreateCountryListItemBody>(json)
+            }
+            "CreateCountryListItemResponse" => {
+                typed::<types::CreateCountryListItemResponse>(json)
+            }
+            "CreateCountryListResponse" => {
+                typed::<types::CreateCountryListResponse>(json)
+            }
+            "CreateDeviceFingerprintListItemBody" => {
+                typed::<types::CreateDeviceFingerprintListItemBody>(json)
+            }
+            "CreateDeviceFingerprintListItemResponse" => {
+                typed::<types::CreateDeviceFingerprintListItemResponse>(json)
+            }
+            "CreateEmailAddressListBody" => {
+                typed::<types::CreateEmailAddressListBody>(json)
+            }
+            "CreateEmailAddressListItemBody" => {
+                typed::<types::CreateEmailAddressListItemBody>(json)
+            }
+            "CreateEmailAddressListItemResponse" => {
+                typed::<types::CreateEmailAddressListItemResponse>(json)
+            }
+            "CreateEmailAddressListResponse" => {
+                typed::<types::CreateEmailAddressListResponse>(json)
+            }
+            "CreateFieldListItemBody" => typed::<types::CreateFieldListItemBody>(json),
+            "CreateFieldListItemResponse" => {
+                typed::<types::CreateFieldListItemResponse>(json)
+            }
+            "CreateGeolocationListBody" => {
+                typed::<types::CreateGeolocationListBody>(json)
+            }
+            "CreateGeolocationListItemBody" => {
+                typed::<types::CreateGeolocationListItemBody>(json)
+            }
+            "CreateGeolocationListItemResponse" => {
+                typed::<types::CreateGeolocationListItemResponse>(json)
+            }
+            "CreateGeolocationListResponse" => {
+                typed::<types::CreateGeolocationListResponse>(json)
+            }
+            "CreateGovernmentIdNumberListBody" => {
+                typed::<types::CreateGovernmentIdNumberListBody>(json)
+            }
+            "CreateGovernmentIdNumberListItemBody" => {
+                typed::<types::CreateGovernmentIdNumberListItemBody>(json)
+            }
+            "CreateGovernmentIdNumberListItemResponse" => {
+                typed::<types::CreateGovernmentIdNumberListItemResponse>(json)
+            }
+            "CreateGovernmentIdNumberListResponse" => {
+                typed::<types::CreateGovernmentIdNumberListResponse>(json)
+            }
+            "CreateGraphQueryBody" => typed::<types::CreateGraphQueryBody>(json),
+            "CreateGraphQueryResponse" => typed::<types::CreateGraphQueryResponse>(json),
             "CreateInquiryRequest" => typed::<types::CreateInquiryRequest>(json),
             "CreateInquirySessionRequest" => {
                 typed::<types::CreateInquirySessionRequest>(json)
             }
+            "CreateIpAddressListBody" => typed::<types::CreateIpAddressListBody>(json),
+            "CreateIpAddressListItemBody" => {
+                typed::<types::CreateIpAddressListItemBody>(json)
+            }
+            "CreateIpAddressListItemResponse" => {
+                typed::<types::CreateIpAddressListItemResponse>(json)
+            }
+            "CreateIpAddressListResponse" => {
+                typed::<types::CreateIpAddressListResponse>(json)
+            }
+            "CreateNameListBody" => typed::<types::CreateNameListBody>(json),
+            "CreateNameListItemBody" => typed::<types::CreateNameListItemBody>(json),
+            "CreateNameListItemResponse" => {
+                typed::<types::CreateNameListItemResponse>(json)
+            }
+            "CreateNameListResponse" => typed::<types::CreateNameListResponse>(json),
+            "CreatePhoneNumberListBody" => {
+                typed::<types::CreatePhoneNumberListBody>(json)
+            }
+            "CreatePhoneNumberListItemBody" => {
+                typed::<types::CreatePhoneNumberListItemBody>(json)
+            }
+            "CreatePhoneNumberListItemResponse" => {
+                typed::<types::CreatePhoneNumberListItemResponse>(json)
+            }
+            "CreatePhoneNumberListResponse" => {
+                typed::<types::CreatePhoneNumberListResponse>(json)
+            }
+            "CreatePrivacyPassBody" => typed::<types::CreatePrivacyPassBody>(json),
+            "CreatePrivacyPassResponse" => {
+                typed::<types::CreatePrivacyPassResponse>(json)
+            }
+            "CreateRelayBody" => typed::<types::CreateRelayBody>(json),
+            "CreateRelayResponse" => typed::<types::CreateRelayResponse>(json),
+            "CreateReportBody" => typed::<types::CreateReportBody>(json),
+            "CreateReportResponse" => typed::<types::CreateReportResponse>(json),
+            "CreateShareTokenBody" => typed::<types::CreateShareTokenBody>(json),
+            "CreateShareTokenResponse" => typed::<types::CreateShareTokenResponse>(json),
+            "CreateStringListBody" => typed::<types::CreateStringListBody>(json),
+            "CreateStringListItemBody" => typed::<types::CreateStringListItemBody>(json),
+            "CreateStringListItemResponse" => {
+                typed::<types::CreateStringListItemResponse>(json)
+            }
+            "CreateStringListResponse" => typed::<types::CreateStringListResponse>(json),
+            "CreateThemeSetBody" => typed::<types::CreateThemeSetBody>(json),
+            "CreateThemeSetResponse" => typed::<types::CreateThemeSetResponse>(json),
+            "CreateTransactionBody" => typed::<types::CreateTransactionBody>(json),
+            "CreateTransactionLabelBody" => {
+                typed::<types::CreateTransactionLabelBody>(json)
+            }
+            "CreateTransactionLabelResponse" => {
+                typed::<types::CreateTransactionLabelResponse>(json)
+            }
+            "CreateTransactionResponse" => {
+                typed::<types::CreateTransactionResponse>(json)
+            }
+            "CreateWebhookBody" => typed::<types::CreateWebhookBody>(json),
+            "CreateWebhookResponse" => typed::<types::CreateWebhookResponse>(json),
+            "CreateWorkflowRunBody" => typed::<types::CreateWorkflowRunBody>(json),
+            "CreateWorkflowRunResponse" => {
+                typed::<types::CreateWorkflowRunResponse>(json)
+            }
+            "DeactivateConnectConnectionResponse" => {
+                typed::<types::DeactivateConnectConnectionResponse>(json)
+            }
+            "DisableWebhookResponse" => typed::<types::DisableWebhookResponse>(json),
+            "DismissReportMatchesBody" => typed::<types::DismissReportMatchesBody>(json),
+            "DismissReportMatchesResponse" => {
+                typed::<types::DismissReportMatchesResponse>(json)
+            }
+            "EnableWebhookResponse" => typed::<types::EnableWebhookResponse>(json),
             "ErrorBody" => typed::<types::ErrorBody>(json),
             "EventDocument" => typed::<types::EventDocument>(json),
             "EventList" => typed::<types::EventList>(json),
             "ExpireAllInquirySessionsRequest" => {
                 typed::<types::ExpireAllInquirySessionsRequest>(json)
             }
+            "ExpireApiKeyBody" => typed::<types::ExpireApiKeyBody>(json),
+            "ExpireApiKeyResponse" => typed::<types::ExpireApiKeyResponse>(json),
+            "ExpireShareTokenResponse" => typed::<types::ExpireShareTokenResponse>(json),
             "ExpiredInquirySessions" => typed::<types::ExpiredInquirySessions>(json),
             "GenerateOneTimeLinkRequest" => {
                 typed::<types::GenerateOneTimeLinkRequest>(json)
+            }
+            "GenerateRelayClaimResponse" => {
+                typed::<types::GenerateRelayClaimResponse>(json)
+            }
+            "ImportAccountBody" => typed::<types::ImportAccountBody>(json),
+            "ImportAccountResponse" => typed::<types::ImportAccountResponse>(json),
+            "ImportEmailAddressListsBody" => {
+                typed::<types::ImportEmailAddressListsBody>(json)
+            }
+            "ImportEmailAddressListsResponse" => {
+                typed::<types::ImportEmailAddressListsResponse>(json)
+            }
+            "ImportGeolocationListsBody" => {
+                typed::<types::ImportGeolocationListsBody>(json)
+            }
+            "ImportGeolocationListsResponse" => {
+                typed::<types::ImportGeolocationListsResponse>(json)
+            }
+            "ImportGovernmentIdNumberListsBody" => {
+                typed::<types::ImportGovernmentIdNumberListsBody>(json)
+            }
+            "ImportGovernmentIdNumberListsResponse" => {
+                typed::<types::ImportGovernmentIdNumberListsResponse>(json)
+            }
+            "ImportIpAddressListsBody" => typed::<types::ImportIpAddressListsBody>(json),
+            "ImportIpAddressListsResponse" => {
+                typed::<types::ImportIpAddressListsResponse>(json)
+            }
+            "ImportNameListsBody" => typed::<types::ImportNameListsBody>(json),
+            "ImportNameListsResponse" => typed::<types::ImportNameListsResponse>(json),
+            "ImportPhoneNumberListsBody" => {
+                typed::<types::ImportPhoneNumberListsBody>(json)
+            }
+            "ImportPhoneNumberListsResponse" => {
+                typed::<types::ImportPhoneNumberListsResponse>(json)
             }
             "ImportTranslationsRequest" => {
                 typed::<types::ImportTranslationsRequest>(json)
@@ -49,10 +306,254 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "InquiryTemplateVersionList" => {
                 typed::<types::InquiryTemplateVersionList>(json)
             }
+            "ListAccountRelationsResponse" => {
+                typed::<types::ListAccountRelationsResponse>(json)
+            }
+            "ListAccountsResponse" => typed::<types::ListAccountsResponse>(json),
+            "ListApiKeysResponse" => typed::<types::ListApiKeysResponse>(json),
+            "ListApiLogsResponse" => typed::<types::ListApiLogsResponse>(json),
+            "ListCasesResponse" => typed::<types::ListCasesResponse>(json),
+            "ListConnectConnectionsResponse" => {
+                typed::<types::ListConnectConnectionsResponse>(json)
+            }
+            "ListDevicesResponse" => typed::<types::ListDevicesResponse>(json),
+            "ListImportersResponse" => typed::<types::ListImportersResponse>(json),
+            "ListListsResponse" => typed::<types::ListListsResponse>(json),
+            "ListRateLimitsResponse" => typed::<types::ListRateLimitsResponse>(json),
+            "ListReportHistoryResponse" => {
+                typed::<types::ListReportHistoryResponse>(json)
+            }
+            "ListReportsResponse" => typed::<types::ListReportsResponse>(json),
+            "ListShareTokensResponse" => typed::<types::ListShareTokensResponse>(json),
+            "ListThemeSetsResponse" => typed::<types::ListThemeSetsResponse>(json),
+            "ListTransactionsResponse" => typed::<types::ListTransactionsResponse>(json),
+            "ListUserAuditLogsResponse" => {
+                typed::<types::ListUserAuditLogsResponse>(json)
+            }
+            "ListWebhooksResponse" => typed::<types::ListWebhooksResponse>(json),
+            "ListWorkflowRunsResponse" => typed::<types::ListWorkflowRunsResponse>(json),
+            "ListWorkflowVersionsResponse" => {
+                typed::<types::ListWorkflowVersionsResponse>(json)
+            }
+            "LockVerificationResponse" => typed::<types::LockVerificationResponse>(json),
+            "PauseReportMonitoringResponse" => {
+                typed::<types::PauseReportMonitoringResponse>(json)
+            }
+            "ReactivateConnectConnectionResponse" => {
+                typed::<types::ReactivateConnectConnectionResponse>(json)
+            }
+            "RedactAccountResponse" => typed::<types::RedactAccountResponse>(json),
+            "RedactCaseResponse" => typed::<types::RedactCaseResponse>(json),
+            "RedactReportResponse" => typed::<types::RedactReportResponse>(json),
+            "RedactTransactionBiometricsResponse" => {
+                typed::<types::RedactTransactionBiometricsResponse>(json)
+            }
+            "RedactTransactionResponse" => {
+                typed::<types::RedactTransactionResponse>(json)
+            }
+            "RedactVerificationResponse" => {
+                typed::<types::RedactVerificationResponse>(json)
+            }
+            "RedeemShareTokenBody" => typed::<types::RedeemShareTokenBody>(json),
+            "RedeemShareTokenResponse" => typed::<types::RedeemShareTokenResponse>(json),
+            "RemoveAccountRelationBody" => {
+                typed::<types::RemoveAccountRelationBody>(json)
+            }
+            "RemoveAccountRelationResponse" => {
+                typed::<types::RemoveAccountRelationResponse>(json)
+            }
+            "RemoveAccountTagBody" => typed::<types::RemoveAccountTagBody>(json),
+            "RemoveAccountTagResponse" => typed::<types::RemoveAccountTagResponse>(json),
+            "RemoveCaseObjectsBody" => typed::<types::RemoveCaseObjectsBody>(json),
+            "RemoveCaseObjectsResponse" => {
+                typed::<types::RemoveCaseObjectsResponse>(json)
+            }
+            "RemoveCaseTagBody" => typed::<types::RemoveCaseTagBody>(json),
+            "RemoveCaseTagResponse" => typed::<types::RemoveCaseTagResponse>(json),
+            "RemoveReportTagBody" => typed::<types::RemoveReportTagBody>(json),
+            "RemoveReportTagResponse" => typed::<types::RemoveReportTagResponse>(json),
+            "RemoveTransactionRelationBody" => {
+                typed::<types::RemoveTransactionRelationBody>(json)
+            }
+            "RemoveTransactionRelationResponse" => {
+                typed::<types::RemoveTransactionRelationResponse>(json)
+            }
+            "RemoveTransactionTagBody" => typed::<types::RemoveTransactionTagBody>(json),
+            "RemoveTransactionTagResponse" => {
+                typed::<types::RemoveTransactionTagResponse>(json)
+            }
+            "RequestRelayChallengeBody" => {
+                typed::<types::RequestRelayChallengeBody>(json)
+            }
+            "RequestRelayChallengeResponse" => {
+                typed::<types::RequestRelayChallengeResponse>(json)
+            }
+            "RerunReportResponse" => typed::<types::RerunReportResponse>(json),
+            "ResumeReportMonitoringResponse" => {
+                typed::<types::ResumeReportMonitoringResponse>(json)
+            }
+            "RetrieveAamvaVerificationResponse" => {
+                typed::<types::RetrieveAamvaVerificationResponse>(json)
+            }
+            "RetrieveAccountResponse" => typed::<types::RetrieveAccountResponse>(json),
+            "RetrieveAccountTypeResponse" => {
+                typed::<types::RetrieveAccountTypeResponse>(json)
+            }
+            "RetrieveApiKeyResponse" => typed::<types::RetrieveApiKeyResponse>(json),
+            "RetrieveApiLogResponse" => typed::<types::RetrieveApiLogResponse>(json),
+            "RetrieveBrowserFingerprintListItemResponse" => {
+                typed::<types::RetrieveBrowserFingerprintListItemResponse>(json)
+            }
+            "RetrieveCaseResponse" => typed::<types::RetrieveCaseResponse>(json),
+            "RetrieveCaseTemplateResponse" => {
+                typed::<types::RetrieveCaseTemplateResponse>(json)
+            }
+            "RetrieveConnectConnectionResponse" => {
+                typed::<types::RetrieveConnectConnectionResponse>(json)
+            }
+            "RetrieveCountryListItemResponse" => {
+                typed::<types::RetrieveCountryListItemResponse>(json)
+            }
+            "RetrieveDatabaseStandardVerificationResponse" => {
+                typed::<types::RetrieveDatabaseStandardVerificationResponse>(json)
+            }
+            "RetrieveDatabaseVerificationResponse" => {
+                typed::<types::RetrieveDatabaseVerificationResponse>(json)
+            }
+            "RetrieveDeviceFingerprintListItemResponse" => {
+                typed::<types::RetrieveDeviceFingerprintListItemResponse>(json)
+            }
+            "RetrieveDeviceResponse" => typed::<types::RetrieveDeviceResponse>(json),
+            "RetrieveDocumentResponse" => typed::<types::RetrieveDocumentResponse>(json),
+            "RetrieveDocumentVerificationResponse" => {
+                typed::<types::RetrieveDocumentVerificationResponse>(json)
+            }
+            "RetrieveEcbsvDatabaseVerificationResponse" => {
+                typed::<types::RetrieveEcbsvDatabaseVerificationResponse>(json)
+            }
+            "RetrieveEmailAddressListItemResponse" => {
+                typed::<types::RetrieveEmailAddressListItemResponse>(json)
+            }
+            "RetrieveEmailAddressVerificationResponse" => {
+                typed::<types::RetrieveEmailAddressVerificationResponse>(json)
+            }
+            "RetrieveFieldListItemResponse" => {
+                typed::<types::RetrieveFieldListItemResponse>(json)
+            }
+            "RetrieveGenericDocumentResponse" => {
+                typed::<types::RetrieveGenericDocumentResponse>(json)
+            }
+            "RetrieveGeolocationListItemResponse" => {
+                typed::<types::RetrieveGeolocationListItemResponse>(json)
+            }
+            "RetrieveGovernmentIdDocumentResponse" => {
+                typed::<types::RetrieveGovernmentIdDocumentResponse>(json)
+            }
+            "RetrieveGovernmentIdNfcVerificationResponse" => {
+                typed::<types::RetrieveGovernmentIdNfcVerificationResponse>(json)
+            }
+            "RetrieveGovernmentIdNumberListItemResponse" => {
+                typed::<types::RetrieveGovernmentIdNumberListItemResponse>(json)
+            }
+            "RetrieveGovernmentIdVerificationResponse" => {
+                typed::<types::RetrieveGovernmentIdVerificationResponse>(json)
+            }
+            "RetrieveGraphQueryResponse" => {
+                typed::<types::RetrieveGraphQueryResponse>(json)
+            }
+            "RetrieveImporterResponse" => typed::<types::RetrieveImporterResponse>(json),
+            "RetrieveIpAddressListItemResponse" => {
+                typed::<types::RetrieveIpAddressListItemResponse>(json)
+            }
+            "RetrieveListResponse" => typed::<types::RetrieveListResponse>(json),
+            "RetrieveNameListItemResponse" => {
+                typed::<types::RetrieveNameListItemResponse>(json)
+            }
+            "RetrievePhoneCarrierDatabaseVerificationResponse" => {
+                typed::<types::RetrievePhoneCarrierDatabaseVerificationResponse>(json)
+            }
+            "RetrievePhoneNumberListItemResponse" => {
+                typed::<types::RetrievePhoneNumberListItemResponse>(json)
+            }
+            "RetrievePhoneNumberVerificationResponse" => {
+                typed::<types::RetrievePhoneNumberVerificationResponse>(json)
+            }
+            "RetrieveReportResponse" => typed::<types::RetrieveReportResponse>(json),
+            "RetrieveSelfieVerificationResponse" => {
+                typed::<types::RetrieveSelfieVerificationResponse>(json)
+            }
+            "RetrieveSerproDatabaseVerificationResponse" => {
+                typed::<types::RetrieveSerproDatabaseVerificationResponse>(json)
+            }
+            "RetrieveShareTokenResponse" => {
+                typed::<types::RetrieveShareTokenResponse>(json)
+            }
+            "RetrieveStringListItemResponse" => {
+                typed::<types::RetrieveStringListItemResponse>(json)
+            }
+            "RetrieveThemeSetResponse" => typed::<types::RetrieveThemeSetResponse>(json),
+            "RetrieveTinDatabaseVerificationResponse" => {
+                typed::<types::RetrieveTinDatabaseVerificationResponse>(json)
+            }
+            "RetrieveTransactionResponse" => {
+                typed::<types::RetrieveTransactionResponse>(json)
+            }
+            "RetrieveTransactionTypeResponse" => {
+                typed::<types::RetrieveTransactionTypeResponse>(json)
+            }
+            "RetrieveUserAuditLogResponse" => {
+                typed::<types::RetrieveUserAuditLogResponse>(json)
+            }
+            "RetrieveVerificationResponse" => {
+                typed::<types::RetrieveVerificationResponse>(json)
+            }
+            "RetrieveWebhookResponse" => typed::<types::RetrieveWebhookResponse>(json),
+            "RetrieveWorkflowRunResponse" => {
+                typed::<types::RetrieveWorkflowRunResponse>(json)
+            }
+            "RotateWebhookSecretBody" => typed::<types::RotateWebhookSecretBody>(json),
+            "RotateWebhookSecretResponse" => {
+                typed::<types::RotateWebhookSecretResponse>(json)
+            }
+            "RunAccountActionBody" => typed::<types::RunAccountActionBody>(json),
+            "RunAccountActionResponse" => typed::<types::RunAccountActionResponse>(json),
+            "SearchAccountsBody" => typed::<types::SearchAccountsBody>(json),
+            "SearchAccountsResponse" => typed::<types::SearchAccountsResponse>(json),
+            "SearchCasesBody" => typed::<types::SearchCasesBody>(json),
+            "SearchCasesResponse" => typed::<types::SearchCasesResponse>(json),
             "SearchInquiriesRequest" => typed::<types::SearchInquiriesRequest>(json),
+            "SetAccountTagsBody" => typed::<types::SetAccountTagsBody>(json),
+            "SetAccountTagsResponse" => typed::<types::SetAccountTagsResponse>(json),
+            "SetCaseStatusBody" => typed::<types::SetCaseStatusBody>(json),
+            "SetCaseStatusResponse" => typed::<types::SetCaseStatusResponse>(json),
+            "SetCaseTagsBody" => typed::<types::SetCaseTagsBody>(json),
+            "SetCaseTagsResponse" => typed::<types::SetCaseTagsResponse>(json),
             "SetInquiryTagsRequest" => typed::<types::SetInquiryTagsRequest>(json),
+            "SetReportTagsBody" => typed::<types::SetReportTagsBody>(json),
+            "SetReportTagsResponse" => typed::<types::SetReportTagsResponse>(json),
+            "SetTransactionTagsBody" => typed::<types::SetTransactionTagsBody>(json),
+            "SetTransactionTagsResponse" => {
+                typed::<types::SetTransactionTagsResponse>(json)
+            }
             "SimulateActionsRequest" => typed::<types::SimulateActionsRequest>(json),
+            "UnlockVerificationResponse" => {
+                typed::<types::UnlockVerificationResponse>(json)
+            }
+            "UpdateAccountBody" => typed::<types::UpdateAccountBody>(json),
+            "UpdateAccountResponse" => typed::<types::UpdateAccountResponse>(json),
+            "UpdateApiKeyBody" => typed::<types::UpdateApiKeyBody>(json),
+            "UpdateApiKeyResponse" => typed::<types::UpdateApiKeyResponse>(json),
+            "UpdateCaseBody" => typed::<types::UpdateCaseBody>(json),
+            "UpdateCaseResponse" => typed::<types::UpdateCaseResponse>(json),
             "UpdateInquiryRequest" => typed::<types::UpdateInquiryRequest>(json),
+            "UpdateThemeSetBody" => typed::<types::UpdateThemeSetBody>(json),
+            "UpdateThemeSetResponse" => typed::<types::UpdateThemeSetResponse>(json),
+            "UpdateTransactionBody" => typed::<types::UpdateTransactionBody>(json),
+            "UpdateTransactionResponse" => {
+                typed::<types::UpdateTransactionResponse>(json)
+            }
+            "UpdateWebhookBody" => typed::<types::UpdateWebhookBody>(json),
+            "UpdateWebhookResponse" => typed::<types::UpdateWebhookResponse>(json),
             _ => return None,
         },
     )

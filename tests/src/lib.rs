@@ -100,10 +100,13 @@ pub struct Operation {
     pub method: String,
     pub path: String,
     pub success_status: u16,
-    /// Schema name of the JSON request body, if the operation takes one.
+    /// The Rust type of the JSON request body, if the operation takes one.
     pub request_schema: Option<String>,
-    /// Schema name of the JSON success body; `None` for the PDF.
+    /// The Rust type of the JSON success body; `None` for the PDF.
     pub response_schema: Option<String>,
+    /// Whether our overlays write its shape (the inquiry family and events): those persona-mock
+    /// serves so far, and whose requests are pinned by hand.
+    pub shape_from_overlay: bool,
     pub response_media_type: String,
     /// Examples of the request body, by name.
     pub request_examples: Examples,
@@ -137,12 +140,7 @@ pub fn operations() -> &'static [Operation] {
             .operations()
             .zip(&model.operations)
             .map(|(operation, modelled)| {
-                describe(
-                    operation.path,
-                    operation.method,
-                    operation.node,
-                    &modelled.product,
-                )
+                describe(operation.path, operation.method, operation.node, modelled)
             })
             .collect()
     })
@@ -159,7 +157,12 @@ pub fn product_folder(product: &str) -> String {
     format!("snapshots/{}", product.to_lowercase().replace(' ', "-"))
 }
 
-fn describe(path: &str, method: &str, operation: &Value, product: &str) -> Operation {
+fn describe(
+    path: &str,
+    method: &str,
+    operation: &Value,
+    modelled: &xtask::model::Operation,
+) -> Operation {
     let id = operation["operationId"]
         .as_str()
         .expect("operationId")
@@ -177,16 +180,20 @@ fn describe(path: &str, method: &str, operation: &Value, product: &str) -> Opera
         .expect("content");
     let request = operation.get("requestBody").map(resolve);
     let request_content = request.map(|body| &body["content"]["application/json"]);
+    let response_schema = modelled
+        .responses
+        .iter()
+        .find(|modelled| &modelled.status == status)
+        .and_then(|modelled| modelled.schema.clone());
     Operation {
         id,
-        product: product.to_string(),
+        product: modelled.product.clone(),
         method: method.to_uppercase(),
         path: path.to_string(),
         success_status: status.parse().expect("numeric success status"),
-        request_schema: request_content
-            .and_then(|c| ref_name(&c["schema"]))
-            .map(str::to_string),
-        response_schema: ref_name(&content["schema"]).map(str::to_string),
+        request_schema: modelled.body.clone(),
+        response_schema,
+        shape_from_overlay: modelled.shape_from_overlay,
         response_media_type: media_type.clone(),
         request_examples: request_content.map(examples).unwrap_or_default(),
         response_examples: examples(content),

@@ -7,12 +7,16 @@ use serde_json::{Map, Value};
 
 use crate::TaskError;
 
-/// Whether the client covers an operation so far: those whose shape our overlays write
-/// (`x-shape-from: overlay`, the inquiry family and events). The other operations of
-/// `openapi/persona.yaml` join product by product, each behind its cargo feature.
+/// Whether the client covers an operation: every operation whose request, if it has one, can
+/// be JSON. The two OAuth operations, form-encoded only, wait for an emitter of their own.
 pub fn in_scope(operation: &Operation<'_>) -> bool {
-    operation.node["x-shape-from"] == "overlay"
+    operation
+        .node
+        .pointer("/requestBody/content")
+        .is_none_or(|content| content.get(JSON).is_some())
 }
+
+const JSON: &str = "application/json";
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -56,6 +60,19 @@ impl Document {
                     if !METHODS.iter().any(|method| item.contains_key(*method)) {
                         paths.remove(&path);
                     }
+                }
+            }
+        }
+        // progenitor takes one media type per body: a body that can be JSON or a multipart
+        // upload (the importers) is sent as JSON.
+        for (_, item) in self.root["paths"].as_object_mut().into_iter().flatten() {
+            for method in METHODS {
+                if let Some(content) = item
+                    .get_mut(method)
+                    .and_then(|operation| operation.pointer_mut("/requestBody/content"))
+                    .and_then(Value::as_object_mut)
+                {
+                    content.retain(|media, _| media == JSON);
                 }
             }
         }

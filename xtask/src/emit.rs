@@ -114,21 +114,27 @@ fn header() -> String {
 /// `Paginate` for every operation that returns a page and takes the next page's cursor
 /// (`page[after]`, which the runtime's `paged_operations!` sets), one operation a line.
 pub fn pagination(model: &Model) -> Result<String, TaskError> {
-    let mut body = String::new();
+    // One invocation per product, under its feature.
+    let mut by_feature: std::collections::BTreeMap<&str, String> = Default::default();
     for operation in &model.operations {
         if let Some(page) = &operation.page {
-            body += &format!(
+            *by_feature.entry(model.feature_of(operation)).or_default() += &format!(
                 "    {} => {},\n",
                 crate::pascal_case(&operation.id),
                 page.item
             );
         }
     }
+    // Unused when no product with a paged list is on.
+    let mut body = String::from("#[allow(unused_imports)]\nuse super::{builder, types};\n");
+    for (feature, entries) in by_feature {
+        body += &format!(
+            "\n#[cfg(feature = \"{feature}\")]\ncrate::pagination::paged_operations! {{\n    builder, types;\n{entries}}}\n"
+        );
+    }
     macro_file(
         "Every paged list and search as a `futures::Stream` of its items.",
-        &format!(
-            "use super::{{builder, types}};\n\ncrate::pagination::paged_operations! {{\n    builder, types;\n{body}}}\n"
-        ),
+        &body,
     )
 }
 
@@ -160,7 +166,14 @@ pub fn decoders(model: &Model) -> TokenStream {
 /// spec gives it, so the mock refuses any other by name without a list of its own, and the
 /// resource type it answers with; and what later API versions remove from each resource type.
 pub fn mock_operations(model: &Model) -> TokenStream {
-    let operations = model.operations.iter().map(|operation| {
+    // The mock serves the operations whose shape our overlays write, so far.
+    let served = || {
+        model
+            .operations
+            .iter()
+            .filter(|operation| operation.shape_from_overlay)
+    };
+    let operations = served().map(|operation| {
         let name = constant(&operation.id);
         let (id, method, path) = (&operation.id, &operation.method, &operation.path);
         let family = |family: &str| -> Vec<String> {
@@ -200,12 +213,10 @@ pub fn mock_operations(model: &Model) -> TokenStream {
                 quote! { (#version, #json_type, &[#(#attributes),*]) }
             })
     });
-    let all = model
-        .operations
-        .iter()
-        .map(|operation| constant(&operation.id));
+    let all = served().map(|operation| constant(&operation.id));
     quote! {
-        //! The operations of the spec, each with the query parameters it takes.
+        //! The operations persona-mock serves (those of the spec whose shape our overlays
+        //! write: the inquiry family and events), each with the query parameters it takes.
 
         /// An operation of the spec and the query parameters it takes.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,7 +237,7 @@ pub fn mock_operations(model: &Model) -> TokenStream {
 
         #(#operations)*
 
-        /// Every operation, in the spec's order.
+        /// Every operation the mock serves, in the spec's order.
         pub const ALL: &[Operation] = &[#(#all),*];
 
         /// The attributes a later API version removes from a resource type:

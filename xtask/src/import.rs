@@ -78,6 +78,10 @@ struct Common {
 struct ProductOverlay {
     /// The bundle's `x-persona-product` value: `Inquiries`.
     product: String,
+    /// The cargo feature of persona-api that turns the product on, when its name in kebab case
+    /// (`api-keys` for `API Keys`) would not do.
+    #[serde(default)]
+    feature: Option<String>,
     /// Operations by Persona's id, with our id and summary.
     #[serde(default)]
     operations: BTreeMap<String, OperationOverlay>,
@@ -279,6 +283,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
         "servers": root["servers"],
         "security": root["security"],
         "tags": tags,
+        "x-persona-features": product_features(overlays),
         "paths": paths,
         "x-webhooks": webhooks,
         "components": out_components,
@@ -287,6 +292,22 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     rename_references(&mut document, &superseded);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
+}
+
+/// The cargo feature of each product: its overlay's `feature`, else its name in kebab case.
+fn product_features(overlays: &Overlays) -> Value {
+    let features: Map<String, Value> = overlays
+        .products
+        .iter()
+        .map(|overlay| {
+            let feature = overlay
+                .feature
+                .clone()
+                .unwrap_or_else(|| overlay.product.to_ascii_lowercase().replace(' ', "-"));
+            (overlay.product.clone(), json!(feature))
+        })
+        .collect();
+    Value::Object(features)
 }
 
 /// Adds the components of `_common.yaml` and each product's overlay to the bundle's. A schema
@@ -636,10 +657,27 @@ impl Importer<'_> {
             return Ok(vec![copy(name.to_string(), &parameter["schema"])?]);
         }
         let schema = self.resolve(&parameter["schema"]);
-        if let Some(members) = schema["properties"].as_object() {
-            return members
-                .iter()
-                .map(|(member, member_schema)| copy(format!("{name}[{member}]"), member_schema))
+        if schema["properties"].is_object() {
+            // Members that are objects themselves nest: `filter[identifier][key]`.
+            let mut leaves = Vec::new();
+            let mut pending = vec![(name.to_string(), schema)];
+            while let Some((prefix, object)) = pending.pop() {
+                for (member, member_schema) in
+                    object["properties"].as_object().into_iter().flatten()
+                {
+                    let named = format!("{prefix}[{member}]");
+                    let member_schema = self.resolve(member_schema);
+                    if member_schema["properties"].is_object() {
+                        pending.push((named, member_schema));
+                    } else {
+                        leaves.push((named, member_schema));
+                    }
+                }
+            }
+            leaves.sort_by(|left, right| left.0.cmp(&right.0));
+            return leaves
+                .into_iter()
+                .map(|(named, member_schema)| copy(named, member_schema))
                 .collect();
         }
         // A map such as `fields` (type -> attribute names): one parameter per type answered.

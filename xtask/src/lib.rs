@@ -12,6 +12,7 @@ pub mod bench_report;
 pub mod cli;
 pub mod document;
 pub mod emit;
+pub mod features;
 pub mod fixtures;
 pub mod import;
 pub mod import_schema;
@@ -63,6 +64,8 @@ pub enum TaskError {
     Reference(String),
     /// Our spec and Persona's differ beyond the allowlist; the text lists each difference.
     Drift(String),
+    /// A build the task ran failed; the text says which and what cargo printed.
+    Build(String),
 }
 
 impl fmt::Display for TaskError {
@@ -107,7 +110,11 @@ impl fmt::Display for TaskError {
                 "{path} is stale: it differs from what {source} gives. \
                  Run `{command}` and commit the result."
             ),
-            TaskError::Reference(message) | TaskError::Drift(message) => write!(f, "{message}"),
+            TaskError::Reference(message)
+            | TaskError::Drift(message)
+            | TaskError::Build(message) => {
+                write!(f, "{message}")
+            }
         }
     }
 }
@@ -207,7 +214,12 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
         )));
     }
     let cli = cli::generate(&reader, &model, &file)?;
+    features::gate(&mut file, &model)?;
     let client = emit::formatted(&file);
+    let manifest = features::cargo_toml(
+        &read(&workspace_root().join(features::MANIFEST_PATH))?,
+        &model,
+    )?;
     Ok(Generated {
         files: vec![
             (emit::CLIENT_PATH, client),
@@ -225,6 +237,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
                 emit::file(emit::mock_operations(&model))?,
             ),
             (cli::CLI_GENERATED_PATH, cli),
+            (features::MANIFEST_PATH, manifest),
         ],
     })
 }
@@ -422,6 +435,12 @@ pub(crate) fn snake_case(wire_name: &str) -> String {
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join("_")
+}
+
+/// `cargo xtask check-features`: each product's feature builds alone.
+pub fn check_features() -> Result<String, TaskError> {
+    let view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
+    features::check_each(&model::Model::read(&view)?)
 }
 
 /// `cargo xtask client-spec --out <file>`: what the generator reads of the spec, as a document

@@ -11,6 +11,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   import --from <bundle.json> [--check]
                                       write openapi/persona.yaml from one of Persona's 3.1 bundles (structure only)
                                       and openapi/overlay/; with --check, exit 1 if it is stale
+  check-features                      cargo check persona-api with each product's feature alone; exit 1 on an error
+                                      or a warning
   client-spec --out <file>            write what the generator reads of openapi/persona.yaml (the operations the
                                       client covers and the components they use), for outside linters
   fixtures --from <reference> [--check]
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         ["import", "--from", bundle, "--check"] | ["import", "--check", "--from", bundle] => {
             xtask::import::run(Path::new(bundle), true)
         }
+        ["check-features"] => xtask::check_features(),
         ["client-spec", "--out", out] => xtask::write_client_spec(Path::new(out)),
         ["fixtures", "--from", reference] => xtask::fixtures::run(Path::new(reference), false),
         ["fixtures", "--from", reference, "--check"]

@@ -115,7 +115,7 @@ fn timed_clean_build(
         .status()
         .map_err(io(manifest))?;
     if !status.success() {
-        return Err(TaskError::Shape(format!("building {package} failed")));
+        return Err(TaskError::Build(format!("building {package} failed")));
     }
     Ok(started.elapsed())
 }

@@ -3,7 +3,7 @@
 //! other crates need (`emit.rs`) is written from this model, never from the generated Rust or
 //! from a list kept by hand.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -14,6 +14,9 @@ use crate::document::Document;
 #[derive(Debug)]
 pub struct Model {
     pub operations: Vec<Operation>,
+    /// The cargo feature of each product that has operations (`x-persona-features`):
+    /// `Accounts` as `accounts`.
+    pub features: BTreeMap<String, String>,
     pub ids: Vec<IdKind>,
     pub open_enums: Vec<OpenEnum>,
     pub resources: Vec<Resource>,
@@ -87,7 +90,8 @@ pub struct Operation {
     pub path_ids: Vec<PathId>,
     /// The wire names of its query parameters: `filter[status]`, `page[after]`, `include`.
     pub query: Vec<String>,
-    /// The request body's schema, when it has one by name.
+    /// The Rust type of the request body: its schema's name, or the one progenitor gives a
+    /// schema written in place (`CreateAccountBody`).
     pub body: Option<String>,
     /// Each documented response, in the spec's order.
     pub responses: Vec<Response>,
@@ -95,13 +99,16 @@ pub struct Operation {
     pub page: Option<Page>,
     /// The JSON:API type of the resource its success holds in `data` (one, or a page of them).
     pub resource: Option<String>,
+    /// Whether its shape is written in our overlays (`x-shape-from: overlay`), not taken from
+    /// the bundle as it is: the inquiry family and events, which persona-mock serves so far.
+    pub shape_from_overlay: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// `200`, `404`, `5XX`.
     pub status: String,
-    /// The JSON body's schema, when it has one by name.
+    /// The Rust type of the JSON body, named as the request body's is.
     pub schema: Option<String>,
 }
 
@@ -139,13 +146,30 @@ impl Model {
             .operations()
             .map(|operation| read_operation(document, &operation, &ids, &resources))
             .collect::<Result<Vec<_>, _>>()?;
+        let declared = &document.root["x-persona-features"];
+        let mut features = BTreeMap::new();
+        for operation in &operations {
+            let feature = declared[&operation.product].as_str().ok_or_else(|| {
+                TaskError::Unsupported(vec![format!(
+                    "{}: its product {} has no feature in x-persona-features",
+                    operation.id, operation.product
+                )])
+            })?;
+            features.insert(operation.product.clone(), feature.to_string());
+        }
         Ok(Model {
             operations,
+            features,
             ids,
             open_enums,
             resources,
             links,
         })
+    }
+
+    /// The cargo feature that turns an operation on.
+    pub fn feature_of(&self, operation: &Operation) -> &str {
+        &self.features[&operation.product]
     }
 
     /// Every schema that is a request or response body of some operation, by name.
@@ -331,6 +355,15 @@ fn data_resource<'a>(
 }
 
 /// The name of the component a `$ref` points at: `#/components/schemas/Inquiry` as `Inquiry`.
+/// The Rust type of a body: its schema's name, or for a schema written in place the name
+/// progenitor gives it (`CreateAccountBody`, `ListAccountsResponse`).
+fn type_name(schema: &Value, operation_id: &str, role: &str) -> String {
+    match schema_name(schema) {
+        Some(name) => name.to_string(),
+        None => format!("{}{role}", crate::pascal_case(operation_id)),
+    }
+}
+
 fn schema_name(node: &Value) -> Option<&str> {
     text(node, "$ref")?.strip_prefix("#/components/schemas/")
 }
@@ -382,12 +415,12 @@ fn read_operation(
         })
         .collect();
     let query: Vec<String> = in_("query").map(str::to_string).collect();
+    // A body schema written in place is the type progenitor names after the operation.
     let body = node
         .get("requestBody")
         .map(|body| document.resolve(body))
         .and_then(|body| body.pointer("/content/application~1json/schema"))
-        .and_then(schema_name)
-        .map(str::to_string);
+        .map(|schema| type_name(schema, id, "Body"));
     let responses: Vec<Response> = node
         .get("responses")
         .and_then(Value::as_object)
@@ -398,8 +431,7 @@ fn read_operation(
             schema: document
                 .resolve(response)
                 .pointer("/content/application~1json/schema")
-                .and_then(schema_name)
-                .map(str::to_string),
+                .map(|schema| type_name(schema, id, "Response")),
         })
         .collect();
     let page = if query.iter().any(|name| name == NEXT_PAGE_CURSOR) {
@@ -425,6 +457,7 @@ fn read_operation(
     Ok(Operation {
         id: id.to_string(),
         product: product.to_string(),
+        shape_from_overlay: node["x-shape-from"] == "overlay",
         resource,
         method: operation.method.to_string(),
         path: operation.path.to_string(),
@@ -464,6 +497,7 @@ mod tests {
 
     fn spec() -> Value {
         json!({
+            "x-persona-features": { "Things": "things" },
             "paths": {
                 "/things": {
                     "get": {

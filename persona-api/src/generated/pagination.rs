@@ -2,11 +2,18 @@
 
 //! Every paged list and search as a `futures::Stream` of its items.
 
+#[allow(unused_imports)]
 use super::{builder, types};
 
+#[cfg(feature = "events")]
 crate::pagination::paged_operations! {
     builder, types;
     ListEvents => Event,
+}
+
+#[cfg(feature = "inquiries")]
+crate::pagination::paged_operations! {
+    builder, types;
     ListInquiries => Inquiry,
     SearchInquiries => Inquiry,
     ListInquirySessions => InquirySession,

@@ -281,10 +281,14 @@ async fn every_raw_response_conforms_to_the_spec() {
     )
     .await;
     seen.extend(["listEvents", "retrieveEvent"]);
+    let served = operations()
+        .iter()
+        .filter(|operation| operation.shape_from_overlay)
+        .count();
     assert_eq!(
         seen.len(),
-        operations().len(),
-        "every operation's response is checked"
+        served,
+        "every served operation's response is checked"
     );
 }
 
