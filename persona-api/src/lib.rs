@@ -75,7 +75,13 @@
 //!   clean build) or `native-tls`: the TLS backend; with `default-features = false` pick one.
 //! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
 //! - `tracing`: one span per attempt.
-
+//!
+//! # Products
+//!
+//! Each product of Persona's API is a feature; `default` turns on `inquiries` and `events`,
+//! `full` every product. On docs.rs each item says which feature it needs.
+//!
+#![doc = include_str!("generated/features.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_key;

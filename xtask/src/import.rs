@@ -78,6 +78,8 @@ struct Common {
 struct ProductOverlay {
     /// The bundle's `x-persona-product` value: `Inquiries`.
     product: String,
+    /// What the product is for, in one line of ours (the feature table of the docs).
+    about: String,
     /// The cargo feature of persona-api that turns the product on, when its name in kebab case
     /// (`api-keys` for `API Keys`) would not do.
     #[serde(default)]
@@ -283,7 +285,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
         "servers": root["servers"],
         "security": root["security"],
         "tags": tags,
-        "x-persona-features": product_features(overlays),
+        "x-persona-products": products(overlays),
         "paths": paths,
         "x-webhooks": webhooks,
         "components": out_components,
@@ -294,9 +296,10 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     Ok(document)
 }
 
-/// The cargo feature of each product: its overlay's `feature`, else its name in kebab case.
-fn product_features(overlays: &Overlays) -> Value {
-    let features: Map<String, Value> = overlays
+/// Each product with its cargo feature (its overlay's `feature`, else its name in kebab case)
+/// and what it is for.
+fn products(overlays: &Overlays) -> Value {
+    let products: Map<String, Value> = overlays
         .products
         .iter()
         .map(|overlay| {
@@ -304,10 +307,11 @@ fn product_features(overlays: &Overlays) -> Value {
                 .feature
                 .clone()
                 .unwrap_or_else(|| overlay.product.to_ascii_lowercase().replace(' ', "-"));
-            (overlay.product.clone(), json!(feature))
+            let entry = json!({ "feature": feature, "about": overlay.about });
+            (overlay.product.clone(), entry)
         })
         .collect();
-    Value::Object(features)
+    Value::Object(products)
 }
 
 /// Adds the components of `_common.yaml` and each product's overlay to the bundle's. A schema
@@ -1116,6 +1120,7 @@ mod tests {
                 .map(|(product, overlay)| {
                     let mut overlay: Value = serde_yaml_ng::from_str(overlay).unwrap();
                     overlay["product"] = json!(product);
+                    overlay["about"] = json!("What things are for.");
                     serde_json::from_value::<ProductOverlay>(overlay).unwrap()
                 })
                 .collect(),

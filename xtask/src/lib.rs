@@ -220,6 +220,10 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
         &read(&workspace_root().join(features::MANIFEST_PATH))?,
         &model,
     )?;
+    let readme = features::readme(
+        &read(&workspace_root().join(features::README_PATH))?,
+        &model,
+    )?;
     Ok(Generated {
         files: vec![
             (emit::CLIENT_PATH, client),
@@ -238,6 +242,8 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             ),
             (cli::CLI_GENERATED_PATH, cli),
             (features::MANIFEST_PATH, manifest),
+            (features::README_PATH, readme),
+            (features::DOCS_TABLE_PATH, features::table(&model)),
         ],
     })
 }
@@ -439,8 +445,20 @@ pub(crate) fn snake_case(wire_name: &str) -> String {
 
 /// `cargo xtask check-features`: each product's feature builds alone.
 pub fn check_features() -> Result<String, TaskError> {
+    features::check_each(&client_model()?)
+}
+
+/// `cargo xtask measure-build --features`: what each product's feature costs to build.
+pub fn measure_features() -> Result<String, TaskError> {
+    let model = client_model()?;
+    let features: std::collections::BTreeSet<String> = model.features.values().cloned().collect();
+    measure_build::run_features(&features.into_iter().collect::<Vec<_>>())
+}
+
+/// The model of what the client covers.
+fn client_model() -> Result<model::Model, TaskError> {
     let view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
-    features::check_each(&model::Model::read(&view)?)
+    model::Model::read(&view)
 }
 
 /// `cargo xtask client-spec --out <file>`: what the generator reads of the spec, as a document

@@ -30,6 +30,8 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       against the last release (the state before the last version bump); exit 1
                                       on a breaking change the version does not allow
   measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
+  measure-build --features            and then persona-api's own build with each product's feature alone, default
+                                      and full, as a table
   measure-build --cli                 time clean builds of persona-api and of the persona binary; print the difference
   bench-report                        print the saved benchmark results as ratios against their floors";
 
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         }
         ["measure-build"] => xtask::measure_build::run(xtask::measure_build::Tls::Rustls),
         ["measure-build", "--cli"] => xtask::measure_build::run_cli(),
+        ["measure-build", "--features"] => xtask::measure_features(),
         ["measure-build", "--tls", feature] => {
             match xtask::measure_build::Tls::from_feature(feature) {
                 Some(tls) => xtask::measure_build::run(tls),

@@ -4,7 +4,9 @@
 //! noisy, so only the ratio means much): a floor crate with exactly persona-api's
 //! dependencies and features and no code, then persona-api, with the default TLS backend or,
 //! with `--tls rustls-ring`, rustls on ring. With `--cli`: persona-api, then the `persona`
-//! binary (persona-cli), which is what installing the CLI costs over the library.
+//! binary (persona-cli), which is what installing the CLI costs over the library. With
+//! `--features`: after those two clean builds, persona-api alone again (its dependencies
+//! built) with each product's feature alone, `default` and `full`: what each product adds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -105,6 +107,16 @@ fn timed_clean_build(
     target: &Path,
 ) -> Result<Duration, TaskError> {
     let _ = std::fs::remove_dir_all(target);
+    timed_build(manifest, package, features, target)
+}
+
+/// Builds `package` in `target` as it is (nothing removed first).
+fn timed_build(
+    manifest: &Path,
+    package: &str,
+    features: &[&str],
+    target: &Path,
+) -> Result<Duration, TaskError> {
     let started = Instant::now();
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--quiet", "--manifest-path"])
@@ -156,6 +168,11 @@ pub fn run_cli() -> Result<String, TaskError> {
 }
 
 pub fn run(tls: Tls) -> Result<String, TaskError> {
+    clean_builds(tls).map(|(report, _)| report)
+}
+
+/// The two clean builds of [`run`]: the report, and the floor's time.
+fn clean_builds(tls: Tls) -> Result<(String, Duration), TaskError> {
     let scratch = scratch();
     let floor_dir = scratch.join("floor");
     write_floor_crate(&floor_dir, tls)?;
@@ -181,7 +198,7 @@ pub fn run(tls: Tls) -> Result<String, TaskError> {
         &scratch.join("target-persona-api"),
     )?;
     let ratio = ours.as_secs_f64() / floor.as_secs_f64();
-    Ok(format!(
+    let report = format!(
         "clean debug build, {} cores, TLS feature {}\n  floor (dependencies, no code): {:>6.1} s\n  persona-api:                   {:>6.1} s\n  ratio: {ratio:.2}x (target at most {TARGET_RATIO:.2}x: {})",
         cores(),
         tls.feature(),
@@ -192,5 +209,56 @@ pub fn run(tls: Tls) -> Result<String, TaskError> {
         } else {
             "missed"
         }
-    ))
+    );
+    Ok((report, floor))
+}
+
+/// The budget for `full`: every product at most this much more than the dependencies alone.
+pub const FULL_TARGET_RATIO: f64 = 2.0;
+
+/// `cargo xtask measure-build --features`: the clean builds of [`run`], then persona-api's own
+/// build with each feature set, its dependencies already built, as a table.
+pub fn run_features(features: &[String]) -> Result<String, TaskError> {
+    let (clean, floor) = clean_builds(Tls::Rustls)?;
+    let target = scratch().join("target-persona-api");
+    let manifest = workspace_root().join("Cargo.toml");
+    let mut sets: Vec<(String, Vec<String>)> = vec![("default".into(), vec![])];
+    for feature in features {
+        sets.push((
+            feature.clone(),
+            vec![
+                "--no-default-features".into(),
+                "--features".into(),
+                format!("rustls,{feature}"),
+            ],
+        ));
+    }
+    sets.push(("full".into(), vec!["--features".into(), "full".into()]));
+    let mut table = format!(
+        "{clean}\n\npersona-api alone on built dependencies, by feature (floor {:.1} s):\n\n| feature | persona-api | floor + it, over the floor |\n| --- | ---: | ---: |\n",
+        floor.as_secs_f64()
+    );
+    for (name, flags) in &sets {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["clean", "--quiet", "-p", "persona-api", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(&target)
+            .status()
+            .map_err(io(&manifest))?;
+        if !status.success() {
+            return Err(TaskError::Build("cargo clean -p persona-api failed".into()));
+        }
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let own = timed_build(&manifest, "persona-api", &flags, &target)?;
+        let ratio = (floor + own).as_secs_f64() / floor.as_secs_f64();
+        table.push_str(&format!(
+            "| {name} | {:.1} s | {ratio:.2}x |\n",
+            own.as_secs_f64()
+        ));
+    }
+    table.push_str(&format!(
+        "\n(budgets: default at most {TARGET_RATIO:.2}x, full at most {FULL_TARGET_RATIO:.2}x)"
+    ));
+    Ok(table)
 }

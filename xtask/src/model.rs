@@ -14,9 +14,11 @@ use crate::document::Document;
 #[derive(Debug)]
 pub struct Model {
     pub operations: Vec<Operation>,
-    /// The cargo feature of each product that has operations (`x-persona-features`):
+    /// The cargo feature of each product that has operations (`x-persona-products`):
     /// `Accounts` as `accounts`.
     pub features: BTreeMap<String, String>,
+    /// What each of those products is for, in our words (`x-persona-products`).
+    pub abouts: BTreeMap<String, String>,
     pub ids: Vec<IdKind>,
     pub open_enums: Vec<OpenEnum>,
     pub resources: Vec<Resource>,
@@ -146,20 +148,25 @@ impl Model {
             .operations()
             .map(|operation| read_operation(document, &operation, &ids, &resources))
             .collect::<Result<Vec<_>, _>>()?;
-        let declared = &document.root["x-persona-features"];
-        let mut features = BTreeMap::new();
+        let declared = &document.root["x-persona-products"];
+        let (mut features, mut abouts) = (BTreeMap::new(), BTreeMap::new());
         for operation in &operations {
-            let feature = declared[&operation.product].as_str().ok_or_else(|| {
-                TaskError::Unsupported(vec![format!(
-                    "{}: its product {} has no feature in x-persona-features",
+            let product = &declared[&operation.product];
+            let (Some(feature), Some(about)) =
+                (product["feature"].as_str(), product["about"].as_str())
+            else {
+                return Err(TaskError::Unsupported(vec![format!(
+                    "{}: its product {} has no feature and about in x-persona-products",
                     operation.id, operation.product
-                )])
-            })?;
+                )]));
+            };
             features.insert(operation.product.clone(), feature.to_string());
+            abouts.insert(operation.product.clone(), about.to_string());
         }
         Ok(Model {
             operations,
             features,
+            abouts,
             ids,
             open_enums,
             resources,
@@ -497,7 +504,7 @@ mod tests {
 
     fn spec() -> Value {
         json!({
-            "x-persona-features": { "Things": "things" },
+            "x-persona-products": { "Things": { "feature": "things", "about": "Things." } },
             "paths": {
                 "/things": {
                     "get": {
