@@ -63,6 +63,15 @@ pub trait Paginate<'a>: Sized + Send + 'a {
     }
 }
 
+/// A page's `links.next`, whichever type its `links` has (our pages' optional `PageLinks`, or
+/// the links object a product's page has in Persona's bundle): read through its JSON, which is
+/// a few bytes.
+#[allow(dead_code)]
+pub(crate) fn next_link<L: serde::Serialize>(links: &L) -> Option<String> {
+    let links = serde_json::to_value(links).ok()?;
+    links.get("next")?.as_str().map(str::to_string)
+}
+
 /// The `page[after]` cursor in a `links.next` URL such as `/api/v1/inquiries?page%5Bafter%5D=inq_...`.
 /// Used by each paged operation's `Paginate`, so by none when no product with one is on.
 #[allow(dead_code)]
@@ -103,8 +112,8 @@ macro_rules! paged_operations {
                         None => self,
                     };
                     let page = request.send().await?.into_inner();
-                    let next = page.links.as_ref().and_then(|links| links.next.as_deref());
-                    Ok((page.data, $crate::pagination::next_cursor(next)?))
+                    let next = $crate::pagination::next_link(&page.links);
+                    Ok((page.data, $crate::pagination::next_cursor(next.as_deref())?))
                 }
             }
         }

@@ -5088,12 +5088,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Accounts list relations.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5154,12 +5148,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "List accounts.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5208,12 +5196,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "List api keys.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5253,7 +5235,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -5261,12 +5243,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List api logs.",
         long_about: "List api logs.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -5301,7 +5277,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -5309,12 +5285,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List cases.",
         long_about: "List cases.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -5394,12 +5364,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "List connect connections.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5445,7 +5409,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -5453,12 +5417,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List devices.",
         long_about: "List devices.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -5544,12 +5502,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "List importers.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5625,7 +5577,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -5874,12 +5826,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "List lists.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -5963,7 +5909,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -5971,12 +5917,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List rate limits.",
         long_about: "List rate limits.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -5995,12 +5935,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List report history.",
         long_about: "List report history.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6043,12 +5977,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List reports.",
         long_about: "List reports.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6191,7 +6119,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6199,12 +6127,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List share tokens.",
         long_about: "List share tokens.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6257,7 +6179,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6265,12 +6187,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List theme sets.",
         long_about: "List theme sets.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6311,7 +6227,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6319,12 +6235,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List transactions.",
         long_about: "List transactions.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6383,7 +6293,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6391,12 +6301,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List user audit logs.",
         long_about: "List user audit logs.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6431,7 +6335,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6439,12 +6343,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List webhooks.",
         long_about: "List webhooks.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6479,7 +6377,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6487,12 +6385,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List workflow runs.",
         long_about: "List workflow runs.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6533,7 +6425,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -6541,12 +6433,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "List workflow versions.",
         long_about: "List workflow versions.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -6587,7 +6473,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         has_body: false,
         body: &[],
         entries: None,
-        list: false,
+        list: true,
         destructive: false,
     },
     Operation {
@@ -7100,12 +6986,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Print report pdf.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -7129,12 +7009,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Print verification as pdf.",
         long_about: "Print verification as pdf.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8540,12 +8414,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve aamva verification.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8581,12 +8449,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve account.",
         long_about: "Retrieve account.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8624,12 +8486,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve account type.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8665,12 +8521,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve api key.",
         long_about: "Retrieve api key.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8708,12 +8558,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve api log.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8749,12 +8593,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve browser fingerprint list item.",
         long_about: "Retrieve browser fingerprint list item.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8792,12 +8630,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve case.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8833,12 +8665,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve case template.",
         long_about: "Retrieve case template.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8876,12 +8702,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve connect connection.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8911,12 +8731,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve country list item.",
         long_about: "Retrieve country list item.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -8954,12 +8768,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve database standard verification.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -8995,12 +8803,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve database verification.",
         long_about: "Retrieve database verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9038,12 +8840,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve device.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9080,12 +8876,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve device fingerprint list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9121,12 +8911,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve document.",
         long_about: "Retrieve document.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9182,12 +8966,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve document verification.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9223,12 +9001,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve ecbsv database verification.",
         long_about: "Retrieve ecbsv database verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9266,12 +9038,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve email address list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9307,12 +9073,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve email address verification.",
         long_about: "Retrieve email address verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9386,12 +9146,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve field list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9434,12 +9188,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9469,12 +9217,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve geolocation list item.",
         long_about: "Retrieve geolocation list item.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9518,12 +9260,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9553,12 +9289,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve government id nfc verification.",
         long_about: "Retrieve government id nfc verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9596,12 +9326,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve government id number list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9637,12 +9361,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve government id verification.",
         long_about: "Retrieve government id verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9709,12 +9427,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve importer.",
         long_about: "Retrieve importer.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -9938,12 +9650,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve ip address list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -9979,12 +9685,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve list.",
         long_about: "Retrieve list.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10064,12 +9764,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve name list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10105,12 +9799,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve phone carrier database verification.",
         long_about: "Retrieve phone carrier database verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10148,12 +9836,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve phone number list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10190,12 +9872,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve phone number verification.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10231,12 +9907,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve report.",
         long_about: "Retrieve report.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10370,12 +10040,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve selfie verification.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10411,12 +10075,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve serpro database verification.",
         long_about: "Retrieve serpro database verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10496,12 +10154,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve string list item.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10538,12 +10190,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve theme set.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10573,12 +10219,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve tin database verification.",
         long_about: "Retrieve tin database verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10616,12 +10256,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve transaction.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10657,12 +10291,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve transaction type.",
         long_about: "Retrieve transaction type.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -10700,12 +10328,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve user audit log.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -10741,12 +10363,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve verification.",
         long_about: "Retrieve verification.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -11042,12 +10658,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         long_about: "Retrieve webhook.",
         parameters: &[
             Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
-            Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
                 required: false,
@@ -11083,12 +10693,6 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         about: "Retrieve workflow run.",
         long_about: "Retrieve workflow run.",
         parameters: &[
-            Parameter {
-                flag: "idempotency-key",
-                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
-                required: false,
-                parser: || clap::value_parser!(::std::string::String).into(),
-            },
             Parameter {
                 flag: "persona-version",
                 help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
@@ -15462,11 +15066,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.list_account_relations();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -15506,11 +15105,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.list_accounts();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -15540,11 +15134,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.list_api_keys();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -15566,16 +15155,15 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("filter-name") {
                 request = request.filter_name(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-api-logs" => {
             #[allow(unused_mut)]
             let mut request = client.list_api_logs();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -15595,16 +15183,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_api_log(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-cases" => {
             #[allow(unused_mut)]
             let mut request = client.list_cases();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -15657,11 +15244,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.list_connect_connections();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -15689,16 +15271,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_status(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-devices" => {
             #[allow(unused_mut)]
             let mut request = client.list_devices();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -15752,11 +15333,6 @@ pub(crate) async fn send<'a>(
         "list-importers" => {
             #[allow(unused_mut)]
             let mut request = client.list_importers();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -15821,7 +15397,11 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_importer_list_item_phone_number(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-inquiries" => {
             #[allow(unused_mut)]
@@ -15990,11 +15570,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.list_lists();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -16053,16 +15628,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_status(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-rate-limits" => {
             #[allow(unused_mut)]
             let mut request = client.list_rate_limits();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16073,11 +15647,6 @@ pub(crate) async fn send<'a>(
         "list-report-history" => {
             #[allow(unused_mut)]
             let mut request = client.list_report_history();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16100,11 +15669,6 @@ pub(crate) async fn send<'a>(
         "list-reports" => {
             #[allow(unused_mut)]
             let mut request = client.list_reports();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16228,16 +15792,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_reference_id(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-share-tokens" => {
             #[allow(unused_mut)]
             let mut request = client.list_share_tokens();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16271,16 +15834,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_status(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-theme-sets" => {
             #[allow(unused_mut)]
             let mut request = client.list_theme_sets();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16304,16 +15866,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_status(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-transactions" => {
             #[allow(unused_mut)]
             let mut request = client.list_transactions();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16353,16 +15914,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_transaction_type_id(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-user-audit-logs" => {
             #[allow(unused_mut)]
             let mut request = client.list_user_audit_logs();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16382,16 +15942,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_user_audit_log(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-webhooks" => {
             #[allow(unused_mut)]
             let mut request = client.list_webhooks();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16411,16 +15970,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-workflow-runs" => {
             #[allow(unused_mut)]
             let mut request = client.list_workflow_runs();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16444,16 +16002,15 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_status(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "list-workflow-versions" => {
             #[allow(unused_mut)]
             let mut request = client.list_workflow_versions();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -16478,7 +16035,11 @@ pub(crate) async fn send<'a>(
             {
                 request = request.filter_workflow_id(value);
             }
-            Reply::document(request.send().await?)
+            if call.all() {
+                Ok(Reply::items(request.into_stream()))
+            } else {
+                Reply::document(request.send().await?)
+            }
         }
         "lock-verification" => {
             #[allow(unused_mut)]
@@ -16950,11 +16511,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.print_report_pdf();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -16967,11 +16523,6 @@ pub(crate) async fn send<'a>(
         "print-verification-pdf" => {
             #[allow(unused_mut)]
             let mut request = client.print_verification_pdf();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -17905,11 +17456,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_aamva_verification();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -17933,11 +17479,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_account();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -17958,11 +17499,6 @@ pub(crate) async fn send<'a>(
         "retrieve-account-type" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_account_type();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -17987,11 +17523,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_api_key();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18013,11 +17544,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_api_log();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18038,11 +17564,6 @@ pub(crate) async fn send<'a>(
         "retrieve-browser-fingerprint-list-item" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_browser_fingerprint_list_item();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18068,11 +17589,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_case();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18091,11 +17607,6 @@ pub(crate) async fn send<'a>(
         "retrieve-case-template" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_case_template();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18120,11 +17631,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_connect_connection();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18143,11 +17649,6 @@ pub(crate) async fn send<'a>(
         "retrieve-country-list-item" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_country_list_item();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18170,11 +17671,6 @@ pub(crate) async fn send<'a>(
         "retrieve-database-standard-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_database_standard_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18201,11 +17697,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_database_verification();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18229,11 +17720,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_device();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18253,11 +17739,6 @@ pub(crate) async fn send<'a>(
         "retrieve-device-fingerprint-list-item" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_device_fingerprint_list_item();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18282,11 +17763,6 @@ pub(crate) async fn send<'a>(
         "retrieve-document" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_document();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18324,11 +17800,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_document_verification();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18351,11 +17822,6 @@ pub(crate) async fn send<'a>(
         "retrieve-ecbsv-database-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_ecbsv_database_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18380,11 +17846,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_email_address_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18406,11 +17867,6 @@ pub(crate) async fn send<'a>(
         "retrieve-email-address-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_email_address_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18455,11 +17911,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_field_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18485,11 +17936,6 @@ pub(crate) async fn send<'a>(
                 request = request.document_id(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18507,11 +17953,6 @@ pub(crate) async fn send<'a>(
         "retrieve-geolocation-list-item" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_geolocation_list_item();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18538,11 +17979,6 @@ pub(crate) async fn send<'a>(
                 request = request.document_id(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18560,11 +17996,6 @@ pub(crate) async fn send<'a>(
         "retrieve-government-id-nfc-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_government_id_nfc_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18591,11 +18022,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_government_id_number_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18619,11 +18045,6 @@ pub(crate) async fn send<'a>(
         "retrieve-government-id-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_government_id_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18665,11 +18086,6 @@ pub(crate) async fn send<'a>(
         "retrieve-importer" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_importer();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18827,11 +18243,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_ip_address_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18853,11 +18264,6 @@ pub(crate) async fn send<'a>(
         "retrieve-list" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_list();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18915,11 +18321,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_name_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18941,11 +18342,6 @@ pub(crate) async fn send<'a>(
         "retrieve-phone-carrier-database-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_phone_carrier_database_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -18972,11 +18368,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_phone_number_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -18998,11 +18389,6 @@ pub(crate) async fn send<'a>(
         "retrieve-phone-number-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_phone_number_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19026,11 +18412,6 @@ pub(crate) async fn send<'a>(
         "retrieve-report" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_report();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19147,11 +18528,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_selfie_verification();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19174,11 +18550,6 @@ pub(crate) async fn send<'a>(
         "retrieve-serpro-database-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_serpro_database_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19231,11 +18602,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_string_list_item();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19258,11 +18624,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_theme_set();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19281,11 +18642,6 @@ pub(crate) async fn send<'a>(
         "retrieve-tin-database-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_tin_database_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19310,11 +18666,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_transaction();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19337,11 +18688,6 @@ pub(crate) async fn send<'a>(
         "retrieve-transaction-type" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_transaction_type();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19366,11 +18712,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_user_audit_log();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19393,11 +18734,6 @@ pub(crate) async fn send<'a>(
         "retrieve-verification" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_verification();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
@@ -19701,11 +19037,6 @@ pub(crate) async fn send<'a>(
             #[allow(unused_mut)]
             let mut request = client.retrieve_webhook();
             if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
-            if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {
                 request = request.persona_version(value);
@@ -19726,11 +19057,6 @@ pub(crate) async fn send<'a>(
         "retrieve-workflow-run" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_workflow_run();
-            if let Some(value) = call
-                .parameter::<::std::string::String>("idempotency-key")
-            {
-                request = request.idempotency_key(value);
-            }
             if let Some(value) = call
                 .parameter::<persona_api::ApiVersion>("persona-version")
             {

@@ -9,6 +9,9 @@ use crate::decode::typed;
 pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, String>> {
     Some(
         match schema {
+            "AccountTypeObjectDocument" => {
+                typed::<types::AccountTypeObjectDocument>(json)
+            }
             "AddAccountRelationBody" => typed::<types::AddAccountRelationBody>(json),
             "AddAccountRelationResponse" => {
                 typed::<types::AddAccountRelationResponse>(json)
@@ -16,11 +19,8 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "AddAccountTagBody" => typed::<types::AddAccountTagBody>(json),
             "AddAccountTagResponse" => typed::<types::AddAccountTagResponse>(json),
             "AddCaseObjectsBody" => typed::<types::AddCaseObjectsBody>(json),
-            "AddCaseObjectsResponse" => typed::<types::AddCaseObjectsResponse>(json),
             "AddCaseTagBody" => typed::<types::AddCaseTagBody>(json),
-            "AddCaseTagResponse" => typed::<types::AddCaseTagResponse>(json),
             "AddReportTagBody" => typed::<types::AddReportTagBody>(json),
-            "AddReportTagResponse" => typed::<types::AddReportTagResponse>(json),
             "AddTransactionRelationBody" => {
                 typed::<types::AddTransactionRelationBody>(json)
             }
@@ -31,46 +31,22 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "AddTransactionTagResponse" => {
                 typed::<types::AddTransactionTagResponse>(json)
             }
-            "ArchiveBrowserFingerprintListItemResponse" => {
-                typed::<types::ArchiveBrowserFingerprintListItemResponse>(json)
-            }
-            "ArchiveCountryListItemResponse" => {
-                typed::<types::ArchiveCountryListItemResponse>(json)
-            }
-            "ArchiveDeviceFingerprintListItemResponse" => {
-                typed::<types::ArchiveDeviceFingerprintListItemResponse>(json)
-            }
-            "ArchiveEmailAddressListItemResponse" => {
-                typed::<types::ArchiveEmailAddressListItemResponse>(json)
-            }
-            "ArchiveFieldListItemResponse" => {
-                typed::<types::ArchiveFieldListItemResponse>(json)
-            }
-            "ArchiveGeolocationListItemResponse" => {
-                typed::<types::ArchiveGeolocationListItemResponse>(json)
-            }
-            "ArchiveGovernmentIdNumberListItemResponse" => {
-                typed::<types::ArchiveGovernmentIdNumberListItemResponse>(json)
-            }
-            "ArchiveIpAddressListItemResponse" => {
-                typed::<types::ArchiveIpAddressListItemResponse>(json)
-            }
-            "ArchiveListResponse" => typed::<types::ArchiveListResponse>(json),
-            "ArchiveNameListItemResponse" => {
-                typed::<types::ArchiveNameListItemResponse>(json)
-            }
-            "ArchivePhoneNumberListItemResponse" => {
-                typed::<types::ArchivePhoneNumberListItemResponse>(json)
-            }
-            "ArchiveStringListItemResponse" => {
-                typed::<types::ArchiveStringListItemResponse>(json)
-            }
-            "ArchiveThemeSetResponse" => typed::<types::ArchiveThemeSetResponse>(json),
-            "ArchiveWebhookResponse" => typed::<types::ArchiveWebhookResponse>(json),
+            "ApiKeyDocument" => typed::<types::ApiKeyDocument>(json),
+            "ApiKeyList" => typed::<types::ApiKeyList>(json),
+            "ApiKeyWithValueDocument" => typed::<types::ApiKeyWithValueDocument>(json),
+            "ApiLogDocument" => typed::<types::ApiLogDocument>(json),
+            "ApiLogList" => typed::<types::ApiLogList>(json),
             "AssignCaseBody" => typed::<types::AssignCaseBody>(json),
-            "AssignCaseResponse" => typed::<types::AssignCaseResponse>(json),
-            "CloneApiKeyResponse" => typed::<types::CloneApiKeyResponse>(json),
-            "CloneWebhookResponse" => typed::<types::CloneWebhookResponse>(json),
+            "CaseDocument" => typed::<types::CaseDocument>(json),
+            "CaseTemplateDocument" => typed::<types::CaseTemplateDocument>(json),
+            "ConnectConnectionDocument" => {
+                typed::<types::ConnectConnectionDocument>(json)
+            }
+            "ConnectConnectionList" => typed::<types::ConnectConnectionList>(json),
+            "ConnectShareTokenDocument" => {
+                typed::<types::ConnectShareTokenDocument>(json)
+            }
+            "ConnectShareTokenList" => typed::<types::ConnectShareTokenList>(json),
             "ConsolidateAccountsBody" => typed::<types::ConsolidateAccountsBody>(json),
             "ConsolidateAccountsResponse" => {
                 typed::<types::ConsolidateAccountsResponse>(json)
@@ -78,42 +54,22 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "CreateAccountBody" => typed::<types::CreateAccountBody>(json),
             "CreateAccountResponse" => typed::<types::CreateAccountResponse>(json),
             "CreateApiKeyBody" => typed::<types::CreateApiKeyBody>(json),
-            "CreateApiKeyResponse" => typed::<types::CreateApiKeyResponse>(json),
             "CreateBrowserFingerprintListBody" => {
                 typed::<types::CreateBrowserFingerprintListBody>(json)
             }
             "CreateBrowserFingerprintListItemBody" => {
                 typed::<types::CreateBrowserFingerprintListItemBody>(json)
             }
-            "CreateBrowserFingerprintListItemResponse" => {
-                typed::<types::CreateBrowserFingerprintListItemResponse>(json)
-            }
-            "CreateBrowserFingerprintListResponse" => {
-                typed::<types::CreateBrowserFingerprintListResponse>(json)
-            }
             "CreateCaseBody" => typed::<types::CreateCaseBody>(json),
-            "CreateCaseResponse" => typed::<types::CreateCaseResponse>(json),
             "CreateConnectConnectionBody" => {
                 typed::<types::CreateConnectConnectionBody>(json)
-            }
-            "CreateConnectConnectionResponse" => {
-                typed::<types::CreateConnectConnectionResponse>(json)
             }
             "CreateCountryListBody" => typed::<types::CreateCountryListBody>(json),
             "CreateCountryListItemBody" => {
                 typed::<types::CreateCountryListItemBody>(json)
             }
-            "CreateCountryListItemResponse" => {
-                typed::<types::CreateCountryListItemResponse>(json)
-            }
-            "CreateCountryListResponse" => {
-                typed::<types::CreateCountryListResponse>(json)
-            }
             "CreateDeviceFingerprintListItemBody" => {
                 typed::<types::CreateDeviceFingerprintListItemBody>(json)
-            }
-            "CreateDeviceFingerprintListItemResponse" => {
-                typed::<types::CreateDeviceFingerprintListItemResponse>(json)
             }
             "CreateEmailAddressListBody" => {
                 typed::<types::CreateEmailAddressListBody>(json)
@@ -121,39 +77,18 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "CreateEmailAddressListItemBody" => {
                 typed::<types::CreateEmailAddressListItemBody>(json)
             }
-            "CreateEmailAddressListItemResponse" => {
-                typed::<types::CreateEmailAddressListItemResponse>(json)
-            }
-            "CreateEmailAddressListResponse" => {
-                typed::<types::CreateEmailAddressListResponse>(json)
-            }
             "CreateFieldListItemBody" => typed::<types::CreateFieldListItemBody>(json),
-            "CreateFieldListItemResponse" => {
-                typed::<types::CreateFieldListItemResponse>(json)
-            }
             "CreateGeolocationListBody" => {
                 typed::<types::CreateGeolocationListBody>(json)
             }
             "CreateGeolocationListItemBody" => {
                 typed::<types::CreateGeolocationListItemBody>(json)
             }
-            "CreateGeolocationListItemResponse" => {
-                typed::<types::CreateGeolocationListItemResponse>(json)
-            }
-            "CreateGeolocationListResponse" => {
-                typed::<types::CreateGeolocationListResponse>(json)
-            }
             "CreateGovernmentIdNumberListBody" => {
                 typed::<types::CreateGovernmentIdNumberListBody>(json)
             }
             "CreateGovernmentIdNumberListItemBody" => {
                 typed::<types::CreateGovernmentIdNumberListItemBody>(json)
-            }
-            "CreateGovernmentIdNumberListItemResponse" => {
-                typed::<types::CreateGovernmentIdNumberListItemResponse>(json)
-            }
-            "CreateGovernmentIdNumberListResponse" => {
-                typed::<types::CreateGovernmentIdNumberListResponse>(json)
             }
             "CreateGraphQueryBody" => typed::<types::CreateGraphQueryBody>(json),
             "CreateGraphQueryResponse" => typed::<types::CreateGraphQueryResponse>(json),
@@ -165,29 +100,13 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "CreateIpAddressListItemBody" => {
                 typed::<types::CreateIpAddressListItemBody>(json)
             }
-            "CreateIpAddressListItemResponse" => {
-                typed::<types::CreateIpAddressListItemResponse>(json)
-            }
-            "CreateIpAddressListResponse" => {
-                typed::<types::CreateIpAddressListResponse>(json)
-            }
             "CreateNameListBody" => typed::<types::CreateNameListBody>(json),
             "CreateNameListItemBody" => typed::<types::CreateNameListItemBody>(json),
-            "CreateNameListItemResponse" => {
-                typed::<types::CreateNameListItemResponse>(json)
-            }
-            "CreateNameListResponse" => typed::<types::CreateNameListResponse>(json),
             "CreatePhoneNumberListBody" => {
                 typed::<types::CreatePhoneNumberListBody>(json)
             }
             "CreatePhoneNumberListItemBody" => {
                 typed::<types::CreatePhoneNumberListItemBody>(json)
-            }
-            "CreatePhoneNumberListItemResponse" => {
-                typed::<types::CreatePhoneNumberListItemResponse>(json)
-            }
-            "CreatePhoneNumberListResponse" => {
-                typed::<types::CreatePhoneNumberListResponse>(json)
             }
             "CreatePrivacyPassBody" => typed::<types::CreatePrivacyPassBody>(json),
             "CreatePrivacyPassResponse" => {
@@ -196,17 +115,10 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "CreateRelayBody" => typed::<types::CreateRelayBody>(json),
             "CreateRelayResponse" => typed::<types::CreateRelayResponse>(json),
             "CreateReportBody" => typed::<types::CreateReportBody>(json),
-            "CreateReportResponse" => typed::<types::CreateReportResponse>(json),
             "CreateShareTokenBody" => typed::<types::CreateShareTokenBody>(json),
-            "CreateShareTokenResponse" => typed::<types::CreateShareTokenResponse>(json),
             "CreateStringListBody" => typed::<types::CreateStringListBody>(json),
             "CreateStringListItemBody" => typed::<types::CreateStringListItemBody>(json),
-            "CreateStringListItemResponse" => {
-                typed::<types::CreateStringListItemResponse>(json)
-            }
-            "CreateStringListResponse" => typed::<types::CreateStringListResponse>(json),
             "CreateThemeSetBody" => typed::<types::CreateThemeSetBody>(json),
-            "CreateThemeSetResponse" => typed::<types::CreateThemeSetResponse>(json),
             "CreateTransactionBody" => typed::<types::CreateTransactionBody>(json),
             "CreateTransactionLabelBody" => {
                 typed::<types::CreateTransactionLabelBody>(json)
@@ -218,20 +130,15 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
                 typed::<types::CreateTransactionResponse>(json)
             }
             "CreateWebhookBody" => typed::<types::CreateWebhookBody>(json),
-            "CreateWebhookResponse" => typed::<types::CreateWebhookResponse>(json),
             "CreateWorkflowRunBody" => typed::<types::CreateWorkflowRunBody>(json),
-            "CreateWorkflowRunResponse" => {
-                typed::<types::CreateWorkflowRunResponse>(json)
-            }
-            "DeactivateConnectConnectionResponse" => {
-                typed::<types::DeactivateConnectConnectionResponse>(json)
-            }
-            "DisableWebhookResponse" => typed::<types::DisableWebhookResponse>(json),
+            "DeviceDocument" => typed::<types::DeviceDocument>(json),
+            "DeviceList" => typed::<types::DeviceList>(json),
             "DismissReportMatchesBody" => typed::<types::DismissReportMatchesBody>(json),
-            "DismissReportMatchesResponse" => {
-                typed::<types::DismissReportMatchesResponse>(json)
+            "DocumentDocument" => typed::<types::DocumentDocument>(json),
+            "DocumentGenericDocument" => typed::<types::DocumentGenericDocument>(json),
+            "DocumentGovernmentIdDocument" => {
+                typed::<types::DocumentGovernmentIdDocument>(json)
             }
-            "EnableWebhookResponse" => typed::<types::EnableWebhookResponse>(json),
             "ErrorBody" => typed::<types::ErrorBody>(json),
             "EventDocument" => typed::<types::EventDocument>(json),
             "EventList" => typed::<types::EventList>(json),
@@ -239,8 +146,6 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
                 typed::<types::ExpireAllInquirySessionsRequest>(json)
             }
             "ExpireApiKeyBody" => typed::<types::ExpireApiKeyBody>(json),
-            "ExpireApiKeyResponse" => typed::<types::ExpireApiKeyResponse>(json),
-            "ExpireShareTokenResponse" => typed::<types::ExpireShareTokenResponse>(json),
             "ExpiredInquirySessions" => typed::<types::ExpiredInquirySessions>(json),
             "GenerateOneTimeLinkRequest" => {
                 typed::<types::GenerateOneTimeLinkRequest>(json)
@@ -249,39 +154,43 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
                 typed::<types::GenerateRelayClaimResponse>(json)
             }
             "ImportAccountBody" => typed::<types::ImportAccountBody>(json),
-            "ImportAccountResponse" => typed::<types::ImportAccountResponse>(json),
             "ImportEmailAddressListsBody" => {
                 typed::<types::ImportEmailAddressListsBody>(json)
-            }
-            "ImportEmailAddressListsResponse" => {
-                typed::<types::ImportEmailAddressListsResponse>(json)
             }
             "ImportGeolocationListsBody" => {
                 typed::<types::ImportGeolocationListsBody>(json)
             }
-            "ImportGeolocationListsResponse" => {
-                typed::<types::ImportGeolocationListsResponse>(json)
-            }
             "ImportGovernmentIdNumberListsBody" => {
                 typed::<types::ImportGovernmentIdNumberListsBody>(json)
             }
-            "ImportGovernmentIdNumberListsResponse" => {
-                typed::<types::ImportGovernmentIdNumberListsResponse>(json)
-            }
             "ImportIpAddressListsBody" => typed::<types::ImportIpAddressListsBody>(json),
-            "ImportIpAddressListsResponse" => {
-                typed::<types::ImportIpAddressListsResponse>(json)
-            }
             "ImportNameListsBody" => typed::<types::ImportNameListsBody>(json),
-            "ImportNameListsResponse" => typed::<types::ImportNameListsResponse>(json),
             "ImportPhoneNumberListsBody" => {
                 typed::<types::ImportPhoneNumberListsBody>(json)
             }
-            "ImportPhoneNumberListsResponse" => {
-                typed::<types::ImportPhoneNumberListsResponse>(json)
-            }
             "ImportTranslationsRequest" => {
                 typed::<types::ImportTranslationsRequest>(json)
+            }
+            "ImporterAccountDocument" => typed::<types::ImporterAccountDocument>(json),
+            "ImporterDocument" => typed::<types::ImporterDocument>(json),
+            "ImporterList" => typed::<types::ImporterList>(json),
+            "ImporterListItemEmailAddressDocument" => {
+                typed::<types::ImporterListItemEmailAddressDocument>(json)
+            }
+            "ImporterListItemGeolocationDocument" => {
+                typed::<types::ImporterListItemGeolocationDocument>(json)
+            }
+            "ImporterListItemGovernmentIdNumberDocument" => {
+                typed::<types::ImporterListItemGovernmentIdNumberDocument>(json)
+            }
+            "ImporterListItemIpAddressDocument" => {
+                typed::<types::ImporterListItemIpAddressDocument>(json)
+            }
+            "ImporterListItemNameDocument" => {
+                typed::<types::ImporterListItemNameDocument>(json)
+            }
+            "ImporterListItemPhoneNumberDocument" => {
+                typed::<types::ImporterListItemPhoneNumberDocument>(json)
             }
             "InquiryCreated" => typed::<types::InquiryCreated>(json),
             "InquiryDecisionRequest" => typed::<types::InquiryDecisionRequest>(json),
@@ -310,41 +219,56 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
                 typed::<types::ListAccountRelationsResponse>(json)
             }
             "ListAccountsResponse" => typed::<types::ListAccountsResponse>(json),
-            "ListApiKeysResponse" => typed::<types::ListApiKeysResponse>(json),
-            "ListApiLogsResponse" => typed::<types::ListApiLogsResponse>(json),
             "ListCasesResponse" => typed::<types::ListCasesResponse>(json),
-            "ListConnectConnectionsResponse" => {
-                typed::<types::ListConnectConnectionsResponse>(json)
+            "ListDocument" => typed::<types::ListDocument>(json),
+            "ListItemBrowserFingerprintDocument" => {
+                typed::<types::ListItemBrowserFingerprintDocument>(json)
             }
-            "ListDevicesResponse" => typed::<types::ListDevicesResponse>(json),
-            "ListImportersResponse" => typed::<types::ListImportersResponse>(json),
-            "ListListsResponse" => typed::<types::ListListsResponse>(json),
-            "ListRateLimitsResponse" => typed::<types::ListRateLimitsResponse>(json),
-            "ListReportHistoryResponse" => {
-                typed::<types::ListReportHistoryResponse>(json)
+            "ListItemCountryDocument" => typed::<types::ListItemCountryDocument>(json),
+            "ListItemDeviceFingerprintDocument" => {
+                typed::<types::ListItemDeviceFingerprintDocument>(json)
             }
-            "ListReportsResponse" => typed::<types::ListReportsResponse>(json),
-            "ListShareTokensResponse" => typed::<types::ListShareTokensResponse>(json),
-            "ListThemeSetsResponse" => typed::<types::ListThemeSetsResponse>(json),
-            "ListTransactionsResponse" => typed::<types::ListTransactionsResponse>(json),
-            "ListUserAuditLogsResponse" => {
-                typed::<types::ListUserAuditLogsResponse>(json)
+            "ListItemEmailAddressDocument" => {
+                typed::<types::ListItemEmailAddressDocument>(json)
             }
-            "ListWebhooksResponse" => typed::<types::ListWebhooksResponse>(json),
-            "ListWorkflowRunsResponse" => typed::<types::ListWorkflowRunsResponse>(json),
-            "ListWorkflowVersionsResponse" => {
-                typed::<types::ListWorkflowVersionsResponse>(json)
+            "ListItemFieldDocument" => typed::<types::ListItemFieldDocument>(json),
+            "ListItemGeolocationDocument" => {
+                typed::<types::ListItemGeolocationDocument>(json)
             }
+            "ListItemGovernmentIdNumberDocument" => {
+                typed::<types::ListItemGovernmentIdNumberDocument>(json)
+            }
+            "ListItemIpAddressDocument" => {
+                typed::<types::ListItemIpAddressDocument>(json)
+            }
+            "ListItemNameDocument" => typed::<types::ListItemNameDocument>(json),
+            "ListItemPhoneNumberDocument" => {
+                typed::<types::ListItemPhoneNumberDocument>(json)
+            }
+            "ListItemStringDocument" => typed::<types::ListItemStringDocument>(json),
+            "ListList" => typed::<types::ListList>(json),
+            "ListsBrowserFingerprintsDocument" => {
+                typed::<types::ListsBrowserFingerprintsDocument>(json)
+            }
+            "ListsCountriesDocument" => typed::<types::ListsCountriesDocument>(json),
+            "ListsEmailAddressesDocument" => {
+                typed::<types::ListsEmailAddressesDocument>(json)
+            }
+            "ListsGeolocationsDocument" => {
+                typed::<types::ListsGeolocationsDocument>(json)
+            }
+            "ListsGovernmentIdNumbersDocument" => {
+                typed::<types::ListsGovernmentIdNumbersDocument>(json)
+            }
+            "ListsIpAddressesDocument" => typed::<types::ListsIpAddressesDocument>(json),
+            "ListsNamesDocument" => typed::<types::ListsNamesDocument>(json),
+            "ListsPhoneNumbersDocument" => {
+                typed::<types::ListsPhoneNumbersDocument>(json)
+            }
+            "ListsStringsDocument" => typed::<types::ListsStringsDocument>(json),
             "LockVerificationResponse" => typed::<types::LockVerificationResponse>(json),
-            "PauseReportMonitoringResponse" => {
-                typed::<types::PauseReportMonitoringResponse>(json)
-            }
-            "ReactivateConnectConnectionResponse" => {
-                typed::<types::ReactivateConnectConnectionResponse>(json)
-            }
+            "RateLimitList" => typed::<types::RateLimitList>(json),
             "RedactAccountResponse" => typed::<types::RedactAccountResponse>(json),
-            "RedactCaseResponse" => typed::<types::RedactCaseResponse>(json),
-            "RedactReportResponse" => typed::<types::RedactReportResponse>(json),
             "RedactTransactionBiometricsResponse" => {
                 typed::<types::RedactTransactionBiometricsResponse>(json)
             }
@@ -355,7 +279,6 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
                 typed::<types::RedactVerificationResponse>(json)
             }
             "RedeemShareTokenBody" => typed::<types::RedeemShareTokenBody>(json),
-            "RedeemShareTokenResponse" => typed::<types::RedeemShareTokenResponse>(json),
             "RemoveAccountRelationBody" => {
                 typed::<types::RemoveAccountRelationBody>(json)
             }
@@ -365,13 +288,8 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "RemoveAccountTagBody" => typed::<types::RemoveAccountTagBody>(json),
             "RemoveAccountTagResponse" => typed::<types::RemoveAccountTagResponse>(json),
             "RemoveCaseObjectsBody" => typed::<types::RemoveCaseObjectsBody>(json),
-            "RemoveCaseObjectsResponse" => {
-                typed::<types::RemoveCaseObjectsResponse>(json)
-            }
             "RemoveCaseTagBody" => typed::<types::RemoveCaseTagBody>(json),
-            "RemoveCaseTagResponse" => typed::<types::RemoveCaseTagResponse>(json),
             "RemoveReportTagBody" => typed::<types::RemoveReportTagBody>(json),
-            "RemoveReportTagResponse" => typed::<types::RemoveReportTagResponse>(json),
             "RemoveTransactionRelationBody" => {
                 typed::<types::RemoveTransactionRelationBody>(json)
             }
@@ -382,139 +300,26 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "RemoveTransactionTagResponse" => {
                 typed::<types::RemoveTransactionTagResponse>(json)
             }
+            "ReportDocument" => typed::<types::ReportDocument>(json),
+            "ReportHistoryDocument" => typed::<types::ReportHistoryDocument>(json),
+            "ReportList" => typed::<types::ReportList>(json),
             "RequestRelayChallengeBody" => {
                 typed::<types::RequestRelayChallengeBody>(json)
             }
             "RequestRelayChallengeResponse" => {
                 typed::<types::RequestRelayChallengeResponse>(json)
             }
-            "RerunReportResponse" => typed::<types::RerunReportResponse>(json),
-            "ResumeReportMonitoringResponse" => {
-                typed::<types::ResumeReportMonitoringResponse>(json)
-            }
-            "RetrieveAamvaVerificationResponse" => {
-                typed::<types::RetrieveAamvaVerificationResponse>(json)
-            }
             "RetrieveAccountResponse" => typed::<types::RetrieveAccountResponse>(json),
-            "RetrieveAccountTypeResponse" => {
-                typed::<types::RetrieveAccountTypeResponse>(json)
-            }
-            "RetrieveApiKeyResponse" => typed::<types::RetrieveApiKeyResponse>(json),
-            "RetrieveApiLogResponse" => typed::<types::RetrieveApiLogResponse>(json),
-            "RetrieveBrowserFingerprintListItemResponse" => {
-                typed::<types::RetrieveBrowserFingerprintListItemResponse>(json)
-            }
-            "RetrieveCaseResponse" => typed::<types::RetrieveCaseResponse>(json),
-            "RetrieveCaseTemplateResponse" => {
-                typed::<types::RetrieveCaseTemplateResponse>(json)
-            }
-            "RetrieveConnectConnectionResponse" => {
-                typed::<types::RetrieveConnectConnectionResponse>(json)
-            }
-            "RetrieveCountryListItemResponse" => {
-                typed::<types::RetrieveCountryListItemResponse>(json)
-            }
-            "RetrieveDatabaseStandardVerificationResponse" => {
-                typed::<types::RetrieveDatabaseStandardVerificationResponse>(json)
-            }
-            "RetrieveDatabaseVerificationResponse" => {
-                typed::<types::RetrieveDatabaseVerificationResponse>(json)
-            }
-            "RetrieveDeviceFingerprintListItemResponse" => {
-                typed::<types::RetrieveDeviceFingerprintListItemResponse>(json)
-            }
-            "RetrieveDeviceResponse" => typed::<types::RetrieveDeviceResponse>(json),
-            "RetrieveDocumentResponse" => typed::<types::RetrieveDocumentResponse>(json),
-            "RetrieveDocumentVerificationResponse" => {
-                typed::<types::RetrieveDocumentVerificationResponse>(json)
-            }
-            "RetrieveEcbsvDatabaseVerificationResponse" => {
-                typed::<types::RetrieveEcbsvDatabaseVerificationResponse>(json)
-            }
-            "RetrieveEmailAddressListItemResponse" => {
-                typed::<types::RetrieveEmailAddressListItemResponse>(json)
-            }
-            "RetrieveEmailAddressVerificationResponse" => {
-                typed::<types::RetrieveEmailAddressVerificationResponse>(json)
-            }
-            "RetrieveFieldListItemResponse" => {
-                typed::<types::RetrieveFieldListItemResponse>(json)
-            }
-            "RetrieveGenericDocumentResponse" => {
-                typed::<types::RetrieveGenericDocumentResponse>(json)
-            }
-            "RetrieveGeolocationListItemResponse" => {
-                typed::<types::RetrieveGeolocationListItemResponse>(json)
-            }
-            "RetrieveGovernmentIdDocumentResponse" => {
-                typed::<types::RetrieveGovernmentIdDocumentResponse>(json)
-            }
-            "RetrieveGovernmentIdNfcVerificationResponse" => {
-                typed::<types::RetrieveGovernmentIdNfcVerificationResponse>(json)
-            }
-            "RetrieveGovernmentIdNumberListItemResponse" => {
-                typed::<types::RetrieveGovernmentIdNumberListItemResponse>(json)
-            }
-            "RetrieveGovernmentIdVerificationResponse" => {
-                typed::<types::RetrieveGovernmentIdVerificationResponse>(json)
-            }
             "RetrieveGraphQueryResponse" => {
                 typed::<types::RetrieveGraphQueryResponse>(json)
-            }
-            "RetrieveImporterResponse" => typed::<types::RetrieveImporterResponse>(json),
-            "RetrieveIpAddressListItemResponse" => {
-                typed::<types::RetrieveIpAddressListItemResponse>(json)
-            }
-            "RetrieveListResponse" => typed::<types::RetrieveListResponse>(json),
-            "RetrieveNameListItemResponse" => {
-                typed::<types::RetrieveNameListItemResponse>(json)
-            }
-            "RetrievePhoneCarrierDatabaseVerificationResponse" => {
-                typed::<types::RetrievePhoneCarrierDatabaseVerificationResponse>(json)
-            }
-            "RetrievePhoneNumberListItemResponse" => {
-                typed::<types::RetrievePhoneNumberListItemResponse>(json)
-            }
-            "RetrievePhoneNumberVerificationResponse" => {
-                typed::<types::RetrievePhoneNumberVerificationResponse>(json)
-            }
-            "RetrieveReportResponse" => typed::<types::RetrieveReportResponse>(json),
-            "RetrieveSelfieVerificationResponse" => {
-                typed::<types::RetrieveSelfieVerificationResponse>(json)
-            }
-            "RetrieveSerproDatabaseVerificationResponse" => {
-                typed::<types::RetrieveSerproDatabaseVerificationResponse>(json)
-            }
-            "RetrieveShareTokenResponse" => {
-                typed::<types::RetrieveShareTokenResponse>(json)
-            }
-            "RetrieveStringListItemResponse" => {
-                typed::<types::RetrieveStringListItemResponse>(json)
-            }
-            "RetrieveThemeSetResponse" => typed::<types::RetrieveThemeSetResponse>(json),
-            "RetrieveTinDatabaseVerificationResponse" => {
-                typed::<types::RetrieveTinDatabaseVerificationResponse>(json)
             }
             "RetrieveTransactionResponse" => {
                 typed::<types::RetrieveTransactionResponse>(json)
             }
-            "RetrieveTransactionTypeResponse" => {
-                typed::<types::RetrieveTransactionTypeResponse>(json)
-            }
-            "RetrieveUserAuditLogResponse" => {
-                typed::<types::RetrieveUserAuditLogResponse>(json)
-            }
             "RetrieveVerificationResponse" => {
                 typed::<types::RetrieveVerificationResponse>(json)
             }
-            "RetrieveWebhookResponse" => typed::<types::RetrieveWebhookResponse>(json),
-            "RetrieveWorkflowRunResponse" => {
-                typed::<types::RetrieveWorkflowRunResponse>(json)
-            }
             "RotateWebhookSecretBody" => typed::<types::RotateWebhookSecretBody>(json),
-            "RotateWebhookSecretResponse" => {
-                typed::<types::RotateWebhookSecretResponse>(json)
-            }
             "RunAccountActionBody" => typed::<types::RunAccountActionBody>(json),
             "RunAccountActionResponse" => typed::<types::RunAccountActionResponse>(json),
             "SearchAccountsBody" => typed::<types::SearchAccountsBody>(json),
@@ -525,35 +330,83 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "SetAccountTagsBody" => typed::<types::SetAccountTagsBody>(json),
             "SetAccountTagsResponse" => typed::<types::SetAccountTagsResponse>(json),
             "SetCaseStatusBody" => typed::<types::SetCaseStatusBody>(json),
-            "SetCaseStatusResponse" => typed::<types::SetCaseStatusResponse>(json),
             "SetCaseTagsBody" => typed::<types::SetCaseTagsBody>(json),
-            "SetCaseTagsResponse" => typed::<types::SetCaseTagsResponse>(json),
             "SetInquiryTagsRequest" => typed::<types::SetInquiryTagsRequest>(json),
             "SetReportTagsBody" => typed::<types::SetReportTagsBody>(json),
-            "SetReportTagsResponse" => typed::<types::SetReportTagsResponse>(json),
             "SetTransactionTagsBody" => typed::<types::SetTransactionTagsBody>(json),
             "SetTransactionTagsResponse" => {
                 typed::<types::SetTransactionTagsResponse>(json)
             }
             "SimulateActionsRequest" => typed::<types::SimulateActionsRequest>(json),
+            "ThemeSetDocument" => typed::<types::ThemeSetDocument>(json),
+            "ThemeSetList" => typed::<types::ThemeSetList>(json),
+            "TransactionList" => typed::<types::TransactionList>(json),
+            "TransactionTypeObjectDocument" => {
+                typed::<types::TransactionTypeObjectDocument>(json)
+            }
             "UnlockVerificationResponse" => {
                 typed::<types::UnlockVerificationResponse>(json)
             }
             "UpdateAccountBody" => typed::<types::UpdateAccountBody>(json),
             "UpdateAccountResponse" => typed::<types::UpdateAccountResponse>(json),
             "UpdateApiKeyBody" => typed::<types::UpdateApiKeyBody>(json),
-            "UpdateApiKeyResponse" => typed::<types::UpdateApiKeyResponse>(json),
             "UpdateCaseBody" => typed::<types::UpdateCaseBody>(json),
-            "UpdateCaseResponse" => typed::<types::UpdateCaseResponse>(json),
             "UpdateInquiryRequest" => typed::<types::UpdateInquiryRequest>(json),
             "UpdateThemeSetBody" => typed::<types::UpdateThemeSetBody>(json),
-            "UpdateThemeSetResponse" => typed::<types::UpdateThemeSetResponse>(json),
             "UpdateTransactionBody" => typed::<types::UpdateTransactionBody>(json),
             "UpdateTransactionResponse" => {
                 typed::<types::UpdateTransactionResponse>(json)
             }
             "UpdateWebhookBody" => typed::<types::UpdateWebhookBody>(json),
-            "UpdateWebhookResponse" => typed::<types::UpdateWebhookResponse>(json),
+            "UserAuditLogDocument" => typed::<types::UserAuditLogDocument>(json),
+            "UserAuditLogList" => typed::<types::UserAuditLogList>(json),
+            "VerificationAamvaDocument" => {
+                typed::<types::VerificationAamvaDocument>(json)
+            }
+            "VerificationDatabaseDocument" => {
+                typed::<types::VerificationDatabaseDocument>(json)
+            }
+            "VerificationDatabaseEcbsvDocument" => {
+                typed::<types::VerificationDatabaseEcbsvDocument>(json)
+            }
+            "VerificationDatabasePhoneCarrierDocument" => {
+                typed::<types::VerificationDatabasePhoneCarrierDocument>(json)
+            }
+            "VerificationDatabaseSerproDocument" => {
+                typed::<types::VerificationDatabaseSerproDocument>(json)
+            }
+            "VerificationDatabaseStandardDocument" => {
+                typed::<types::VerificationDatabaseStandardDocument>(json)
+            }
+            "VerificationDatabaseTinDocument" => {
+                typed::<types::VerificationDatabaseTinDocument>(json)
+            }
+            "VerificationDocumentDocument" => {
+                typed::<types::VerificationDocumentDocument>(json)
+            }
+            "VerificationEmailAddressDocument" => {
+                typed::<types::VerificationEmailAddressDocument>(json)
+            }
+            "VerificationGovernmentIdDocument" => {
+                typed::<types::VerificationGovernmentIdDocument>(json)
+            }
+            "VerificationGovernmentIdNfcDocument" => {
+                typed::<types::VerificationGovernmentIdNfcDocument>(json)
+            }
+            "VerificationPhoneNumberDocument" => {
+                typed::<types::VerificationPhoneNumberDocument>(json)
+            }
+            "VerificationSelfieDocument" => {
+                typed::<types::VerificationSelfieDocument>(json)
+            }
+            "WebhookDocument" => typed::<types::WebhookDocument>(json),
+            "WebhookList" => typed::<types::WebhookList>(json),
+            "WebhookWithSecretDocument" => {
+                typed::<types::WebhookWithSecretDocument>(json)
+            }
+            "WorkflowRunDocument" => typed::<types::WorkflowRunDocument>(json),
+            "WorkflowRunList" => typed::<types::WorkflowRunList>(json),
+            "WorkflowVersionList" => typed::<types::WorkflowVersionList>(json),
             _ => return None,
         },
     )

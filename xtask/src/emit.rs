@@ -20,6 +20,8 @@ pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
 pub const TEST_ID_KINDS_PATH: &str = "tests/src/id_kinds.rs";
 /// persona-mock's table of operations and their query parameters.
 pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
+/// The calls of the operations taken from Persona's bundle as they are, for the request test.
+pub const IMPORTED_REQUESTS_PATH: &str = "tests/tests/contract/imported_requests.rs";
 
 /// An operation's constant: `listInquiries` as `LIST_INQUIRIES`.
 fn constant(operation_id: &str) -> Ident {
@@ -121,7 +123,7 @@ pub fn pagination(model: &Model) -> Result<String, TaskError> {
             *by_feature.entry(model.feature_of(operation)).or_default() += &format!(
                 "    {} => {},\n",
                 crate::pascal_case(&operation.id),
-                page.item
+                crate::pascal_case(&page.item)
             );
         }
     }
@@ -280,6 +282,55 @@ pub fn test_id_kinds(model: &Model) -> TokenStream {
         /// Every id kind of the spec.
         pub fn id_kinds() -> Vec<IdKindCase> {
             vec![#(#rows),*]
+        }
+    }
+}
+
+/// One call of every operation taken from Persona's bundle as it is (those of our overlays are
+/// pinned by hand): made-up ids of the right prefix, each required parameter, and the body
+/// from the spec's example. `requests.rs` sends them through a recording server and pins what
+/// each sends.
+pub fn imported_requests(model: &Model) -> TokenStream {
+    let calls = model
+        .operations
+        .iter()
+        .filter(|operation| !operation.shape_from_overlay)
+        .map(|operation| {
+            let id = &operation.id;
+            let method = ident(&crate::method_name(id));
+            let ids = operation.path_ids.iter().map(|path_id| {
+                let setter = ident(&crate::snake_case(&path_id.name));
+                let prefix = path_id
+                    .kind
+                    .as_ref()
+                    .and_then(|kind| model.ids.iter().find(|known| &known.name == kind))
+                    .map_or("", |kind| kind.prefix.as_str());
+                let value = format!("{prefix}made_up_1");
+                quote!(.#setter(#value))
+            });
+            let required = operation.required.iter().map(|name| {
+                let setter = ident(&crate::snake_case(name));
+                quote!(.#setter("made_up_1"))
+            });
+            let body = operation.body.as_ref().map(|body| {
+                let body = ident(body);
+                quote!(.body(super::requests::example_or_least::<types::#body>(#id)))
+            });
+            // Boxed: one state machine holding 177 calls' futures would overflow a test's stack.
+            quote! {
+                r.record(#id, Box::pin(c.#method() #(#ids)* #(#required)* #body .send())).await;
+            }
+        });
+    quote! {
+        //! One call of every operation taken from Persona's bundle as it is, with made-up ids
+        //! and its example body; `requests.rs` pins the request each sends.
+        use persona_api::types;
+
+        use super::requests::Recorder;
+
+        pub(super) async fn record_each(r: &mut Recorder) {
+            let c = r.client.clone();
+            #(#calls)*
         }
     }
 }

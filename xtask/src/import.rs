@@ -24,7 +24,12 @@
 //! - every error response (4xx, 5xx and `default`, which progenitor refuses and becomes `5XX`)
 //!   has the one error schema of `overlay/_common.yaml`, since progenitor refuses an operation
 //!   whose errors have different schemas;
+//! - `Idempotency-Key` leaves the reads (Persona ignores it on a GET), and the header
+//!   parameters `_common.yaml` names are ours (`Persona-Version`) or leave (`Key-Inflection`);
 //! - `webhooks` (3.1 only) is `x-webhooks`, so one document describes the events too;
+//! - a success body written in place whose `data` is one resource (or a page of them) is the
+//!   component named for it (`AccountDocument`, `AccountList`), shared by every operation
+//!   that answers with that shape;
 //! - a `default` its type cannot hold is dropped, and the values a description lists after
 //!   `Possible values:` are kept as data in `x-possible-values`.
 //!
@@ -292,8 +297,77 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     });
     rename_references(&mut document, &overlays.common.renames);
     rename_references(&mut document, &superseded);
+    name_documents(&mut document);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
+}
+
+/// Gives the success bodies written in place one name for what they hold: a body whose `data`
+/// is one `account` is the component `AccountDocument`, a page of them `AccountList`, shared by
+/// every operation that answers with the same shape (eleven answer with an account, for
+/// instance), instead of a type per operation. A name that would hold two different shapes, or
+/// that a component has already, is not given.
+fn name_documents(document: &mut Value) {
+    let mut shapes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for schema in imported_success_bodies(document) {
+        if let Some(name) = document_name(schema) {
+            shapes.entry(name).or_default().insert(schema.to_string());
+        }
+    }
+    let existing = &document["components"]["schemas"];
+    let named: BTreeMap<String, Value> = shapes
+        .into_iter()
+        .filter(|(name, shapes)| shapes.len() == 1 && existing.get(name).is_none())
+        .filter_map(|(name, shapes)| {
+            let shape = shapes.into_iter().next()?;
+            Some((name, serde_json::from_str(&shape).ok()?))
+        })
+        .collect();
+    for schema in imported_success_bodies(document) {
+        if let Some(name) = document_name(schema).filter(|name| named.contains_key(name)) {
+            *schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+        }
+    }
+    if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
+        schemas.extend(named);
+    }
+}
+
+/// The JSON schemas of the success responses of the operations imported as they are.
+fn imported_success_bodies(document: &mut Value) -> Vec<&mut Value> {
+    let mut bodies = Vec::new();
+    for (_, item) in document["paths"].as_object_mut().into_iter().flatten() {
+        for (method, operation) in item.as_object_mut().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) || operation["x-shape-from"] == "overlay" {
+                continue;
+            }
+            let responses = operation["responses"].as_object_mut().into_iter().flatten();
+            for (status, response) in responses {
+                if let Some(schema) = response.pointer_mut("/content/application~1json/schema")
+                    && status.starts_with('2')
+                {
+                    bodies.push(schema);
+                }
+            }
+        }
+    }
+    bodies
+}
+
+/// `AccountDocument` for a body whose `data` is a `$ref` to `account`, `AccountList` for one
+/// whose `data` is an array of them; `None` for any other body, or one that is a `$ref`.
+fn document_name(schema: &Value) -> Option<String> {
+    if schema.get("$ref").is_some() {
+        return None;
+    }
+    let data = &schema["properties"]["data"];
+    let (target, suffix) = match data.get("$ref") {
+        Some(reference) => (reference, "Document"),
+        None if data["type"] == "array" => (data["items"].get("$ref")?, "List"),
+        None => return None,
+    };
+    let name = target.as_str()?.strip_prefix("#/components/schemas/")?;
+    Some(format!("{}{suffix}", crate::pascal_case(name)))
 }
 
 /// Each product with its cargo feature (its overlay's `feature`, else its name in kebab case)
@@ -563,7 +637,7 @@ impl Importer<'_> {
         let response_types = self.response_types(operation);
         let mut parameters = Vec::new();
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
-            parameters.extend(self.parameters(parameter, &response_types, &where_)?);
+            parameters.extend(self.parameters(parameter, method, &response_types, &where_)?);
         }
         if !parameters.is_empty() {
             out.insert("parameters".into(), Value::Array(parameters));
@@ -633,12 +707,17 @@ impl Importer<'_> {
     fn parameters(
         &self,
         parameter: &Value,
+        method: &str,
         response_types: &BTreeSet<String>,
         where_: &str,
     ) -> Result<Vec<Value>, TaskError> {
         let parameter = self.resolve(parameter);
         let name = parameter["name"].as_str().unwrap_or_default();
         let place = format!("{where_} parameter {name}");
+        // Persona ignores an idempotency key on a read, and the client sends its own on writes.
+        if method == "get" && name.eq_ignore_ascii_case("Idempotency-Key") {
+            return Ok(Vec::new());
+        }
         if parameter["in"] == "header"
             && let Some(ours) = self.overlays.common.header_parameters.get(name)
         {

@@ -240,6 +240,10 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
                 emit::MOCK_OPERATIONS_PATH,
                 emit::file(emit::mock_operations(&model))?,
             ),
+            (
+                emit::IMPORTED_REQUESTS_PATH,
+                emit::file(emit::imported_requests(&model))?,
+            ),
             (cli::CLI_GENERATED_PATH, cli),
             (features::MANIFEST_PATH, manifest),
             (features::README_PATH, readme),

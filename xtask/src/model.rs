@@ -92,6 +92,8 @@ pub struct Operation {
     pub path_ids: Vec<PathId>,
     /// The wire names of its query parameters: `filter[status]`, `page[after]`, `include`.
     pub query: Vec<String>,
+    /// The wire names of the query and header parameters it requires.
+    pub required: Vec<String>,
     /// The Rust type of the request body: its schema's name, or the one progenitor gives a
     /// schema written in place (`CreateAccountBody`).
     pub body: Option<String>,
@@ -422,6 +424,12 @@ fn read_operation(
         })
         .collect();
     let query: Vec<String> = in_("query").map(str::to_string).collect();
+    let required: Vec<String> = parameters
+        .iter()
+        .filter(|parameter| parameter["required"] == true && text(parameter, "in") != Some("path"))
+        .filter_map(|parameter| text(parameter, "name"))
+        .map(str::to_string)
+        .collect();
     // A body schema written in place is the type progenitor names after the operation.
     let body = node
         .get("requestBody")
@@ -470,6 +478,7 @@ fn read_operation(
         path: operation.path.to_string(),
         path_ids,
         query,
+        required,
         body,
         responses,
         page,

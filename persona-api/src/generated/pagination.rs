@@ -5,10 +5,35 @@
 #[allow(unused_imports)]
 use super::{builder, types};
 
+#[cfg(feature = "api-keys")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListApiKeys => ApiKey,
+}
+
+#[cfg(feature = "api-logs")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListApiLogs => ApiLog,
+}
+
+#[cfg(feature = "connect")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListConnectConnections => ConnectConnection,
+    ListShareTokens => ConnectShareToken,
+}
+
 #[cfg(feature = "events")]
 crate::pagination::paged_operations! {
     builder, types;
     ListEvents => Event,
+}
+
+#[cfg(feature = "importers")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListImporters => Importer,
 }
 
 #[cfg(feature = "inquiries")]
@@ -19,4 +44,42 @@ crate::pagination::paged_operations! {
     ListInquirySessions => InquirySession,
     ListInquiryTemplateVersions => InquiryTemplateVersion,
     ListInquiryTemplates => InquiryTemplate,
+    ListThemeSets => ThemeSet,
+}
+
+#[cfg(feature = "lists")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListLists => List,
+}
+
+#[cfg(feature = "reports")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListReports => Report,
+}
+
+#[cfg(feature = "transactions")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListTransactions => Transaction,
+}
+
+#[cfg(feature = "user-audit-logs")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListUserAuditLogs => UserAuditLog,
+}
+
+#[cfg(feature = "webhook-management")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListWebhooks => Webhook,
+}
+
+#[cfg(feature = "workflows")]
+crate::pagination::paged_operations! {
+    builder, types;
+    ListWorkflowRuns => WorkflowRun,
+    ListWorkflowVersions => WorkflowVersion,
 }

@@ -5,6 +5,9 @@
 
 mod client_behaviour;
 mod generated_code;
+// Written by `cargo xtask generate`.
+#[rustfmt::skip]
+mod imported_requests;
 mod mock;
 mod properties;
 mod requests;

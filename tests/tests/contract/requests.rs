@@ -10,9 +10,9 @@ use persona_api_tests::fixtures::guide;
 use persona_api_tests::recording_server::{RecordedRequest, RecordingServer};
 use persona_api_tests::{TEST_API_KEY, operation, operations, product_snapshots};
 
-struct Recorder {
+pub(crate) struct Recorder {
     server: RecordingServer,
-    client: Client,
+    pub(crate) client: Client,
     seen: BTreeSet<String>,
 }
 
@@ -32,7 +32,7 @@ impl Recorder {
 
     /// Sends one call, checks it reached the operation it claims and got the documented success,
     /// and pins the request.
-    async fn record<T>(
+    pub(crate) async fn record<T>(
         &mut self,
         operation_id: &str,
         call: impl Future<Output = Result<ResponseValue<T>, impl std::fmt::Display>>,
@@ -68,6 +68,22 @@ impl Recorder {
         self.seen.insert(operation_id.to_string());
         request
     }
+}
+
+/// The spec's first request example for an operation as its typed body; for a body Persona
+/// gives no example of, the least one its schema takes.
+pub(crate) fn example_or_least<T: serde::de::DeserializeOwned>(operation_id: &str) -> T {
+    if !operation(operation_id).request_examples.is_empty() {
+        return example_body(operation_id);
+    }
+    let (path, method) = {
+        let operation = operation(operation_id);
+        (operation.path.clone(), operation.method.to_lowercase())
+    };
+    let body = &persona_api_tests::spec()["paths"][&path][&method]["requestBody"];
+    let schema = &persona_api_tests::resolve(body)["content"]["application/json"]["schema"];
+    serde_json::from_value(persona_api_tests::least_instance(schema))
+        .unwrap_or_else(|error| panic!("{operation_id}: its least body does not decode: {error}"))
 }
 
 /// The spec's first request example for an operation, as its typed body.
@@ -407,4 +423,36 @@ async fn an_application_user_agent_comes_before_the_crates() {
         .expect("retrieves");
     let request = server.take().remove(0);
     assert!(request.headers["user-agent"].starts_with("acme-onboarding/2.3 persona-api/"));
+}
+
+/// Every operation taken from Persona's bundle as it is sends the request pinned for it, and
+/// gets the documented success from a server answering with the spec's example.
+#[test]
+fn every_imported_operation_sends_its_pinned_request() {
+    // Decoding some of the bundle's answers in a debug build (a verification of any kind, an
+    // untagged union of large types) takes more than a test thread's 2 MiB of stack: 4 MiB was
+    // measured to be enough.
+    let run = || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let mut r = Recorder::start().await;
+            crate::imported_requests::record_each(&mut r).await;
+            r.seen
+        })
+    };
+    let seen = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(run)
+        .expect("a thread")
+        .join()
+        .expect("every call answered");
+    let imported: BTreeSet<String> = operations()
+        .iter()
+        .filter(|operation| !operation.shape_from_overlay)
+        .map(|operation| operation.id.clone())
+        .collect();
+    assert_eq!(seen, imported);
 }
