@@ -93,6 +93,23 @@ impl Document {
         )
     }
 
+    /// Of a client view, the operations whose shape our overlays write (`x-shape-from`), and
+    /// the components they use.
+    pub fn overlay_view(mut self) -> Document {
+        if let Some(paths) = self.root.get_mut("paths").and_then(Value::as_object_mut) {
+            for (_, item) in paths.iter_mut() {
+                if let Some(item) = item.as_object_mut() {
+                    item.retain(|key, operation| {
+                        !METHODS.contains(&key.as_str()) || operation["x-shape-from"] == "overlay"
+                    });
+                }
+            }
+            paths.retain(|_, item| METHODS.iter().any(|method| item.get(*method).is_some()));
+        }
+        drop_unreferenced_components(&mut self.root);
+        self
+    }
+
     /// Reads a JSON or YAML document (YAML anchors are expanded).
     pub fn load(path: &Path) -> Result<Document, TaskError> {
         let text = crate::read(path)?;
@@ -254,6 +271,17 @@ fn collect_references(node: &Value, into: &mut Vec<String>) {
             if let Some(Value::String(reference)) = object.get("$ref") {
                 into.push(reference.clone());
             }
+            // A discriminator's mapping names its schemas by reference too.
+            let mapping = object
+                .get("discriminator")
+                .and_then(|discriminator| discriminator.get("mapping"))
+                .and_then(Value::as_object);
+            into.extend(
+                mapping
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(_, reference)| reference.as_str().map(str::to_string)),
+            );
             object
                 .values()
                 .for_each(|value| collect_references(value, into));

@@ -10,7 +10,8 @@
 //!
 //! - `type: [T, "null"]` is `type: T` with `nullable: true`; a union of several types has no
 //!   `type` (any value);
-//! - a `oneOf`/`anyOf` member `{type: null}` is `nullable: true` on the union, and a union left
+//! - a `oneOf`/`anyOf` member `{type: null}` is `nullable: true` on the union (which takes the
+//!   `type` its members share, since 3.0 reads `nullable` only beside one), and a union left
 //!   with one member is `allOf: [member]`;
 //! - `const: v` is `enum: [v]`; a schema's `examples: [v, ..]` is `example: v`;
 //! - `unevaluatedProperties` and `contentMediaType` are dropped (3.0 has neither), `pattern` (a
@@ -474,13 +475,29 @@ fn add_common_headers(response: &mut Value, common: &BTreeMap<String, String>) {
 
 /// Points every `$ref` at a renamed component by its new name.
 fn rename_references(node: &mut Value, renames: &BTreeMap<String, String>) {
+    let rename = |reference: &mut String| {
+        if let Some(name) = reference.strip_prefix("#/components/schemas/")
+            && let Some(ours) = renames.get(name)
+        {
+            *reference = format!("#/components/schemas/{ours}");
+        }
+    };
     match node {
         Value::Object(object) => {
-            if let Some(Value::String(reference)) = object.get_mut("$ref")
-                && let Some(name) = reference.strip_prefix("#/components/schemas/")
-                && let Some(ours) = renames.get(name)
+            if let Some(Value::String(reference)) = object.get_mut("$ref") {
+                rename(reference);
+            }
+            // A discriminator's mapping names its schemas by reference too.
+            if let Some(mapping) = object
+                .get_mut("discriminator")
+                .and_then(|discriminator| discriminator.get_mut("mapping"))
+                .and_then(Value::as_object_mut)
             {
-                *reference = format!("#/components/schemas/{ours}");
+                for reference in mapping.values_mut() {
+                    if let Value::String(reference) = reference {
+                        rename(reference);
+                    }
+                }
             }
             object
                 .values_mut()
@@ -979,6 +996,20 @@ const LEFT_BEHIND: [&str; 5] = [
     "$comment",
 ];
 
+/// The `type` every member of a schema's union states, when they state one and the same.
+fn shared_member_type(schema: &Map<String, Value>) -> Option<Value> {
+    let members: Vec<&Value> = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| schema.get(*key)?.as_array())
+        .flatten()
+        .collect();
+    let first = members.first()?.get("type")?;
+    members
+        .iter()
+        .all(|member| member.get("type") == Some(first))
+        .then(|| first.clone())
+}
+
 /// One schema in OpenAPI 3.0, by the rules in the module docs.
 fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
     let Some(object) = schema.as_object() else {
@@ -1070,6 +1101,13 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
     }
     if nullable {
         out.insert("nullable".into(), json!(true));
+        // 3.0 reads `nullable` only beside a `type`: a union whose members all state one type
+        // takes it (`{data: null}` of a relationship whose targets are objects).
+        if out.get("type").is_none()
+            && let Some(shared) = shared_member_type(&out)
+        {
+            out.insert("type".into(), shared);
+        }
     }
     // A default the type cannot hold (`default: []` on a string) is an error in the bundle.
     let kind_fits = |type_: &str, value: &Value| match type_ {

@@ -467,8 +467,11 @@ fn client_model() -> Result<model::Model, TaskError> {
 
 /// `cargo xtask client-spec --out <file>`: what the generator reads of the spec, as a document
 /// of its own (JSON, which YAML readers take too), for tools that lint or fuzz it from outside.
-pub fn write_client_spec(out: &Path) -> Result<String, TaskError> {
-    let view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
+pub fn write_client_spec(out: &Path, ours_only: bool) -> Result<String, TaskError> {
+    let mut view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
+    if ours_only {
+        view = view.overlay_view();
+    }
     let text = serde_json::to_string_pretty(&view.root)
         .map_err(|error| TaskError::Shape(error.to_string()))?;
     std::fs::write(out, text + "\n").map_err(io(out))?;

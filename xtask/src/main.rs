@@ -13,8 +13,9 @@ const USAGE: &str = "usage: cargo xtask <task>
                                       and openapi/overlay/; with --check, exit 1 if it is stale
   check-features                      cargo check persona-api with each product's feature alone; exit 1 on an error
                                       or a warning
-  client-spec --out <file>            write what the generator reads of openapi/persona.yaml (the operations the
-                                      client covers and the components they use), for outside linters
+  client-spec [--ours] --out <file>   write what the generator reads of openapi/persona.yaml (the operations the
+                                      client covers and the components they use), for outside linters; with
+                                      --ours, only the operations whose shape our overlays write
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide
                                       and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
@@ -46,7 +47,8 @@ fn main() -> ExitCode {
             xtask::import::run(Path::new(bundle), true)
         }
         ["check-features"] => xtask::check_features(),
-        ["client-spec", "--out", out] => xtask::write_client_spec(Path::new(out)),
+        ["client-spec", "--out", out] => xtask::write_client_spec(Path::new(out), false),
+        ["client-spec", "--ours", "--out", out] => xtask::write_client_spec(Path::new(out), true),
         ["fixtures", "--from", reference] => xtask::fixtures::run(Path::new(reference), false),
         ["fixtures", "--from", reference, "--check"]
         | ["fixtures", "--check", "--from", reference] => {
