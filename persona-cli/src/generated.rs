@@ -37,7 +37,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -96,7 +96,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -420,7 +420,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: true,
@@ -1407,7 +1407,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -4241,7 +4241,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: true,
@@ -5115,7 +5115,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
             Parameter {
                 flag: "filter-created-at-end",
@@ -5963,7 +5963,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -6767,7 +6767,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -6947,7 +6947,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -6995,7 +6995,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -7019,7 +7019,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -7091,7 +7091,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: false,
@@ -7313,7 +7313,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -7427,7 +7427,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -7528,7 +7528,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -7587,7 +7587,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -7911,7 +7911,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: true,
@@ -8219,7 +8219,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -8399,7 +8399,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -8435,7 +8435,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -8471,7 +8471,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: false,
@@ -8789,7 +8789,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -8825,7 +8825,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -8951,7 +8951,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "document-id",
                 help: "document-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::DocumentId).into(),
             },
         ],
         has_body: false,
@@ -8987,7 +8987,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9023,7 +9023,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9095,7 +9095,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9185,7 +9185,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "document-id",
                 help: "document-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::DocumentId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -9257,7 +9257,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "document-id",
                 help: "document-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::DocumentId).into(),
             },
             Parameter {
                 flag: "persona-version",
@@ -9311,7 +9311,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9383,7 +9383,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9821,7 +9821,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -9893,7 +9893,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -10025,7 +10025,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: false,
@@ -10061,7 +10061,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -10097,7 +10097,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -10241,7 +10241,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -10643,7 +10643,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -10784,7 +10784,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -11054,7 +11054,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -11378,7 +11378,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "report-id",
                 help: "report-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ReportId).into(),
             },
         ],
         has_body: true,
@@ -11805,7 +11805,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "verification-id",
                 help: "verification-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::VerificationId).into(),
             },
         ],
         has_body: false,
@@ -11847,7 +11847,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 flag: "account-id",
                 help: "account-id",
                 required: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountId).into(),
             },
         ],
         has_body: true,
@@ -12581,7 +12581,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -12609,7 +12609,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -12810,7 +12810,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             request = request.body(call.body::<persona_api::types::AddReportTagBody>()?);
@@ -13416,7 +13416,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -14597,7 +14597,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             request = request
@@ -15083,7 +15083,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_transaction(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             if let Some(value) = call
@@ -15661,7 +15661,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<f64>("page-size") {
                 request = request.page_size(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -16342,7 +16342,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_verifiable_credential(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -16489,7 +16489,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -16515,7 +16515,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.persona_version(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Ok(Reply::Bytes(request.send().await?.into_inner()))
@@ -16529,7 +16529,7 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -16575,7 +16575,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             Reply::document(request.send().await?)
@@ -16745,7 +16745,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -16820,7 +16820,7 @@ pub(crate) async fn send<'a>(
                 request = request.persona_version(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -16877,7 +16877,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -16905,7 +16905,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -17107,7 +17107,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             request = request
@@ -17301,7 +17301,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -17447,7 +17447,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -17469,7 +17469,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_aamva(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17491,7 +17491,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             Reply::document(request.send().await?)
@@ -17687,7 +17687,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database_standard(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17710,7 +17710,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17791,7 +17791,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_document_mdoc(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+            if let Some(value) = call.parameter::<persona_api::DocumentId>("document-id")
+            {
                 request = request.document_id(value);
             }
             Reply::document(request.send().await?)
@@ -17813,7 +17814,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_document(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17836,7 +17837,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database_ecbsv(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17881,7 +17882,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_email_address(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -17932,7 +17933,8 @@ pub(crate) async fn send<'a>(
         "retrieve-generic-document" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_generic_document();
-            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+            if let Some(value) = call.parameter::<persona_api::DocumentId>("document-id")
+            {
                 request = request.document_id(value);
             }
             if let Some(value) = call
@@ -17975,7 +17977,8 @@ pub(crate) async fn send<'a>(
         "retrieve-government-id-document" => {
             #[allow(unused_mut)]
             let mut request = client.retrieve_government_id_document();
-            if let Some(value) = call.parameter::<::std::string::String>("document-id") {
+            if let Some(value) = call.parameter::<persona_api::DocumentId>("document-id")
+            {
                 request = request.document_id(value);
             }
             if let Some(value) = call
@@ -18012,7 +18015,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_government_id_nfc(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18059,7 +18062,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_government_id(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18358,7 +18361,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database_phone_carrier(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18403,7 +18406,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_phone_number(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18519,7 +18522,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             Reply::document(request.send().await?)
@@ -18541,7 +18544,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_selfie(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18566,7 +18569,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database_serpro(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -18656,7 +18659,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_database_tin(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -19027,7 +19030,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_verifiable_credential(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -19108,7 +19111,7 @@ pub(crate) async fn send<'a>(
         "run-account-action" => {
             #[allow(unused_mut)]
             let mut request = client.run_account_action();
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -19230,7 +19233,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request
@@ -19431,7 +19434,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_report_watchlist(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("report-id") {
+            if let Some(value) = call.parameter::<persona_api::ReportId>("report-id") {
                 request = request.report_id(value);
             }
             request = request
@@ -19797,7 +19800,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_verification_verifiable_credential(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("verification-id")
+                .parameter::<persona_api::VerificationId>("verification-id")
             {
                 request = request.verification_id(value);
             }
@@ -19824,7 +19827,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_account(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("account-id") {
+            if let Some(value) = call.parameter::<persona_api::AccountId>("account-id") {
                 request = request.account_id(value);
             }
             request = request

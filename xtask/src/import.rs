@@ -25,6 +25,7 @@
 //! - every error response (4xx, 5xx and `default`, which progenitor refuses and becomes `5XX`)
 //!   has the one error schema of `overlay/_common.yaml`, since progenitor refuses an operation
 //!   whose errors have different schemas;
+//! - a path parameter named for an id kind of ours (`account-id`, `AccountId`) is of that kind;
 //! - `Idempotency-Key` leaves the reads (Persona ignores it on a GET), and the header
 //!   parameters `_common.yaml` names are ours (`Persona-Version`) or leave (`Key-Inflection`);
 //! - `webhooks` (3.1 only) is `x-webhooks`, so one document describes the events too;
@@ -299,6 +300,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     rename_references(&mut document, &overlays.common.renames);
     rename_references(&mut document, &superseded);
     name_documents(&mut document);
+    type_path_ids(&mut document);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
 }
@@ -353,6 +355,32 @@ fn imported_success_bodies(document: &mut Value) -> Vec<&mut Value> {
         }
     }
     bodies
+}
+
+/// Types the path ids of the operations imported as they are with the id kinds our overlays
+/// define: `{account-id}` is an `AccountId` (`x-id-prefix`), checked before sending.
+fn type_path_ids(document: &mut Value) {
+    let kinds: BTreeSet<String> = document["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema.get("x-id-prefix").is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    for (_, item) in document["paths"].as_object_mut().into_iter().flatten() {
+        for (method, operation) in item.as_object_mut().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) || operation["x-shape-from"] == "overlay" {
+                continue;
+            }
+            let parameters = operation["parameters"].as_array_mut().into_iter().flatten();
+            for parameter in parameters.filter(|parameter| parameter["in"] == "path") {
+                let kind = parameter["name"].as_str().map(crate::pascal_case);
+                if let Some(kind) = kind.filter(|kind| kinds.contains(kind)) {
+                    parameter["schema"] = json!({ "$ref": format!("#/components/schemas/{kind}") });
+                }
+            }
+        }
+    }
 }
 
 /// `AccountDocument` for a body whose `data` is a `$ref` to `account`, `AccountList` for one

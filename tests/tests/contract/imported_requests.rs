@@ -42,7 +42,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveAccount",
-            Box::pin(c.retrieve_account().account_id("made_up_1").send()),
+            Box::pin(c.retrieve_account().account_id("act_made_up_1").send()),
         )
         .await;
     r.record(
@@ -50,7 +50,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .update_account()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateAccountBody,
@@ -62,7 +62,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "redactAccount",
-            Box::pin(c.redact_account().account_id("made_up_1").send()),
+            Box::pin(c.redact_account().account_id("act_made_up_1").send()),
         )
         .await;
     r.record(
@@ -70,7 +70,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .add_account_relation()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddAccountRelationBody,
@@ -85,7 +85,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .add_account_tag()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddAccountTagBody,
@@ -100,7 +100,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .consolidate_accounts()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::ConsolidateAccountsBody,
@@ -115,7 +115,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .list_account_relations()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .filter_created_at_end("made_up_1")
                     .filter_created_at_start("made_up_1")
                     .filter_key("made_up_1")
@@ -128,7 +128,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_account_relation()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveAccountRelationBody,
@@ -143,7 +143,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_account_tag()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveAccountTagBody,
@@ -158,7 +158,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .run_account_action()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RunAccountActionBody,
@@ -173,7 +173,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .set_account_tags()
-                    .account_id("made_up_1")
+                    .account_id("act_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::SetAccountTagsBody,
@@ -481,17 +481,19 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveGenericDocument",
-            Box::pin(c.retrieve_generic_document().document_id("made_up_1").send()),
+            Box::pin(c.retrieve_generic_document().document_id("doc_made_up_1").send()),
         )
         .await;
     r.record(
             "retrieveGovernmentIdDocument",
-            Box::pin(c.retrieve_government_id_document().document_id("made_up_1").send()),
+            Box::pin(
+                c.retrieve_government_id_document().document_id("doc_made_up_1").send(),
+            ),
         )
         .await;
     r.record(
             "retrieveDocument",
-            Box::pin(c.retrieve_document().document_id("made_up_1").send()),
+            Box::pin(c.retrieve_document().document_id("doc_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1116,17 +1118,20 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveReport",
-            Box::pin(c.retrieve_report().report_id("made_up_1").send()),
+            Box::pin(c.retrieve_report().report_id("rep_made_up_1").send()),
         )
         .await;
-    r.record("redactReport", Box::pin(c.redact_report().report_id("made_up_1").send()))
+    r.record(
+            "redactReport",
+            Box::pin(c.redact_report().report_id("rep_made_up_1").send()),
+        )
         .await;
     r.record(
             "addReportTag",
             Box::pin(
                 c
                     .add_report_tag()
-                    .report_id("made_up_1")
+                    .report_id("rep_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddReportTagBody,
@@ -1141,7 +1146,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .dismiss_report_matches()
-                    .report_id("made_up_1")
+                    .report_id("rep_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::DismissReportMatchesBody,
@@ -1153,17 +1158,17 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "listReportHistory",
-            Box::pin(c.list_report_history().report_id("made_up_1").send()),
+            Box::pin(c.list_report_history().report_id("rep_made_up_1").send()),
         )
         .await;
     r.record(
             "pauseReportMonitoring",
-            Box::pin(c.pause_report_monitoring().report_id("made_up_1").send()),
+            Box::pin(c.pause_report_monitoring().report_id("rep_made_up_1").send()),
         )
         .await;
     r.record(
             "printReportPdf",
-            Box::pin(c.print_report_pdf().report_id("made_up_1").send()),
+            Box::pin(c.print_report_pdf().report_id("rep_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1171,7 +1176,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_report_tag()
-                    .report_id("made_up_1")
+                    .report_id("rep_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveReportTagBody,
@@ -1183,17 +1188,17 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "resumeReportMonitoring",
-            Box::pin(c.resume_report_monitoring().report_id("made_up_1").send()),
+            Box::pin(c.resume_report_monitoring().report_id("rep_made_up_1").send()),
         )
         .await;
-    r.record("rerunReport", Box::pin(c.rerun_report().report_id("made_up_1").send()))
+    r.record("rerunReport", Box::pin(c.rerun_report().report_id("rep_made_up_1").send()))
         .await;
     r.record(
             "setReportTags",
             Box::pin(
                 c
                     .set_report_tags()
-                    .report_id("made_up_1")
+                    .report_id("rep_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::SetReportTagsBody,
@@ -1395,7 +1400,9 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveAamvaVerification",
-            Box::pin(c.retrieve_aamva_verification().verification_id("made_up_1").send()),
+            Box::pin(
+                c.retrieve_aamva_verification().verification_id("ver_made_up_1").send(),
+            ),
         )
         .await;
     r.record(
@@ -1403,7 +1410,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_ecbsv_database_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1413,7 +1420,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_phone_carrier_database_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1423,7 +1430,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_serpro_database_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1433,7 +1440,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_database_standard_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1443,7 +1450,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_tin_database_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1451,14 +1458,20 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record(
             "retrieveDatabaseVerification",
             Box::pin(
-                c.retrieve_database_verification().verification_id("made_up_1").send(),
+                c
+                    .retrieve_database_verification()
+                    .verification_id("ver_made_up_1")
+                    .send(),
             ),
         )
         .await;
     r.record(
             "retrieveDocumentVerification",
             Box::pin(
-                c.retrieve_document_verification().verification_id("made_up_1").send(),
+                c
+                    .retrieve_document_verification()
+                    .verification_id("ver_made_up_1")
+                    .send(),
             ),
         )
         .await;
@@ -1467,7 +1480,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_email_address_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1477,7 +1490,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_government_id_nfc_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1487,7 +1500,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_government_id_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1497,7 +1510,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .retrieve_phone_number_verification()
-                    .verification_id("made_up_1")
+                    .verification_id("ver_made_up_1")
                     .send(),
             ),
         )
@@ -1505,33 +1518,33 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record(
             "retrieveSelfieVerification",
             Box::pin(
-                c.retrieve_selfie_verification().verification_id("made_up_1").send(),
+                c.retrieve_selfie_verification().verification_id("ver_made_up_1").send(),
             ),
         )
         .await;
     r.record(
             "retrieveVerification",
-            Box::pin(c.retrieve_verification().verification_id("made_up_1").send()),
+            Box::pin(c.retrieve_verification().verification_id("ver_made_up_1").send()),
         )
         .await;
     r.record(
             "redactVerification",
-            Box::pin(c.redact_verification().verification_id("made_up_1").send()),
+            Box::pin(c.redact_verification().verification_id("ver_made_up_1").send()),
         )
         .await;
     r.record(
             "lockVerification",
-            Box::pin(c.lock_verification().verification_id("made_up_1").send()),
+            Box::pin(c.lock_verification().verification_id("ver_made_up_1").send()),
         )
         .await;
     r.record(
             "unlockVerification",
-            Box::pin(c.unlock_verification().verification_id("made_up_1").send()),
+            Box::pin(c.unlock_verification().verification_id("ver_made_up_1").send()),
         )
         .await;
     r.record(
             "printVerificationPdf",
-            Box::pin(c.print_verification_pdf().verification_id("made_up_1").send()),
+            Box::pin(c.print_verification_pdf().verification_id("ver_made_up_1").send()),
         )
         .await;
     r.record("listWebhooks", Box::pin(c.list_webhooks().send())).await;
