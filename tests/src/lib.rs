@@ -61,9 +61,7 @@ pub fn workspace_root() -> PathBuf {
 fn document() -> &'static Document {
     static DOCUMENT: OnceLock<Document> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        Document::load(&workspace_root().join(xtask::SPEC_PATH))
-            .unwrap_or_else(|error| panic!("the spec is readable: {error}"))
-            .client_view()
+        xtask::client_document().unwrap_or_else(|error| panic!("the spec is readable: {error}"))
     })
 }
 
@@ -129,16 +127,23 @@ impl Operation {
     }
 }
 
+/// The generator's model of the spec.
+pub fn model() -> &'static xtask::model::Model {
+    static MODEL: OnceLock<xtask::model::Model> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        xtask::model::Model::read(document())
+            .unwrap_or_else(|error| panic!("the spec reads into the model: {error}"))
+    })
+}
+
 /// Every operation of the spec, in document order.
 pub fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
-        // The product of each operation, as the generator's model reads it.
-        let model = xtask::model::Model::read(document())
-            .unwrap_or_else(|error| panic!("the spec reads into the model: {error}"));
+        // The product and body types of each operation, as the generator's model reads them.
         document()
             .operations()
-            .zip(&model.operations)
+            .zip(&model().operations)
             .map(|(operation, modelled)| {
                 describe(operation.path, operation.method, operation.node, modelled)
             })

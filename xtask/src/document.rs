@@ -9,9 +9,8 @@ use crate::TaskError;
 
 /// Whether the client covers an operation: every operation whose request, if it has one, can
 /// be JSON. The two OAuth operations, form-encoded only, wait for an emitter of their own.
-pub fn in_scope(operation: &Operation<'_>) -> bool {
+pub fn in_scope(operation: &Value) -> bool {
     operation
-        .node
         .pointer("/requestBody/content")
         .is_none_or(|content| content.get(JSON).is_some())
 }
@@ -48,21 +47,7 @@ impl Document {
     /// What the generator reads of the document: the operations [in scope](in_scope) and the
     /// components they use.
     pub fn client_view(mut self) -> Document {
-        let out_of_scope: Vec<(String, String)> = self
-            .operations()
-            .filter(|operation| !in_scope(operation))
-            .map(|operation| (operation.path.to_string(), operation.method.to_string()))
-            .collect();
-        if let Some(paths) = self.root.get_mut("paths").and_then(Value::as_object_mut) {
-            for (path, method) in out_of_scope {
-                if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
-                    item.remove(&method);
-                    if !METHODS.iter().any(|method| item.contains_key(*method)) {
-                        paths.remove(&path);
-                    }
-                }
-            }
-        }
+        self.keep_operations(in_scope);
         // progenitor takes one media type per body: a body that can be JSON or a multipart
         // upload (the importers) is sent as JSON.
         for (_, item) in self.root["paths"].as_object_mut().into_iter().flatten() {
@@ -83,6 +68,20 @@ impl Document {
         self
     }
 
+    /// Leaves out the operations `keep` refuses, and the path items left with none.
+    fn keep_operations(&mut self, keep: impl Fn(&Value) -> bool) {
+        if let Some(paths) = self.root.get_mut("paths").and_then(Value::as_object_mut) {
+            for (_, item) in paths.iter_mut() {
+                if let Some(item) = item.as_object_mut() {
+                    item.retain(|key, operation| {
+                        !METHODS.contains(&key.as_str()) || keep(operation)
+                    });
+                }
+            }
+            paths.retain(|_, item| METHODS.iter().any(|method| item.get(*method).is_some()));
+        }
+    }
+
     /// The operations of the document by method and path: for a [client
     /// view](Document::client_view), what the client covers, to pick from a bundle.
     pub fn scope(&self) -> Scope {
@@ -96,16 +95,7 @@ impl Document {
     /// Of a client view, the operations whose shape our overlays write (`x-shape-from`), and
     /// the components they use.
     pub fn overlay_view(mut self) -> Document {
-        if let Some(paths) = self.root.get_mut("paths").and_then(Value::as_object_mut) {
-            for (_, item) in paths.iter_mut() {
-                if let Some(item) = item.as_object_mut() {
-                    item.retain(|key, operation| {
-                        !METHODS.contains(&key.as_str()) || operation["x-shape-from"] == "overlay"
-                    });
-                }
-            }
-            paths.retain(|_, item| METHODS.iter().any(|method| item.get(*method).is_some()));
-        }
+        self.keep_operations(|operation| operation["x-shape-from"] == "overlay");
         drop_unreferenced_components(&mut self.root);
         self
     }

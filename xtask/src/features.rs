@@ -40,26 +40,16 @@ type Gate = BTreeSet<BTreeSet<String>>;
 /// generated client. Returns how many items were gated.
 pub fn gate(file: &mut syn::File, model: &Model) -> Result<usize, TaskError> {
     check_names(model)?;
-    let operations: BTreeMap<String, &str> = model
-        .operations
-        .iter()
-        .map(|operation| {
-            (
-                crate::pascal_case(&operation.id),
-                model.feature_of(operation),
-            )
-        })
-        .collect();
-    let methods: BTreeMap<String, &str> = model
-        .operations
-        .iter()
-        .map(|operation| {
-            (
-                crate::method_name(&operation.id),
-                model.feature_of(operation),
-            )
-        })
-        .collect();
+    // Each operation's feature, by the name of its builder and of its client method.
+    let by_name = |name: fn(&str) -> String| -> BTreeMap<String, &str> {
+        model
+            .operations
+            .iter()
+            .map(|operation| (name(&operation.id), model.feature_of(operation)))
+            .collect()
+    };
+    let operations = by_name(crate::pascal_case);
+    let methods = by_name(crate::method_name);
     let every_feature: BTreeSet<String> = model.features.values().cloned().collect();
 
     let types = type_gates(file, &operations, &every_feature)?;
@@ -178,11 +168,7 @@ pub fn table(model: &Model) -> String {
         "| feature | Persona product | operations | what it is for |\n| --- | --- | ---: | --- |\n",
     );
     for (product, feature) in &model.features {
-        let count = model
-            .operations
-            .iter()
-            .filter(|operation| &operation.product == product)
-            .count();
+        let count = model.operations_of(product);
         let default = if DEFAULT_PRODUCTS.contains(&feature.as_str()) {
             " (default)"
         } else {
@@ -234,11 +220,7 @@ fn cargo_features(model: &Model) -> String {
         defaults.concat()
     );
     for (product, feature) in &model.features {
-        let count = model
-            .operations
-            .iter()
-            .filter(|operation| &operation.product == product)
-            .count();
+        let count = model.operations_of(product);
         let noun = if count == 1 {
             "operation"
         } else {
@@ -495,11 +477,10 @@ fn add_gate(item: &mut Item, gate: &Gate) {
 /// `cargo xtask check-features`: `cargo check` of persona-api with each product's feature
 /// alone (and `rustls`), so no product misses a type another one brings; a warning fails too.
 pub fn check_each(model: &Model) -> Result<String, TaskError> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut report = Vec::new();
     for feature in model.features.values().collect::<BTreeSet<_>>() {
         let started = std::time::Instant::now();
-        let output = std::process::Command::new(&cargo)
+        let output = crate::cargo()
             .args(["check", "--quiet", "--locked", "-p", "persona-api"])
             .args(["--no-default-features", "--features"])
             .arg(format!("rustls,{feature}"))

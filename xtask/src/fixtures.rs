@@ -27,7 +27,7 @@ pub const BUNDLE_SOURCE: &str = "persona-openapi/2023-01-05.openapi-bundled.json
 pub fn run(reference: &Path, check: bool) -> Result<String, TaskError> {
     let guide = guide_fixture(&crate::read(&reference.join(GUIDE_SOURCE))?)?;
     let bundle = Document::load(&reference.join(BUNDLE_SOURCE))?;
-    let ours = Document::load(&workspace_root().join(crate::SPEC_PATH))?.client_view();
+    let ours = crate::client_document()?;
     let persona = persona_fixture(&bundle, &ours);
     let dir = workspace_root().join(FIXTURES_DIR);
     let mut changed = Vec::new();

@@ -339,22 +339,30 @@ fn name_documents(document: &mut Value) {
 /// The JSON schemas of the success responses of the operations imported as they are.
 fn imported_success_bodies(document: &mut Value) -> Vec<&mut Value> {
     let mut bodies = Vec::new();
-    for (_, item) in document["paths"].as_object_mut().into_iter().flatten() {
-        for (method, operation) in item.as_object_mut().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) || operation["x-shape-from"] == "overlay" {
-                continue;
-            }
-            let responses = operation["responses"].as_object_mut().into_iter().flatten();
-            for (status, response) in responses {
-                if let Some(schema) = response.pointer_mut("/content/application~1json/schema")
-                    && status.starts_with('2')
-                {
-                    bodies.push(schema);
-                }
+    for operation in imported_operations(document) {
+        let responses = operation["responses"].as_object_mut().into_iter().flatten();
+        for (status, response) in responses {
+            if let Some(schema) = response.pointer_mut("/content/application~1json/schema")
+                && status.starts_with('2')
+            {
+                bodies.push(schema);
             }
         }
     }
     bodies
+}
+
+/// The operations taken from the bundle as they are: not those whose shape an overlay writes.
+fn imported_operations(document: &mut Value) -> impl Iterator<Item = &mut Value> {
+    document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, item)| item.as_object_mut().into_iter().flatten())
+        .filter(|(method, operation)| {
+            METHODS.contains(&method.as_str()) && operation["x-shape-from"] != "overlay"
+        })
+        .map(|(_, operation)| operation)
 }
 
 /// Types the path ids of the operations imported as they are with the id kinds our overlays
@@ -367,17 +375,12 @@ fn type_path_ids(document: &mut Value) {
         .filter(|(_, schema)| schema.get("x-id-prefix").is_some())
         .map(|(name, _)| name.clone())
         .collect();
-    for (_, item) in document["paths"].as_object_mut().into_iter().flatten() {
-        for (method, operation) in item.as_object_mut().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) || operation["x-shape-from"] == "overlay" {
-                continue;
-            }
-            let parameters = operation["parameters"].as_array_mut().into_iter().flatten();
-            for parameter in parameters.filter(|parameter| parameter["in"] == "path") {
-                let kind = parameter["name"].as_str().map(crate::pascal_case);
-                if let Some(kind) = kind.filter(|kind| kinds.contains(kind)) {
-                    parameter["schema"] = json!({ "$ref": format!("#/components/schemas/{kind}") });
-                }
+    for operation in imported_operations(document) {
+        let parameters = operation["parameters"].as_array_mut().into_iter().flatten();
+        for parameter in parameters.filter(|parameter| parameter["in"] == "path") {
+            let kind = parameter["name"].as_str().map(crate::pascal_case);
+            if let Some(kind) = kind.filter(|kind| kinds.contains(kind)) {
+                parameter["schema"] = json!({ "$ref": format!("#/components/schemas/{kind}") });
             }
         }
     }

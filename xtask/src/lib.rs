@@ -447,6 +447,11 @@ pub(crate) fn snake_case(wire_name: &str) -> String {
         .join("_")
 }
 
+/// The cargo that runs this task (`CARGO`), for the builds a task starts.
+pub(crate) fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
 /// `cargo xtask check-features`: each product's feature builds alone.
 pub fn check_features() -> Result<String, TaskError> {
     features::check_each(&client_model()?)
@@ -459,16 +464,20 @@ pub fn measure_features() -> Result<String, TaskError> {
     measure_build::run_features(&features.into_iter().collect::<Vec<_>>())
 }
 
+/// What the generator reads of the checked-in spec ([`document::Document::client_view`]).
+pub fn client_document() -> Result<document::Document, TaskError> {
+    Ok(document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view())
+}
+
 /// The model of what the client covers.
 fn client_model() -> Result<model::Model, TaskError> {
-    let view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
-    model::Model::read(&view)
+    model::Model::read(&client_document()?)
 }
 
 /// `cargo xtask client-spec --out <file>`: what the generator reads of the spec, as a document
 /// of its own (JSON, which YAML readers take too), for tools that lint or fuzz it from outside.
 pub fn write_client_spec(out: &Path, ours_only: bool) -> Result<String, TaskError> {
-    let mut view = document::Document::load(&workspace_root().join(SPEC_PATH))?.client_view();
+    let mut view = client_document()?;
     if ours_only {
         view = view.overlay_view();
     }

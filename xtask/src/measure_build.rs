@@ -9,7 +9,6 @@
 //! built) with each product's feature alone, `default` and `full`: what each product adds.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::{TaskError, io, workspace_root};
@@ -118,7 +117,7 @@ fn timed_build(
     target: &Path,
 ) -> Result<Duration, TaskError> {
     let started = Instant::now();
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo()
         .args(["build", "--quiet", "--manifest-path"])
         .arg(manifest)
         .args(["--package", package, "--target-dir"])
@@ -239,7 +238,7 @@ pub fn run_features(features: &[String]) -> Result<String, TaskError> {
         floor.as_secs_f64()
     );
     for (name, flags) in &sets {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = crate::cargo()
             .args(["clean", "--quiet", "-p", "persona-api", "--manifest-path"])
             .arg(&manifest)
             .arg("--target-dir")

@@ -176,6 +176,14 @@ impl Model {
         })
     }
 
+    /// How many operations a product has.
+    pub fn operations_of(&self, product: &str) -> usize {
+        self.operations
+            .iter()
+            .filter(|operation| operation.product == product)
+            .count()
+    }
+
     /// The cargo feature that turns an operation on.
     pub fn feature_of(&self, operation: &Operation) -> &str {
         &self.features[&operation.product]
@@ -363,16 +371,16 @@ fn data_resource<'a>(
     resources.iter().find(|resource| resource.schema == name)
 }
 
-/// The name of the component a `$ref` points at: `#/components/schemas/Inquiry` as `Inquiry`.
-/// The Rust type of a body: its schema's name, or for a schema written in place the name
-/// progenitor gives it (`CreateAccountBody`, `ListAccountsResponse`).
-fn type_name(schema: &Value, operation_id: &str, role: &str) -> String {
+/// The Rust type of a body (`role` is `Body` or `Response`): its schema's name, or for a schema
+/// written in place the name progenitor gives it (`CreateAccountBody`, `ListAccountsResponse`).
+pub(crate) fn type_name(schema: &Value, operation_id: &str, role: &str) -> String {
     match schema_name(schema) {
         Some(name) => name.to_string(),
         None => format!("{}{role}", crate::pascal_case(operation_id)),
     }
 }
 
+/// The name of the component a `$ref` points at: `#/components/schemas/Inquiry` as `Inquiry`.
 fn schema_name(node: &Value) -> Option<&str> {
     text(node, "$ref")?.strip_prefix("#/components/schemas/")
 }

@@ -179,15 +179,8 @@ fn request_bodies(document: &Document) -> Vec<(String, Value)> {
         .filter_map(|operation| {
             let body = document.resolve(operation.node.get("requestBody")?);
             let schema = body.pointer("/content/application~1json/schema")?;
-            // An inline body is the type progenitor names after the operation.
-            let name = match schema["$ref"].as_str() {
-                Some(reference) => reference.rsplit('/').next()?.to_string(),
-                None => format!(
-                    "{}Body",
-                    crate::pascal_case(operation.node["operationId"].as_str()?)
-                ),
-            };
-            Some((name, schema.clone()))
+            let id = operation.node["operationId"].as_str()?;
+            Some((crate::model::type_name(schema, id, "Body"), schema.clone()))
         })
         .collect()
 }

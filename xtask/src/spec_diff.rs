@@ -1,5 +1,6 @@
 //! `cargo xtask spec-diff`: where our spec and one of Persona's published bundles disagree, over
-//! the operations the client covers ([`crate::document::in_scope`]); or, between two bundles, what changes
+//! the operations whose shape our overlays write ([`crate::document::Document::overlay_view`]);
+//! or, between two bundles, what changes
 //! across the whole API, by product.
 //!
 //! Both documents are flattened into facts at stable locations, one per schema node:
@@ -737,9 +738,7 @@ pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
     let root = crate::workspace_root();
     // The operations whose shape our overlays write: the rest are the bundle's by construction,
     // and differ from it only where a schema of ours supersedes one of Persona's.
-    let ours = Document::load(&root.join(crate::SPEC_PATH))?
-        .client_view()
-        .overlay_view();
+    let ours = crate::client_document()?.overlay_view();
     let theirs = Document::load(bundle)?;
     let allowlist_path = root.join(ALLOWLIST_PATH);
     let allowlist: Vec<Allowed> = serde_yaml_ng::from_str(&crate::read(&allowlist_path)?)

@@ -42,13 +42,7 @@ fn generation_is_deterministic() {
 #[test]
 fn public_surface_of_the_generated_client() {
     let outline = xtask::public_outline(&checked_in()).expect("the generated client parses");
-    let model = xtask::model::Model::read(
-        &xtask::document::Document::load(&workspace_root().join(xtask::SPEC_PATH))
-            .expect("the spec reads")
-            .client_view(),
-    )
-    .expect("the spec reads into the model");
-    let parts = xtask::outline_by_product(&outline, &model);
+    let parts = xtask::outline_by_product(&outline, persona_api_tests::model());
     let lines: usize = parts.values().map(|part| part.lines().count()).sum();
     assert_eq!(lines, outline.lines().count(), "every line in one part");
     for (product, part) in parts {
