@@ -75,6 +75,8 @@
 //!   clean build) or `native-tls`: the TLS backend; with `default-features = false` pick one.
 //! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
 //! - `tracing`: one span per attempt.
+//! - `uploads`: [`Upload`], the file of a multipart upload; the products that have one
+//!   (`importers`) turn it on, and each such operation has a `<operation>_from_file` method.
 //!
 //! # Products
 //!
@@ -110,6 +112,11 @@ mod response_headers;
 mod retry;
 mod secret;
 mod telemetry;
+// The generated `<operation>_from_file` methods build its requests; with `uploads` on but no
+// product that has one, nothing does.
+#[cfg(feature = "uploads")]
+#[allow(dead_code)]
+mod upload;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -144,6 +151,9 @@ pub use requests::{
 pub use response_headers::{RateLimit, ResponseMetadata};
 pub use retry::{AttemptOutcome, RetryPolicy};
 pub use secret::Secret;
+#[cfg(feature = "uploads")]
+#[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
+pub use upload::{Upload, UploadRequest};
 
 /// Request and response bodies of every operation; request bodies (and what they hold) keep
 /// typify's builders, though the envelope-free ones in [`requests`] are the easier way.

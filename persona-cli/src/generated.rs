@@ -1426,6 +1426,30 @@ pub(crate) static OPERATIONS: &[Operation] = &[
         destructive: false,
     },
     Operation {
+        name: "create-access-token",
+        about: "Create access token.",
+        long_about: "Create access token.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: true,
+        body: &[],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
         name: "create-account",
         about: "Create account.",
         long_about: "Create account.",
@@ -1724,6 +1748,55 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 pointer: "/data/attributes/permissions",
                 help: "[body: data.attributes.permissions; repeatable]",
                 value: FlagValue::Strings,
+                possible: &[],
+                nullable: false,
+            },
+        ],
+        entries: None,
+        list: false,
+        destructive: false,
+    },
+    Operation {
+        name: "create-authorization",
+        about: "Create authorization.",
+        long_about: "Create authorization.",
+        parameters: &[
+            Parameter {
+                flag: "idempotency-key",
+                help: "Persona stores the first response to a request with this key (for at least 24 hours) and replays it for the same key and parameters; the same key with other parameters is an error. Persona ignores it on GET.",
+                required: false,
+                parser: || clap::value_parser!(::std::string::String).into(),
+            },
+            Parameter {
+                flag: "persona-version",
+                help: "The API version the request and response follow. This document describes 2023-01-05; 2025-12-08 differs only in leaving an inquiry's personal data to `fields` and in refusing create and update attributes it does not name. The Rust client always sends one (2023-01-05 unless told otherwise).",
+                required: false,
+                parser: || clap::value_parser!(persona_api::ApiVersion).into(),
+            },
+        ],
+        has_body: true,
+        body: &[
+            BodyFlag {
+                flag: "client-id",
+                pointer: "/client-id",
+                help: "[body: client-id]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "response-type",
+                pointer: "/response-type",
+                help: "[body: response-type]",
+                value: FlagValue::String,
+                possible: &[],
+                nullable: false,
+            },
+            BodyFlag {
+                flag: "scope",
+                pointer: "/scope",
+                help: "[body: scope]",
+                value: FlagValue::String,
                 possible: &[],
                 nullable: false,
             },
@@ -13423,6 +13496,23 @@ pub(crate) async fn send<'a>(
                 .body(call.body::<persona_api::types::ConsolidateAccountsBody>()?);
             Reply::document(request.send().await?)
         }
+        "create-access-token" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_access_token();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateAccessTokenBody>()?);
+            Reply::document(request.send().await?)
+        }
         "create-account" => {
             #[allow(unused_mut)]
             let mut request = client.create_account();
@@ -13470,6 +13560,23 @@ pub(crate) async fn send<'a>(
                 request = request.fields_api_key(value);
             }
             request = request.body(call.body::<persona_api::types::CreateApiKeyBody>()?);
+            Reply::document(request.send().await?)
+        }
+        "create-authorization" => {
+            #[allow(unused_mut)]
+            let mut request = client.create_authorization();
+            if let Some(value) = call
+                .parameter::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value);
+            }
+            if let Some(value) = call
+                .parameter::<persona_api::ApiVersion>("persona-version")
+            {
+                request = request.persona_version(value);
+            }
+            request = request
+                .body(call.body::<persona_api::types::CreateAuthorizationBody>()?);
             Reply::document(request.send().await?)
         }
         "create-browser-fingerprint-list" => {

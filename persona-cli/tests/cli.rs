@@ -508,7 +508,7 @@ async fn every_subcommand_runs_to_a_documented_exit_status() {
         .map(|line| line.trim().to_string())
         .filter(|name| name != "help" && name != "completions")
         .collect();
-    assert_eq!(commands.len(), 207, "{}", help.stdout);
+    assert_eq!(commands.len(), 209, "{}", help.stdout);
     for command in &commands {
         let usage = persona(&mock, &[command, "--help"], None).await;
         let usage_line = usage

@@ -51,9 +51,17 @@ pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, Str
             "ConsolidateAccountsResponse" => {
                 typed::<types::ConsolidateAccountsResponse>(json)
             }
+            "CreateAccessTokenBody" => typed::<types::CreateAccessTokenBody>(json),
+            "CreateAccessTokenResponse" => {
+                typed::<types::CreateAccessTokenResponse>(json)
+            }
             "CreateAccountBody" => typed::<types::CreateAccountBody>(json),
             "CreateAccountResponse" => typed::<types::CreateAccountResponse>(json),
             "CreateApiKeyBody" => typed::<types::CreateApiKeyBody>(json),
+            "CreateAuthorizationBody" => typed::<types::CreateAuthorizationBody>(json),
+            "CreateAuthorizationResponse" => {
+                typed::<types::CreateAuthorizationResponse>(json)
+            }
             "CreateBrowserFingerprintListBody" => {
                 typed::<types::CreateBrowserFingerprintListBody>(json)
             }

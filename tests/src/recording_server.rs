@@ -42,7 +42,10 @@ impl RecordingServer {
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = state.clone();
-                async move { record_and_answer(&state, method, uri, headers, body) }
+                async move {
+                    let body = read_body(&headers, body).await;
+                    record_and_answer(&state, method, uri, headers, body)
+                }
             },
         );
         RecordingServer {
@@ -61,12 +64,55 @@ impl RecordingServer {
     }
 }
 
+/// A body as it snapshots well: JSON as it is; a form as its fields; a multipart body as its
+/// parts, read by multer (axum's own reader of them), not by code of ours; anything else as
+/// text.
+async fn read_body(headers: &HeaderMap, body: Bytes) -> Option<Value> {
+    if body.is_empty() {
+        return None;
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if content_type == "application/x-www-form-urlencoded" {
+        let fields: serde_json::Map<String, Value> = form_urlencoded::parse(&body)
+            .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+            .collect();
+        return Some(Value::Object(fields));
+    }
+    if let Ok(boundary) = multer::parse_boundary(content_type) {
+        let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        let mut parts = Vec::new();
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().map(str::to_string);
+                    let file_name = field.file_name().map(str::to_string);
+                    let media_type = field.content_type().map(ToString::to_string);
+                    let text = field.text().await.unwrap_or_else(|error| error.to_string());
+                    parts.push(serde_json::json!({
+                        "name": name, "file-name": file_name, "content-type": media_type, "text": text,
+                    }));
+                }
+                Ok(None) => return Some(serde_json::json!({ "multipart": parts })),
+                Err(error) => return Some(Value::String(format!("not multipart: {error}"))),
+            }
+        }
+    }
+    Some(
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into())),
+    )
+}
+
 fn record_and_answer(
     recorded: &Mutex<Vec<RecordedRequest>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Option<Value>,
 ) -> Response {
     let path = uri
         .path()
@@ -86,16 +132,15 @@ fn record_and_answer(
             } else if name.as_str() == "idempotency-key" && is_uuid_v4(text) {
                 // A key the client made up; random, so only its shape is pinned.
                 "[uuid v4]".to_string()
+            } else if let Some((media, _)) = text.split_once("; boundary=") {
+                // The boundary is random too.
+                format!("{media}; boundary=[boundary]")
             } else {
                 text.to_string()
             };
             (name.as_str().to_string(), value)
         })
         .collect();
-    let body_json = (!body.is_empty()).then(|| {
-        serde_json::from_slice(&body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()))
-    });
     recorded
         .lock()
         .expect("not poisoned")
@@ -104,7 +149,7 @@ fn record_and_answer(
             path: path.clone(),
             query,
             headers: header_map,
-            body: body_json,
+            body,
         });
 
     let Some(operation) = operations()

@@ -192,13 +192,11 @@ impl Command {
             });
         }
 
-        let body = match node.get("requestBody") {
-            Some(request_body) => {
+        let body = match document.request_body(node) {
+            Some((_, schema)) => {
                 let ty = builder_setters
                     .get("body")
                     .ok_or_else(|| cli_error(format!("{builder} takes no body")))?;
-                let schema =
-                    &document.resolve(request_body)["content"]["application/json"]["schema"];
                 Some(Body::read(document, schema, in_persona_api(ty)?))
             }
             None => None,

@@ -8,14 +8,16 @@ use serde_json::{Map, Value};
 use crate::TaskError;
 
 /// Whether the client covers an operation: every operation whose request, if it has one, can
-/// be JSON. The two OAuth operations, form-encoded only, wait for an emitter of their own.
+/// be JSON or is a form (the two OAuth operations).
 pub fn in_scope(operation: &Value) -> bool {
     operation
         .pointer("/requestBody/content")
-        .is_none_or(|content| content.get(JSON).is_some())
+        .is_none_or(|content| content.get(JSON).is_some() || content.get(FORM).is_some())
 }
 
-const JSON: &str = "application/json";
+pub const JSON: &str = "application/json";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+pub const MULTIPART: &str = "multipart/form-data";
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -48,21 +50,28 @@ impl Document {
     /// components they use.
     pub fn client_view(mut self) -> Document {
         self.keep_operations(in_scope);
-        // progenitor takes one media type per body: a body that can be JSON or a multipart
-        // upload (the importers) is sent as JSON.
+        if let Some(root) = self.root.as_object_mut() {
+            root.remove("x-webhooks");
+        }
+        drop_unreferenced_components(&mut self.root);
+        self
+    }
+
+    /// Of a client view, what progenitor reads: one media type per body, since it takes no
+    /// more. A body that can be JSON or a multipart upload (the importers) is JSON there; the
+    /// upload is written from the model ([`crate::model::Upload`]).
+    pub fn progenitor_view(mut self) -> Document {
         for (_, item) in self.root["paths"].as_object_mut().into_iter().flatten() {
             for method in METHODS {
                 if let Some(content) = item
                     .get_mut(method)
                     .and_then(|operation| operation.pointer_mut("/requestBody/content"))
                     .and_then(Value::as_object_mut)
+                    && content.contains_key(JSON)
                 {
                     content.retain(|media, _| media == JSON);
                 }
             }
-        }
-        if let Some(root) = self.root.as_object_mut() {
-            root.remove("x-webhooks");
         }
         drop_unreferenced_components(&mut self.root);
         self
@@ -111,6 +120,15 @@ impl Document {
                 .map_err(|error| TaskError::Reference(format!("{}: {error}", path.display())))?
         };
         Ok(Document { root })
+    }
+
+    /// An operation's request body, as the client sends it: the media type (JSON, else a
+    /// form) and its schema.
+    pub fn request_body<'a>(&'a self, operation: &'a Value) -> Option<(&'static str, &'a Value)> {
+        let content = &self.resolve(operation.get("requestBody")?)["content"];
+        [JSON, FORM]
+            .into_iter()
+            .find_map(|media| Some((media, content.get(media)?.get("schema")?)))
     }
 
     /// Follows local `$ref`s until a node that is not one; an unresolvable one is returned as

@@ -14,6 +14,7 @@ pub const MODULE_PATH: &str = "persona-api/src/generated/mod.rs";
 pub const IDS_PATH: &str = "persona-api/src/generated/ids.rs";
 pub const ENUMS_PATH: &str = "persona-api/src/generated/enums.rs";
 pub const PAGINATION_PATH: &str = "persona-api/src/generated/pagination.rs";
+pub const UPLOADS_PATH: &str = "persona-api/src/generated/uploads.rs";
 /// The tests' decoder by schema name.
 pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
 /// The tests' table of id kinds.
@@ -55,6 +56,7 @@ pub fn module() -> TokenStream {
         pub mod enums;
         pub mod ids;
         mod pagination;
+        mod uploads;
     }
 }
 
@@ -138,6 +140,80 @@ pub fn pagination(model: &Model) -> Result<String, TaskError> {
         "Every paged list and search as a `futures::Stream` of its items.",
         &body,
     )
+}
+
+/// For every operation whose body can be a multipart upload (the importers), a
+/// `<operation>_from_file` method on the client: its text parts as arguments, then the file,
+/// through the runtime's `UploadRequest`.
+pub fn uploads(model: &Model) -> Result<TokenStream, TaskError> {
+    let mut methods = Vec::new();
+    for operation in &model.operations {
+        let Some(upload) = &operation.upload else {
+            continue;
+        };
+        if !operation.path_ids.is_empty() || upload.parts.iter().any(|part| !part.required) {
+            return Err(TaskError::Unsupported(vec![format!(
+                "{}: the upload emitter writes uploads to a fixed path, every part required",
+                operation.id
+            )]));
+        }
+        let feature = model.feature_of(operation);
+        let json_method = crate::method_name(&operation.id);
+        let method = ident(&format!("{json_method}_from_file"));
+        let success = operation
+            .responses
+            .iter()
+            .filter(|response| response.is_success())
+            .find_map(|response| response.schema.as_deref())
+            .map(ident)
+            .ok_or_else(|| {
+                TaskError::Unsupported(vec![format!("{}: no JSON success", operation.id)])
+            })?;
+        let texts: Vec<Ident> = upload
+            .parts
+            .iter()
+            .filter(|part| !part.is_file)
+            .map(|part| ident(&crate::snake_case(&part.member)))
+            .collect();
+        let parts = upload.parts.iter().map(|part| {
+            let name = &part.name;
+            if part.is_file {
+                quote!(.file(#name, file))
+            } else {
+                let value = ident(&crate::snake_case(&part.member));
+                quote!(.text(#name, #value))
+            }
+        });
+        let path = &operation.path;
+        let doc = format!(
+            " `{} {path}` with the file sent as it is, in a multipart body; \
+             [`{json_method}`](Self::{json_method}) sends the same call as JSON, the file \
+             base64-encoded in it.",
+            operation.method.to_uppercase()
+        );
+        methods.push(quote! {
+            #[cfg(feature = #feature)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+            #[doc = #doc]
+            pub fn #method(
+                &self,
+                #(#texts: impl Into<String>,)*
+                file: crate::Upload,
+            ) -> crate::UploadRequest<'_, types::#success> {
+                crate::UploadRequest::new(self, #json_method, #path) #(#parts)*
+            }
+        });
+    }
+    Ok(quote! {
+        //! The operations whose body can be a multipart upload, each as a method that takes
+        //! the file.
+        #[allow(unused_imports)]
+        use super::types;
+
+        impl super::Client {
+            #(#methods)*
+        }
+    })
 }
 
 /// The tests' decoder: each request and response schema by name, as its generated type.
@@ -321,9 +397,26 @@ pub fn imported_requests(model: &Model) -> TokenStream {
                 r.record(#id, Box::pin(c.#method() #(#ids)* #(#required)* #body .send())).await;
             }
         });
+    let uploads = model.operations.iter().filter_map(|operation| {
+        let upload = operation.upload.as_ref()?;
+        let id = &operation.id;
+        let method = ident(&format!("{}_from_file", crate::method_name(id)));
+        let texts = upload
+            .parts
+            .iter()
+            .filter(|part| !part.is_file)
+            .map(|_| quote!("made_up_1",));
+        let file_name = format!("{id}.csv");
+        Some(quote! {
+            r.record_upload(#id, Box::pin(
+                c.#method(#(#texts)* persona_api::Upload::csv(#file_name, "name,value\nmade up,1\n")).send()
+            )).await;
+        })
+    });
     quote! {
         //! One call of every operation taken from Persona's bundle as it is, with made-up ids
-        //! and its example body; `requests.rs` pins the request each sends.
+        //! and its example body, and of every multipart upload with a made-up file;
+        //! `requests.rs` pins the request each sends.
         use persona_api::types;
 
         use super::requests::Recorder;
@@ -331,6 +424,11 @@ pub fn imported_requests(model: &Model) -> TokenStream {
         pub(super) async fn record_each(r: &mut Recorder) {
             let c = r.client.clone();
             #(#calls)*
+        }
+
+        pub(super) async fn upload_each(r: &mut Recorder) {
+            let c = r.client.clone();
+            #(#uploads)*
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::refine::module_items;
 pub const MANIFEST_PATH: &str = "persona-api/Cargo.toml";
 
 /// Features that are not products: a product's feature must not take one of these names.
-pub const OTHER_FEATURES: [&str; 7] = [
+pub const OTHER_FEATURES: [&str; 8] = [
     "default",
     "full",
     "rustls",
@@ -31,6 +31,7 @@ pub const OTHER_FEATURES: [&str; 7] = [
     "native-tls",
     "tracing",
     "webhooks",
+    "uploads",
 ];
 
 /// When an item is compiled: every one of the sets has one feature on. Empty: always.
@@ -226,7 +227,19 @@ fn cargo_features(model: &Model) -> String {
         } else {
             "operations"
         };
-        lines.push_str(&format!("# {product}: {count} {noun}.\n{feature} = []\n"));
+        // A product with a multipart upload needs the runtime's encoder of them.
+        let needs = if model
+            .operations
+            .iter()
+            .any(|operation| &operation.product == product && operation.upload.is_some())
+        {
+            "\"uploads\""
+        } else {
+            ""
+        };
+        lines.push_str(&format!(
+            "# {product}: {count} {noun}.\n{feature} = [{needs}]\n"
+        ));
     }
     let all: Vec<String> = model
         .features

@@ -14,7 +14,9 @@
 //!   `type` its members share, since 3.0 reads `nullable` only beside one), and a union left
 //!   with one member is `allOf: [member]`;
 //! - `const: v` is `enum: [v]`; a schema's `examples: [v, ..]` is `example: v`;
-//! - `unevaluatedProperties` and `contentMediaType` are dropped (3.0 has neither), `pattern` (a
+//! - a string with a `contentMediaType` (a multipart body's file) is `format: binary`, 3.0's
+//!   word for a file;
+//! - `unevaluatedProperties` is dropped (3.0 has none), `pattern` (a
 //!   client reads what Persona sends; typify would check each value with a regex), and so is
 //!   a `format` its type does not have in 3.0 (`object` as `json`), and an `enum` whose values
 //!   are one Rust name (`bearer`, `Bearer`);
@@ -1077,7 +1079,10 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
             }
             // A pattern would make the types check every value with a regex engine: a client
             // reads what Persona sends.
-            "unevaluatedProperties" | "contentMediaType" | "pattern" => {}
+            "contentMediaType" => {
+                out.entry("format").or_insert_with(|| "binary".into());
+            }
+            "unevaluatedProperties" | "pattern" => {}
             "properties" => {
                 let mut properties = Map::new();
                 for (name, property) in value.as_object().into_iter().flatten() {

@@ -185,7 +185,9 @@ impl Generated {
 pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let document: serde_json::Value =
         serde_yaml_ng::from_str(spec_yaml).map_err(|error| TaskError::Yaml(error.to_string()))?;
-    let document = document::Document { root: document }.client_view().root;
+    let client_view = document::Document { root: document }.client_view();
+    let model = model::Model::read(&client_view)?;
+    let document = client_view.progenitor_view().root;
     let problems = preflight::problems(&document);
     if !problems.is_empty() {
         return Err(TaskError::Unsupported(problems));
@@ -194,7 +196,6 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let reader = document::Document {
         root: document.clone(),
     };
-    let model = model::Model::read(&reader)?;
     let (builders, flattened) = request_builders::wanted(&document);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
@@ -231,6 +232,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::IDS_PATH, emit::ids(&model)?),
             (emit::ENUMS_PATH, emit::enums(&model)?),
             (emit::PAGINATION_PATH, emit::pagination(&model)?),
+            (emit::UPLOADS_PATH, emit::file(emit::uploads(&model)?)?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),
             (
                 emit::TEST_ID_KINDS_PATH,

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::TaskError;
-use crate::document::Document;
+use crate::document::{Document, MULTIPART};
 
 /// What the spec says about the API, in document order.
 #[derive(Debug)]
@@ -97,6 +97,8 @@ pub struct Operation {
     /// The Rust type of the request body: its schema's name, or the one progenitor gives a
     /// schema written in place (`CreateAccountBody`).
     pub body: Option<String>,
+    /// Set when the body can also be a multipart upload (the importers): its parts.
+    pub upload: Option<Upload>,
     /// Each documented response, in the spec's order.
     pub responses: Vec<Response>,
     /// Set when the operation returns a page of one kind of resource and takes a cursor.
@@ -106,6 +108,24 @@ pub struct Operation {
     /// Whether its shape is written in our overlays (`x-shape-from: overlay`), not taken from
     /// the bundle as it is: the inquiry family and events, which persona-mock serves so far.
     pub shape_from_overlay: bool,
+}
+
+/// A multipart body: each part by its form name, the members of the body's JSON:API
+/// document in brackets as Persona reads them (`data[attributes][list-id]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub parts: Vec<UploadPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadPart {
+    /// `data[attributes][file]`.
+    pub name: String,
+    /// The member's own name: `file`, `list-id`.
+    pub member: String,
+    pub required: bool,
+    /// A file (`format: binary`), else text.
+    pub is_file: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -439,11 +459,14 @@ fn read_operation(
         .map(str::to_string)
         .collect();
     // A body schema written in place is the type progenitor names after the operation.
-    let body = node
+    let body = document
+        .request_body(node)
+        .map(|(_, schema)| type_name(schema, id, "Body"));
+    let upload = node
         .get("requestBody")
-        .map(|body| document.resolve(body))
-        .and_then(|body| body.pointer("/content/application~1json/schema"))
-        .map(|schema| type_name(schema, id, "Body"));
+        .and_then(|body| document.resolve(body)["content"][MULTIPART].get("schema"))
+        .map(|schema| read_upload(document, schema, id))
+        .transpose()?;
     let responses: Vec<Response> = node
         .get("responses")
         .and_then(Value::as_object)
@@ -488,9 +511,70 @@ fn read_operation(
         query,
         required,
         body,
+        upload,
         responses,
         page,
     })
+}
+
+/// The parts of a multipart body: its object members flattened into bracketed names, down to
+/// the strings, which are files when `format: binary`.
+fn read_upload(document: &Document, schema: &Value, operation: &str) -> Result<Upload, TaskError> {
+    fn walk(
+        document: &Document,
+        schema: &Value,
+        name: &str,
+        required: bool,
+        parts: &mut Vec<UploadPart>,
+    ) -> Result<(), String> {
+        let schema = document.merged(schema);
+        match text(&schema, "type") {
+            Some("object") => {
+                let needed: Vec<&str> = schema["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                for (member, property) in schema["properties"].as_object().into_iter().flatten() {
+                    let part = if name.is_empty() {
+                        member.clone()
+                    } else {
+                        format!("{name}[{member}]")
+                    };
+                    let required = required && needed.contains(&member.as_str());
+                    walk(document, property, &part, required, parts)?;
+                }
+                Ok(())
+            }
+            Some("string") => {
+                let member = name
+                    .rsplit('[')
+                    .next()
+                    .unwrap_or(name)
+                    .trim_end_matches(']');
+                parts.push(UploadPart {
+                    name: name.to_string(),
+                    member: member.to_string(),
+                    required,
+                    is_file: text(&schema, "format") == Some("binary"),
+                });
+                Ok(())
+            }
+            other => Err(format!("{name} is {other:?}: a part is a string or a file")),
+        }
+    }
+    let mut parts = Vec::new();
+    walk(document, schema, "", true, &mut parts).map_err(|problem| {
+        TaskError::Unsupported(vec![format!("{operation}'s upload: {problem}")])
+    })?;
+    if parts.iter().filter(|part| part.is_file).count() != 1 {
+        return Err(TaskError::Unsupported(vec![format!(
+            "{operation}'s upload has {} files: the emitter writes uploads of one",
+            parts.iter().filter(|part| part.is_file).count()
+        )]));
+    }
+    Ok(Upload { parts })
 }
 
 /// The item schema of a page: a document whose `data` is an array of one schema by name, with

@@ -172,13 +172,12 @@ fn refuse_nulls_in(file: &mut syn::File, document: &Document) -> Result<usize, T
     Ok(marked)
 }
 
-/// Each operation's JSON request body schema, by the name of the struct typify gives it.
+/// Each operation's request body schema, by the name of the struct typify gives it.
 fn request_bodies(document: &Document) -> Vec<(String, Value)> {
     document
         .operations()
         .filter_map(|operation| {
-            let body = document.resolve(operation.node.get("requestBody")?);
-            let schema = body.pointer("/content/application~1json/schema")?;
+            let (_, schema) = document.request_body(operation.node)?;
             let id = operation.node["operationId"].as_str()?;
             Some((crate::model::type_name(schema, id, "Body"), schema.clone()))
         })

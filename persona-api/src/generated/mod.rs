@@ -7,3 +7,4 @@ pub use client::*;
 pub mod enums;
 pub mod ids;
 mod pagination;
+mod uploads;

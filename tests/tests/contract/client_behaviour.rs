@@ -722,3 +722,81 @@ async fn ids_in_responses_are_typed_and_go_straight_into_the_next_call() {
         .expect("a published version");
     assert!(version.starts_with(persona_api::InquiryTemplateVersionId::PREFIX));
 }
+
+/// An upload is held as bytes, not streamed, so a retry sends the same form again under the
+/// same idempotency key; and an error the server answers with is Persona's error.
+#[tokio::test]
+async fn an_upload_is_retried_whole_and_its_errors_are_personas() {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+
+    // 503, then the import's documented answer; every request's body and key kept.
+    let seen: Arc<Mutex<Vec<(Bytes, String)>>> = Arc::default();
+    let created = persona_api_tests::operation("importNameLists").response_examples[0]
+        .1
+        .clone();
+    let state = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+        let (state, created) = (state.clone(), created.clone());
+        async move {
+            let key = headers["idempotency-key"].to_str().unwrap_or_default();
+            let mut seen = state.lock().expect("not poisoned");
+            seen.push((body, key.to_string()));
+            if seen.len() == 1 {
+                let busy = json!({"errors": [{"title": "Service unavailable"}]});
+                (StatusCode::SERVICE_UNAVAILABLE, axum::Json(busy)).into_response()
+            } else {
+                (StatusCode::CREATED, axum::Json(created)).into_response()
+            }
+        }
+    });
+    let server = persona_api_tests::loopback::serve(app).await;
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(server.url("/api/v1"))
+        .retry_policy(quick_retries())
+        .build()
+        .expect("valid settings");
+    let file = persona_api::Upload::csv("names.csv", "name_first,name_last\nJane,Doe\n");
+    let import = client
+        .import_name_lists_from_file("lst_made_up_1", file.clone())
+        .send()
+        .await
+        .expect("the retry gets through");
+    assert_eq!(import.status().as_u16(), 201);
+    let seen = seen.lock().expect("not poisoned").clone();
+    assert_eq!(seen.len(), 2, "one 503, one retry");
+    assert_eq!(seen[0], seen[1], "the same bytes under the same key");
+    let body = String::from_utf8_lossy(&seen[0].0);
+    assert!(
+        body.contains("name=\"data[attributes][file]\"; filename=\"names.csv\""),
+        "{body}"
+    );
+    assert!(body.contains("Jane,Doe"), "{body}");
+
+    let refusing = FixedServer::start(
+        422,
+        "application/json",
+        r#"{"errors":[{"title":"Invalid file","details":"a row has no name"}]}"#,
+    )
+    .await;
+    let client = Client::builder(TEST_API_KEY)
+        .base_url(refusing.base_url())
+        .build()
+        .expect("valid settings");
+    let refused = client
+        .import_name_lists_from_file("lst_made_up_1", file)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::Api(api) if api.status == 422),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("a row has no name"),
+        "{refused}"
+    );
+}

@@ -14,6 +14,7 @@ pub(crate) struct Recorder {
     server: RecordingServer,
     pub(crate) client: Client,
     seen: BTreeSet<String>,
+    uploaded: BTreeSet<String>,
 }
 
 impl Recorder {
@@ -27,14 +28,36 @@ impl Recorder {
             server,
             client,
             seen: BTreeSet::new(),
+            uploaded: BTreeSet::new(),
         }
     }
 
     /// Sends one call, checks it reached the operation it claims and got the documented success,
     /// and pins the request.
-    pub(crate) async fn record<T>(
+    pub(crate) fn record<T>(
         &mut self,
         operation_id: &str,
+        call: impl Future<Output = Result<ResponseValue<T>, impl std::fmt::Display>>,
+    ) -> impl Future<Output = RecordedRequest> {
+        // Not an async fn awaiting `exchange`: that would hold `call` twice, and the test of
+        // every hand-built call would outgrow its thread's stack.
+        self.exchange(operation_id, Pinned::Request, call)
+    }
+
+    /// As [`record`](Self::record), for an operation's multipart upload, pinned beside its
+    /// JSON request.
+    pub(crate) fn record_upload<T>(
+        &mut self,
+        operation_id: &str,
+        call: impl Future<Output = Result<ResponseValue<T>, impl std::fmt::Display>>,
+    ) -> impl Future<Output = RecordedRequest> {
+        self.exchange(operation_id, Pinned::Upload, call)
+    }
+
+    async fn exchange<T>(
+        &mut self,
+        operation_id: &str,
+        pinned: Pinned,
         call: impl Future<Output = Result<ResponseValue<T>, impl std::fmt::Display>>,
     ) -> RecordedRequest {
         let response = call
@@ -63,10 +86,31 @@ impl Recorder {
             operation.path
         );
         insta::with_settings!({ snapshot_path => product_snapshots(operation) }, {
-            insta::assert_json_snapshot!(format!("request_{operation_id}"), request);
+            insta::assert_json_snapshot!(format!("{}_{operation_id}", pinned.prefix()), request);
         });
-        self.seen.insert(operation_id.to_string());
+        match pinned {
+            Pinned::Request => &mut self.seen,
+            Pinned::Upload => &mut self.uploaded,
+        }
+        .insert(operation_id.to_string());
         request
+    }
+}
+
+/// Which request of an operation a snapshot pins.
+#[derive(Clone, Copy)]
+enum Pinned {
+    Request,
+    /// Its multipart upload.
+    Upload,
+}
+
+impl Pinned {
+    fn prefix(self) -> &'static str {
+        match self {
+            Pinned::Request => "request",
+            Pinned::Upload => "upload",
+        }
     }
 }
 
@@ -81,7 +125,11 @@ pub(crate) fn example_or_least<T: serde::de::DeserializeOwned>(operation_id: &st
         (operation.path.clone(), operation.method.to_lowercase())
     };
     let body = &persona_api_tests::spec()["paths"][&path][&method]["requestBody"];
-    let schema = &persona_api_tests::resolve(body)["content"]["application/json"]["schema"];
+    let content = &persona_api_tests::resolve(body)["content"];
+    let schema = match content.get("application/json") {
+        Some(json) => &json["schema"],
+        None => &content["application/x-www-form-urlencoded"]["schema"],
+    };
     serde_json::from_value(persona_api_tests::least_instance(schema))
         .unwrap_or_else(|error| panic!("{operation_id}: its least body does not decode: {error}"))
 }
@@ -440,10 +488,11 @@ fn every_imported_operation_sends_its_pinned_request() {
         runtime.block_on(async {
             let mut r = Recorder::start().await;
             crate::imported_requests::record_each(&mut r).await;
-            r.seen
+            crate::imported_requests::upload_each(&mut r).await;
+            (r.seen, r.uploaded)
         })
     };
-    let seen = std::thread::Builder::new()
+    let (seen, uploaded) = std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(run)
         .expect("a thread")
@@ -455,4 +504,14 @@ fn every_imported_operation_sends_its_pinned_request() {
         .map(|operation| operation.id.clone())
         .collect();
     assert_eq!(seen, imported);
+    let uploads: BTreeSet<String> = persona_api_tests::model()
+        .operations
+        .iter()
+        .filter(|operation| operation.upload.is_some())
+        .map(|operation| operation.id.clone())
+        .collect();
+    assert_eq!(
+        uploaded, uploads,
+        "every upload is sent as multipart and pinned"
+    );
 }
