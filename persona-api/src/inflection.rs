@@ -59,7 +59,19 @@ impl Inflection {
 
     /// Rewrites every key, in whichever of the three inflections, into kebab-case.
     pub fn normalize(value: &mut Value) {
-        rewrite_keys(value, &kebab_case);
+        rewrite_keys(value, &|key| kebab_case(key, false));
+    }
+
+    /// Rewrites every key of a document known to be in this inflection into kebab-case. Unlike
+    /// [`normalize`](Self::normalize), a camelCase document's every letter-digit boundary had
+    /// a dash (`street1` is `street-1`: Persona's keys have no letter before a digit), even in
+    /// a key without a capital.
+    pub fn to_kebab(self, value: &mut Value) {
+        match self {
+            Inflection::Kebab => {}
+            Inflection::Camel => rewrite_keys(value, &|key| kebab_case(key, true)),
+            Inflection::Snake => Inflection::normalize(value),
+        }
     }
 
     /// One kebab-case key in this inflection.
@@ -87,9 +99,10 @@ impl Inflection {
 }
 
 /// One key, in any inflection, in kebab-case. A camelCase key loses the dash before a digit
-/// (`addressStreet1`, as Rails camelizes `address_street_1`), so one is put back there.
-fn kebab_case(key: &str) -> String {
-    let camel = key.chars().any(char::is_uppercase);
+/// (`addressStreet1`, as Rails camelizes `address_street_1`), so one is put back there: in a
+/// key with a capital, or in every key when the document is known to be camelCase.
+fn kebab_case(key: &str, camel_document: bool) -> String {
+    let camel = camel_document || key.chars().any(char::is_uppercase);
     let mut kebab = String::with_capacity(key.len() + 4);
     let mut previous: Option<char> = None;
     for character in key.chars() {

@@ -73,7 +73,9 @@
 //!
 //! - `rustls` (default, aws-lc-rs underneath), `rustls-ring` (rustls with ring: a quicker
 //!   clean build) or `native-tls`: the TLS backend; with `default-features = false` pick one.
-//! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events.
+//! - `webhooks`: the `webhooks` module, verification of `Persona-Signature` and typed events:
+//!   the object of each of the spec's events (`webhooks::EventObject`) is typed when its
+//!   product's feature is on (`Account` with `accounts`, `ReportWatchlist` with `reports`, ...).
 //! - `tracing`: one span per attempt.
 //! - `uploads`: [`Upload`], the file of a multipart upload; the products that have one
 //!   (`importers`) turn it on, and each such operation has a `<operation>_from_file` method.

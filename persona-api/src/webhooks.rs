@@ -26,7 +26,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::Secret;
+/// The object of an event: typed for every event of the spec whose product's feature is on.
+pub use crate::generated::events::EventObject;
 use crate::generated::types::{self, IncludedObject};
+use crate::inflection::Inflection;
 
 /// The header Persona signs deliveries with.
 pub const SIGNATURE_HEADER: &str = "Persona-Signature";
@@ -282,46 +285,34 @@ pub struct WebhookEvent {
     pub included: Vec<types::Included>,
 }
 
-/// The object an event is about, typed where this crate knows its type.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum EventObject {
-    Inquiry(Box<types::Inquiry>),
-    InquirySession(Box<types::InquirySession>),
-    /// Any other type (`verification/...`, `report/...`, `account`, ...), kept whole.
-    Other(Box<IncludedObject>),
-    /// The payload had no object.
-    None,
-}
-
 impl WebhookEvent {
     /// Reads a delivery body (`{"data": <event>}`) without verifying it, in whichever key
     /// inflection the webhook is set to send (kebab-case, camelCase or snake_case).
     pub fn from_body(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
         let mut document: types::EventDocument = decode(body)?;
-        // In camelCase or snake_case, `created-at` arrives as a key the types do not name.
-        let inflected = document
-            .data
-            .attributes
-            .extra
-            .keys()
-            .any(|key| key.contains(|c: char| c == '_' || c.is_ascii_uppercase()));
-        if inflected {
-            document = decode(&kebab_case_body(body)?)?;
+        // In camelCase or snake_case, `created-at` arrives as a key the types do not name,
+        // and says which of the two the webhook sends.
+        let keys = || document.data.attributes.extra.keys();
+        let inflection = if keys().any(|key| key.contains(|c: char| c.is_ascii_uppercase())) {
+            Some(Inflection::Camel)
+        } else if keys().any(|key| key.contains('_')) {
+            Some(Inflection::Snake)
+        } else {
+            None
+        };
+        if let Some(inflection) = inflection {
+            document = decode(&kebab_case_body(body, inflection)?)?;
         }
         let event = document.data;
         let payload = event.attributes.payload;
+        let name = event.attributes.name.unwrap_or_default();
         let object = match payload.as_ref().and_then(|payload| payload.data.as_ref()) {
             None => EventObject::None,
-            Some(object) => match object.type_.as_str() {
-                "inquiry" => EventObject::Inquiry(Box::new(retype(object)?)),
-                "inquiry-session" => EventObject::InquirySession(Box::new(retype(object)?)),
-                _ => EventObject::Other(Box::new(object.clone())),
-            },
+            Some(object) => crate::generated::events::typed(&name, object)?,
         };
         Ok(WebhookEvent {
             id: event.id,
-            name: event.attributes.name.unwrap_or_default(),
+            name,
             created_at: event.attributes.created_at,
             object,
             included: payload
@@ -332,9 +323,9 @@ impl WebhookEvent {
 }
 
 /// The body with its keys in kebab-case, the inflection the types read.
-fn kebab_case_body(body: &[u8]) -> Result<Vec<u8>, WebhookError> {
+fn kebab_case_body(body: &[u8], inflection: Inflection) -> Result<Vec<u8>, WebhookError> {
     let mut value: serde_json::Value = decode(body)?;
-    crate::inflection::Inflection::normalize(&mut value);
+    inflection.to_kebab(&mut value);
     serde_json::to_vec(&value).map_err(|error| WebhookError::InvalidPayload {
         path: String::new(),
         message: error.to_string(),
@@ -348,8 +339,12 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError
     })
 }
 
-/// Reads a generic resource as the type its `type` names.
-fn retype<T: serde::de::DeserializeOwned>(object: &IncludedObject) -> Result<T, WebhookError> {
+/// Reads a generic resource as the type its event names. (Unused when no product whose events
+/// are typed is on.)
+#[allow(dead_code)]
+pub(crate) fn retype<T: serde::de::DeserializeOwned>(
+    object: &IncludedObject,
+) -> Result<T, WebhookError> {
     let value = serde_json::to_value(object).map_err(|error| WebhookError::InvalidPayload {
         path: "data.attributes.payload.data".into(),
         message: crate::json_path::truncated(&error.to_string(), 200),

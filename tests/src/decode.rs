@@ -22,3 +22,50 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned + std::fmt::Debug>(
         Err(error) => Err(format!("at `{}`: {}", error.path(), error.inner())),
     }
 }
+
+/// Where `written` (a value typed and serialized again) differs from `sent`, by JSON path: a
+/// member missing or changed, or one added with a value. A `null` sent and left out on the
+/// way back, or the reverse, is the same, and so is an empty array or object (typify's types
+/// leave out an optional one that is empty), and a time written in another RFC 3339 form (`.000Z` as
+/// `Z`).
+pub fn lost(sent: &Value, written: &Value) -> Vec<String> {
+    let mut differences = Vec::new();
+    compare(sent, written, "$", &mut differences);
+    differences
+}
+
+fn compare(sent: &Value, written: &Value, at: &str, differences: &mut Vec<String>) {
+    let empty = |value: &Value| {
+        value.is_null()
+            || value.as_array().is_some_and(Vec::is_empty)
+            || value.as_object().is_some_and(serde_json::Map::is_empty)
+    };
+    match (sent, written) {
+        (left, right) if empty(left) && empty(right) => {}
+        (Value::Object(sent), Value::Object(written)) => {
+            let keys: std::collections::BTreeSet<&String> =
+                sent.keys().chain(written.keys()).collect();
+            for key in keys {
+                let (left, right) = (
+                    sent.get(key).unwrap_or(&Value::Null),
+                    written.get(key).unwrap_or(&Value::Null),
+                );
+                compare(left, right, &format!("{at}.{key}"), differences);
+            }
+        }
+        (Value::Array(sent), Value::Array(written)) if sent.len() == written.len() => {
+            for (index, (left, right)) in sent.iter().zip(written).enumerate() {
+                compare(left, right, &format!("{at}[{index}]"), differences);
+            }
+        }
+        (Value::Number(left), Value::Number(right)) if left.as_f64() == right.as_f64() => {}
+        (Value::String(left), Value::String(right)) if same_instant(left, right) => {}
+        (left, right) if left == right => {}
+        (left, right) => differences.push(format!("{at}: sent {left}, written {right}")),
+    }
+}
+
+fn same_instant(left: &str, right: &str) -> bool {
+    let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).ok();
+    instant(left).is_some() && instant(left) == instant(right)
+}

@@ -48,13 +48,39 @@ pub struct Operation<'a> {
 impl Document {
     /// What the generator reads of the document: the operations [in scope](in_scope) and the
     /// components they use.
+    ///
+    /// The webhook events stay as what the model reads of them (`x-events`: each event's name,
+    /// product and a `$ref` to the schema of the object it is about), so the client has the
+    /// types of those objects but not of the delivery envelopes.
     pub fn client_view(mut self) -> Document {
         self.keep_operations(in_scope);
+        let events = self.events();
         if let Some(root) = self.root.as_object_mut() {
             root.remove("x-webhooks");
+            root.insert("x-events".into(), Value::Array(events));
         }
         drop_unreferenced_components(&mut self.root);
         self
+    }
+
+    /// Each event of `x-webhooks`: `{name, product, payload}`, `payload` the reference of its
+    /// `data.attributes.payload.data` when that is a schema by name.
+    fn events(&self) -> Vec<Value> {
+        let mut events = Vec::new();
+        for (name, item) in self.root["x-webhooks"].as_object().into_iter().flatten() {
+            let delivery = &item["post"];
+            let member =
+                |schema: &Value, name: &str| self.merged(schema)["properties"][name].clone();
+            let body = &delivery["requestBody"]["content"][JSON]["schema"];
+            let payload = member(&member(&member(body, "data"), "attributes"), "payload");
+            let object = member(&payload, "data");
+            events.push(serde_json::json!({
+                "name": name,
+                "product": delivery["x-persona-product"],
+                "payload": object.get("$ref").map(|reference| serde_json::json!({ "$ref": reference })),
+            }));
+        }
+        events
     }
 
     /// Of a client view, what progenitor reads: one media type per body, since it takes no
@@ -243,7 +269,7 @@ pub fn is_null_schema(schema: &Value) -> bool {
 pub fn drop_unreferenced_components(document: &mut Value) {
     let mut referenced = std::collections::BTreeSet::new();
     let mut pending = Vec::new();
-    for key in ["paths", "x-webhooks"] {
+    for key in ["paths", "x-webhooks", "x-events"] {
         collect_references(&document[key], &mut pending);
     }
     while let Some(reference) = pending.pop() {

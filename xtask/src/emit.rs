@@ -2,6 +2,8 @@
 //! open enums and paged operations, and the tests' decoder for every body schema. Each emitter
 //! is a function of the model; none reads another's output or the generated client.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -15,6 +17,7 @@ pub const IDS_PATH: &str = "persona-api/src/generated/ids.rs";
 pub const ENUMS_PATH: &str = "persona-api/src/generated/enums.rs";
 pub const PAGINATION_PATH: &str = "persona-api/src/generated/pagination.rs";
 pub const UPLOADS_PATH: &str = "persona-api/src/generated/uploads.rs";
+pub const EVENTS_PATH: &str = "persona-api/src/generated/events.rs";
 /// The tests' decoder by schema name.
 pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
 /// The tests' table of id kinds.
@@ -57,6 +60,8 @@ pub fn module() -> TokenStream {
         pub mod ids;
         mod pagination;
         mod uploads;
+        #[cfg(feature = "webhooks")]
+        pub(crate) mod events;
     }
 }
 
@@ -191,9 +196,9 @@ pub fn uploads(model: &Model) -> Result<TokenStream, TaskError> {
              base64-encoded in it.",
             operation.method.to_uppercase()
         );
+        let gate = crate::features::any_of(&BTreeSet::from([feature]));
         methods.push(quote! {
-            #[cfg(feature = #feature)]
-            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
+            #gate
             #[doc = #doc]
             pub fn #method(
                 &self,
@@ -214,6 +219,71 @@ pub fn uploads(model: &Model) -> Result<TokenStream, TaskError> {
             #(#methods)*
         }
     })
+}
+
+/// The object a webhook event is about, typed by the event's name: one variant per schema the
+/// model's events are about, under the features of the products whose events name it, so
+/// turning a product on moves its events from `Other` to typed and never breaks a match.
+pub fn events(model: &Model) -> TokenStream {
+    let mut by_payload: std::collections::BTreeMap<&str, (BTreeSet<&str>, Vec<&str>)> =
+        Default::default();
+    for event in &model.events {
+        let Some(payload) = &event.payload else {
+            continue;
+        };
+        let (features, names) = by_payload.entry(payload).or_default();
+        features.insert(&model.features[&event.product]);
+        names.push(&event.name);
+    }
+    let gate = crate::features::any_of;
+    let variants = by_payload.iter().map(|(payload, (features, names))| {
+        let variant = ident(payload);
+        let gate = gate(features);
+        let doc = format!(" The object of `{}`.", names.join("`, `"));
+        quote! {
+            #gate
+            #[doc = #doc]
+            #variant(Box<types::#variant>),
+        }
+    });
+    let arms = by_payload.iter().map(|(payload, (features, names))| {
+        let variant = ident(payload);
+        let gate = gate(features);
+        quote! {
+            #gate
+            #(#names)|* => EventObject::#variant(Box::new(retype(object)?)),
+        }
+    });
+    quote! {
+        //! The object of every webhook event the spec has, by the event's name.
+        #[allow(unused_imports)]
+        use super::types::{self, IncludedObject};
+        #[allow(unused_imports)]
+        use crate::webhooks::{WebhookError, retype};
+
+        /// The object an event is about, typed where the event's product is a feature that is
+        /// on; any other (an event this version does not know, or of a product left out) is
+        /// kept whole in `Other`. It serializes as the object alone.
+        #[derive(Debug, Clone, serde::Serialize)]
+        #[serde(untagged)]
+        #[non_exhaustive]
+        pub enum EventObject {
+            #(#variants)*
+            /// An event of a product whose feature is off, or one the spec does not have, kept
+            /// whole.
+            Other(Box<IncludedObject>),
+            /// The payload had no object.
+            None,
+        }
+
+        /// The object of the event named `name`, typed as the spec says that event's is.
+        pub(crate) fn typed(name: &str, object: &IncludedObject) -> Result<EventObject, WebhookError> {
+            Ok(match name {
+                #(#arms)*
+                _ => EventObject::Other(Box::new(object.clone())),
+            })
+        }
+    }
 }
 
 /// The tests' decoder: each request and response schema by name, as its generated type.

@@ -53,7 +53,18 @@ pub fn gate(file: &mut syn::File, model: &Model) -> Result<usize, TaskError> {
     let methods = by_name(crate::method_name);
     let every_feature: BTreeSet<String> = model.features.values().cloned().collect();
 
-    let types = type_gates(file, &operations, &every_feature)?;
+    // The object of each event is reached from its product too.
+    let events: Vec<(String, &str)> = model
+        .events
+        .iter()
+        .filter_map(|event| {
+            Some((
+                event.payload.clone()?,
+                model.features[&event.product].as_str(),
+            ))
+        })
+        .collect();
+    let types = type_gates(file, &operations, &events, &every_feature)?;
     let mut gated = 0;
     // An item of `types` or of its modules (typify's builders, defaults) is compiled when every
     // type it names is.
@@ -310,6 +321,7 @@ fn one(feature: &str) -> Gate {
 fn type_gates(
     file: &mut syn::File,
     operations: &BTreeMap<String, &str>,
+    events: &[(String, &str)],
     every_feature: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Gate>, TaskError> {
     let type_items = module_items(file, "types")?;
@@ -331,15 +343,23 @@ fn type_gates(
     record(type_items);
     record(types_builder(type_items)?);
 
-    // The features whose operations reach each type.
-    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // The features whose operations (or events) reach each type: the types each builder
+    // names, and each event's object, then what those name in turn.
+    let mut seeds: Vec<(BTreeSet<String>, &str)> = Vec::new();
     for item in module_items(file, "builder")?.iter() {
         let Some(feature) = item_name(item).and_then(|name| operations.get(&name).copied()) else {
             continue;
         };
-        let mut seeds = BTreeSet::new();
-        collect_idents(item.to_token_stream(), &names, &mut seeds);
-        let mut pending: Vec<String> = seeds.into_iter().collect();
+        let mut named = BTreeSet::new();
+        collect_idents(item.to_token_stream(), &names, &mut named);
+        seeds.push((named, feature));
+    }
+    for (payload, feature) in events {
+        seeds.push((BTreeSet::from([payload.clone()]), feature));
+    }
+    let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (named, feature) in seeds {
+        let mut pending: Vec<String> = named.into_iter().collect();
         while let Some(name) = pending.pop() {
             if reached
                 .entry(name.clone())
@@ -448,6 +468,16 @@ fn collect_idents(tokens: TokenStream, names: &BTreeSet<String>, into: &mut BTre
 }
 
 /// `feature = "a"`, `any(feature = "a", feature = "b")`, `all(any(..), ..)`.
+/// The `cfg` and `doc(cfg)` attributes of an item compiled when any of `features` is on.
+pub(crate) fn any_of(features: &BTreeSet<&str>) -> TokenStream {
+    let gate: Gate = BTreeSet::from([features.iter().map(|f| f.to_string()).collect()]);
+    let predicate = predicate(&gate);
+    quote! {
+        #[cfg(#predicate)]
+        #[cfg_attr(docsrs, doc(cfg(#predicate)))]
+    }
+}
+
 fn predicate(gate: &Gate) -> TokenStream {
     let alternatives: Vec<TokenStream> = gate
         .iter()
@@ -488,26 +518,34 @@ fn add_gate(item: &mut Item, gate: &Gate) {
 }
 
 /// `cargo xtask check-features`: `cargo check` of persona-api with each product's feature
-/// alone (and `rustls`), so no product misses a type another one brings; a warning fails too.
+/// alone (and `rustls`), and with `webhooks` for a product that has events, so no product
+/// misses a type another one brings; a warning fails too.
 pub fn check_each(model: &Model) -> Result<String, TaskError> {
+    let mut builds = Vec::new();
+    for (product, feature) in &model.features {
+        builds.push(format!("rustls,{feature}"));
+        // Its typed webhook events too, when it has some.
+        if model.events.iter().any(|event| &event.product == product) {
+            builds.push(format!("rustls,{feature},webhooks"));
+        }
+    }
     let mut report = Vec::new();
-    for feature in model.features.values().collect::<BTreeSet<_>>() {
+    for features in builds {
         let started = std::time::Instant::now();
         let output = crate::cargo()
             .args(["check", "--quiet", "--locked", "-p", "persona-api"])
-            .args(["--no-default-features", "--features"])
-            .arg(format!("rustls,{feature}"))
+            .args(["--no-default-features", "--features", &features])
             .current_dir(crate::workspace_root())
             .output()
             .map_err(|error| TaskError::Build(format!("cargo check: {error}")))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() || stderr.contains("warning") {
             return Err(TaskError::Build(format!(
-                "persona-api with only `{feature}` does not build cleanly:\n{stderr}"
+                "persona-api with only `{features}` does not build cleanly:\n{stderr}"
             )));
         }
         report.push(format!(
-            "{feature}: builds alone ({:.1} s)",
+            "{features}: builds ({:.1} s)",
             started.elapsed().as_secs_f64()
         ));
     }

@@ -233,6 +233,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::ENUMS_PATH, emit::enums(&model)?),
             (emit::PAGINATION_PATH, emit::pagination(&model)?),
             (emit::UPLOADS_PATH, emit::file(emit::uploads(&model)?)?),
+            (emit::EVENTS_PATH, emit::file(emit::events(&model))?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),
             (
                 emit::TEST_ID_KINDS_PATH,

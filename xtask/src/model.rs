@@ -23,6 +23,17 @@ pub struct Model {
     pub open_enums: Vec<OpenEnum>,
     pub resources: Vec<Resource>,
     pub links: Vec<Link>,
+    /// Every webhook event of the spec, by name.
+    pub events: Vec<Event>,
+}
+
+/// A webhook event: `account.archived`, of the Accounts product, about an `Account`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub name: String,
+    pub product: String,
+    /// The Rust type of the object it is about, when the spec names its schema.
+    pub payload: Option<String>,
 }
 
 /// A relationship schema typed by the kind of id it holds: `allOf` a generic relationship
@@ -185,7 +196,21 @@ impl Model {
             features.insert(operation.product.clone(), feature.to_string());
             abouts.insert(operation.product.clone(), about.to_string());
         }
+        let events = document.root["x-events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|event| {
+                let text = |key: &str| event[key].as_str().unwrap_or_default().to_string();
+                Event {
+                    name: text("name"),
+                    product: text("product"),
+                    payload: schema_name(&event["payload"]).map(crate::pascal_case),
+                }
+            })
+            .collect();
         Ok(Model {
+            events,
             operations,
             features,
             abouts,

@@ -8,3 +8,5 @@ pub mod enums;
 pub mod ids;
 mod pagination;
 mod uploads;
+#[cfg(feature = "webhooks")]
+pub(crate) mod events;

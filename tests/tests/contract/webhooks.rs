@@ -152,3 +152,66 @@ fn camel_case_and_snake_case_deliveries_read_the_values_a_kebab_case_one_does() 
     assert_eq!(read(Inflection::Camel), expected, "camelCase");
     assert_eq!(read(Inflection::Snake), expected, "snake_case");
 }
+
+/// Every event of the spec, from Persona's example of it, in each of the three inflections:
+/// read with its name, its object typed as the model says that event's is (or kept whole when
+/// the client has no schema for it), and written back with nothing lost.
+#[test]
+fn every_event_of_the_spec_reads_typed_in_each_inflection() {
+    use persona_api::inflection::Inflection;
+    use persona_api::webhooks::WebhookEvent;
+
+    let document = xtask::document::Document::load(
+        &persona_api_tests::workspace_root().join("openapi/persona.yaml"),
+    )
+    .expect("the spec is readable");
+    let events = &persona_api_tests::model().events;
+    assert_eq!(events.len(), 130, "every event of Persona's bundle");
+    let (mut typed, mut kept) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    let mut reads = 0;
+    for event in events {
+        let delivery = &document.root["x-webhooks"][&event.name]["post"]["requestBody"]["content"]
+            ["application/json"];
+        let examples = document.examples(delivery);
+        assert!(!examples.is_empty(), "{} has no example", event.name);
+        for (example_name, example) in examples {
+            for inflection in [Inflection::Kebab, Inflection::Camel, Inflection::Snake] {
+                let at = format!("{} `{example_name}` in {}", event.name, inflection.name());
+                let mut body = example.clone();
+                inflection.apply(&mut body);
+                // What the reader sees: the body as sent, its keys in kebab-case when they
+                // were not (a field named `email_address` comes back as `email-address`).
+                let mut sent = body.clone();
+                inflection.to_kebab(&mut sent);
+                let sent = &sent["data"]["attributes"]["payload"]["data"];
+                let read = WebhookEvent::from_body(&serde_json::to_vec(&body).expect("JSON"))
+                    .unwrap_or_else(|error| panic!("{at}: {error}"));
+                assert_eq!(read.name, event.name, "{at}");
+                let debug = format!("{:?}", read.object);
+                match &event.payload {
+                    Some(payload) => {
+                        assert!(
+                            debug.starts_with(&format!("{payload}(")),
+                            "{at}: {debug:.80}"
+                        );
+                        typed.insert(&event.name);
+                    }
+                    None => {
+                        assert!(debug.starts_with("Other("), "{at}: {debug:.80}");
+                        kept.insert(&event.name);
+                    }
+                }
+                let written = serde_json::to_value(&read.object).expect("serializes");
+                let differences = persona_api_tests::decode::lost(sent, &written);
+                assert!(differences.is_empty(), "{at} lost: {differences:?}");
+                reads += 1;
+            }
+        }
+    }
+    // Every event's object is a schema the client has a type for; 131 examples (one event
+    // has two), each in 3 inflections.
+    assert_eq!((typed.len(), kept.len(), reads), (130, 0, 131 * 3));
+}
