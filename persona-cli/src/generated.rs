@@ -5193,13 +5193,13 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             Parameter {
                 flag: "filter-created-at-end",
                 help: "filter[created-at-end]",
-                required: true,
+                required: false,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
             Parameter {
                 flag: "filter-created-at-start",
                 help: "filter[created-at-start]",
-                required: true,
+                required: false,
                 parser: || clap::value_parser!(::std::string::String).into(),
             },
             Parameter {

@@ -131,6 +131,10 @@ impl Document {
     /// the components they use.
     pub fn overlay_view(mut self) -> Document {
         self.keep_operations(|operation| operation["x-shape-from"] == "overlay");
+        // The events' objects are the bundle's schemas, not ours.
+        if let Some(root) = self.root.as_object_mut() {
+            root.remove("x-events");
+        }
         drop_unreferenced_components(&mut self.root);
         self
     }
@@ -157,6 +161,39 @@ impl Document {
             .find_map(|media| Some((media, content.get(media)?.get("schema")?)))
     }
 
+    /// The members of a `deepObject` parameter's schema by their literal names, which is how
+    /// our spec names them (progenitor refuses `deepObject`): `filter[status]`, and
+    /// `filter[identifier][key]` for a member that is an object itself. Each with its schema,
+    /// and required when its object is and lists it. Empty for a schema without properties.
+    pub fn deep_object_members(
+        &self,
+        name: &str,
+        schema: &Value,
+        required: bool,
+    ) -> Vec<(String, Value, bool)> {
+        let mut members = Vec::new();
+        let mut pending = vec![(name.to_string(), self.merged(schema), required)];
+        while let Some((prefix, object, object_required)) = pending.pop() {
+            let listed = |member: &str| {
+                object["required"]
+                    .as_array()
+                    .is_some_and(|names| names.iter().any(|name| name == member))
+            };
+            for (member, member_schema) in object["properties"].as_object().into_iter().flatten() {
+                let named = format!("{prefix}[{member}]");
+                let member_schema = self.merged(member_schema);
+                let required = object_required && listed(member);
+                if member_schema["properties"].is_object() {
+                    pending.push((named, member_schema, required));
+                } else {
+                    members.push((named, member_schema, required));
+                }
+            }
+        }
+        members.sort_by(|left, right| left.0.cmp(&right.0));
+        members
+    }
+
     /// Follows local `$ref`s until a node that is not one; an unresolvable one is returned as
     /// it is (the preflight reports broken references).
     pub fn resolve<'a>(&'a self, mut node: &'a Value) -> &'a Value {
@@ -175,8 +212,19 @@ impl Document {
     }
 
     /// The schema with `$ref`s followed and `allOf` members merged (properties, required, and
-    /// the first of any other keyword).
+    /// the first of any other keyword), a `$ref`'s siblings with it.
     pub fn merged(&self, schema: &Value) -> Value {
+        // In 3.1 a `$ref`'s siblings count (`required` beside it, say): they are one more member.
+        if let Some(object) = schema.as_object()
+            && object.contains_key("$ref")
+            && object.len() > 1
+        {
+            let mut siblings = object.clone();
+            let reference = siblings.remove("$ref");
+            return self.merged(&serde_json::json!({
+                "allOf": [{ "$ref": reference }, Value::Object(siblings)]
+            }));
+        }
         let schema = self.resolve(schema);
         let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
             return schema.clone();
@@ -264,6 +312,51 @@ pub fn is_null_schema(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
 }
 
+/// The values a description lists after `Possible values:`, in order: either `- value` lines
+/// after it, or `a (meaning), b (meaning).` on the same line. Persona documents such sets as
+/// open (it may add values).
+pub fn possible_values(description: &str) -> Option<Vec<String>> {
+    let rest = &description[description.find("Possible values:")? + "Possible values:".len()..];
+    let first_line = rest.lines().next().unwrap_or("").trim();
+    let mut values: Vec<String> = if first_line.is_empty() {
+        rest.lines()
+            .skip(1)
+            .map(str::trim)
+            .skip_while(|line| line.is_empty())
+            .take_while(|line| line.starts_with("- "))
+            .map(|line| first_token(&line[2..]))
+            .collect()
+    } else {
+        first_line
+            .trim_end_matches('.')
+            .split(',')
+            .filter_map(|item| item.split_whitespace().next())
+            .map(|value| {
+                value
+                    .trim_matches(|c: char| c == '`' || c == '.')
+                    .to_string()
+            })
+            .collect()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    values.retain(|value| seen.insert(value.clone()));
+    (!values.is_empty()).then_some(values)
+}
+
+/// The value a `Possible values:` line starts with: a backticked span (`` `never` — prose``),
+/// else its first word.
+fn first_token(line: &str) -> String {
+    let line = line.trim();
+    match line.strip_prefix('`').and_then(|rest| rest.split_once('`')) {
+        Some((value, _)) => value.to_string(),
+        None => line
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
 /// Leaves out the components that nothing under `paths` or `x-webhooks` refers to, directly or
 /// through other components.
 pub fn drop_unreferenced_components(document: &mut Value) {
@@ -324,5 +417,23 @@ fn collect_references(node: &Value, into: &mut Vec<String>) {
             .iter()
             .for_each(|value| collect_references(value, into)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn possible_values_lists_are_open_enums() {
+        assert_eq!(
+            possible_values("The status\n\nPossible values:\n- new\n- `active`\n\nDo not assume."),
+            Some(vec!["new".to_string(), "active".to_string()])
+        );
+        assert_eq!(
+            possible_values("Direction. Possible values: asc (ascending), desc (descending)."),
+            Some(vec!["asc".to_string(), "desc".to_string()])
+        );
+        assert_eq!(possible_values("No list here."), None);
     }
 }

@@ -776,41 +776,31 @@ impl Importer<'_> {
                 .map(|ours| json!({ "$ref": format!("#/components/parameters/{ours}") }))
                 .collect());
         }
-        let copy = |name: String, schema: &Value| -> Result<Value, TaskError> {
+        let copy = |name: String, schema: &Value, required: bool| -> Result<Value, TaskError> {
             let mut out = Map::new();
             out.insert("name".into(), json!(name));
             out.insert("in".into(), parameter["in"].clone());
-            if parameter["required"] == true {
+            if required {
                 out.insert("required".into(), json!(true));
             }
             out.insert("schema".into(), schema_node(schema, &place)?);
             Ok(Value::Object(out))
         };
+        let required = parameter["required"] == true;
         if parameter["style"] != "deepObject" {
-            return Ok(vec![copy(name.to_string(), &parameter["schema"])?]);
+            return Ok(vec![copy(
+                name.to_string(),
+                &parameter["schema"],
+                required,
+            )?]);
         }
         let schema = self.resolve(&parameter["schema"]);
         if schema["properties"].is_object() {
-            // Members that are objects themselves nest: `filter[identifier][key]`.
-            let mut leaves = Vec::new();
-            let mut pending = vec![(name.to_string(), schema)];
-            while let Some((prefix, object)) = pending.pop() {
-                for (member, member_schema) in
-                    object["properties"].as_object().into_iter().flatten()
-                {
-                    let named = format!("{prefix}[{member}]");
-                    let member_schema = self.resolve(member_schema);
-                    if member_schema["properties"].is_object() {
-                        pending.push((named, member_schema));
-                    } else {
-                        leaves.push((named, member_schema));
-                    }
-                }
-            }
-            leaves.sort_by(|left, right| left.0.cmp(&right.0));
-            return leaves
+            return self
+                .bundle
+                .deep_object_members(name, schema, required)
                 .into_iter()
-                .map(|(named, member_schema)| copy(named, member_schema))
+                .map(|(named, member_schema, required)| copy(named, &member_schema, required))
                 .collect();
         }
         // A map such as `fields` (type -> attribute names): one parameter per type answered.
@@ -818,7 +808,7 @@ impl Importer<'_> {
         if values.is_object() {
             return response_types
                 .iter()
-                .map(|type_| copy(format!("{name}[{type_}]"), values))
+                .map(|type_| copy(format!("{name}[{type_}]"), values, false))
                 .collect();
         }
         Err(import_error(format!(
@@ -1123,7 +1113,7 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
             }
             "description" => {
                 // The prose stays behind; the values it lists are data.
-                if let Some(values) = value.as_str().and_then(possible_values) {
+                if let Some(values) = value.as_str().and_then(crate::document::possible_values) {
                     out.insert("x-possible-values".into(), json!(values));
                 }
             }
@@ -1197,20 +1187,6 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
         out.insert("allOf".into(), Value::Array(members));
     }
     Ok(Value::Object(out))
-}
-
-/// The values a description lists after `Possible values:`, one `- value` a line: the sets
-/// Persona documents as open (it may add values), which an overlay can make an open enum.
-fn possible_values(description: &str) -> Option<Vec<&str>> {
-    let (_, list) = description.split_once("Possible values:")?;
-    let values: Vec<&str> = list
-        .lines()
-        .map(str::trim)
-        .skip_while(|line| line.is_empty())
-        .map_while(|line| line.strip_prefix("- "))
-        .map(|value| value.trim().trim_matches('`'))
-        .collect();
-    (!values.is_empty()).then_some(values)
 }
 
 /// Named examples with their values as data; their summaries and descriptions stay behind.
@@ -1296,7 +1272,10 @@ mod tests {
                             { "in": "header", "name": "Key-Inflection", "schema": { "type": "string" } },
                             { "in": "header", "name": "Persona-Version", "schema": { "type": "string" } },
                             { "in": "query", "name": "fields", "style": "deepObject",
-                              "schema": { "type": "object", "additionalProperties": { "type": "string" } } }
+                              "schema": { "type": "object", "additionalProperties": { "type": "string" } } },
+                            { "in": "query", "name": "filter", "style": "deepObject", "required": true,
+                              "schema": { "type": "object", "required": ["key"], "properties": {
+                                  "key": { "type": "string" }, "since": { "type": "string" } } } }
                         ],
                         "responses": {
                             "200": { "description": "Persona's words.", "content": { "application/json": {
@@ -1350,12 +1329,23 @@ mod tests {
             .filter_map(|parameter| parameter["name"].as_str())
             .collect();
         // The client owns Key-Inflection; Persona-Version is our parameter.
-        assert_eq!(names, ["page[after]", "fields[thing]"]);
+        assert_eq!(
+            names,
+            [
+                "page[after]",
+                "fields[thing]",
+                "filter[key]",
+                "filter[since]"
+            ]
+        );
         assert_eq!(
             operation["parameters"].as_array().unwrap().len(),
-            3,
+            5,
             "{operation:#}"
         );
+        // A required deepObject's members are required as its schema lists them.
+        assert_eq!(operation["parameters"][3]["required"], true);
+        assert_eq!(operation["parameters"][4].get("required"), None);
         assert_eq!(
             operation["parameters"][1],
             json!({ "$ref": "#/components/parameters/Version" })

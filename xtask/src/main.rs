@@ -19,9 +19,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   fixtures --from <reference> [--check]
                                       write tests/fixtures/ from the reference material (the getting-started guide
                                       and Persona's 2023-01-05 bundle); with --check, exit 1 if they are stale
-  spec-diff <bundle.json>             compare openapi/ with one of Persona's published bundles over our scope;
-                                      exit 1 on a difference not in openapi/spec-diff-allow.yaml, or an entry
-                                      there that matches none
+  spec-diff <bundle.json>             compare openapi/ with one of Persona's published bundles over every
+                                      operation; exit 1 on a difference openapi/spec-diff-allow/ does not
+                                      explain (_common.yaml, or its product's file), or an entry that explains none
   spec-diff <old.json> <new.json>     print what changes between two of Persona's bundles
   import-schema [--responses] <bundle.json> <component>...
                                       print components of a Persona bundle in our spec's OpenAPI 3.0 dialect

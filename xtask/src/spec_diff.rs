@@ -1,7 +1,7 @@
 //! `cargo xtask spec-diff`: where our spec and one of Persona's published bundles disagree, over
-//! the operations whose shape our overlays write ([`crate::document::Document::overlay_view`]);
-//! or, between two bundles, what changes
-//! across the whole API, by product.
+//! every operation the client has, each difference explained by an entry of the allowlist
+//! (`_common.yaml`, or the file of the product it is of); or, between two bundles, what
+//! changes across the whole API, by product.
 //!
 //! Both documents are flattened into facts at stable locations, one per schema node:
 //!
@@ -14,7 +14,7 @@
 //!
 //! On a location both sides have, the facts compared are `type`, `nullable`, `required`, `enum`
 //! (the values; Persona marks open sets with a `Possible values:` list in the description, we
-//! with `x-open-enum: true`), `open`, `closed` (an object that refuses keys it does not name)
+//! with `x-open-enum: true` or, as imported, `x-possible-values`), `open`, `closed` (an object that refuses keys it does not name)
 //! and `variants` (a union's members by their `type`). Each
 //! difference is one line, `<location> <fact>: <left> ≠ <right>`; the part before the colon is
 //! its key, which the allowlist names.
@@ -30,7 +30,12 @@ use crate::TaskError;
 use crate::document::{Document, Operation, is_null_schema, union_members};
 
 /// The allowlist of deliberate differences, relative to the workspace root.
-pub const ALLOWLIST_PATH: &str = "openapi/spec-diff-allow.yaml";
+/// The allowlist, one file per product (`inquiries.yaml`, named as the product's overlay) and
+/// `_common.yaml` for what holds across products.
+pub const ALLOWLIST_DIR: &str = "openapi/spec-diff-allow";
+const COMMON_FILE: &str = "_common";
+/// What the differences of a resource several products answer with are grouped under.
+const SHARED: &str = "shared resources";
 
 /// How deep a schema is followed; Persona's search queries are recursive.
 const MAX_DEPTH: usize = 10;
@@ -126,8 +131,7 @@ fn flatten(document: &Document, scope: &dyn Fn(&Operation<'_>) -> bool) -> Flat 
 }
 
 /// A parameter as `(in:name, schema, required)`; a `deepObject` query parameter is one per
-/// property, `page[size]` (and `fields[*]` for a map), which is how our spec, without
-/// `deepObject` (progenitor rejects it), names them. Header names are compared in lower case.
+/// member ([`Document::deep_object_members`]: `page[size]`), and `fields[*]` for a map. Header names are compared in lower case.
 fn parameter_facts(document: &Document, parameter: &Value) -> Vec<(String, Value, bool)> {
     let parameter = document.resolve(parameter);
     let location = parameter["in"].as_str().unwrap_or("?");
@@ -146,21 +150,10 @@ fn parameter_facts(document: &Document, parameter: &Value) -> Vec<(String, Value
         )];
     }
     let schema = document.merged(&parameter["schema"]);
-    let required_properties = schema.get("required").and_then(Value::as_array);
-    let mut expanded: Vec<(String, Value, bool)> = schema
-        .get("properties")
-        .and_then(Value::as_object)
+    let mut expanded: Vec<(String, Value, bool)> = document
+        .deep_object_members(raw, &schema, required)
         .into_iter()
-        .flatten()
-        .map(|(property, child)| {
-            let property_required = required_properties
-                .is_some_and(|names| names.iter().any(|name| name == property.as_str()));
-            (
-                format!("{location}:{raw}[{property}]"),
-                child.clone(),
-                required && property_required,
-            )
-        })
+        .map(|(name, child, required)| (format!("{location}:{name}"), child, required))
         .collect();
     if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
         expanded.push((format!("{location}:{raw}[*]"), values.clone(), false));
@@ -429,8 +422,8 @@ fn read_type(schema: &Value, facts: &mut Facts) {
     }
 }
 
-/// `enum` and `const` (closed unless `x-open-enum`), or a `Possible values:` list in the
-/// description (open).
+/// `enum` and `const` (closed unless `x-open-enum`), or a `Possible values:` list (open): in
+/// the description (Persona's), or as the import keeps it, `x-possible-values` (ours).
 fn read_enum(schema: &Value, facts: &mut Facts) {
     let text = |value: &Value| match value {
         Value::String(text) => Some(text.clone()),
@@ -446,54 +439,18 @@ fn read_enum(schema: &Value, facts: &mut Facts) {
     } else if let Some(value) = schema.get("const") {
         facts.enum_values = Some(text(value).into_iter().collect());
     } else if let Some(values) = schema
-        .get("description")
-        .and_then(Value::as_str)
-        .and_then(possible_values)
+        .get("x-possible-values")
+        .and_then(Value::as_array)
+        .map(|values| values.iter().filter_map(text).collect::<Vec<_>>())
+        .or_else(|| {
+            schema
+                .get("description")
+                .and_then(Value::as_str)
+                .and_then(crate::document::possible_values)
+        })
     {
-        facts.enum_values = Some(values);
+        facts.enum_values = Some(values.into_iter().collect());
         facts.open = true;
-    }
-}
-
-/// The values of a `Possible values:` list: either `- value` lines after it, or
-/// `a (meaning), b (meaning).` on the same line.
-fn possible_values(description: &str) -> Option<BTreeSet<String>> {
-    let rest = &description[description.find("Possible values:")? + "Possible values:".len()..];
-    let first_line = rest.lines().next().unwrap_or("").trim();
-    let values: BTreeSet<String> = if first_line.is_empty() {
-        rest.lines()
-            .skip(1)
-            .map(str::trim)
-            .skip_while(|line| line.is_empty())
-            .take_while(|line| line.starts_with("- "))
-            .map(|line| first_token(&line[2..]))
-            .collect()
-    } else {
-        first_line
-            .trim_end_matches('.')
-            .split(',')
-            .filter_map(|item| item.split_whitespace().next())
-            .map(|value| {
-                value
-                    .trim_matches(|c: char| c == '`' || c == '.')
-                    .to_string()
-            })
-            .collect()
-    };
-    (!values.is_empty()).then_some(values)
-}
-
-/// The value a `Possible values:` line starts with: a backticked span (`` `never` — prose``),
-/// else its first word.
-fn first_token(line: &str) -> String {
-    let line = line.trim();
-    match line.strip_prefix('`').and_then(|rest| rest.split_once('`')) {
-        Some((value, _)) => value.to_string(),
-        None => line
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string(),
     }
 }
 
@@ -610,11 +567,15 @@ pub struct Allowed {
     #[serde(default)]
     pub values: Option<String>,
     pub reason: String,
+    /// The product whose differences it may explain (its file's); `None` for every product's.
+    #[serde(skip)]
+    pub product: Option<String>,
 }
 
 impl Allowed {
-    fn explains(&self, difference: &Difference) -> bool {
-        matches(&self.key, &difference.key)
+    fn explains(&self, difference: &Difference, product: &str) -> bool {
+        self.product.as_deref().is_none_or(|own| own == product)
+            && matches(&self.key, &difference.key)
             && self.values.as_deref().is_none_or(|values| {
                 matches(
                     values,
@@ -686,7 +647,8 @@ fn matches_glob(pattern: &str, key: &str) -> bool {
 /// The outcome of comparing our spec with a bundle under the allowlist.
 pub struct Report {
     pub unexplained: Vec<Difference>,
-    pub allowed: usize,
+    /// How many differences were allowed, by the product they are of.
+    pub allowed: BTreeMap<String, usize>,
     pub unused: Vec<String>,
 }
 
@@ -703,19 +665,25 @@ pub fn diff_documents(left: &Document, right: &Document, labels: (&str, &str)) -
 }
 
 /// Compares under an allowlist: which differences it does not explain, and which of its
-/// entries explain nothing.
-pub fn judge(differences: Vec<Difference>, allowlist: &[Allowed]) -> Report {
+/// entries explain nothing. `product_of` says which product a difference is of; an entry
+/// of a product's file explains only that product's.
+pub fn judge(
+    differences: Vec<Difference>,
+    allowlist: &[Allowed],
+    product_of: &dyn Fn(&Difference) -> String,
+) -> Report {
     let mut used = vec![false; allowlist.len()];
     let mut unexplained = Vec::new();
-    let mut allowed = 0;
+    let mut allowed: BTreeMap<String, usize> = BTreeMap::new();
     for difference in differences {
+        let product = product_of(&difference);
         match allowlist
             .iter()
-            .position(|entry| entry.explains(&difference))
+            .position(|entry| entry.explains(&difference, &product))
         {
             Some(index) => {
                 used[index] = true;
-                allowed += 1;
+                *allowed.entry(product).or_default() += 1;
             }
             None => unexplained.push(difference),
         }
@@ -724,7 +692,10 @@ pub fn judge(differences: Vec<Difference>, allowlist: &[Allowed]) -> Report {
         .iter()
         .zip(used)
         .filter(|(_, used)| !used)
-        .map(|(entry, _)| entry.key.clone())
+        .map(|(entry, _)| {
+            let file = entry.product.as_deref().unwrap_or(COMMON_FILE);
+            format!("{ALLOWLIST_DIR}/{file}.yaml: `{}`", entry.key)
+        })
         .collect();
     Report {
         unexplained,
@@ -733,35 +704,47 @@ pub fn judge(differences: Vec<Difference>, allowlist: &[Allowed]) -> Report {
     }
 }
 
-/// `cargo xtask spec-diff <bundle>`: our spec against `bundle`, under the allowlist.
+/// `cargo xtask spec-diff <bundle>`: our spec (every operation the client has) against
+/// `bundle`, under the allowlist.
 pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
-    let root = crate::workspace_root();
-    // The operations whose shape our overlays write: the rest are the bundle's by construction,
-    // and differ from it only where a schema of ours supersedes one of Persona's.
-    let ours = crate::client_document()?.overlay_view();
+    let ours = crate::client_document()?;
+    let model = crate::model::Model::read(&ours)?;
     let theirs = Document::load(bundle)?;
-    let allowlist_path = root.join(ALLOWLIST_PATH);
-    let allowlist: Vec<Allowed> = serde_yaml_ng::from_str(&crate::read(&allowlist_path)?)
-        .map_err(|error| TaskError::Reference(format!("{ALLOWLIST_PATH}: {error}")))?;
+    let allowlist = load_allowlist(&model)?;
     let differences = diff_documents(&ours, &theirs, ("ours", "Persona's"));
     let total = differences.len();
-    let report = judge(differences, &allowlist);
+    let operations = products_by_operation(&[&ours]);
+    let resources = products_by_resource(&model);
+    let report = judge(differences, &allowlist, &|difference| {
+        product_of(&difference.key, &operations, &resources)
+            .map_or_else(|| SHARED.to_string(), product_slug)
+    });
     let mut text = String::new();
     for difference in &report.unexplained {
         writeln!(text, "{difference}").expect("writing to a String");
     }
-    for key in &report.unused {
-        writeln!(
-            text,
-            "{ALLOWLIST_PATH}: `{key}` matches no difference; remove it"
-        )
-        .expect("writing to a String");
+    for entry in &report.unused {
+        writeln!(text, "{entry} matches no difference; remove it").expect("writing to a String");
     }
+    let mut entries: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in &allowlist {
+        *entries
+            .entry(entry.product.as_deref().unwrap_or(COMMON_FILE))
+            .or_default() += 1;
+    }
+    let mut table =
+        String::from("| differences of | allowed | entries of its own |\n| --- | ---: | ---: |\n");
+    for (product, allowed) in &report.allowed {
+        let own = entries.get(product.as_str()).copied().unwrap_or_default();
+        writeln!(table, "| {product} | {allowed} | {own} |").expect("writing to a String");
+    }
+    let allowed: usize = report.allowed.values().sum();
     let summary = format!(
-        "{total} differences between {} and {}: {} allowed by {ALLOWLIST_PATH}, {} not",
+        "{table}{} entries in {COMMON_FILE}.yaml, for every product\n\
+         {total} differences between {} and {}: {allowed} allowed by {ALLOWLIST_DIR}/, {} not",
+        entries.get(COMMON_FILE).copied().unwrap_or_default(),
         crate::SPEC_PATH,
         bundle.display(),
-        report.allowed,
         report.unexplained.len()
     );
     if report.unexplained.is_empty() && report.unused.is_empty() {
@@ -769,6 +752,72 @@ pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
     } else {
         Err(TaskError::Drift(format!("{text}{summary}")))
     }
+}
+
+/// Every file of the allowlist: `_common.yaml`'s entries for every product, each product's
+/// file's for its own. A file that names no product of the model is an error.
+fn load_allowlist(model: &crate::model::Model) -> Result<Vec<Allowed>, TaskError> {
+    let dir = crate::workspace_root().join(ALLOWLIST_DIR);
+    let products: BTreeSet<String> = model
+        .features
+        .keys()
+        .map(|product| product_slug(product))
+        .collect();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .map_err(crate::io(&dir))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    files.sort();
+    let mut allowlist = Vec::new();
+    for path in files {
+        let stem = path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let product = match stem {
+            COMMON_FILE => None,
+            product if products.contains(product) => Some(product.to_string()),
+            other => {
+                return Err(TaskError::Reference(format!(
+                    "{ALLOWLIST_DIR}/{other}.yaml names no product (they are {})",
+                    products.iter().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        };
+        let entries: Vec<Allowed> = serde_yaml_ng::from_str(&crate::read(&path)?)
+            .map_err(|error| TaskError::Reference(format!("{}: {error}", path.display())))?;
+        allowlist.extend(entries.into_iter().map(|entry| Allowed {
+            product: product.clone(),
+            ..entry
+        }));
+    }
+    Ok(allowlist)
+}
+
+/// A product as its files are named: `API Keys` as `api-keys`.
+fn product_slug(product: &str) -> String {
+    product.to_lowercase().replace(' ', "-")
+}
+
+/// The product of each resource type that the operations of one product alone answer with.
+fn products_by_resource(model: &crate::model::Model) -> BTreeMap<String, String> {
+    let mut products: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for operation in &model.operations {
+        if let Some(resource) = &operation.resource {
+            products
+                .entry(resource)
+                .or_default()
+                .insert(&operation.product);
+        }
+    }
+    products
+        .into_iter()
+        .filter(|(_, products)| products.len() == 1)
+        .filter_map(|(resource, products)| {
+            Some((resource.to_string(), products.first()?.to_string()))
+        })
+        .collect()
 }
 
 /// `cargo xtask spec-diff <old> <new>`: what changes between two of Persona's bundles.
@@ -781,10 +830,14 @@ pub fn between_bundles(old: &Path, new: &Path) -> Result<String, TaskError> {
         ("old", "new"),
     );
     let products = products_by_operation(&[&old_document, &new_document]);
+    // A bundle has no model to say which product a resource is of.
+    let no_resources = BTreeMap::new();
     let mut by_product: BTreeMap<&str, Vec<&Difference>> = BTreeMap::new();
     for difference in &differences {
         by_product
-            .entry(product_of(&difference.key, &products))
+            .entry(
+                product_of(&difference.key, &products, &no_resources).unwrap_or(SHARED_RESOURCES),
+            )
             .or_default()
             .push(difference);
     }
@@ -830,15 +883,22 @@ fn products_by_operation(documents: &[&Document]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The product a difference's key (`parameter GET /inquiries query:page[size] type`) is of.
-fn product_of<'a>(key: &str, products: &'a BTreeMap<String, String>) -> &'a str {
+/// The product a difference's key is of: an operation's (`parameter GET /inquiries
+/// query:page[size] type`), or a resource's (`resource case-template attributes.name`) when
+/// one product's operations alone answer with it.
+fn product_of<'a>(
+    key: &str,
+    operations: &'a BTreeMap<String, String>,
+    resources: &'a BTreeMap<String, String>,
+) -> Option<&'a str> {
     let mut words = key.split(' ');
-    let (Some(_kind), Some(method), Some(path)) = (words.next(), words.next(), words.next()) else {
-        return SHARED_RESOURCES;
+    let (kind, second) = (words.next()?, words.next()?);
+    let product = if kind == "resource" {
+        resources.get(second)
+    } else {
+        operations.get(&format!("{second} {}", words.next()?))
     };
-    products
-        .get(&format!("{method} {path}"))
-        .map_or(SHARED_RESOURCES, String::as_str)
+    product.map(String::as_str)
 }
 
 #[cfg(test)]
@@ -886,10 +946,27 @@ mod tests {
             keys(&differences),
             ["parameter GET /accounts query:page[size] type: [integer] ≠ [string]"]
         );
-        assert_eq!(product_of(&differences[0].key, &products), "Accounts");
+        let resources = BTreeMap::from([("account".to_string(), "Accounts".to_string())]);
         assert_eq!(
-            product_of("resource account attributes.name type", &products),
-            SHARED_RESOURCES
+            product_of(&differences[0].key, &products, &resources),
+            Some("Accounts")
+        );
+        assert_eq!(
+            product_of(
+                "resource account attributes.name type",
+                &products,
+                &resources
+            ),
+            Some("Accounts")
+        );
+        assert_eq!(
+            product_of(
+                "resource verification/selfie attributes",
+                &products,
+                &resources
+            ),
+            None,
+            "a resource several products answer with is shared"
         );
     }
 
@@ -943,29 +1020,17 @@ mod tests {
     }
 
     #[test]
-    fn possible_values_lists_are_open_enums() {
-        assert_eq!(
-            possible_values("The status\n\nPossible values:\n- new\n- `active`\n\nDo not assume."),
-            Some(BTreeSet::from(["new".to_string(), "active".to_string()]))
-        );
-        assert_eq!(
-            possible_values("Direction. Possible values: asc (ascending), desc (descending)."),
-            Some(BTreeSet::from(["asc".to_string(), "desc".to_string()]))
-        );
-        assert_eq!(possible_values("No list here."), None);
-    }
-
-    #[test]
     fn the_allowlist_explains_by_key_and_values_and_reports_unused_entries() {
         let difference = |key: &str, left: &str, right: &str| Difference {
             key: key.into(),
             left: left.into(),
             right: right.into(),
         };
-        let allow = |key: &str, values: Option<&str>| Allowed {
+        let allow = |key: &str, values: Option<&str>, product: Option<&str>| Allowed {
             key: key.into(),
             values: values.map(str::to_string),
             reason: "a reason".into(),
+            product: product.map(str::to_string),
         };
         let report = judge(
             vec![
@@ -976,19 +1041,40 @@ mod tests {
                     "true",
                 ),
                 difference("response GET /x 5XX", "present", "absent in Persona's"),
+                difference("response GET /x 200 meta", "present", "absent in Persona's"),
+                difference("response GET /y 200 meta", "present", "absent in Persona's"),
             ],
             &[
-                allow("*nullable", Some("true ≠ false")),
-                allow("response * 5XX", None),
-                allow("parameter * header:gone", None),
+                allow("*nullable", Some("true ≠ false"), None),
+                allow("response * 5XX", None, None),
+                allow("parameter * header:gone", None, None),
+                // A product's entry explains only that product's differences.
+                allow("response * 200 meta", None, Some("xs")),
             ],
+            &|difference| {
+                let product = if difference.key.contains("/x") {
+                    "xs"
+                } else {
+                    "ys"
+                };
+                product.to_string()
+            },
         );
         assert_eq!(
             keys(&report.unexplained),
-            ["resource inquiry attributes.tags[] nullable: false ≠ true"]
+            [
+                "resource inquiry attributes.tags[] nullable: false ≠ true",
+                "response GET /y 200 meta: present ≠ absent in Persona's"
+            ]
         );
-        assert_eq!(report.allowed, 2);
-        assert_eq!(report.unused, ["parameter * header:gone"]);
+        assert_eq!(
+            report.allowed,
+            BTreeMap::from([("xs".to_string(), 2), ("ys".to_string(), 1)])
+        );
+        assert_eq!(
+            report.unused,
+            ["openapi/spec-diff-allow/_common.yaml: `parameter * header:gone`"]
+        );
     }
 
     #[test]

@@ -117,8 +117,6 @@ pub(super) async fn record_each(r: &mut Recorder) {
                 c
                     .list_account_relations()
                     .account_id("act_made_up_1")
-                    .filter_created_at_end("made_up_1")
-                    .filter_created_at_start("made_up_1")
                     .filter_key("made_up_1")
                     .send(),
             ),
