@@ -21,6 +21,10 @@
 //!   a `format` its type does not have in 3.0 (`object` as `json`), and an `enum` whose values
 //!   are one Rust name (`bearer`, `Bearer`);
 //! - a `$ref` with siblings is `allOf: [{$ref}]` beside them (3.0 ignores a `$ref`'s siblings);
+//! - an object with properties and `additionalProperties: true` has `additionalProperties: {}`,
+//!   the form under which typify keeps the keys it does not name;
+//! - a component union whose discriminator maps each tag to a component is an open union
+//!   (`x-open-union`, `oneOf`), whatever Persona wrote (`anyOf` in places);
 //! - a `deepObject` query parameter is one literal parameter per member (`filter[status]`,
 //!   `page[after]`), and `fields` one `fields[<type>]` per JSON:API type the operation answers
 //!   with, since progenitor refuses `deepObject`;
@@ -34,8 +38,9 @@
 //! - a success body written in place whose `data` is one resource (or a page of them) is the
 //!   component named for it (`AccountDocument`, `AccountList`), shared by every operation
 //!   that answers with that shape;
-//! - a `default` its type cannot hold is dropped, and the values a description lists after
-//!   `Possible values:` are kept as data in `x-possible-values`.
+//! - a `default` is kept as data, `x-default` (as typify reads it, the client would send it
+//!   unasked and read an absent member as present), and the values a description lists after
+//!   `Possible values:` as `x-possible-values`.
 //!
 //! Each operation gets our id and one-line summary: from its product's overlay when it names
 //! the operation, else derived from Persona's id (`list-all-inquiries` as `listInquiries`,
@@ -240,7 +245,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     let mut schemas = Map::new();
     for (name, schema) in components["schemas"].as_object().into_iter().flatten() {
         let ours = overlays.common.renames.get(name).unwrap_or(name);
-        let schema = schema_node(schema, &format!("components/schemas/{name}"))?;
+        let schema = open_union(schema_node(schema, &format!("components/schemas/{name}"))?);
         schemas.insert(ours.clone(), schema);
     }
     for renamed in overlays.common.renames.keys() {
@@ -1135,22 +1140,11 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
             out.insert("type".into(), shared);
         }
     }
-    // A default the type cannot hold (`default: []` on a string) is an error in the bundle.
-    let kind_fits = |type_: &str, value: &Value| match type_ {
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        _ => true,
-    };
-    if let (Some(type_), Some(default)) =
-        (out.get("type").and_then(Value::as_str), out.get("default"))
-        && !default.is_null()
-        && !kind_fits(type_, default)
-    {
-        out.remove("default");
+    // A default is what the server does without the member. As typify reads it, the client
+    // would send it unasked (so every update would reset the member to it) and read an
+    // absent member as present: it is kept as data, `x-default`.
+    if let Some(default) = out.remove("default") {
+        out.insert("x-default".into(), default);
     }
     // Values that are one Rust variant (`bearer`, `Bearer`) cannot be an enum: any string.
     let clash = out
@@ -1177,6 +1171,10 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
     {
         out.remove("format");
     }
+    // typify keeps the keys an object does not name only for a schema of them, not for `true`.
+    if out.contains_key("properties") && out.get("additionalProperties") == Some(&json!(true)) {
+        out.insert("additionalProperties".into(), json!({}));
+    }
     // OpenAPI 3.0 ignores a `$ref`'s siblings: keep them by putting the reference in an allOf.
     if out.contains_key("$ref") && out.len() > 1 {
         let reference = out.remove("$ref").unwrap_or_default();
@@ -1200,6 +1198,31 @@ fn examples_of(examples: &Value) -> Value {
         out.insert(name.clone(), kept);
     }
     Value::Object(out)
+}
+
+/// A component union whose discriminator maps each tag to a component is an open union
+/// (`x-open-union`, a `oneOf`): the member its `type` names, or the object kept whole for a
+/// tag this version does not know. Persona writes some as `anyOf`, which typify reads as a
+/// struct of every member at once, and the rest become untagged enums that try each member.
+fn open_union(mut schema: Value) -> Value {
+    let by_components = schema["discriminator"]["mapping"]
+        .as_object()
+        .is_some_and(|mapping| {
+            mapping.values().all(|target| {
+                target
+                    .as_str()
+                    .is_some_and(|target| target.starts_with("#/components/schemas/"))
+            })
+        });
+    if let Some(object) = schema.as_object_mut()
+        && by_components
+    {
+        if let Some(members) = object.remove("anyOf") {
+            object.insert("oneOf".into(), members);
+        }
+        object.insert("x-open-union".into(), json!(true));
+    }
+    schema
 }
 
 /// A node without its prose (`description`) and the bundle's tooling extensions.
@@ -1479,15 +1502,15 @@ components:
     }
 
     #[test]
-    fn the_values_a_description_lists_are_kept_and_a_default_the_type_cannot_hold_is_not() {
+    fn the_values_a_description_lists_and_the_default_are_kept_as_data() {
         let schema = json!({
             "type": "string",
-            "default": [],
+            "default": "css",
             "description": "Persona's words.\n\nPossible values:\n- `html`\n- css\n\nMore words."
         });
         assert_eq!(
             schema_node(&schema, "here").unwrap(),
-            json!({ "type": "string", "x-possible-values": ["html", "css"] })
+            json!({ "type": "string", "x-possible-values": ["html", "css"], "x-default": "css" })
         );
     }
 

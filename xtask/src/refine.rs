@@ -264,12 +264,14 @@ pub fn open_unions(document: &serde_json::Value) -> Result<Vec<OpenUnion>, TaskE
                 target
                     .as_str()
                     .and_then(|target| target.strip_prefix("#/components/schemas/"))
-                    .map(|component| (value.clone(), component.to_string()))
+                    .map(|component| (value.clone(), crate::pascal_case(component)))
                     .ok_or_else(|| problem(&format!("mapping '{value}' must name a component")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         unions.push(OpenUnion {
-            name: name.clone(),
+            // The Rust names typify gives the components (`document-government-id` as
+            // `DocumentGovernmentId`).
+            name: crate::pascal_case(name),
             description: schema["description"].as_str().map(str::to_string),
             tag: tag.to_string(),
             members,
@@ -346,16 +348,34 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
         );
         let kind_doc = format!("The `{tag}` this value has on the wire.");
         // When every kind has an `id` (JSON:API resources), the union gives it too.
-        let all_have_ids = variants.iter().all(|(_, _, payload)| {
-            types.iter().any(|item| {
-                matches!(item, Item::Struct(item) if item.ident == *payload
-                    && item.fields.iter().any(|field| field.ident.as_ref().is_some_and(|ident| ident == "id")))
+        // Each kind's `id` field, and whether it is optional (the bundle's resources do not
+        // require one).
+        let id_of = |payload: &syn::Ident| {
+            types.iter().find_map(|item| match item {
+                Item::Struct(item) if item.ident == *payload => item
+                    .fields
+                    .iter()
+                    .find(|field| field.ident.as_ref().is_some_and(|ident| ident == "id"))
+                    .map(|field| {
+                        let ty = quote::ToTokens::to_token_stream(&field.ty)
+                            .to_string()
+                            .replace(' ', "");
+                        ty.starts_with("::std::option::Option<") || ty.starts_with("Option<")
+                    }),
+                _ => None,
             })
-        });
+        };
+        let all_have_ids = variants
+            .iter()
+            .all(|(_, _, payload)| id_of(payload).is_some());
         let id_accessor = all_have_ids.then(|| {
-            let ids = variants
-                .iter()
-                .map(|(variant, _, _)| quote::quote!(Self::#variant(payload) => ::std::option::Option::Some(&payload.id),));
+            let ids = variants.iter().map(|(variant, _, payload)| {
+                if id_of(payload) == Some(true) {
+                    quote::quote!(Self::#variant(payload) => payload.id.as_deref(),)
+                } else {
+                    quote::quote!(Self::#variant(payload) => ::std::option::Option::Some(&payload.id),)
+                }
+            });
             quote::quote! {
                 #[doc = "The object's id as sent, whatever its kind."]
                 pub fn id(&self) -> ::std::option::Option<&str> {
