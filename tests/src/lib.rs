@@ -159,7 +159,7 @@ pub fn product_snapshots(operation: &Operation) -> String {
 
 /// A product's snapshot folder: `snapshots/api-keys` for Persona's API Keys.
 pub fn product_folder(product: &str) -> String {
-    format!("snapshots/{}", product.to_lowercase().replace(' ', "-"))
+    format!("snapshots/{}", xtask::product_slug(product))
 }
 
 fn describe(

@@ -417,6 +417,12 @@ pub(crate) fn pascal_case(name: &str) -> String {
         .collect()
 }
 
+/// A product as the files kept per product are named (allowlist, snapshot folders):
+/// `API Keys` as `api-keys`.
+pub fn product_slug(product: &str) -> String {
+    product.to_lowercase().replace(' ', "-")
+}
+
 /// `generateInquiryOneTimeLink` as `generate-inquiry-one-time-link`.
 pub(crate) fn kebab_case(operation_id: &str) -> String {
     let mut name = String::new();

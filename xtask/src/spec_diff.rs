@@ -717,7 +717,7 @@ pub fn against_ours(bundle: &Path) -> Result<String, TaskError> {
     let resources = products_by_resource(&model);
     let report = judge(differences, &allowlist, &|difference| {
         product_of(&difference.key, &operations, &resources)
-            .map_or_else(|| SHARED.to_string(), product_slug)
+            .map_or_else(|| SHARED.to_string(), crate::product_slug)
     });
     let mut text = String::new();
     for difference in &report.unexplained {
@@ -761,7 +761,7 @@ fn load_allowlist(model: &crate::model::Model) -> Result<Vec<Allowed>, TaskError
     let products: BTreeSet<String> = model
         .features
         .keys()
-        .map(|product| product_slug(product))
+        .map(|product| crate::product_slug(product))
         .collect();
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
         .map_err(crate::io(&dir))?
@@ -793,11 +793,6 @@ fn load_allowlist(model: &crate::model::Model) -> Result<Vec<Allowed>, TaskError
         }));
     }
     Ok(allowlist)
-}
-
-/// A product as its files are named: `API Keys` as `api-keys`.
-fn product_slug(product: &str) -> String {
-    product.to_lowercase().replace(' ', "-")
 }
 
 /// The product of each resource type that the operations of one product alone answer with.
