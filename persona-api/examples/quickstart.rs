@@ -9,6 +9,7 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use persona_api::chrono::NaiveDate;
+use persona_api::prelude::*;
 use persona_api::types::{self, SimulateActionType};
 use persona_api::{Client, Environment, NewInquiry, SimulateActions};
 
@@ -64,15 +65,16 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .name_first("Jane")
         .name_last("Doe")
         .birthdate(NaiveDate::from_ymd_opt(1994, 4, 12).ok_or("an invalid date")?);
-    let created = client
-        .create_inquiry()
-        .body(jane)
-        .send()
-        .await?
-        .into_inner()
-        .data;
+    let response = client.create_inquiry().body(jane).send().await?;
+    // The request id is what Persona's support asks for; it stays on the response until
+    // `into_data()` gives the inquiry.
+    let request_id = response.request_id().unwrap_or("none").to_string();
+    let created = response.into_data();
     let id = created.id.clone();
-    println!("   created {id}: {}", describe(&created));
+    println!(
+        "   created {id}: {} (request {request_id})",
+        describe(&created)
+    );
 
     println!("\n2. Retrieve {id}");
     let inquiry = client
@@ -80,8 +82,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .inquiry_id(&id)
         .send()
         .await?
-        .into_inner()
-        .data;
+        .into_data();
     let attributes = &inquiry.attributes;
     println!(
         "   {} {}, born {}: {}",
@@ -130,8 +131,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
             .body(SimulateActions::new([action]))
             .send()
             .await?
-            .into_inner()
-            .data;
+            .into_data();
         println!("   {label}: {}", describe(&inquiry));
     }
     println!("\nDone: {id} went from created to approved.");

@@ -17,6 +17,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use persona_api::prelude::*;
 use persona_api::types::SimulateActionType::{ApproveInquiry, CompleteInquiry, StartInquiry};
 use persona_api::webhooks::{EventObject, SIGNATURE_HEADER, WebhookError, WebhookVerifier};
 use persona_api::{InquiryStatus, SimulateActions};
@@ -106,8 +107,7 @@ async fn approve_an_inquiry(
         .body(persona_api::NewInquiry::from_template(mock.template_id()).name_first("Jane"))
         .send()
         .await?
-        .into_inner()
-        .data;
+        .into_data();
     for action in [StartInquiry, CompleteInquiry, ApproveInquiry] {
         client
             .simulate_inquiry_actions()

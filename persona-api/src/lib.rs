@@ -13,6 +13,7 @@
 //!
 //! ```
 //! use persona_api::chrono::NaiveDate;
+//! use persona_api::prelude::*;
 //! use persona_api::{Client, InquiryStatus, NewInquiry};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -25,7 +26,7 @@
 //!     .name_first("Jane")
 //!     .name_last("Doe")
 //!     .birthdate(NaiveDate::from_ymd_opt(1994, 4, 12).ok_or("a date")?);
-//! let inquiry = client.create_inquiry().body(jane).send().await?.into_inner().data;
+//! let inquiry = client.create_inquiry().body(jane).send().await?.into_data();
 //! assert!(inquiry.id.starts_with("inq_"));
 //! assert_eq!(inquiry.attributes.status, Some(InquiryStatus::Created));
 //! assert_eq!(inquiry.attributes.name_first.as_deref(), Some("Jane"));
@@ -93,6 +94,7 @@ mod api_version;
 mod call;
 mod client;
 mod config_error;
+mod envelope;
 mod error;
 mod ids;
 pub mod inflection;
@@ -134,6 +136,7 @@ pub use api_version::{ApiVersion, UnknownApiVersion};
 pub use chrono;
 pub use client::{Client, ClientBuilder, ClientContext, DEFAULT_BASE_URL, PERSONA_VERSION};
 pub use config_error::ConfigError;
+pub use envelope::Envelope;
 pub use error::{ApiError, DecodeError, Error, ErrorDetail};
 /// Every set of values the spec marks open (`InquiryStatus`, `CheckStatus`, ...).
 pub use generated::enums::*;
@@ -156,6 +159,13 @@ pub use secret::Secret;
 #[cfg(feature = "uploads")]
 #[cfg_attr(docsrs, doc(cfg(feature = "uploads")))]
 pub use upload::{Upload, UploadRequest};
+
+/// The traits a caller of the client uses on nearly every call: `use persona_api::prelude::*;`.
+pub mod prelude {
+    pub use crate::envelope::Envelope;
+    pub use crate::pagination::Paginate;
+    pub use crate::response_headers::ResponseMetadata;
+}
 
 /// Request and response bodies of every operation; request bodies (and what they hold) keep
 /// typify's builders, though the envelope-free ones in [`requests`] are the easier way.

@@ -7,6 +7,7 @@
 //!
 //! ```
 //! use persona_api::chrono::NaiveDate;
+//! use persona_api::prelude::*;
 //! use persona_api::types::SimulateActionType::{CompleteInquiry, StartInquiry};
 //! use persona_api::{Client, Decision, NewInquiry, SimulateActions, Tag};
 //!
@@ -27,8 +28,7 @@
 //!     )
 //!     .send()
 //!     .await?
-//!     .into_inner()
-//!     .data;
+//!     .into_data();
 //! let id = &inquiry.id;
 //! client.simulate_inquiry_actions().inquiry_id(id).body(SimulateActions::new([StartInquiry, CompleteInquiry])).send().await?;
 //! client.add_inquiry_tag().inquiry_id(id).body(Tag::named("vip")).send().await?;

@@ -178,8 +178,8 @@ impl<'a> Invocation<'a> {
         }
         serde_path_to_error::deserialize(body).map_err(|error| {
             Failure::Usage(format!(
-                "the body is not what {} takes: at `{}`: {}",
-                self.operation.name,
+                "the body is not what `persona {}` takes: at `{}`: {}",
+                self.operation.command(),
                 error.path(),
                 error.inner()
             ))

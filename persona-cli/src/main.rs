@@ -28,17 +28,25 @@ fn main() -> ExitCode {
     let matches = tree.get_matches_mut();
     let outcome = match matches.subcommand() {
         Some(("completions", arguments)) => completions(&mut tree, arguments),
-        Some((name, arguments)) => match generated::OPERATIONS.iter().find(|op| op.name == name) {
-            Some(operation) => run(operation, arguments),
-            None => Err(Failure::Usage(format!("no operation is named {name}"))),
+        Some((noun, verbs)) => match verbs.subcommand() {
+            Some((verb, arguments)) => match generated::OPERATIONS
+                .iter()
+                .find(|operation| operation.noun == noun && operation.verb == verb)
+            {
+                Some(operation) => run(operation, arguments),
+                None => Err(Failure::Usage(format!("no operation is `{noun} {verb}`"))),
+            },
+            None => Err(Failure::Usage(format!(
+                "name what to do; see persona {noun} --help"
+            ))),
         },
         None => Err(Failure::Usage(
-            "name an operation; see persona --help".to_string(),
+            "name what to act on; see persona --help".to_string(),
         )),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        // `persona list-events --all | head` closes the pipe early: that is not a failure.
+        // `persona event list --all | head` closes the pipe early: that is not a failure.
         Err(Failure::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
@@ -67,8 +75,8 @@ fn run(operation: &'static Operation, arguments: &ArgMatches) -> Result<(), Fail
     if operation.destructive && client.environment() == Environment::Production && !call.flag("yes")
     {
         return Err(Failure::Usage(format!(
-            "{} cannot be undone and the key is a production key: add --yes to go ahead",
-            operation.name
+            "`persona {}` cannot be undone and the key is a production key: add --yes to go ahead",
+            operation.command()
         )));
     }
     let format = if call.flag("ndjson") {
@@ -104,16 +112,27 @@ fn client(arguments: &ArgMatches) -> Result<Client, Failure> {
 
 #[cfg(test)]
 mod tests {
-    /// The whole command tree, as `--help` shows it: a spec change shows here as a diff.
+    /// The whole command tree, as `--help` shows it, a snapshot per noun: a spec change shows
+    /// here as a diff, in the place of the noun it changes.
     #[test]
     fn command_tree() {
         let mut tree = crate::operation::command_tree(crate::generated::OPERATIONS);
         tree.build();
-        let mut help = vec![tree.render_long_help().to_string()];
-        for subcommand in tree.get_subcommands_mut() {
-            let name = subcommand.get_name().to_string();
-            help.push(format!("==== {name}\n{}", subcommand.render_long_help()));
+        insta::assert_snapshot!("persona", tree.render_long_help().to_string());
+        for noun in tree.get_subcommands_mut() {
+            let name = noun.get_name().to_string();
+            if name == "help" {
+                continue;
+            }
+            let mut help = vec![noun.render_long_help().to_string()];
+            for verb in noun.get_subcommands_mut() {
+                let verb_name = verb.get_name().to_string();
+                help.push(format!(
+                    "==== {name} {verb_name}\n{}",
+                    verb.render_long_help()
+                ));
+            }
+            insta::assert_snapshot!(name, help.join("\n"));
         }
-        insta::assert_snapshot!(help.join("\n"));
     }
 }

@@ -3,10 +3,12 @@
 use clap::builder::{PossibleValuesParser, ValueParser};
 use clap::{Arg, ArgAction, Command};
 
-/// One operation of the spec: a subcommand.
+/// One operation of the spec: a verb of a noun's command, such as `persona inquiry create`.
 pub(crate) struct Operation {
-    /// The operation id in kebab case, such as `create-inquiry`.
-    pub name: &'static str,
+    /// What it acts on: `inquiry`.
+    pub noun: &'static str,
+    /// What it does: `create`.
+    pub verb: &'static str,
     pub about: &'static str,
     pub long_about: &'static str,
     /// Path, query and header parameters.
@@ -28,6 +30,8 @@ pub(crate) struct Parameter {
     pub flag: &'static str,
     pub help: &'static str,
     pub required: bool,
+    /// The id the command acts on, given without a flag (`persona inquiry retrieve inq_..`).
+    pub positional: bool,
     /// Parses into the type the library's builder setter takes.
     pub parser: fn() -> ValueParser,
 }
@@ -88,8 +92,15 @@ const CONNECTION: &str = "Connection";
 const PARAMETERS: &str = "Parameters";
 const BODY: &str = "Body";
 
-/// The whole `persona` command: global configuration, one subcommand per operation, and
-/// `completions`.
+impl Operation {
+    /// `inquiry create`, as it is typed after `persona`.
+    pub(crate) fn command(&self) -> String {
+        format!("{} {}", self.noun, self.verb)
+    }
+}
+
+/// The whole `persona` command: global configuration, a command per noun with a subcommand
+/// per verb, and `completions`.
 pub(crate) fn command_tree(operations: &[Operation]) -> Command {
     let mut root = Command::new("persona")
         .version(env!("CARGO_PKG_VERSION"))
@@ -125,8 +136,17 @@ pub(crate) fn command_tree(operations: &[Operation]) -> Command {
                     persona_api::DEFAULT_BASE_URL
                 )),
         );
-    for operation in operations {
-        root = root.subcommand(subcommand(operation));
+    for noun in nouns(operations) {
+        let verbs = operations.iter().filter(|operation| operation.noun == noun);
+        let mut command = Command::new(noun)
+            .subcommand_required(true)
+            .arg_required_else_help(true);
+        let mut names = Vec::new();
+        for operation in verbs {
+            names.push(operation.verb);
+            command = command.subcommand(subcommand(operation));
+        }
+        root = root.subcommand(command.about(verb_summary(&names)));
     }
     root.subcommand(
         Command::new("completions")
@@ -139,19 +159,43 @@ pub(crate) fn command_tree(operations: &[Operation]) -> Command {
     )
 }
 
+/// A noun's verbs for `persona --help`, cut short to keep to one line.
+fn verb_summary(verbs: &[&str]) -> String {
+    let mut line = String::new();
+    for verb in verbs {
+        if line.len() + verb.len() > 72 {
+            return format!("{line}, ... ({} in all)", verbs.len());
+        }
+        if !line.is_empty() {
+            line += ", ";
+        }
+        line += verb;
+    }
+    line
+}
+
+/// The nouns of the operations, each once, in the table's order.
+pub(crate) fn nouns(operations: &[Operation]) -> Vec<&'static str> {
+    let mut nouns: Vec<&'static str> = operations.iter().map(|operation| operation.noun).collect();
+    nouns.dedup();
+    nouns
+}
+
 fn subcommand(operation: &Operation) -> Command {
-    let mut command = Command::new(operation.name)
+    let mut command = Command::new(operation.verb)
         .about(operation.about)
         .long_about(operation.long_about);
     for parameter in operation.parameters {
-        command = command.arg(
-            Arg::new(parameter.flag)
-                .long(parameter.flag)
-                .help(parameter.help)
-                .help_heading(PARAMETERS)
-                .required(parameter.required)
-                .value_parser((parameter.parser)()),
-        );
+        let arg = Arg::new(parameter.flag)
+            .help(parameter.help)
+            .required(parameter.required)
+            .value_parser((parameter.parser)());
+        // A positional id shows as `<inquiry-id>` in the usage line.
+        command = command.arg(if parameter.positional {
+            arg
+        } else {
+            arg.long(parameter.flag).help_heading(PARAMETERS)
+        });
     }
     if operation.has_body {
         command = command.arg(

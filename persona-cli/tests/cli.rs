@@ -65,6 +65,7 @@ fn guide_request_file() -> std::path::PathBuf {
 
 /// A new inquiry, made through the library, and its id.
 async fn created_inquiry(mock: &MockServer) -> String {
+    use persona_api::Envelope;
     let client = mock.client_builder().build().expect("valid");
     client
         .create_inquiry()
@@ -72,8 +73,7 @@ async fn created_inquiry(mock: &MockServer) -> String {
         .send()
         .await
         .expect("creates")
-        .into_inner()
-        .data
+        .into_data()
         .id
         .to_string()
 }
@@ -85,7 +85,8 @@ async fn the_guides_inquiry_is_created_from_a_file_then_retrieved_and_listed() {
     let created = persona(
         &mock,
         &[
-            "create-inquiry",
+            "inquiry",
+            "create",
             "--json-body",
             guide.to_str().expect("UTF-8 path"),
         ],
@@ -103,7 +104,7 @@ async fn the_guides_inquiry_is_created_from_a_file_then_retrieved_and_listed() {
         "1994-04-12"
     );
 
-    let retrieved = persona(&mock, &["retrieve-inquiry", "--inquiry-id", id], None).await;
+    let retrieved = persona(&mock, &["inquiry", "retrieve", id], None).await;
     assert_eq!(retrieved.status, 0, "{}", retrieved.stderr);
     assert_eq!(retrieved.json()["data"]["id"], id);
     // Pretty-printed, for people; `jq` reads it the same.
@@ -113,7 +114,7 @@ async fn the_guides_inquiry_is_created_from_a_file_then_retrieved_and_listed() {
         retrieved.stdout
     );
 
-    let listed = persona(&mock, &["list-inquiries"], None).await;
+    let listed = persona(&mock, &["inquiry", "list"], None).await;
     assert_eq!(listed.status, 0, "{}", listed.stderr);
     let page = listed.json();
     let ids: Vec<&str> = page["data"]
@@ -130,11 +131,7 @@ async fn an_unknown_inquiry_prints_persona_s_message_and_exits_1() {
     let mock = MockServer::start().await.expect("starts");
     let run = persona(
         &mock,
-        &[
-            "retrieve-inquiry",
-            "--inquiry-id",
-            "inq_DoesNotExist1234567890",
-        ],
+        &["inquiry", "retrieve", "inq_DoesNotExist1234567890"],
         None,
     )
     .await;
@@ -155,7 +152,8 @@ async fn body_flags_write_into_a_body_from_standard_input() {
     let run = persona(
         &mock,
         &[
-            "create-inquiry",
+            "inquiry",
+            "create",
             "--json-body",
             "-",
             "--name-first",
@@ -200,7 +198,8 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
     let run = persona(
         &mock,
         &[
-            "create-inquiry",
+            "inquiry",
+            "create",
             "--inquiry-template-id",
             mock.template_id(),
             "--birthdate",
@@ -217,7 +216,7 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
     );
     let not_json = persona(
         &mock,
-        &["create-inquiry", "--json-body", "-"],
+        &["inquiry", "create", "--json-body", "-"],
         Some("{\"data\": "),
     )
     .await;
@@ -227,12 +226,7 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
         "{}",
         not_json.stderr
     );
-    let wrong_id = persona(
-        &mock,
-        &["approve-inquiry", "--inquiry-id", "itmpl_NotAnInquiry"],
-        None,
-    )
-    .await;
+    let wrong_id = persona(&mock, &["inquiry", "approve", "itmpl_NotAnInquiry"], None).await;
     assert_eq!(wrong_id.status, 2);
     assert!(
         wrong_id
@@ -241,7 +235,7 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
         "{}",
         wrong_id.stderr
     );
-    let bad_page = persona(&mock, &["list-inquiries", "--page-size", "0"], None).await;
+    let bad_page = persona(&mock, &["inquiry", "list", "--page-size", "0"], None).await;
     assert_eq!(bad_page.status, 2, "clap's usage status");
     assert!(
         bad_page.stderr.contains("--page-size"),
@@ -260,7 +254,7 @@ async fn all_follows_every_page_as_an_array_or_as_lines() {
     }
     let array = persona(
         &mock,
-        &["list-inquiries", "--page-size", "2", "--all"],
+        &["inquiry", "list", "--page-size", "2", "--all"],
         None,
     )
     .await;
@@ -276,7 +270,7 @@ async fn all_follows_every_page_as_an_array_or_as_lines() {
 
     let lines = persona(
         &mock,
-        &["list-inquiries", "--page-size", "2", "--all", "--ndjson"],
+        &["inquiry", "list", "--page-size", "2", "--all", "--ndjson"],
         None,
     )
     .await;
@@ -302,11 +296,7 @@ async fn a_production_key_needs_yes_to_redact_and_nothing_is_sent_without_it() {
     let run = run_with(
         mock.base_url(),
         "persona_production_test_key",
-        &[
-            "redact-inquiry",
-            "--inquiry-id",
-            "inq_AnyInquiry1234567890ab",
-        ],
+        &["inquiry", "redact", "inq_AnyInquiry1234567890ab"],
         None,
     )
     .await;
@@ -320,7 +310,7 @@ async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
     let unreachable = run_with(
         "http://127.0.0.1:1/api/v1",
         "persona_sandbox_SECRETVALUE",
-        &["list-events"],
+        &["event", "list"],
         None,
     )
     .await;
@@ -335,7 +325,7 @@ async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
     let listed = run_with(
         mock.base_url(),
         "persona_sandbox_SECRETVALUE",
-        &["list-events"],
+        &["event", "list"],
         None,
     )
     .await;
@@ -343,7 +333,7 @@ async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
     let help = run_with(
         mock.base_url(),
         "persona_sandbox_SECRETVALUE",
-        &["list-events", "--help"],
+        &["event", "list", "--help"],
         None,
     )
     .await;
@@ -362,14 +352,14 @@ async fn an_unreachable_api_exits_3_and_the_key_is_never_printed() {
 async fn the_pdf_is_written_as_it_came_and_completions_cover_every_shell() {
     let mock = MockServer::start().await.expect("starts");
     let id = created_inquiry(&mock).await;
-    let pdf = persona(&mock, &["print-inquiry-pdf", "--inquiry-id", &id], None).await;
+    let pdf = persona(&mock, &["inquiry", "print-pdf", &id], None).await;
     assert_eq!(pdf.status, 0, "{}", pdf.stderr);
     assert!(pdf.stdout.starts_with("%PDF-"), "{}", pdf.stdout);
 
     for shell in ["bash", "zsh", "fish"] {
         let script = persona(&mock, &["completions", shell], None).await;
         assert_eq!(script.status, 0, "{}", script.stderr);
-        assert!(script.stdout.contains("create-inquiry"), "{shell}");
+        assert!(script.stdout.contains("simulate-actions"), "{shell}");
     }
 }
 
@@ -377,7 +367,8 @@ async fn the_pdf_is_written_as_it_came_and_completions_cover_every_shell() {
 async fn the_same_idempotency_key_creates_once() {
     let mock = MockServer::start().await.expect("starts");
     let create = [
-        "create-inquiry",
+        "inquiry",
+        "create",
         "--inquiry-template-id",
         mock.template_id(),
         "--idempotency-key",
@@ -402,7 +393,8 @@ async fn null_clears_a_member_and_cannot_be_combined_with_a_value() {
     let created = persona(
         &mock,
         &[
-            "create-inquiry",
+            "inquiry",
+            "create",
             "--inquiry-template-id",
             mock.template_id(),
             "--note",
@@ -420,15 +412,7 @@ async fn null_clears_a_member_and_cannot_be_combined_with_a_value() {
 
     let contradiction = persona(
         &mock,
-        &[
-            "update-inquiry",
-            "--inquiry-id",
-            &id,
-            "--note",
-            "x",
-            "--null",
-            "note",
-        ],
+        &["inquiry", "update", &id, "--note", "x", "--null", "note"],
         None,
     )
     .await;
@@ -439,14 +423,9 @@ async fn null_clears_a_member_and_cannot_be_combined_with_a_value() {
         contradiction.stderr
     );
 
-    let cleared = persona(
-        &mock,
-        &["update-inquiry", "--inquiry-id", &id, "--null", "note"],
-        None,
-    )
-    .await;
+    let cleared = persona(&mock, &["inquiry", "update", &id, "--null", "note"], None).await;
     assert_eq!(cleared.status, 0, "{}", cleared.stderr);
-    let retrieved = persona(&mock, &["retrieve-inquiry", "--inquiry-id", &id], None).await;
+    let retrieved = persona(&mock, &["inquiry", "retrieve", &id], None).await;
     // A null attribute is left out when the document is written back.
     assert_eq!(retrieved.json()["data"]["attributes"].get("note"), None);
 }
@@ -458,8 +437,8 @@ async fn a_sandbox_inquiry_is_driven_to_approved_from_the_command_line() {
     let simulated = persona(
         &mock,
         &[
-            "simulate-inquiry-actions",
-            "--inquiry-id",
+            "inquiry",
+            "simulate-actions",
             &id,
             "--simulate-actions",
             r#"{"type": "start_inquiry"}"#,
@@ -476,13 +455,7 @@ async fn a_sandbox_inquiry_is_driven_to_approved_from_the_command_line() {
     );
     let approved = persona(
         &mock,
-        &[
-            "approve-inquiry",
-            "--inquiry-id",
-            &id,
-            "--comment",
-            "documents match",
-        ],
+        &["inquiry", "approve", &id, "--comment", "documents match"],
         None,
     )
     .await;
@@ -490,51 +463,71 @@ async fn a_sandbox_inquiry_is_driven_to_approved_from_the_command_line() {
     assert_eq!(approved.json()["data"]["attributes"]["status"], "approved");
 }
 
-/// Every subcommand, run with made-up values for its required flags: whatever Persona (the
-/// mock) answers, the binary ends with one of its documented statuses, never a panic.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_subcommand_runs_to_a_documented_exit_status() {
-    let mock = MockServer::start().await.expect("starts");
-    let id = created_inquiry(&mock).await;
-    let help = persona(&mock, &["--help"], None).await;
-    let commands: Vec<String> = help
-        .stdout
-        .lines()
+/// The commands listed under `Commands:` in a help text, but `help` and `completions`.
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
         .skip_while(|line| !line.starts_with("Commands:"))
         .skip(1)
         .take_while(|line| !line.is_empty())
         .filter_map(|line| line.strip_prefix("  "))
         .filter(|line| !line.starts_with(' '))
-        .map(|line| line.trim().to_string())
-        .filter(|name| name != "help" && name != "completions")
-        .collect();
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help" && *name != "completions")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every command, `persona NOUN VERB`, run with made-up values for its id and required flags:
+/// whatever Persona (the mock) answers, the binary ends with one of its documented statuses,
+/// never a panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_runs_to_a_documented_exit_status() {
+    let mock = MockServer::start().await.expect("starts");
+    let id = created_inquiry(&mock).await;
+    let help = persona(&mock, &["--help"], None).await;
+    let mut commands = Vec::new();
+    for noun in listed_commands(&help.stdout) {
+        let verbs = persona(&mock, &[&noun, "--help"], None).await;
+        assert_eq!(verbs.status, 0, "{}", verbs.stderr);
+        let verbs = listed_commands(&verbs.stdout);
+        assert!(!verbs.is_empty(), "{noun} has verbs");
+        commands.extend(verbs.into_iter().map(|verb| (noun.clone(), verb)));
+    }
     assert_eq!(commands.len(), 209, "{}", help.stdout);
-    for command in &commands {
-        let usage = persona(&mock, &[command, "--help"], None).await;
+    for (noun, verb) in &commands {
+        let usage = persona(&mock, &[noun, verb, "--help"], None).await;
         let usage_line = usage
             .stdout
             .lines()
             .find(|line| line.starts_with("Usage:"))
             .expect("a usage line")
             .to_string();
-        let mut args = vec![command.clone()];
-        for required in usage_line
-            .split_whitespace()
-            .filter(|word| word.starts_with("--"))
-        {
-            let value = match required {
-                "--inquiry-id" => id.clone(),
-                "--inquiry-session-id" => "iqse_MadeUp1234567890abcdefgh".to_string(),
-                "--inquiry-template-id" | "--filter-inquiry-template-id" => {
+        let mut args = vec![noun.clone(), verb.clone()];
+        // `--flag <flag>` for a required flag, `<name>` for the id the command acts on.
+        let words: Vec<&str> = usage_line.split_whitespace().collect();
+        for (at, word) in words.iter().enumerate() {
+            let (name, flag) = match word.strip_prefix("--") {
+                Some(name) => (name, true),
+                None if word.starts_with('<') && (at == 0 || !words[at - 1].starts_with("--")) => {
+                    (word.trim_matches(|c| c == '<' || c == '>'), false)
+                }
+                None => continue,
+            };
+            let value = match name {
+                "inquiry-id" => id.clone(),
+                "inquiry-session-id" => "iqse_MadeUp1234567890abcdefgh".to_string(),
+                "inquiry-template-id" | "filter-inquiry-template-id" => {
                     mock.template_id().to_string()
                 }
-                "--event-id" => "evt_MadeUp1234567890abcdefghij".to_string(),
-                // The ids of operations taken from Persona's bundle as they are: any text.
-                // What operations taken from Persona's bundle as they are require (ids, a relay
-                // token, ...): any text, which the mock refuses as Persona would.
+                "event-id" => "evt_MadeUp1234567890abcdefghij".to_string(),
+                // What the operations taken from Persona's bundle as they are require (ids, a
+                // relay token, ...): any text, which the mock refuses as Persona would.
                 _ => "made_up_1234567890".to_string(),
             };
-            args.extend([required.to_string(), value]);
+            if flag {
+                args.push(word.to_string());
+            }
+            args.push(value);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = persona(&mock, &args, Some("")).await;

@@ -3,20 +3,42 @@
 //! back with nothing lost. The names are
 //! the spec's request and response bodies (`decoders.rs`, written by `cargo xtask generate`).
 
+use std::fmt::Debug;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// Something done with the Rust type of a body schema, which [`with_type`] picks by the
+/// schema's name: decoding an example in a test, timing a decode in a benchmark.
+pub trait ForType {
+    type Output;
+
+    fn run<T: DeserializeOwned + Serialize + Debug>(self) -> Self::Output;
+}
+
+pub use crate::decoders::with_type;
 
 /// Decodes `json` as the Rust type generated for schema `schema`, returning the pretty `Debug`
 /// form of the value, or the decoding error with its JSON path.
 pub fn decode(schema: &str, json: &Value) -> Result<String, String> {
-    crate::decoders::decode_as(schema, json)
+    with_type(schema, Typed(json))
         .unwrap_or_else(|| panic!("no operation of the spec has a body of schema {schema}"))
 }
 
 /// Decodes through the JSON text, as the client does, so that the error names the JSON path;
 /// then writes the value back, which must have lost nothing ([`lost`]).
-pub(crate) fn typed<T: serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug>(
-    json: &Value,
-) -> Result<String, String> {
+struct Typed<'a>(&'a Value);
+
+impl ForType for Typed<'_> {
+    type Output = Result<String, String>;
+
+    fn run<T: DeserializeOwned + Serialize + Debug>(self) -> Self::Output {
+        typed::<T>(self.0)
+    }
+}
+
+fn typed<T: DeserializeOwned + Serialize + Debug>(json: &Value) -> Result<String, String> {
     let text = json.to_string();
     let deserializer = &mut serde_json::Deserializer::from_str(&text);
     let value = serde_path_to_error::deserialize::<_, T>(deserializer)

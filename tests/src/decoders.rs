@@ -2,419 +2,376 @@
 
 //! Every request and response body schema of the spec, by name, as its generated type.
 use persona_api::types;
-use serde_json::Value;
-use crate::decode::typed;
-/// Decodes `json` as the type generated for `schema`; `None` when no operation has a
+use crate::decode::ForType;
+/// Runs `task` with the type generated for `schema`; `None` when no operation has a
 /// body of that schema.
-pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, String>> {
+pub fn with_type<F: ForType>(schema: &str, task: F) -> Option<F::Output> {
     Some(
         match schema {
-            "AccountTypeObjectDocument" => {
-                typed::<types::AccountTypeObjectDocument>(json)
-            }
-            "AddAccountRelationBody" => typed::<types::AddAccountRelationBody>(json),
+            "AccountTypeObjectDocument" => task.run::<types::AccountTypeObjectDocument>(),
+            "AddAccountRelationBody" => task.run::<types::AddAccountRelationBody>(),
             "AddAccountRelationResponse" => {
-                typed::<types::AddAccountRelationResponse>(json)
+                task.run::<types::AddAccountRelationResponse>()
             }
-            "AddAccountTagBody" => typed::<types::AddAccountTagBody>(json),
-            "AddAccountTagResponse" => typed::<types::AddAccountTagResponse>(json),
-            "AddCaseObjectsBody" => typed::<types::AddCaseObjectsBody>(json),
-            "AddCaseTagBody" => typed::<types::AddCaseTagBody>(json),
-            "AddReportTagBody" => typed::<types::AddReportTagBody>(json),
+            "AddAccountTagBody" => task.run::<types::AddAccountTagBody>(),
+            "AddAccountTagResponse" => task.run::<types::AddAccountTagResponse>(),
+            "AddCaseObjectsBody" => task.run::<types::AddCaseObjectsBody>(),
+            "AddCaseTagBody" => task.run::<types::AddCaseTagBody>(),
+            "AddReportTagBody" => task.run::<types::AddReportTagBody>(),
             "AddTransactionRelationBody" => {
-                typed::<types::AddTransactionRelationBody>(json)
+                task.run::<types::AddTransactionRelationBody>()
             }
             "AddTransactionRelationResponse" => {
-                typed::<types::AddTransactionRelationResponse>(json)
+                task.run::<types::AddTransactionRelationResponse>()
             }
-            "AddTransactionTagBody" => typed::<types::AddTransactionTagBody>(json),
-            "AddTransactionTagResponse" => {
-                typed::<types::AddTransactionTagResponse>(json)
-            }
-            "ApiKeyDocument" => typed::<types::ApiKeyDocument>(json),
-            "ApiKeyList" => typed::<types::ApiKeyList>(json),
-            "ApiKeyWithValueDocument" => typed::<types::ApiKeyWithValueDocument>(json),
-            "ApiLogDocument" => typed::<types::ApiLogDocument>(json),
-            "ApiLogList" => typed::<types::ApiLogList>(json),
-            "AssignCaseBody" => typed::<types::AssignCaseBody>(json),
-            "CaseDocument" => typed::<types::CaseDocument>(json),
-            "CaseTemplateDocument" => typed::<types::CaseTemplateDocument>(json),
-            "ConnectConnectionDocument" => {
-                typed::<types::ConnectConnectionDocument>(json)
-            }
-            "ConnectConnectionList" => typed::<types::ConnectConnectionList>(json),
-            "ConnectShareTokenDocument" => {
-                typed::<types::ConnectShareTokenDocument>(json)
-            }
-            "ConnectShareTokenList" => typed::<types::ConnectShareTokenList>(json),
-            "ConsolidateAccountsBody" => typed::<types::ConsolidateAccountsBody>(json),
+            "AddTransactionTagBody" => task.run::<types::AddTransactionTagBody>(),
+            "AddTransactionTagResponse" => task.run::<types::AddTransactionTagResponse>(),
+            "ApiKeyDocument" => task.run::<types::ApiKeyDocument>(),
+            "ApiKeyList" => task.run::<types::ApiKeyList>(),
+            "ApiKeyWithValueDocument" => task.run::<types::ApiKeyWithValueDocument>(),
+            "ApiLogDocument" => task.run::<types::ApiLogDocument>(),
+            "ApiLogList" => task.run::<types::ApiLogList>(),
+            "AssignCaseBody" => task.run::<types::AssignCaseBody>(),
+            "CaseDocument" => task.run::<types::CaseDocument>(),
+            "CaseTemplateDocument" => task.run::<types::CaseTemplateDocument>(),
+            "ConnectConnectionDocument" => task.run::<types::ConnectConnectionDocument>(),
+            "ConnectConnectionList" => task.run::<types::ConnectConnectionList>(),
+            "ConnectShareTokenDocument" => task.run::<types::ConnectShareTokenDocument>(),
+            "ConnectShareTokenList" => task.run::<types::ConnectShareTokenList>(),
+            "ConsolidateAccountsBody" => task.run::<types::ConsolidateAccountsBody>(),
             "ConsolidateAccountsResponse" => {
-                typed::<types::ConsolidateAccountsResponse>(json)
+                task.run::<types::ConsolidateAccountsResponse>()
             }
-            "CreateAccessTokenBody" => typed::<types::CreateAccessTokenBody>(json),
-            "CreateAccessTokenResponse" => {
-                typed::<types::CreateAccessTokenResponse>(json)
-            }
-            "CreateAccountBody" => typed::<types::CreateAccountBody>(json),
-            "CreateAccountResponse" => typed::<types::CreateAccountResponse>(json),
-            "CreateApiKeyBody" => typed::<types::CreateApiKeyBody>(json),
-            "CreateAuthorizationBody" => typed::<types::CreateAuthorizationBody>(json),
+            "CreateAccessTokenBody" => task.run::<types::CreateAccessTokenBody>(),
+            "CreateAccessTokenResponse" => task.run::<types::CreateAccessTokenResponse>(),
+            "CreateAccountBody" => task.run::<types::CreateAccountBody>(),
+            "CreateAccountResponse" => task.run::<types::CreateAccountResponse>(),
+            "CreateApiKeyBody" => task.run::<types::CreateApiKeyBody>(),
+            "CreateAuthorizationBody" => task.run::<types::CreateAuthorizationBody>(),
             "CreateAuthorizationResponse" => {
-                typed::<types::CreateAuthorizationResponse>(json)
+                task.run::<types::CreateAuthorizationResponse>()
             }
             "CreateBrowserFingerprintListBody" => {
-                typed::<types::CreateBrowserFingerprintListBody>(json)
+                task.run::<types::CreateBrowserFingerprintListBody>()
             }
             "CreateBrowserFingerprintListItemBody" => {
-                typed::<types::CreateBrowserFingerprintListItemBody>(json)
+                task.run::<types::CreateBrowserFingerprintListItemBody>()
             }
-            "CreateCaseBody" => typed::<types::CreateCaseBody>(json),
+            "CreateCaseBody" => task.run::<types::CreateCaseBody>(),
             "CreateConnectConnectionBody" => {
-                typed::<types::CreateConnectConnectionBody>(json)
+                task.run::<types::CreateConnectConnectionBody>()
             }
-            "CreateCountryListBody" => typed::<types::CreateCountryListBody>(json),
-            "CreateCountryListItemBody" => {
-                typed::<types::CreateCountryListItemBody>(json)
-            }
+            "CreateCountryListBody" => task.run::<types::CreateCountryListBody>(),
+            "CreateCountryListItemBody" => task.run::<types::CreateCountryListItemBody>(),
             "CreateDeviceFingerprintListItemBody" => {
-                typed::<types::CreateDeviceFingerprintListItemBody>(json)
+                task.run::<types::CreateDeviceFingerprintListItemBody>()
             }
             "CreateEmailAddressListBody" => {
-                typed::<types::CreateEmailAddressListBody>(json)
+                task.run::<types::CreateEmailAddressListBody>()
             }
             "CreateEmailAddressListItemBody" => {
-                typed::<types::CreateEmailAddressListItemBody>(json)
+                task.run::<types::CreateEmailAddressListItemBody>()
             }
-            "CreateFieldListItemBody" => typed::<types::CreateFieldListItemBody>(json),
-            "CreateGeolocationListBody" => {
-                typed::<types::CreateGeolocationListBody>(json)
-            }
+            "CreateFieldListItemBody" => task.run::<types::CreateFieldListItemBody>(),
+            "CreateGeolocationListBody" => task.run::<types::CreateGeolocationListBody>(),
             "CreateGeolocationListItemBody" => {
-                typed::<types::CreateGeolocationListItemBody>(json)
+                task.run::<types::CreateGeolocationListItemBody>()
             }
             "CreateGovernmentIdNumberListBody" => {
-                typed::<types::CreateGovernmentIdNumberListBody>(json)
+                task.run::<types::CreateGovernmentIdNumberListBody>()
             }
             "CreateGovernmentIdNumberListItemBody" => {
-                typed::<types::CreateGovernmentIdNumberListItemBody>(json)
+                task.run::<types::CreateGovernmentIdNumberListItemBody>()
             }
-            "CreateGraphQueryBody" => typed::<types::CreateGraphQueryBody>(json),
-            "CreateGraphQueryResponse" => typed::<types::CreateGraphQueryResponse>(json),
-            "CreateInquiryRequest" => typed::<types::CreateInquiryRequest>(json),
+            "CreateGraphQueryBody" => task.run::<types::CreateGraphQueryBody>(),
+            "CreateGraphQueryResponse" => task.run::<types::CreateGraphQueryResponse>(),
+            "CreateInquiryRequest" => task.run::<types::CreateInquiryRequest>(),
             "CreateInquirySessionRequest" => {
-                typed::<types::CreateInquirySessionRequest>(json)
+                task.run::<types::CreateInquirySessionRequest>()
             }
-            "CreateIpAddressListBody" => typed::<types::CreateIpAddressListBody>(json),
+            "CreateIpAddressListBody" => task.run::<types::CreateIpAddressListBody>(),
             "CreateIpAddressListItemBody" => {
-                typed::<types::CreateIpAddressListItemBody>(json)
+                task.run::<types::CreateIpAddressListItemBody>()
             }
-            "CreateNameListBody" => typed::<types::CreateNameListBody>(json),
-            "CreateNameListItemBody" => typed::<types::CreateNameListItemBody>(json),
-            "CreatePhoneNumberListBody" => {
-                typed::<types::CreatePhoneNumberListBody>(json)
-            }
+            "CreateNameListBody" => task.run::<types::CreateNameListBody>(),
+            "CreateNameListItemBody" => task.run::<types::CreateNameListItemBody>(),
+            "CreatePhoneNumberListBody" => task.run::<types::CreatePhoneNumberListBody>(),
             "CreatePhoneNumberListItemBody" => {
-                typed::<types::CreatePhoneNumberListItemBody>(json)
+                task.run::<types::CreatePhoneNumberListItemBody>()
             }
-            "CreatePrivacyPassBody" => typed::<types::CreatePrivacyPassBody>(json),
-            "CreatePrivacyPassResponse" => {
-                typed::<types::CreatePrivacyPassResponse>(json)
-            }
-            "CreateRelayBody" => typed::<types::CreateRelayBody>(json),
-            "CreateRelayResponse" => typed::<types::CreateRelayResponse>(json),
-            "CreateReportBody" => typed::<types::CreateReportBody>(json),
-            "CreateShareTokenBody" => typed::<types::CreateShareTokenBody>(json),
-            "CreateStringListBody" => typed::<types::CreateStringListBody>(json),
-            "CreateStringListItemBody" => typed::<types::CreateStringListItemBody>(json),
-            "CreateThemeSetBody" => typed::<types::CreateThemeSetBody>(json),
-            "CreateTransactionBody" => typed::<types::CreateTransactionBody>(json),
+            "CreatePrivacyPassBody" => task.run::<types::CreatePrivacyPassBody>(),
+            "CreatePrivacyPassResponse" => task.run::<types::CreatePrivacyPassResponse>(),
+            "CreateRelayBody" => task.run::<types::CreateRelayBody>(),
+            "CreateRelayResponse" => task.run::<types::CreateRelayResponse>(),
+            "CreateReportBody" => task.run::<types::CreateReportBody>(),
+            "CreateShareTokenBody" => task.run::<types::CreateShareTokenBody>(),
+            "CreateStringListBody" => task.run::<types::CreateStringListBody>(),
+            "CreateStringListItemBody" => task.run::<types::CreateStringListItemBody>(),
+            "CreateThemeSetBody" => task.run::<types::CreateThemeSetBody>(),
+            "CreateTransactionBody" => task.run::<types::CreateTransactionBody>(),
             "CreateTransactionLabelBody" => {
-                typed::<types::CreateTransactionLabelBody>(json)
+                task.run::<types::CreateTransactionLabelBody>()
             }
             "CreateTransactionLabelResponse" => {
-                typed::<types::CreateTransactionLabelResponse>(json)
+                task.run::<types::CreateTransactionLabelResponse>()
             }
-            "CreateTransactionResponse" => {
-                typed::<types::CreateTransactionResponse>(json)
-            }
-            "CreateWebhookBody" => typed::<types::CreateWebhookBody>(json),
-            "CreateWorkflowRunBody" => typed::<types::CreateWorkflowRunBody>(json),
-            "DeviceDocument" => typed::<types::DeviceDocument>(json),
-            "DeviceList" => typed::<types::DeviceList>(json),
-            "DismissReportMatchesBody" => typed::<types::DismissReportMatchesBody>(json),
-            "DocumentDocument" => typed::<types::DocumentDocument>(json),
-            "DocumentGenericDocument" => typed::<types::DocumentGenericDocument>(json),
+            "CreateTransactionResponse" => task.run::<types::CreateTransactionResponse>(),
+            "CreateWebhookBody" => task.run::<types::CreateWebhookBody>(),
+            "CreateWorkflowRunBody" => task.run::<types::CreateWorkflowRunBody>(),
+            "DeviceDocument" => task.run::<types::DeviceDocument>(),
+            "DeviceList" => task.run::<types::DeviceList>(),
+            "DismissReportMatchesBody" => task.run::<types::DismissReportMatchesBody>(),
+            "DocumentDocument" => task.run::<types::DocumentDocument>(),
+            "DocumentGenericDocument" => task.run::<types::DocumentGenericDocument>(),
             "DocumentGovernmentIdDocument" => {
-                typed::<types::DocumentGovernmentIdDocument>(json)
+                task.run::<types::DocumentGovernmentIdDocument>()
             }
-            "ErrorBody" => typed::<types::ErrorBody>(json),
-            "EventDocument" => typed::<types::EventDocument>(json),
-            "EventList" => typed::<types::EventList>(json),
+            "ErrorBody" => task.run::<types::ErrorBody>(),
+            "EventDocument" => task.run::<types::EventDocument>(),
+            "EventList" => task.run::<types::EventList>(),
             "ExpireAllInquirySessionsRequest" => {
-                typed::<types::ExpireAllInquirySessionsRequest>(json)
+                task.run::<types::ExpireAllInquirySessionsRequest>()
             }
-            "ExpireApiKeyBody" => typed::<types::ExpireApiKeyBody>(json),
-            "ExpiredInquirySessions" => typed::<types::ExpiredInquirySessions>(json),
+            "ExpireApiKeyBody" => task.run::<types::ExpireApiKeyBody>(),
+            "ExpiredInquirySessions" => task.run::<types::ExpiredInquirySessions>(),
             "GenerateOneTimeLinkRequest" => {
-                typed::<types::GenerateOneTimeLinkRequest>(json)
+                task.run::<types::GenerateOneTimeLinkRequest>()
             }
             "GenerateRelayClaimResponse" => {
-                typed::<types::GenerateRelayClaimResponse>(json)
+                task.run::<types::GenerateRelayClaimResponse>()
             }
-            "ImportAccountBody" => typed::<types::ImportAccountBody>(json),
+            "ImportAccountBody" => task.run::<types::ImportAccountBody>(),
             "ImportEmailAddressListsBody" => {
-                typed::<types::ImportEmailAddressListsBody>(json)
+                task.run::<types::ImportEmailAddressListsBody>()
             }
             "ImportGeolocationListsBody" => {
-                typed::<types::ImportGeolocationListsBody>(json)
+                task.run::<types::ImportGeolocationListsBody>()
             }
             "ImportGovernmentIdNumberListsBody" => {
-                typed::<types::ImportGovernmentIdNumberListsBody>(json)
+                task.run::<types::ImportGovernmentIdNumberListsBody>()
             }
-            "ImportIpAddressListsBody" => typed::<types::ImportIpAddressListsBody>(json),
-            "ImportNameListsBody" => typed::<types::ImportNameListsBody>(json),
+            "ImportIpAddressListsBody" => task.run::<types::ImportIpAddressListsBody>(),
+            "ImportNameListsBody" => task.run::<types::ImportNameListsBody>(),
             "ImportPhoneNumberListsBody" => {
-                typed::<types::ImportPhoneNumberListsBody>(json)
+                task.run::<types::ImportPhoneNumberListsBody>()
             }
-            "ImportTranslationsRequest" => {
-                typed::<types::ImportTranslationsRequest>(json)
-            }
-            "ImporterAccountDocument" => typed::<types::ImporterAccountDocument>(json),
-            "ImporterDocument" => typed::<types::ImporterDocument>(json),
-            "ImporterList" => typed::<types::ImporterList>(json),
+            "ImportTranslationsRequest" => task.run::<types::ImportTranslationsRequest>(),
+            "ImporterAccountDocument" => task.run::<types::ImporterAccountDocument>(),
+            "ImporterDocument" => task.run::<types::ImporterDocument>(),
+            "ImporterList" => task.run::<types::ImporterList>(),
             "ImporterListItemEmailAddressDocument" => {
-                typed::<types::ImporterListItemEmailAddressDocument>(json)
+                task.run::<types::ImporterListItemEmailAddressDocument>()
             }
             "ImporterListItemGeolocationDocument" => {
-                typed::<types::ImporterListItemGeolocationDocument>(json)
+                task.run::<types::ImporterListItemGeolocationDocument>()
             }
             "ImporterListItemGovernmentIdNumberDocument" => {
-                typed::<types::ImporterListItemGovernmentIdNumberDocument>(json)
+                task.run::<types::ImporterListItemGovernmentIdNumberDocument>()
             }
             "ImporterListItemIpAddressDocument" => {
-                typed::<types::ImporterListItemIpAddressDocument>(json)
+                task.run::<types::ImporterListItemIpAddressDocument>()
             }
             "ImporterListItemNameDocument" => {
-                typed::<types::ImporterListItemNameDocument>(json)
+                task.run::<types::ImporterListItemNameDocument>()
             }
             "ImporterListItemPhoneNumberDocument" => {
-                typed::<types::ImporterListItemPhoneNumberDocument>(json)
+                task.run::<types::ImporterListItemPhoneNumberDocument>()
             }
-            "InquiryCreated" => typed::<types::InquiryCreated>(json),
-            "InquiryDecisionRequest" => typed::<types::InquiryDecisionRequest>(json),
-            "InquiryDocument" => typed::<types::InquiryDocument>(json),
-            "InquiryList" => typed::<types::InquiryList>(json),
-            "InquiryOneTimeLink" => typed::<types::InquiryOneTimeLink>(json),
-            "InquiryResumed" => typed::<types::InquiryResumed>(json),
-            "InquirySessionDocument" => typed::<types::InquirySessionDocument>(json),
-            "InquirySessionList" => typed::<types::InquirySessionList>(json),
-            "InquirySessionOneTimeLink" => {
-                typed::<types::InquirySessionOneTimeLink>(json)
-            }
-            "InquiryTagRequest" => typed::<types::InquiryTagRequest>(json),
-            "InquiryTemplateDocument" => typed::<types::InquiryTemplateDocument>(json),
-            "InquiryTemplateList" => typed::<types::InquiryTemplateList>(json),
+            "InquiryCreated" => task.run::<types::InquiryCreated>(),
+            "InquiryDecisionRequest" => task.run::<types::InquiryDecisionRequest>(),
+            "InquiryDocument" => task.run::<types::InquiryDocument>(),
+            "InquiryList" => task.run::<types::InquiryList>(),
+            "InquiryOneTimeLink" => task.run::<types::InquiryOneTimeLink>(),
+            "InquiryResumed" => task.run::<types::InquiryResumed>(),
+            "InquirySessionDocument" => task.run::<types::InquirySessionDocument>(),
+            "InquirySessionList" => task.run::<types::InquirySessionList>(),
+            "InquirySessionOneTimeLink" => task.run::<types::InquirySessionOneTimeLink>(),
+            "InquiryTagRequest" => task.run::<types::InquiryTagRequest>(),
+            "InquiryTemplateDocument" => task.run::<types::InquiryTemplateDocument>(),
+            "InquiryTemplateList" => task.run::<types::InquiryTemplateList>(),
             "InquiryTemplateTranslationsDocument" => {
-                typed::<types::InquiryTemplateTranslationsDocument>(json)
+                task.run::<types::InquiryTemplateTranslationsDocument>()
             }
             "InquiryTemplateVersionDocument" => {
-                typed::<types::InquiryTemplateVersionDocument>(json)
+                task.run::<types::InquiryTemplateVersionDocument>()
             }
             "InquiryTemplateVersionList" => {
-                typed::<types::InquiryTemplateVersionList>(json)
+                task.run::<types::InquiryTemplateVersionList>()
             }
             "ListAccountRelationsResponse" => {
-                typed::<types::ListAccountRelationsResponse>(json)
+                task.run::<types::ListAccountRelationsResponse>()
             }
-            "ListAccountsResponse" => typed::<types::ListAccountsResponse>(json),
-            "ListCasesResponse" => typed::<types::ListCasesResponse>(json),
-            "ListDocument" => typed::<types::ListDocument>(json),
+            "ListAccountsResponse" => task.run::<types::ListAccountsResponse>(),
+            "ListCasesResponse" => task.run::<types::ListCasesResponse>(),
+            "ListDocument" => task.run::<types::ListDocument>(),
             "ListItemBrowserFingerprintDocument" => {
-                typed::<types::ListItemBrowserFingerprintDocument>(json)
+                task.run::<types::ListItemBrowserFingerprintDocument>()
             }
-            "ListItemCountryDocument" => typed::<types::ListItemCountryDocument>(json),
+            "ListItemCountryDocument" => task.run::<types::ListItemCountryDocument>(),
             "ListItemDeviceFingerprintDocument" => {
-                typed::<types::ListItemDeviceFingerprintDocument>(json)
+                task.run::<types::ListItemDeviceFingerprintDocument>()
             }
             "ListItemEmailAddressDocument" => {
-                typed::<types::ListItemEmailAddressDocument>(json)
+                task.run::<types::ListItemEmailAddressDocument>()
             }
-            "ListItemFieldDocument" => typed::<types::ListItemFieldDocument>(json),
+            "ListItemFieldDocument" => task.run::<types::ListItemFieldDocument>(),
             "ListItemGeolocationDocument" => {
-                typed::<types::ListItemGeolocationDocument>(json)
+                task.run::<types::ListItemGeolocationDocument>()
             }
             "ListItemGovernmentIdNumberDocument" => {
-                typed::<types::ListItemGovernmentIdNumberDocument>(json)
+                task.run::<types::ListItemGovernmentIdNumberDocument>()
             }
-            "ListItemIpAddressDocument" => {
-                typed::<types::ListItemIpAddressDocument>(json)
-            }
-            "ListItemNameDocument" => typed::<types::ListItemNameDocument>(json),
+            "ListItemIpAddressDocument" => task.run::<types::ListItemIpAddressDocument>(),
+            "ListItemNameDocument" => task.run::<types::ListItemNameDocument>(),
             "ListItemPhoneNumberDocument" => {
-                typed::<types::ListItemPhoneNumberDocument>(json)
+                task.run::<types::ListItemPhoneNumberDocument>()
             }
-            "ListItemStringDocument" => typed::<types::ListItemStringDocument>(json),
-            "ListList" => typed::<types::ListList>(json),
+            "ListItemStringDocument" => task.run::<types::ListItemStringDocument>(),
+            "ListList" => task.run::<types::ListList>(),
             "ListsBrowserFingerprintsDocument" => {
-                typed::<types::ListsBrowserFingerprintsDocument>(json)
+                task.run::<types::ListsBrowserFingerprintsDocument>()
             }
-            "ListsCountriesDocument" => typed::<types::ListsCountriesDocument>(json),
+            "ListsCountriesDocument" => task.run::<types::ListsCountriesDocument>(),
             "ListsEmailAddressesDocument" => {
-                typed::<types::ListsEmailAddressesDocument>(json)
+                task.run::<types::ListsEmailAddressesDocument>()
             }
-            "ListsGeolocationsDocument" => {
-                typed::<types::ListsGeolocationsDocument>(json)
-            }
+            "ListsGeolocationsDocument" => task.run::<types::ListsGeolocationsDocument>(),
             "ListsGovernmentIdNumbersDocument" => {
-                typed::<types::ListsGovernmentIdNumbersDocument>(json)
+                task.run::<types::ListsGovernmentIdNumbersDocument>()
             }
-            "ListsIpAddressesDocument" => typed::<types::ListsIpAddressesDocument>(json),
-            "ListsNamesDocument" => typed::<types::ListsNamesDocument>(json),
-            "ListsPhoneNumbersDocument" => {
-                typed::<types::ListsPhoneNumbersDocument>(json)
-            }
-            "ListsStringsDocument" => typed::<types::ListsStringsDocument>(json),
-            "LockVerificationResponse" => typed::<types::LockVerificationResponse>(json),
-            "RateLimitList" => typed::<types::RateLimitList>(json),
-            "RedactAccountResponse" => typed::<types::RedactAccountResponse>(json),
+            "ListsIpAddressesDocument" => task.run::<types::ListsIpAddressesDocument>(),
+            "ListsNamesDocument" => task.run::<types::ListsNamesDocument>(),
+            "ListsPhoneNumbersDocument" => task.run::<types::ListsPhoneNumbersDocument>(),
+            "ListsStringsDocument" => task.run::<types::ListsStringsDocument>(),
+            "LockVerificationResponse" => task.run::<types::LockVerificationResponse>(),
+            "RateLimitList" => task.run::<types::RateLimitList>(),
+            "RedactAccountResponse" => task.run::<types::RedactAccountResponse>(),
             "RedactTransactionBiometricsResponse" => {
-                typed::<types::RedactTransactionBiometricsResponse>(json)
+                task.run::<types::RedactTransactionBiometricsResponse>()
             }
-            "RedactTransactionResponse" => {
-                typed::<types::RedactTransactionResponse>(json)
-            }
+            "RedactTransactionResponse" => task.run::<types::RedactTransactionResponse>(),
             "RedactVerificationResponse" => {
-                typed::<types::RedactVerificationResponse>(json)
+                task.run::<types::RedactVerificationResponse>()
             }
-            "RedeemShareTokenBody" => typed::<types::RedeemShareTokenBody>(json),
-            "RemoveAccountRelationBody" => {
-                typed::<types::RemoveAccountRelationBody>(json)
-            }
+            "RedeemShareTokenBody" => task.run::<types::RedeemShareTokenBody>(),
+            "RemoveAccountRelationBody" => task.run::<types::RemoveAccountRelationBody>(),
             "RemoveAccountRelationResponse" => {
-                typed::<types::RemoveAccountRelationResponse>(json)
+                task.run::<types::RemoveAccountRelationResponse>()
             }
-            "RemoveAccountTagBody" => typed::<types::RemoveAccountTagBody>(json),
-            "RemoveAccountTagResponse" => typed::<types::RemoveAccountTagResponse>(json),
-            "RemoveCaseObjectsBody" => typed::<types::RemoveCaseObjectsBody>(json),
-            "RemoveCaseTagBody" => typed::<types::RemoveCaseTagBody>(json),
-            "RemoveReportTagBody" => typed::<types::RemoveReportTagBody>(json),
+            "RemoveAccountTagBody" => task.run::<types::RemoveAccountTagBody>(),
+            "RemoveAccountTagResponse" => task.run::<types::RemoveAccountTagResponse>(),
+            "RemoveCaseObjectsBody" => task.run::<types::RemoveCaseObjectsBody>(),
+            "RemoveCaseTagBody" => task.run::<types::RemoveCaseTagBody>(),
+            "RemoveReportTagBody" => task.run::<types::RemoveReportTagBody>(),
             "RemoveTransactionRelationBody" => {
-                typed::<types::RemoveTransactionRelationBody>(json)
+                task.run::<types::RemoveTransactionRelationBody>()
             }
             "RemoveTransactionRelationResponse" => {
-                typed::<types::RemoveTransactionRelationResponse>(json)
+                task.run::<types::RemoveTransactionRelationResponse>()
             }
-            "RemoveTransactionTagBody" => typed::<types::RemoveTransactionTagBody>(json),
+            "RemoveTransactionTagBody" => task.run::<types::RemoveTransactionTagBody>(),
             "RemoveTransactionTagResponse" => {
-                typed::<types::RemoveTransactionTagResponse>(json)
+                task.run::<types::RemoveTransactionTagResponse>()
             }
-            "ReportDocument" => typed::<types::ReportDocument>(json),
-            "ReportHistoryDocument" => typed::<types::ReportHistoryDocument>(json),
-            "ReportList" => typed::<types::ReportList>(json),
-            "RequestRelayChallengeBody" => {
-                typed::<types::RequestRelayChallengeBody>(json)
-            }
+            "ReportDocument" => task.run::<types::ReportDocument>(),
+            "ReportHistoryDocument" => task.run::<types::ReportHistoryDocument>(),
+            "ReportList" => task.run::<types::ReportList>(),
+            "RequestRelayChallengeBody" => task.run::<types::RequestRelayChallengeBody>(),
             "RequestRelayChallengeResponse" => {
-                typed::<types::RequestRelayChallengeResponse>(json)
+                task.run::<types::RequestRelayChallengeResponse>()
             }
-            "RetrieveAccountResponse" => typed::<types::RetrieveAccountResponse>(json),
+            "RetrieveAccountResponse" => task.run::<types::RetrieveAccountResponse>(),
             "RetrieveGraphQueryResponse" => {
-                typed::<types::RetrieveGraphQueryResponse>(json)
+                task.run::<types::RetrieveGraphQueryResponse>()
             }
             "RetrieveTransactionResponse" => {
-                typed::<types::RetrieveTransactionResponse>(json)
+                task.run::<types::RetrieveTransactionResponse>()
             }
             "RetrieveVerificationResponse" => {
-                typed::<types::RetrieveVerificationResponse>(json)
+                task.run::<types::RetrieveVerificationResponse>()
             }
-            "RotateWebhookSecretBody" => typed::<types::RotateWebhookSecretBody>(json),
-            "RunAccountActionBody" => typed::<types::RunAccountActionBody>(json),
-            "RunAccountActionResponse" => typed::<types::RunAccountActionResponse>(json),
-            "SearchAccountsBody" => typed::<types::SearchAccountsBody>(json),
-            "SearchAccountsResponse" => typed::<types::SearchAccountsResponse>(json),
-            "SearchCasesBody" => typed::<types::SearchCasesBody>(json),
-            "SearchCasesResponse" => typed::<types::SearchCasesResponse>(json),
-            "SearchInquiriesRequest" => typed::<types::SearchInquiriesRequest>(json),
-            "SetAccountTagsBody" => typed::<types::SetAccountTagsBody>(json),
-            "SetAccountTagsResponse" => typed::<types::SetAccountTagsResponse>(json),
-            "SetCaseStatusBody" => typed::<types::SetCaseStatusBody>(json),
-            "SetCaseTagsBody" => typed::<types::SetCaseTagsBody>(json),
-            "SetInquiryTagsRequest" => typed::<types::SetInquiryTagsRequest>(json),
-            "SetReportTagsBody" => typed::<types::SetReportTagsBody>(json),
-            "SetTransactionTagsBody" => typed::<types::SetTransactionTagsBody>(json),
+            "RotateWebhookSecretBody" => task.run::<types::RotateWebhookSecretBody>(),
+            "RunAccountActionBody" => task.run::<types::RunAccountActionBody>(),
+            "RunAccountActionResponse" => task.run::<types::RunAccountActionResponse>(),
+            "SearchAccountsBody" => task.run::<types::SearchAccountsBody>(),
+            "SearchAccountsResponse" => task.run::<types::SearchAccountsResponse>(),
+            "SearchCasesBody" => task.run::<types::SearchCasesBody>(),
+            "SearchCasesResponse" => task.run::<types::SearchCasesResponse>(),
+            "SearchInquiriesRequest" => task.run::<types::SearchInquiriesRequest>(),
+            "SetAccountTagsBody" => task.run::<types::SetAccountTagsBody>(),
+            "SetAccountTagsResponse" => task.run::<types::SetAccountTagsResponse>(),
+            "SetCaseStatusBody" => task.run::<types::SetCaseStatusBody>(),
+            "SetCaseTagsBody" => task.run::<types::SetCaseTagsBody>(),
+            "SetInquiryTagsRequest" => task.run::<types::SetInquiryTagsRequest>(),
+            "SetReportTagsBody" => task.run::<types::SetReportTagsBody>(),
+            "SetTransactionTagsBody" => task.run::<types::SetTransactionTagsBody>(),
             "SetTransactionTagsResponse" => {
-                typed::<types::SetTransactionTagsResponse>(json)
+                task.run::<types::SetTransactionTagsResponse>()
             }
-            "SimulateActionsRequest" => typed::<types::SimulateActionsRequest>(json),
-            "ThemeSetDocument" => typed::<types::ThemeSetDocument>(json),
-            "ThemeSetList" => typed::<types::ThemeSetList>(json),
-            "TransactionList" => typed::<types::TransactionList>(json),
+            "SimulateActionsRequest" => task.run::<types::SimulateActionsRequest>(),
+            "ThemeSetDocument" => task.run::<types::ThemeSetDocument>(),
+            "ThemeSetList" => task.run::<types::ThemeSetList>(),
+            "TransactionList" => task.run::<types::TransactionList>(),
             "TransactionTypeObjectDocument" => {
-                typed::<types::TransactionTypeObjectDocument>(json)
+                task.run::<types::TransactionTypeObjectDocument>()
             }
             "UnlockVerificationResponse" => {
-                typed::<types::UnlockVerificationResponse>(json)
+                task.run::<types::UnlockVerificationResponse>()
             }
-            "UpdateAccountBody" => typed::<types::UpdateAccountBody>(json),
-            "UpdateAccountResponse" => typed::<types::UpdateAccountResponse>(json),
-            "UpdateApiKeyBody" => typed::<types::UpdateApiKeyBody>(json),
-            "UpdateCaseBody" => typed::<types::UpdateCaseBody>(json),
-            "UpdateInquiryRequest" => typed::<types::UpdateInquiryRequest>(json),
-            "UpdateThemeSetBody" => typed::<types::UpdateThemeSetBody>(json),
-            "UpdateTransactionBody" => typed::<types::UpdateTransactionBody>(json),
-            "UpdateTransactionResponse" => {
-                typed::<types::UpdateTransactionResponse>(json)
-            }
-            "UpdateWebhookBody" => typed::<types::UpdateWebhookBody>(json),
-            "UserAuditLogDocument" => typed::<types::UserAuditLogDocument>(json),
-            "UserAuditLogList" => typed::<types::UserAuditLogList>(json),
-            "VerificationAamvaDocument" => {
-                typed::<types::VerificationAamvaDocument>(json)
-            }
+            "UpdateAccountBody" => task.run::<types::UpdateAccountBody>(),
+            "UpdateAccountResponse" => task.run::<types::UpdateAccountResponse>(),
+            "UpdateApiKeyBody" => task.run::<types::UpdateApiKeyBody>(),
+            "UpdateCaseBody" => task.run::<types::UpdateCaseBody>(),
+            "UpdateInquiryRequest" => task.run::<types::UpdateInquiryRequest>(),
+            "UpdateThemeSetBody" => task.run::<types::UpdateThemeSetBody>(),
+            "UpdateTransactionBody" => task.run::<types::UpdateTransactionBody>(),
+            "UpdateTransactionResponse" => task.run::<types::UpdateTransactionResponse>(),
+            "UpdateWebhookBody" => task.run::<types::UpdateWebhookBody>(),
+            "UserAuditLogDocument" => task.run::<types::UserAuditLogDocument>(),
+            "UserAuditLogList" => task.run::<types::UserAuditLogList>(),
+            "VerificationAamvaDocument" => task.run::<types::VerificationAamvaDocument>(),
             "VerificationDatabaseDocument" => {
-                typed::<types::VerificationDatabaseDocument>(json)
+                task.run::<types::VerificationDatabaseDocument>()
             }
             "VerificationDatabaseEcbsvDocument" => {
-                typed::<types::VerificationDatabaseEcbsvDocument>(json)
+                task.run::<types::VerificationDatabaseEcbsvDocument>()
             }
             "VerificationDatabasePhoneCarrierDocument" => {
-                typed::<types::VerificationDatabasePhoneCarrierDocument>(json)
+                task.run::<types::VerificationDatabasePhoneCarrierDocument>()
             }
             "VerificationDatabaseSerproDocument" => {
-                typed::<types::VerificationDatabaseSerproDocument>(json)
+                task.run::<types::VerificationDatabaseSerproDocument>()
             }
             "VerificationDatabaseStandardDocument" => {
-                typed::<types::VerificationDatabaseStandardDocument>(json)
+                task.run::<types::VerificationDatabaseStandardDocument>()
             }
             "VerificationDatabaseTinDocument" => {
-                typed::<types::VerificationDatabaseTinDocument>(json)
+                task.run::<types::VerificationDatabaseTinDocument>()
             }
             "VerificationDocumentDocument" => {
-                typed::<types::VerificationDocumentDocument>(json)
+                task.run::<types::VerificationDocumentDocument>()
             }
             "VerificationEmailAddressDocument" => {
-                typed::<types::VerificationEmailAddressDocument>(json)
+                task.run::<types::VerificationEmailAddressDocument>()
             }
             "VerificationGovernmentIdDocument" => {
-                typed::<types::VerificationGovernmentIdDocument>(json)
+                task.run::<types::VerificationGovernmentIdDocument>()
             }
             "VerificationGovernmentIdNfcDocument" => {
-                typed::<types::VerificationGovernmentIdNfcDocument>(json)
+                task.run::<types::VerificationGovernmentIdNfcDocument>()
             }
             "VerificationPhoneNumberDocument" => {
-                typed::<types::VerificationPhoneNumberDocument>(json)
+                task.run::<types::VerificationPhoneNumberDocument>()
             }
             "VerificationSelfieDocument" => {
-                typed::<types::VerificationSelfieDocument>(json)
+                task.run::<types::VerificationSelfieDocument>()
             }
-            "WebhookDocument" => typed::<types::WebhookDocument>(json),
-            "WebhookList" => typed::<types::WebhookList>(json),
-            "WebhookWithSecretDocument" => {
-                typed::<types::WebhookWithSecretDocument>(json)
-            }
-            "WorkflowRunDocument" => typed::<types::WorkflowRunDocument>(json),
-            "WorkflowRunList" => typed::<types::WorkflowRunList>(json),
-            "WorkflowVersionList" => typed::<types::WorkflowVersionList>(json),
+            "WebhookDocument" => task.run::<types::WebhookDocument>(),
+            "WebhookList" => task.run::<types::WebhookList>(),
+            "WebhookWithSecretDocument" => task.run::<types::WebhookWithSecretDocument>(),
+            "WorkflowRunDocument" => task.run::<types::WorkflowRunDocument>(),
+            "WorkflowRunList" => task.run::<types::WorkflowRunList>(),
+            "WorkflowVersionList" => task.run::<types::WorkflowVersionList>(),
             _ => return None,
         },
     )

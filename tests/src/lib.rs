@@ -35,13 +35,13 @@ pub async fn create_inquiry(
     client: &persona_api::Client,
     body: persona_api::NewInquiry,
 ) -> Result<persona_api::InquiryId, persona_api::Error> {
+    use persona_api::Envelope;
     Ok(client
         .create_inquiry()
         .body(body)
         .send()
         .await?
-        .into_inner()
-        .data
+        .into_data()
         .id)
 }
 

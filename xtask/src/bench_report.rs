@@ -63,6 +63,23 @@ const PAIRS: &[(&str, &str, &str, Option<f64>)] = &[
     ),
 ];
 
+/// The group of `tests/benches/decode_by_product.rs`: a pair for each product, `typed/<product>`
+/// against `value/<product>`, each typed decode held to the time of `serde_json::Value`'s.
+const BY_PRODUCT: &str = "decode_by_product";
+
+/// The products the per-product benchmark ran, from criterion's folders.
+fn products_decoded(root: &Path) -> Vec<String> {
+    let mut products: Vec<String> = std::fs::read_dir(root.join(BY_PRODUCT).join("typed"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name != "report")
+        .collect();
+    products.sort();
+    products
+}
+
 /// Requests per second are reported for these (criterion measured time per request).
 const RATES: &[(&str, &str)] = &[
     (
@@ -100,7 +117,24 @@ pub fn run() -> Result<String, TaskError> {
         "figure", "candidate", "floor", "ratio"
     )];
     let mut found = 0;
-    for (what, candidate, floor, target) in PAIRS {
+    let by_product: Vec<(String, String, String, Option<f64>)> = products_decoded(&root)
+        .into_iter()
+        .map(|product| {
+            (
+                format!("decode {product}'s largest example, typed vs Value"),
+                format!("{BY_PRODUCT}/typed/{product}"),
+                format!("{BY_PRODUCT}/value/{product}"),
+                Some(1.00),
+            )
+        })
+        .collect();
+    let pairs = PAIRS
+        .iter()
+        .map(|(what, candidate, floor, target)| (*what, *candidate, *floor, *target))
+        .chain(by_product.iter().map(|(what, candidate, floor, target)| {
+            (what.as_str(), candidate.as_str(), floor.as_str(), *target)
+        }));
+    for (what, candidate, floor, target) in pairs {
         let (Some(ours), Some(base)) = (mean_nanos(&root, candidate), mean_nanos(&root, floor))
         else {
             lines.push(format!("{what:<58} (not run)"));

@@ -1,5 +1,6 @@
 //! The generated half of the `persona` command line (`persona-cli/src/generated.rs`): one
-//! subcommand per operation of the spec, its flags, and the call of persona-api's builder that
+//! command per operation of the spec, as a noun and a verb from the model (`persona inquiry
+//! create`), its flags, and the call of persona-api's builder that
 //! the subcommand makes.
 //!
 //! The command tree (names, help, flags) comes from the spec; the type each parameter flag
@@ -46,12 +47,14 @@ pub fn generate(
     client: &syn::File,
 ) -> Result<String, TaskError> {
     let setters = builder_setters(client)?;
+    // By noun, then verb: the order of `persona --help` and of each noun's help.
     let mut commands = BTreeMap::new();
     // The model reads the operations in document order, as `operations()` walks them.
     for (operation, modelled) in document.operations().zip(&model.operations) {
         let command = Command::read(document, &operation, modelled, &setters)?;
-        if let Some(twin) = commands.insert(command.name.clone(), command) {
-            return Err(cli_error(format!("two operations are named {}", twin.name)));
+        let words = (command.noun.clone(), command.verb.clone());
+        if let Some(twin) = commands.insert(words, command) {
+            return Err(cli_error(format!("two operations are `{}`", twin.name())));
         }
     }
     let entries = commands.values().map(Command::entry);
@@ -60,7 +63,7 @@ pub fn generate(
         use crate::operation::{BodyFlag, FlagValue, Operation, Parameter};
         use crate::invocation::{Failure, Invocation, Reply};
 
-        /// Every operation of the spec, by name.
+        /// Every operation of the spec, by noun and verb.
         pub(crate) static OPERATIONS: &[Operation] = &[#(#entries),*];
 
         /// Sends the request of the subcommand `call` is for, through persona-api's builder.
@@ -70,9 +73,10 @@ pub fn generate(
         ) -> Result<Reply<'a>, Failure> {
             #[allow(unused_imports)]
             use persona_api::Paginate;
-            match call.operation().name {
+            let operation = call.operation();
+            match (operation.noun, operation.verb) {
                 #(#arms)*
-                other => Err(Failure::Usage(format!("no operation is named {other}"))),
+                _ => Err(Failure::Usage(format!("no operation is `{}`", operation.command()))),
             }
         }
     })
@@ -86,8 +90,10 @@ fn cli_error(message: String) -> TaskError {
 
 /// One subcommand, read from an operation.
 struct Command {
-    /// The operation id in kebab case: `create-inquiry`.
-    name: String,
+    /// What it acts on, from the model: `inquiry`.
+    noun: String,
+    /// What it does, from the model: `create`.
+    verb: String,
     /// The client method: `create_inquiry`.
     method: syn::Ident,
     about: String,
@@ -105,6 +111,8 @@ struct ParameterFlag {
     ty: Type,
     help: String,
     required: bool,
+    /// The id the command acts on, given without a flag: `persona inquiry retrieve inq_..`.
+    positional: bool,
 }
 
 struct Body {
@@ -139,8 +147,7 @@ impl Command {
                 operation.method, operation.path
             ))
         })?;
-        let name = crate::kebab_case(id);
-        let builder = crate::pascal_case(&name);
+        let builder = crate::pascal_case(id);
         let builder_setters = setters
             .get(&builder)
             .ok_or_else(|| cli_error(format!("no generated builder {builder} for {id}")))?;
@@ -183,7 +190,13 @@ impl Command {
                 Some(kind) => id_type(kind)?,
                 None => in_persona_api(ty)?,
             };
+            // The first path parameter is the id of what the command acts on.
+            let positional = parameter["in"] == "path"
+                && !parameters
+                    .iter()
+                    .any(|flag: &ParameterFlag| flag.positional);
             parameters.push(ParameterFlag {
+                positional,
                 flag: setter.replace('_', "-"),
                 setter: format_ident!("{setter}"),
                 ty,
@@ -211,7 +224,8 @@ impl Command {
             bytes: success_is_binary(document, node),
             parameters,
             body,
-            name,
+            noun: modelled.command.noun.clone(),
+            verb: modelled.command.verb.clone(),
         };
         command.check_flags()?;
         Ok(command)
@@ -232,18 +246,24 @@ impl Command {
         {
             if RESERVED_FLAGS.contains(&flag.as_str()) || !seen.insert(flag) {
                 return Err(cli_error(format!(
-                    "{} would have the flag --{flag} twice",
-                    self.name
+                    "`{}` would have the flag --{flag} twice",
+                    self.name()
                 )));
             }
         }
         Ok(())
     }
 
+    /// `inquiry create`, for errors.
+    fn name(&self) -> String {
+        format!("{} {}", self.noun, self.verb)
+    }
+
     /// The operation's row of `OPERATIONS`.
     fn entry(&self) -> TokenStream {
         let Command {
-            name,
+            noun,
+            verb,
             about,
             long_about,
             list,
@@ -256,6 +276,7 @@ impl Command {
                 ty,
                 help,
                 required,
+                positional,
                 ..
             } = parameter;
             quote! {
@@ -263,6 +284,7 @@ impl Command {
                     flag: #flag,
                     help: #help,
                     required: #required,
+                    positional: #positional,
                     parser: || clap::value_parser!(#ty).into(),
                 }
             }
@@ -286,7 +308,8 @@ impl Command {
         };
         quote! {
             Operation {
-                name: #name,
+                noun: #noun,
+                verb: #verb,
                 about: #about,
                 long_about: #long_about,
                 parameters: &[#(#parameters),*],
@@ -301,7 +324,9 @@ impl Command {
 
     /// The operation's arm of `send`: the builder, each given parameter, the body, the reply.
     fn arm(&self) -> TokenStream {
-        let Command { name, method, .. } = self;
+        let Command {
+            noun, verb, method, ..
+        } = self;
         let parameters = self.parameters.iter().map(|parameter| {
             let ParameterFlag {
                 flag, setter, ty, ..
@@ -330,7 +355,7 @@ impl Command {
             quote!(Reply::document(request.send().await?))
         };
         quote! {
-            #name => {
+            (#noun, #verb) => {
                 #[allow(unused_mut)]
                 let mut request = client.#method();
                 #(#parameters)*
@@ -563,7 +588,8 @@ mod tests {
     #[test]
     fn a_clashing_flag_is_refused() {
         let command = Command {
-            name: "create-thing".to_string(),
+            noun: "thing".to_string(),
+            verb: "create".to_string(),
             method: format_ident!("create_thing"),
             about: String::new(),
             long_about: String::new(),

@@ -2,13 +2,13 @@
 //! open enums and paged operations, and the tests' decoder for every body schema. Each emitter
 //! is a function of the model; none reads another's output or the generated client.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::TaskError;
-use crate::model::Model;
+use crate::model::{Data, Model};
 
 /// The modules of `persona-api/src/generated/`, the progenitor client first.
 pub const CLIENT_PATH: &str = "persona-api/src/generated/client.rs";
@@ -16,6 +16,7 @@ pub const MODULE_PATH: &str = "persona-api/src/generated/mod.rs";
 pub const IDS_PATH: &str = "persona-api/src/generated/ids.rs";
 pub const ENUMS_PATH: &str = "persona-api/src/generated/enums.rs";
 pub const PAGINATION_PATH: &str = "persona-api/src/generated/pagination.rs";
+pub const ENVELOPES_PATH: &str = "persona-api/src/generated/envelopes.rs";
 pub const UPLOADS_PATH: &str = "persona-api/src/generated/uploads.rs";
 pub const EVENTS_PATH: &str = "persona-api/src/generated/events.rs";
 /// The tests' decoder by schema name.
@@ -58,6 +59,7 @@ pub fn module() -> TokenStream {
         pub use client::*;
         pub mod enums;
         pub mod ids;
+        mod envelopes;
         mod pagination;
         mod uploads;
         #[cfg(feature = "webhooks")]
@@ -145,6 +147,58 @@ pub fn pagination(model: &Model) -> Result<String, TaskError> {
         "Every paged list and search as a `futures::Stream` of its items.",
         &body,
     )
+}
+
+/// `Envelope` for every success body whose `data` is a schema by name or an array of one, under
+/// the features of the products whose operations answer with it.
+pub fn envelopes(model: &Model) -> TokenStream {
+    let mut bodies: BTreeMap<&str, (&Data, BTreeSet<&str>)> = BTreeMap::new();
+    for operation in &model.operations {
+        let answers = operation
+            .responses
+            .iter()
+            .filter(|response| response.is_success());
+        for response in answers {
+            if let (Some(schema), Some(data)) = (&response.schema, &response.data) {
+                let (_, features) = bodies.entry(schema).or_insert((data, BTreeSet::new()));
+                features.insert(model.feature_of(operation));
+            }
+        }
+    }
+    let impls = bodies.into_iter().map(|(schema, (data, features))| {
+        let gate = crate::features::any_of(&features);
+        let document = ident(schema);
+        let item = ident(&crate::pascal_case(&data.item));
+        let data = if data.many {
+            quote!(::std::vec::Vec<types::#item>)
+        } else {
+            quote!(types::#item)
+        };
+        quote! {
+            #gate
+            impl Envelope for types::#document {
+                type Data = #data;
+
+                fn data(&self) -> &Self::Data {
+                    &self.data
+                }
+
+                fn into_data(self) -> Self::Data {
+                    self.data
+                }
+            }
+        }
+    });
+    quote! {
+        //! Every answer whose `data` is a resource or a page of them, read in one hop.
+
+        #[allow(unused_imports)]
+        use super::types;
+        #[allow(unused_imports)]
+        use crate::envelope::Envelope;
+
+        #(#impls)*
+    }
 }
 
 /// For every operation whose body can be a multipart upload (the importers), a
@@ -290,18 +344,17 @@ pub fn events(model: &Model) -> TokenStream {
 pub fn decoders(model: &Model) -> TokenStream {
     let arms = model.body_schemas().into_iter().map(|schema| {
         let ty = ident(schema);
-        quote! { #schema => typed::<types::#ty>(json), }
+        quote! { #schema => task.run::<types::#ty>(), }
     });
     quote! {
         //! Every request and response body schema of the spec, by name, as its generated type.
         use persona_api::types;
-        use serde_json::Value;
 
-        use crate::decode::typed;
+        use crate::decode::ForType;
 
-        /// Decodes `json` as the type generated for `schema`; `None` when no operation has a
+        /// Runs `task` with the type generated for `schema`; `None` when no operation has a
         /// body of that schema.
-        pub(crate) fn decode_as(schema: &str, json: &Value) -> Option<Result<String, String>> {
+        pub fn with_type<F: ForType>(schema: &str, task: F) -> Option<F::Output> {
             Some(match schema {
                 #(#arms)*
                 _ => return None,

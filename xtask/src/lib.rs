@@ -232,6 +232,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (emit::IDS_PATH, emit::ids(&model)?),
             (emit::ENUMS_PATH, emit::enums(&model)?),
             (emit::PAGINATION_PATH, emit::pagination(&model)?),
+            (emit::ENVELOPES_PATH, emit::file(emit::envelopes(&model))?),
             (emit::UPLOADS_PATH, emit::file(emit::uploads(&model)?)?),
             (emit::EVENTS_PATH, emit::file(emit::events(&model))?),
             (emit::DECODERS_PATH, emit::file(emit::decoders(&model))?),

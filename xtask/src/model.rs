@@ -119,6 +119,78 @@ pub struct Operation {
     /// Whether its shape is written in our overlays (`x-shape-from: overlay`), not taken from
     /// the bundle as it is: the inquiry family and events, which persona-mock serves so far.
     pub shape_from_overlay: bool,
+    /// What it acts on, and what it does, as the CLI names it: `inquiry` and `approve`.
+    pub command: Command,
+}
+
+/// An operation as a noun and a verb: `persona inquiry approve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The resource the path starts from, in the singular: `/inquiry-sessions/..` is
+    /// `inquiry-session`, `/verification/selfies/..` is `verification`.
+    pub noun: String,
+    /// The operation id without the noun's words: `markInquiryForReview` is
+    /// `mark-for-review`, `retrieveSelfieVerification` is `retrieve-selfie`.
+    pub verb: String,
+}
+
+impl Command {
+    fn read(operation_id: &str, path: &str) -> Command {
+        let top = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let noun: Vec<&str> = top.split('-').collect();
+        let noun: Vec<String> = noun
+            .iter()
+            .enumerate()
+            .map(|(at, word)| {
+                if at + 1 == noun.len() {
+                    singular(word)
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect();
+        let words: Vec<String> = crate::kebab_case(operation_id)
+            .split('-')
+            .map(str::to_string)
+            .collect();
+        // The noun's words where they stand in the id, in the singular or the plural; the
+        // first word is always the verb's.
+        let found = (1..words.len()).find(|&start| {
+            words.len() >= start + noun.len()
+                && noun
+                    .iter()
+                    .zip(&words[start..])
+                    .all(|(noun_word, word)| singular(word) == *noun_word)
+        });
+        let verb: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| found.is_none_or(|start| *at < start || *at >= start + noun.len()))
+            .map(|(_, word)| word.as_str())
+            .collect();
+        Command {
+            noun: noun.join("-"),
+            verb: verb.join("-"),
+        }
+    }
+}
+
+/// A path segment's or an id's word in the singular: `inquiries`, `addresses`, `passes` and
+/// `lists` as `inquiry`, `address`, `pass` and `list`.
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = word.strip_suffix("sses") {
+        format!("{stem}ss")
+    } else if word.ends_with('s') && !word.ends_with("ss") {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    }
 }
 
 /// A multipart body: each part by its form name, the members of the body's JSON:API
@@ -145,6 +217,16 @@ pub struct Response {
     pub status: String,
     /// The Rust type of the JSON body, named as the request body's is.
     pub schema: Option<String>,
+    /// What a JSON:API document body holds in `data`, when it is one schema by name.
+    pub data: Option<Data>,
+}
+
+/// The `data` of a document: one object of a schema, or an array of them (a page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Data {
+    /// The schema of the object (or of each item), by name.
+    pub item: String,
+    pub many: bool,
 }
 
 impl Response {
@@ -416,6 +498,25 @@ fn data_resource<'a>(
     resources.iter().find(|resource| resource.schema == name)
 }
 
+/// What a body holds in `data`: a schema by name (`data: {$ref: Inquiry}`), or an array of one
+/// (`data: {type: array, items: {$ref: Inquiry}}`); `None` for a body without `data` or whose
+/// `data` is written in place.
+fn document_data(document: &Document, body: &Value) -> Option<Data> {
+    let schema = document.merged(body);
+    let data = schema.get("properties")?.get("data")?;
+    if let Some(name) = schema_name(data) {
+        return Some(Data {
+            item: name.to_string(),
+            many: false,
+        });
+    }
+    (text(data, "type") == Some("array")).then_some(())?;
+    Some(Data {
+        item: schema_name(data.get("items")?)?.to_string(),
+        many: true,
+    })
+}
+
 /// The Rust type of a body (`role` is `Body` or `Response`): its schema's name, or for a schema
 /// written in place the name progenitor gives it (`CreateAccountBody`, `ListAccountsResponse`).
 pub(crate) fn type_name(schema: &Value, operation_id: &str, role: &str) -> String {
@@ -497,12 +598,15 @@ fn read_operation(
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(status, response)| Response {
-            status: status.clone(),
-            schema: document
+        .map(|(status, response)| {
+            let schema = document
                 .resolve(response)
-                .pointer("/content/application~1json/schema")
-                .map(|schema| type_name(schema, id, "Response")),
+                .pointer("/content/application~1json/schema");
+            Response {
+                status: status.clone(),
+                schema: schema.map(|schema| type_name(schema, id, "Response")),
+                data: schema.and_then(|schema| document_data(document, schema)),
+            }
         })
         .collect();
     let page = if query.iter().any(|name| name == NEXT_PAGE_CURSOR) {
@@ -526,6 +630,7 @@ fn read_operation(
         .find_map(|body| data_resource(document, body, resources))
         .map(|resource| resource.json_type.clone());
     Ok(Operation {
+        command: Command::read(id, operation.path),
         id: id.to_string(),
         product: product.to_string(),
         shape_from_overlay: node["x-shape-from"] == "overlay",
@@ -714,6 +819,18 @@ mod tests {
             })
         );
         assert_eq!(update.page, None);
+        assert_eq!(
+            list.responses[0].data,
+            Some(Data {
+                item: "Thing".into(),
+                many: true
+            }),
+            "a page's items"
+        );
+        assert_eq!(
+            update.responses[0].data, None,
+            "ThingDocument holds no data"
+        );
         assert_eq!(list.resource.as_deref(), Some("thing"));
         assert_eq!(update.resource, None, "ThingDocument holds no data");
         assert_eq!(
@@ -734,6 +851,47 @@ mod tests {
         assert_eq!(
             model.body_schemas().into_iter().collect::<Vec<_>>(),
             ["ThingDocument", "ThingList", "ThingUpdate"]
+        );
+    }
+
+    #[test]
+    fn an_operation_is_a_noun_and_a_verb() {
+        let command = |id: &str, path: &str| {
+            let command = Command::read(id, path);
+            format!("{} {}", command.noun, command.verb)
+        };
+        assert_eq!(command("listInquiries", "/inquiries"), "inquiry list");
+        assert_eq!(
+            command(
+                "markInquiryForReview",
+                "/inquiries/{inquiry-id}/mark-for-review"
+            ),
+            "inquiry mark-for-review"
+        );
+        assert_eq!(
+            command("expireAllInquirySessions", "/inquiry-sessions/expire-all"),
+            "inquiry-session expire-all"
+        );
+        assert_eq!(
+            command(
+                "retrieveEcbsvDatabaseVerification",
+                "/verification/database-ecbsvs/{verification-id}"
+            ),
+            "verification retrieve-ecbsv-database"
+        );
+        assert_eq!(
+            command("createPrivacyPass", "/privacy-passes"),
+            "privacy-pass create"
+        );
+        assert_eq!(command("listLists", "/lists"), "list list");
+        assert_eq!(
+            command("createShareToken", "/connect/share-tokens"),
+            "connect create-share-token",
+            "a noun the id does not name leaves it whole"
+        );
+        assert_eq!(
+            command("createEmailAddressListItem", "/list-item/email-addresses"),
+            "list-item create-email-address"
         );
     }
 

@@ -6,6 +6,7 @@ mod client;
 pub use client::*;
 pub mod enums;
 pub mod ids;
+mod envelopes;
 mod pagination;
 mod uploads;
 #[cfg(feature = "webhooks")]
