@@ -1,5 +1,7 @@
 //! JSON:API pieces that the spec cannot describe precisely enough for a generator.
 
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 /// Points at another object: its `type` and its id, typed by what the relationship holds
@@ -82,6 +84,124 @@ impl<Id> ToManyRelationship<Id> {
     /// The ids of the linked objects, in order.
     pub fn ids(&self) -> impl Iterator<Item = &Id> {
         self.data.iter().flatten().map(|target| &target.id)
+    }
+}
+
+/// An id kind whose objects a document's `included` (a list of `I`) can hold. The generator
+/// implements it for the id kinds of the open unions' members: an `AccountId` finds an
+/// `Account` in `Included`; a `VerificationId`, whose objects are of several kinds, finds the
+/// union itself (`Included::VerificationSelfie`, `Included::Other` for a kind this version does
+/// not type, ...).
+pub trait IncludedKind<I> {
+    /// What a link of this kind resolves to.
+    type Object;
+
+    /// `item` as this kind's object, if it is the object with `id`.
+    fn find<'a>(item: &'a I, id: &str) -> Option<&'a Self::Object>;
+}
+
+/// A document's `included`, however its type holds it: `Option<Vec<I>>`, `Vec<I>` or a slice.
+pub trait IncludedObjects<I> {
+    fn objects(&self) -> &[I];
+}
+
+impl<I> IncludedObjects<I> for [I] {
+    fn objects(&self) -> &[I] {
+        self
+    }
+}
+
+impl<I> IncludedObjects<I> for Vec<I> {
+    fn objects(&self) -> &[I] {
+        self
+    }
+}
+
+impl<I> IncludedObjects<I> for Option<Vec<I>> {
+    fn objects(&self) -> &[I] {
+        self.as_deref().unwrap_or_default()
+    }
+}
+
+/// A relationship followed into the objects `include` returned with it, typed by its id kind:
+/// a to-one link gives `Option<&Account>`, a to-many link a `Vec` of its objects in the link's
+/// order (those `included` does not hold are left out); an absent relationship gives nothing.
+///
+/// ```
+/// use persona_api::prelude::*;
+/// use persona_api::types::{Included, InquiryDocument};
+///
+/// let document: InquiryDocument = serde_json::from_value(serde_json::json!({
+///     "data": {"type": "inquiry", "id": "inq_1", "attributes": {"status": "completed"},
+///              "relationships": {
+///                  "account": {"data": {"type": "account", "id": "act_1"}},
+///                  "verifications": {"data": [{"type": "verification/government-id", "id": "ver_1"}]}}},
+///     "included": [
+///         {"type": "account", "id": "act_1", "attributes": {"reference-id": "user-42"}},
+///         {"type": "verification/government-id", "id": "ver_1",
+///          "attributes": {"status": "passed", "name-first": "JANE",
+///                         "checks": [{"name": "id_barcode_detection", "status": "passed"}]}}]
+/// }))?;
+/// let links = document.data.relationships.as_ref().ok_or("relationships")?;
+/// let account = links.account.resolve(&document.included).ok_or("the account")?;
+/// assert_eq!(account.attributes.as_ref().and_then(|a| a.reference_id.as_deref()), Some("user-42"));
+/// let verifications = links.verifications.resolve(&document.included);
+/// assert!(matches!(
+///     verifications.as_slice(),
+///     [Included::VerificationGovernmentId(id)]
+///         if id.attributes.as_ref().and_then(|a| a.name_first.as_deref()) == Some("JANE")
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Resolve<'a, I: 'a> {
+    /// `Option<&Object>` for a to-one link, `Vec<&Object>` for a to-many link.
+    type Resolved;
+
+    fn resolve(&'a self, included: &'a (impl IncludedObjects<I> + ?Sized)) -> Self::Resolved;
+}
+
+impl<'a, I: 'a, Id> Resolve<'a, I> for ToOneRelationship<Id>
+where
+    Id: IncludedKind<I> + Deref<Target = str> + 'a,
+{
+    type Resolved = Option<&'a Id::Object>;
+
+    fn resolve(&'a self, included: &'a (impl IncludedObjects<I> + ?Sized)) -> Self::Resolved {
+        let id = self.id()?;
+        included
+            .objects()
+            .iter()
+            .find_map(|item| Id::find(item, id))
+    }
+}
+
+impl<'a, I: 'a, Id> Resolve<'a, I> for ToManyRelationship<Id>
+where
+    Id: IncludedKind<I> + Deref<Target = str> + 'a,
+{
+    type Resolved = Vec<&'a Id::Object>;
+
+    fn resolve(&'a self, included: &'a (impl IncludedObjects<I> + ?Sized)) -> Self::Resolved {
+        let objects = included.objects();
+        self.ids()
+            .filter_map(|id| objects.iter().find_map(|item| Id::find(item, id)))
+            .collect()
+    }
+}
+
+/// A relationship the object may not have (every relationship of the generated types is
+/// optional): resolves to nothing when absent.
+impl<'a, I: 'a, R> Resolve<'a, I> for Option<R>
+where
+    R: Resolve<'a, I>,
+    R::Resolved: Default,
+{
+    type Resolved = R::Resolved;
+
+    fn resolve(&'a self, included: &'a (impl IncludedObjects<I> + ?Sized)) -> Self::Resolved {
+        self.as_ref()
+            .map(|link| link.resolve(included))
+            .unwrap_or_default()
     }
 }
 

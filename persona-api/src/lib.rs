@@ -105,10 +105,7 @@ mod open_enum;
 #[allow(dead_code)]
 mod open_union;
 mod pagination;
-// The inquiry product's hand-written helpers: typed access to an inquiry's included objects,
-// and its envelope-free request bodies.
-#[cfg(feature = "inquiries")]
-mod related;
+// The inquiry product's hand-written helpers: its envelope-free request bodies.
 #[cfg(feature = "inquiries")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inquiries")))]
 pub mod requests;
@@ -144,10 +141,11 @@ pub use generated::enums::*;
 pub use generated::ids::*;
 pub use generated::{ByteStream, ResponseValue};
 pub use ids::IdError;
-pub use jsonapi::{Clearable, ResourceIdentifier, ToManyRelationship, ToOneRelationship};
+pub use jsonapi::{
+    Clearable, IncludedKind, IncludedObjects, Resolve, ResourceIdentifier, ToManyRelationship,
+    ToOneRelationship,
+};
 pub use pagination::Paginate;
-#[cfg(feature = "inquiries")]
-pub use related::WithIncluded;
 #[cfg(feature = "inquiries")]
 pub use requests::{
     Decision, ExpireSessions, InquirySearch, InquiryUpdate, NewInquiry, NewInquirySession,
@@ -163,6 +161,7 @@ pub use upload::{Upload, UploadRequest};
 /// The traits a caller of the client uses on nearly every call: `use persona_api::prelude::*;`.
 pub mod prelude {
     pub use crate::envelope::Envelope;
+    pub use crate::jsonapi::Resolve;
     pub use crate::pagination::Paginate;
     pub use crate::response_headers::ResponseMetadata;
 }

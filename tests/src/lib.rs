@@ -7,6 +7,8 @@ pub mod decode;
 mod decoders;
 #[rustfmt::skip]
 pub mod id_kinds;
+#[rustfmt::skip]
+pub mod included_kinds;
 pub mod fixed_server;
 pub mod fixtures;
 pub mod loopback;

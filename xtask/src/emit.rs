@@ -23,6 +23,8 @@ pub const EVENTS_PATH: &str = "persona-api/src/generated/events.rs";
 pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
 /// The tests' table of id kinds.
 pub const TEST_ID_KINDS_PATH: &str = "tests/src/id_kinds.rs";
+/// The tests' table of the kinds `included` holds, by id kind.
+pub const TEST_INCLUDED_KINDS_PATH: &str = "tests/src/included_kinds.rs";
 /// persona-mock's table of operations and their query parameters.
 pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
 /// The calls of the operations taken from Persona's bundle as they are, for the request test.
@@ -448,6 +450,78 @@ pub fn mock_operations(model: &Model) -> TokenStream {
 }
 
 /// The tests' table of id kinds: each kind with the prefix and noun the spec gives it, its
+/// Each kind of each union `included` holds, with its id kind, for the test that resolves a
+/// link of every one of them (`Model::included_unions`).
+pub fn test_included_kinds(model: &Model) -> TokenStream {
+    let mut rows = Vec::new();
+    for (union, by_kind) in model.included_unions() {
+        let union_type = ident(&union.name);
+        let union_name = &union.name;
+        for (kind, members) in by_kind {
+            let prefix = model
+                .id_kind(kind)
+                .map(|id| id.prefix.clone())
+                .unwrap_or_default();
+            let kind_type = ident(kind);
+            for member in members {
+                let (tag, schema) = (&member.value, &member.schema);
+                rows.push(quote! {
+                    IncludedKindCase {
+                        union: #union_name,
+                        kind: #kind,
+                        tag: #tag,
+                        schema: #schema,
+                        prefix: #prefix,
+                        resolve: resolve::<types::#union_type, persona_api::#kind_type>,
+                    }
+                });
+            }
+        }
+    }
+    quote! {
+        //! Every kind of every union that `included` holds, with the id kind that links to it.
+        use persona_api::types;
+        use persona_api::{IncludedKind, Resolve, ToManyRelationship, ToOneRelationship};
+        use serde_json::Value;
+
+        /// One kind of a union: where it comes from, and how a link of its id kind resolves.
+        pub struct IncludedKindCase {
+            pub union: &'static str,
+            pub kind: &'static str,
+            pub tag: &'static str,
+            pub schema: &'static str,
+            pub prefix: &'static str,
+            /// Reads `included` as a list of the union, then resolves a to-one and a to-many
+            /// link to `link` (a resource identifier) in it: each object found, written back.
+            pub resolve: fn(&Value, &Value) -> Result<Vec<Value>, String>,
+        }
+
+        fn resolve<U, Id>(included: &Value, link: &Value) -> Result<Vec<Value>, String>
+        where
+            U: serde::de::DeserializeOwned,
+            Id: IncludedKind<U> + std::ops::Deref<Target = str> + serde::de::DeserializeOwned,
+            Id::Object: serde::Serialize,
+        {
+            let text = |error: serde_json::Error| error.to_string();
+            let included: Vec<U> = serde_json::from_value(included.clone()).map_err(text)?;
+            let one: ToOneRelationship<Id> =
+                serde_json::from_value(serde_json::json!({ "data": link })).map_err(text)?;
+            let many: ToManyRelationship<Id> =
+                serde_json::from_value(serde_json::json!({ "data": [link] })).map_err(text)?;
+            one.resolve(&included)
+                .into_iter()
+                .chain(many.resolve(&included))
+                .map(|object| serde_json::to_value(object).map_err(text))
+                .collect()
+        }
+
+        /// Every kind of every union `included` holds.
+        pub fn included_kinds() -> Vec<IncludedKindCase> {
+            vec![#(#rows),*]
+        }
+    }
+}
+
 /// `PREFIX`, and what parsing an id of no kind into it says, so one test covers every kind.
 pub fn test_id_kinds(model: &Model) -> TokenStream {
     let rows = model.ids.iter().map(|kind| {

@@ -192,7 +192,6 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     if !problems.is_empty() {
         return Err(TaskError::Unsupported(problems));
     }
-    let unions = refine::open_unions(&document)?;
     let reader = document::Document {
         root: document.clone(),
     };
@@ -200,12 +199,13 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
 
-    let tokens = run_progenitor(&spec, &model, &unions)?;
+    let tokens = run_progenitor(&spec, &model)?;
     let mut file =
         syn::parse2::<syn::File>(tokens).map_err(|error| TaskError::Format(error.to_string()))?;
     let operations = spec.operations().count();
     let sends = refine::rewrite_builders(&mut file)?;
-    refine::add_open_unions(&mut file, &unions)?;
+    refine::add_open_unions(&mut file, &model.open_unions)?;
+    refine::add_included_kinds(&mut file, &model)?;
     request_builders::add(&mut file, &builders, &flattened)?;
     request_types::refuse_nulls(&mut file, &reader)?;
     request_types::drop_response_builders(&mut file, &reader)?;
@@ -239,6 +239,10 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
             (
                 emit::TEST_ID_KINDS_PATH,
                 emit::file(emit::test_id_kinds(&model))?,
+            ),
+            (
+                emit::TEST_INCLUDED_KINDS_PATH,
+                emit::file(emit::test_included_kinds(&model))?,
             ),
             (
                 emit::MOCK_OPERATIONS_PATH,
@@ -307,15 +311,14 @@ fn replacements(spec: &openapiv3::OpenAPI) -> Result<Vec<Replacement<'_>>, TaskE
 fn settings(
     spec: &openapiv3::OpenAPI,
     model: &model::Model,
-    unions: &[refine::OpenUnion],
 ) -> Result<GenerationSettings, TaskError> {
     let mut settings = GenerationSettings::new();
     // typify's enum for a oneOf refuses a kind it does not know; an open union is written by
     // `refine::add_open_unions` instead, so typify is told to use that one.
-    for union in unions {
+    for union in &model.open_unions {
         settings.with_replacement(
-            union.name(),
-            format!("crate::generated::types::{}", union.name()),
+            &union.name,
+            format!("crate::generated::types::{}", union.name),
             std::iter::empty(),
         );
     }
@@ -382,9 +385,8 @@ fn settings(
 fn run_progenitor(
     spec: &openapiv3::OpenAPI,
     model: &model::Model,
-    unions: &[refine::OpenUnion],
 ) -> Result<proc_macro2::TokenStream, TaskError> {
-    let settings = settings(spec, model, unions)?;
+    let settings = settings(spec, model)?;
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| Generator::new(&settings).generate_tokens(spec));

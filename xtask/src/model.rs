@@ -21,6 +21,7 @@ pub struct Model {
     pub abouts: BTreeMap<String, String>,
     pub ids: Vec<IdKind>,
     pub open_enums: Vec<OpenEnum>,
+    pub open_unions: Vec<OpenUnion>,
     pub resources: Vec<Resource>,
     pub links: Vec<Link>,
     /// Every webhook event of the spec, by name.
@@ -51,6 +52,8 @@ pub struct Link {
 /// A JSON:API resource: a schema with a `type` of its own and `attributes`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
+    /// The kind of its `id`, when the spec requires one and names its kind.
+    pub id_kind: Option<String>,
     /// The schema's name: `Inquiry`.
     pub schema: String,
     /// Its `type` on the wire: `inquiry`.
@@ -257,7 +260,8 @@ impl Model {
     pub fn read(document: &Document) -> Result<Model, TaskError> {
         let ids = id_kinds(document)?;
         let open_enums = open_enums(document)?;
-        let resources = resources(document);
+        let open_unions = open_unions(document)?;
+        let resources = resources(document, &ids);
         let links = links(document, &ids);
         let operations = document
             .operations()
@@ -298,6 +302,7 @@ impl Model {
             abouts,
             ids,
             open_enums,
+            open_unions,
             resources,
             links,
         })
@@ -328,6 +333,28 @@ impl Model {
                     .chain(responses.filter_map(|response| response.schema.as_ref()))
             })
             .map(String::as_str)
+            .collect()
+    }
+
+    /// The open unions whose every kind is a resource with an id kind, as `included` holds
+    /// them, each with its kinds grouped by id kind (`VerificationId`: the six verification
+    /// kinds).
+    pub fn included_unions(&self) -> Vec<(&OpenUnion, BTreeMap<&str, Vec<&UnionMember>>)> {
+        let id_kind = |member: &UnionMember| {
+            self.resources
+                .iter()
+                .find(|resource| resource.schema == member.schema)
+                .and_then(|resource| resource.id_kind.as_deref())
+        };
+        self.open_unions
+            .iter()
+            .filter_map(|union| {
+                let mut by_kind: BTreeMap<&str, Vec<&UnionMember>> = BTreeMap::new();
+                for member in &union.members {
+                    by_kind.entry(id_kind(member)?).or_default().push(member);
+                }
+                Some((union, by_kind))
+            })
             .collect()
     }
 
@@ -417,9 +444,72 @@ fn open_enums(document: &Document) -> Result<Vec<OpenEnum>, TaskError> {
         .collect()
 }
 
+/// A union the spec marks `x-open-union: true`: `oneOf` members chosen by a discriminator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenUnion {
+    /// The Rust name typify gives the component (`document-government-id` as
+    /// `DocumentGovernmentId`).
+    pub name: String,
+    pub description: Option<String>,
+    /// The discriminating member: `type`.
+    pub tag: String,
+    /// Each tag value with the component that holds its payload, in the spec's order.
+    pub members: Vec<UnionMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnionMember {
+    /// The tag's value: `verification/selfie`.
+    pub value: String,
+    /// The component that holds the payload, by name.
+    pub schema: String,
+    /// Its Rust name: `VerificationSelfie`.
+    pub payload: String,
+}
+
+/// The spec's open unions, or what is wrong with one.
+fn open_unions(document: &Document) -> Result<Vec<OpenUnion>, TaskError> {
+    let mut unions = Vec::new();
+    for (name, schema) in component_schemas(document) {
+        if schema.get("x-open-union") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        let problem = |what: &str| model_error(name, what);
+        let discriminator = schema
+            .get("discriminator")
+            .ok_or_else(|| problem("x-open-union needs a discriminator"))?;
+        let tag = text(discriminator, "propertyName")
+            .ok_or_else(|| problem("the discriminator needs a propertyName"))?;
+        let mapping = discriminator["mapping"]
+            .as_object()
+            .ok_or_else(|| problem("the discriminator needs a mapping"))?;
+        let members = mapping
+            .iter()
+            .map(|(value, target)| {
+                let component = target
+                    .as_str()
+                    .and_then(|target| target.strip_prefix("#/components/schemas/"))
+                    .ok_or_else(|| problem(&format!("mapping '{value}' must name a component")))?;
+                Ok(UnionMember {
+                    value: value.clone(),
+                    schema: component.to_string(),
+                    payload: crate::pascal_case(component),
+                })
+            })
+            .collect::<Result<Vec<_>, TaskError>>()?;
+        unions.push(OpenUnion {
+            name: crate::pascal_case(name),
+            description: text(schema, "description").map(str::to_string),
+            tag: tag.to_string(),
+            members,
+        });
+    }
+    Ok(unions)
+}
+
 /// Every resource schema: one whose `type` names it (by example or a one-value enum) and that
 /// has `attributes`.
-fn resources(document: &Document) -> Vec<Resource> {
+fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
     component_schemas(document)
         .filter_map(|(name, schema)| {
             let schema = document.merged(schema);
@@ -446,7 +536,15 @@ fn resources(document: &Document) -> Vec<Resource> {
                         .push(attribute.clone());
                 }
             }
+            let id_kind = schema["required"]
+                .as_array()
+                .is_some_and(|required| required.iter().any(|member| member == "id"))
+                .then(|| schema_name(properties.get("id")?))
+                .flatten()
+                .filter(|kind| ids.iter().any(|id| id.name == *kind))
+                .map(str::to_string);
             Some(Resource {
+                id_kind,
                 schema: name.clone(),
                 json_type: json_type.to_string(),
                 removed_in,

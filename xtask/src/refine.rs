@@ -7,6 +7,7 @@ use syn::{
 };
 
 use crate::TaskError;
+use crate::model::{Model, OpenUnion, UnionMember};
 
 /// The items of one of progenitor's modules (`types`, `builder`).
 pub fn module_items<'a>(
@@ -229,61 +230,54 @@ fn result_error_type(output: &mut Type) -> Option<&mut Type> {
     }
 }
 
-/// A union the spec marks `x-open-union: true`: `oneOf` members chosen by a discriminator.
-pub struct OpenUnion {
-    name: String,
-    description: Option<String>,
-    tag: String,
-    /// Each tag value with the component that holds its payload, in the spec's order.
-    members: Vec<(String, String)>,
-}
-
-/// The spec's open unions, or what is wrong with one.
-pub fn open_unions(document: &serde_json::Value) -> Result<Vec<OpenUnion>, TaskError> {
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(serde_json::Value::as_object);
-    let mut unions = Vec::new();
-    for (name, schema) in schemas.into_iter().flatten() {
-        if schema.get("x-open-union") != Some(&serde_json::Value::Bool(true)) {
-            continue;
+/// Adds to the `types` module, for each open union whose every kind is a resource with an id
+/// kind, what makes a relationship of each of those id kinds resolve in a list of the union
+/// (`crate::jsonapi::IncludedKind`): the object of its one kind (`AccountId` finds an
+/// `Account`), or the union itself where the id kind has several (`VerificationId`; an `Other`
+/// with that id too). `features::gate` then compiles each with the types it names.
+pub fn add_included_kinds(file: &mut syn::File, model: &Model) -> Result<(), TaskError> {
+    let mut impls = Vec::new();
+    for (union, by_kind) in model.included_unions() {
+        let name = syn::Ident::new(&union.name, proc_macro2::Span::call_site());
+        for (kind, members) in by_kind {
+            let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+            let variants: Vec<syn::Ident> = members
+                .iter()
+                .map(|member| variant_ident(&member.value))
+                .collect();
+            let block: syn::ItemImpl = match members.as_slice() {
+                [only] => {
+                    let payload = syn::Ident::new(&only.payload, proc_macro2::Span::call_site());
+                    let variant = &variants[0];
+                    parse_quote! {
+                        impl crate::jsonapi::IncludedKind<#name> for crate::generated::ids::#kind {
+                            type Object = #payload;
+                            fn find<'a>(item: &'a #name, id: &str) -> ::std::option::Option<&'a #payload> {
+                                match item {
+                                    #name::#variant(object) if *object.id == *id => ::std::option::Option::Some(object),
+                                    _ => ::std::option::Option::None,
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => parse_quote! {
+                    impl crate::jsonapi::IncludedKind<#name> for crate::generated::ids::#kind {
+                        type Object = #name;
+                        fn find<'a>(item: &'a #name, id: &str) -> ::std::option::Option<&'a #name> {
+                            match item {
+                                #(#name::#variants(_))|* | #name::Other(_) if item.id() == ::std::option::Option::Some(id) => ::std::option::Option::Some(item),
+                                _ => ::std::option::Option::None,
+                            }
+                        }
+                    }
+                },
+            };
+            impls.push(Item::Impl(block));
         }
-        let problem = |what: &str| TaskError::Unsupported(vec![format!("{name}: {what}")]);
-        let discriminator = schema
-            .get("discriminator")
-            .ok_or_else(|| problem("x-open-union needs a discriminator"))?;
-        let tag = discriminator["propertyName"]
-            .as_str()
-            .ok_or_else(|| problem("the discriminator needs a propertyName"))?;
-        let mapping = discriminator["mapping"]
-            .as_object()
-            .ok_or_else(|| problem("the discriminator needs a mapping"))?;
-        let members = mapping
-            .iter()
-            .map(|(value, target)| {
-                target
-                    .as_str()
-                    .and_then(|target| target.strip_prefix("#/components/schemas/"))
-                    .map(|component| (value.clone(), crate::pascal_case(component)))
-                    .ok_or_else(|| problem(&format!("mapping '{value}' must name a component")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        unions.push(OpenUnion {
-            // The Rust names typify gives the components (`document-government-id` as
-            // `DocumentGovernmentId`).
-            name: crate::pascal_case(name),
-            description: schema["description"].as_str().map(str::to_string),
-            tag: tag.to_string(),
-            members,
-        });
     }
-    Ok(unions)
-}
-
-impl OpenUnion {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
+    module_items(file, "types")?.extend(impls);
+    Ok(())
 }
 
 /// Adds each open union to the `types` module: an enum with a variant per tag value holding
@@ -303,7 +297,7 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
         let variants: Vec<(syn::Ident, &str, syn::Ident)> = union
             .members
             .iter()
-            .map(|(value, component)| {
+            .map(|UnionMember { value, payload, .. }| {
                 let variant = variant_ident(value);
                 if !seen.insert(variant.to_string()) || variant == "Other" {
                     return Err(TaskError::Unsupported(vec![format!(
@@ -311,7 +305,7 @@ pub fn add_open_unions(file: &mut syn::File, unions: &[OpenUnion]) -> Result<(),
                         union.name
                     )]));
                 }
-                let payload = syn::Ident::new(component, proc_macro2::Span::call_site());
+                let payload = syn::Ident::new(payload, proc_macro2::Span::call_site());
                 Ok((variant, value.as_str(), payload))
             })
             .collect::<Result<_, _>>()?;

@@ -258,7 +258,7 @@ fn nothing_the_server_sends_is_dropped_on_the_way_back() {
 #[test]
 fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_the_way_back() {
     use persona_api::types::Included;
-    use persona_api::{CheckRequirement, CheckStatus, WithIncluded};
+    use persona_api::{CheckRequirement, CheckStatus, IncludedObjects, Resolve};
 
     let mut sent = guide().response.clone();
     sent["data"]["relationships"]["verifications"] = json!({"data": [
@@ -287,7 +287,8 @@ fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_th
         {"type": "verification/quantum", "id": "ver_Q", "attributes": {"score": 0.97}}
     ]);
     let document: persona_api::types::InquiryCreated = typed(&sent);
-    let kinds: Vec<&str> = document.included().iter().map(Included::kind).collect();
+    let included = document.included.objects();
+    let kinds: Vec<&str> = included.iter().map(Included::kind).collect();
     assert_eq!(
         kinds,
         [
@@ -299,8 +300,8 @@ fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_th
             "verification/quantum"
         ]
     );
-    let Included::VerificationGovernmentId(government_id) = &document.included()[0] else {
-        panic!("typed: {:?}", document.included()[0])
+    let Included::VerificationGovernmentId(government_id) = &included[0] else {
+        panic!("typed: {:?}", included[0])
     };
     let attributes = government_id.attributes.as_ref().expect("attributes");
     assert_eq!(attributes.name_first.as_deref(), Some("JANE"));
@@ -313,12 +314,14 @@ fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_th
         "a new check status is kept"
     );
     assert!(
-        matches!(&document.included()[5], Included::Other(object) if object["attributes"]["score"] == json!(0.97))
+        matches!(&included[5], Included::Other(object) if object["attributes"]["score"] == json!(0.97))
     );
 
     // Relationships lead to the typed objects, in the relationship's order.
-    let verifications: Vec<&str> = document
-        .verifications()
+    let links = document.data.relationships.as_ref().expect("links");
+    let verifications: Vec<&str> = links
+        .verifications
+        .resolve(&document.included)
         .iter()
         .map(|object| object.kind())
         .collect();
@@ -331,11 +334,11 @@ fn included_kinds_decode_typed_an_unknown_one_is_other_and_nothing_is_lost_on_th
         ]
     );
     assert!(matches!(
-        document.reports().as_slice(),
+        links.reports.resolve(&document.included).as_slice(),
         [Included::ReportWatchlist(_)]
     ));
     assert!(matches!(
-        document.documents().as_slice(),
+        links.documents.resolve(&document.included).as_slice(),
         [Included::DocumentGovernmentId(_)]
     ));
 
@@ -370,5 +373,43 @@ fn an_included_object_reads_the_same_whether_its_type_comes_first_or_last() {
         assert!(
             matches!(&read[1], Included::Other(object) if object["attributes"]["x"] == 1 && object["type"] == "report/new-kind")
         );
+    }
+}
+
+/// A link of every id kind resolves, typed, to its object among others in `included`: for each
+/// kind of each union `included` holds (the model's table), the least object of its schema with
+/// an id of the kind, beside another of the same kind, found by a to-one and a to-many link.
+#[test]
+fn a_link_of_every_included_kind_resolves_to_its_object() {
+    use persona_api_tests::included_kinds::included_kinds;
+
+    let cases = included_kinds();
+    assert!(cases.len() >= 16, "the inquiry family's kinds at least");
+    for case in cases {
+        let object = |id: &str| {
+            let mut object = persona_api_tests::least_instance(
+                &json!({ "$ref": format!("#/components/schemas/{}", case.schema) }),
+            );
+            object["type"] = json!(case.tag);
+            object["id"] = json!(id);
+            object
+        };
+        let (wanted, other) = (
+            format!("{}wanted", case.prefix),
+            format!("{}other", case.prefix),
+        );
+        let included = json!([object(&other), object(&wanted)]);
+        let link = json!({ "type": case.tag, "id": wanted });
+        let found = (case.resolve)(&included, &link)
+            .unwrap_or_else(|error| panic!("{} {} ({}): {error}", case.union, case.tag, case.kind));
+        let ids: Vec<&Value> = found.iter().map(|object| &object["id"]).collect();
+        assert_eq!(
+            ids,
+            [&json!(wanted), &json!(wanted)],
+            "{} {}: the to-one and the to-many link find it",
+            case.union,
+            case.tag
+        );
+        assert_eq!(found[0]["type"], json!(case.tag), "{}", case.tag);
     }
 }

@@ -480,7 +480,7 @@ async fn an_update_leaves_sets_or_clears_each_attribute() {
 #[tokio::test]
 async fn simulated_verifications_come_back_typed_with_the_inquirys_data_and_checks() {
     use persona_api::types::{Included, SimulateAction, SimulateActionData};
-    use persona_api::{CheckStatus, SimulateActions, WithIncluded};
+    use persona_api::{CheckStatus, Resolve, SimulateActions};
 
     let (mock, c) = sandbox().await;
     let id = create_jane_doe(&c, mock.template_id())
@@ -509,7 +509,8 @@ async fn simulated_verifications_come_back_typed_with_the_inquirys_data_and_chec
         .await
         .expect("retrieves")
         .into_inner();
-    let verifications = document.verifications();
+    let links = document.data.relationships.as_ref().expect("links");
+    let verifications = links.verifications.resolve(&document.included);
     assert_eq!(verifications.len(), 2, "{verifications:?}");
     for (verification, passed) in verifications.iter().zip([true, false]) {
         let Included::VerificationGovernmentId(government_id) = verification else {
