@@ -118,8 +118,13 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Prepended<A> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        // As a JSON value, not serde's plain string deserializer: a payload whose tag member is
+        // optional (the bundle's resources) reads it through `deserialize_option`, which only
+        // a self-describing deserializer answers.
         match self.first.take() {
-            Some((_, value)) => seed.deserialize(value.into_deserializer()),
+            Some((_, value)) => seed
+                .deserialize(Value::String(value))
+                .map_err(A::Error::custom),
             None => self.rest.next_value_seed(seed),
         }
     }

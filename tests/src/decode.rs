@@ -39,10 +39,23 @@ impl ForType for Typed<'_> {
 }
 
 fn typed<T: DeserializeOwned + Serialize + Debug>(json: &Value) -> Result<String, String> {
-    let text = json.to_string();
-    let deserializer = &mut serde_json::Deserializer::from_str(&text);
-    let value = serde_path_to_error::deserialize::<_, T>(deserializer)
-        .map_err(|error| format!("at `{}`: {}", error.path(), error.inner()))?;
+    // Both orders of an object's members: sorted, as a `Value` writes them (`type` after
+    // `attributes`), and as Persona writes them (`type` and `id` first), which the open unions
+    // read by different paths.
+    let read = |text: &str, order: &str| {
+        let deserializer = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize::<_, T>(deserializer)
+            .map_err(|error| format!("{order}: at `{}`: {}", error.path(), error.inner()))
+    };
+    let value = read(&json.to_string(), "members sorted")?;
+    let as_persona_writes = read(&in_persona_order(json), "type and id first")?;
+    let (sorted, first) = (format!("{value:#?}"), format!("{as_persona_writes:#?}"));
+    if sorted != first {
+        return Err(format!(
+            "read differently with type and id first: {}",
+            similar::TextDiff::from_lines(&sorted, &first).unified_diff()
+        ));
+    }
     let written = serde_json::to_value(&value).map_err(|error| error.to_string())?;
     let differences = lost(json, &written);
     if !differences.is_empty() {
@@ -52,6 +65,47 @@ fn typed<T: DeserializeOwned + Serialize + Debug>(json: &Value) -> Result<String
         ));
     }
     Ok(format!("{value:#?}"))
+}
+
+/// `value` as JSON text as Persona writes it: in each object `type` and `id` first, then the
+/// other members (sorted, as a `Value` holds them).
+pub fn in_persona_order(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(members) => {
+                const FIRST: [&str; 2] = ["type", "id"];
+                let first = FIRST.into_iter().filter(|key| members.contains_key(*key));
+                let rest = members.keys().map(String::as_str);
+                out.push('{');
+                for (at, key) in first
+                    .chain(rest.filter(|key| !FIRST.contains(key)))
+                    .enumerate()
+                {
+                    if at > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::from(key).to_string());
+                    out.push(':');
+                    write(&members[key], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (at, item) in items.iter().enumerate() {
+                    if at > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }
 
 /// Where `written` (a value typed and serialized again) differs from `sent`, by JSON path: a
