@@ -18,19 +18,29 @@
 //! # }
 //! ```
 
+/// Each operation's request body as persona-api's generated type (written by
+/// `cargo xtask generate`).
+#[rustfmt::skip]
+mod bodies;
 mod error;
 mod events;
 mod faults;
+mod generic;
 mod idempotency;
 mod ids;
 mod negotiation;
-/// The operations of the spec the mock answers, with the query parameters each takes (written
-/// by `cargo xtask generate`).
+/// Every operation of the spec, with the query parameters each takes and the resource types it
+/// answers with (written by `cargo xtask generate`).
 #[rustfmt::skip]
 pub mod operations;
 mod pdf;
 mod rate_limit;
+mod records;
 mod render;
+/// Every resource type of the spec, with its attributes and relationships (written by
+/// `cargo xtask generate`).
+#[rustfmt::skip]
+mod resource_types;
 mod routes;
 mod search;
 mod server;

@@ -3,14 +3,14 @@
 //! are reshaped into the version and inflection asked for.
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, Response, header};
+use axum::http::{HeaderMap, Request, Response, header};
 use persona_api::ApiVersion;
 use persona_api::inflection::Inflection;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::generic;
 use crate::operations;
-use crate::routes::BASE_PATH;
 
 /// The largest request body the sandbox reads.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -34,20 +34,6 @@ fn removed_in(version: ApiVersion, json_type: &str) -> &'static [&'static str] {
         .iter()
         .find(|(removed_in, type_, _)| *removed_in == version.as_str() && *type_ == json_type)
         .map_or(&[], |(_, _, attributes)| attributes)
-}
-
-/// The operation a request is for, by its method and path (below the base path).
-fn operation_of(method: &Method, path: &str) -> Option<&'static operations::Operation> {
-    let path = path.strip_prefix(BASE_PATH)?;
-    let segments: Vec<&str> = path.split('/').collect();
-    operations::ALL.iter().find(|operation| {
-        let template: Vec<&str> = operation.path.split('/').collect();
-        operation.method.eq_ignore_ascii_case(method.as_str())
-            && template.len() == segments.len()
-            && template.iter().zip(&segments).all(|(part, segment)| {
-                (part.starts_with('{') && part.ends_with('}')) || part == segment
-            })
-    })
 }
 
 /// What a request asked for with its headers.
@@ -117,7 +103,7 @@ pub async fn prepared_request(
         return Ok(Request::from_parts(parts, Body::from(bytes)));
     };
     Inflection::normalize(&mut value);
-    let removed = operation_of(&parts.method, parts.uri.path())
+    let removed = generic::operation_of(&parts.method, parts.uri.path())
         .and_then(|operation| operation.resource)
         .map_or(&[][..], |json_type| {
             removed_in(negotiated.version, json_type)

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::generic;
 use crate::operations::{self, Operation};
 use crate::render::{self, View};
 use crate::search;
@@ -38,7 +39,7 @@ impl Shared {
 
 type AppState = State<Arc<Shared>>;
 
-type Reply = Result<Response, ApiError>;
+pub(crate) type Reply = Result<Response, ApiError>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
@@ -86,7 +87,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/inquiry-template-versions", get(list_template_versions))
         .route("/events", get(list_events))
-        .route("/events/{id}", get(retrieve_event))
+        .route("/events/{id}", get(retrieve_event));
+    // Every other operation, served from the spec's tables.
+    let api = operations::ALL
+        .iter()
+        .filter(|operation| !operation.from_overlay)
+        .fold(api, |api, operation| {
+            api.route(operation.path, generic::route(operation))
+        })
         .method_not_allowed_fallback(|| async { ApiError::not_found() })
         .with_state(shared);
     Router::new()
@@ -95,10 +103,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// Query pairs in the order sent.
-struct Query(Vec<(String, String)>);
+pub(crate) struct Query(Vec<(String, String)>);
 
 impl Query {
-    fn from(raw: Option<String>) -> Query {
+    pub(crate) fn from(raw: Option<String>) -> Query {
         Query(
             form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
                 .into_owned()
@@ -106,14 +114,20 @@ impl Query {
         )
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     }
 
-    fn list(&self, name: &str) -> Option<Vec<String>> {
+    pub(crate) fn list(&self, name: &str) -> Option<Vec<String>> {
         self.get(name).map(|value| {
             value
                 .split(',')
@@ -126,7 +140,7 @@ impl Query {
     /// Refuses a `filter[..]` or `page[..]` the spec does not give the operation, or a
     /// `fields[..]` without a type, rather than ignoring it and answering with everything: a
     /// misspelt filter should not look like an empty one.
-    fn only_known(&self, operation: &Operation) -> Result<(), ApiError> {
+    pub(crate) fn only_known(&self, operation: &Operation) -> Result<(), ApiError> {
         for (key, _) in &self.0 {
             // A sparse fieldset names its type: `fields[inquiry]`.
             let fieldset_type = key.strip_prefix("fields").map(|rest| {
@@ -181,7 +195,7 @@ impl Query {
             .transpose()
     }
 
-    fn page(&self) -> Result<PageRequest, ApiError> {
+    pub(crate) fn page(&self) -> Result<PageRequest, ApiError> {
         let size = self
             .get("page[size]")
             .map(|size| {
@@ -223,7 +237,7 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
 }
 
 /// The body as JSON, or a refusal saying it is not.
-fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
+pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|error| {
         ApiError::bad_request(format!("the request body is not valid JSON: {error}"))
     })
@@ -244,7 +258,7 @@ fn optional_body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     }
 }
 
-fn ok(status: StatusCode, document: Value) -> Reply {
+pub(crate) fn ok(status: StatusCode, document: Value) -> Reply {
     Ok((status, axum::Json(document)).into_response())
 }
 
@@ -258,7 +272,7 @@ fn link_meta(link: Option<&str>) -> serde_json::Map<String, Value> {
 }
 
 /// One page of a list, newest first, as a list document whose links repeat this query.
-fn list_page<T>(
+pub(crate) fn list_page<T>(
     query: &Query,
     path: &str,
     page: &PageRequest,

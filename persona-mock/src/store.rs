@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::ids::new_id;
+use crate::records::Record;
 
 /// How long an inquiry stays open after it is created, as Persona's default.
 const EXPIRES_AFTER: Duration = Duration::hours(24);
@@ -252,7 +253,7 @@ impl<T> Default for Collection<T> {
 }
 
 impl<T> Collection<T> {
-    fn insert(&mut self, id: String, value: T) {
+    pub(crate) fn insert(&mut self, id: String, value: T) {
         self.order.push(id.clone());
         self.by_id.insert(id, value);
     }
@@ -261,7 +262,7 @@ impl<T> Collection<T> {
         self.by_id.get(id).ok_or_else(ApiError::not_found)
     }
 
-    fn get_mut(&mut self, id: &str) -> Result<&mut T, ApiError> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut T, ApiError> {
         self.by_id.get_mut(id).ok_or_else(ApiError::not_found)
     }
 
@@ -286,6 +287,8 @@ pub struct Store {
     pub inquiries: Collection<Inquiry>,
     pub sessions: Collection<Session>,
     pub events: Collection<Event>,
+    /// Every other product's resources, of any type (`generic.rs` serves them).
+    pub records: Collection<Record>,
 }
 
 /// What create returns besides the inquiry: the tokens asked for in `meta`.

@@ -25,17 +25,15 @@ pub const DECODERS_PATH: &str = "tests/src/decoders.rs";
 pub const TEST_ID_KINDS_PATH: &str = "tests/src/id_kinds.rs";
 /// The tests' table of the kinds `included` holds, by id kind.
 pub const TEST_INCLUDED_KINDS_PATH: &str = "tests/src/included_kinds.rs";
-/// persona-mock's table of operations and their query parameters.
-pub const MOCK_OPERATIONS_PATH: &str = "persona-mock/src/operations.rs";
 /// The calls of the operations taken from Persona's bundle as they are, for the request test.
 pub const IMPORTED_REQUESTS_PATH: &str = "tests/tests/contract/imported_requests.rs";
 
 /// An operation's constant: `listInquiries` as `LIST_INQUIRIES`.
-fn constant(operation_id: &str) -> Ident {
+pub(crate) fn constant(operation_id: &str) -> Ident {
     ident(&crate::method_name(operation_id).to_ascii_uppercase())
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
@@ -362,90 +360,6 @@ pub fn decoders(model: &Model) -> TokenStream {
                 _ => return None,
             })
         }
-    }
-}
-
-/// persona-mock's table: each operation with the `filter[..]` and `page[..]` parameters the
-/// spec gives it, so the mock refuses any other by name without a list of its own, and the
-/// resource type it answers with; and what later API versions remove from each resource type.
-pub fn mock_operations(model: &Model) -> TokenStream {
-    // The mock serves the operations whose shape our overlays write, so far.
-    let served = || {
-        model
-            .operations
-            .iter()
-            .filter(|operation| operation.shape_from_overlay)
-    };
-    let operations = served().map(|operation| {
-        let name = constant(&operation.id);
-        let (id, method, path) = (&operation.id, &operation.method, &operation.path);
-        let family = |family: &str| -> Vec<String> {
-            operation
-                .query
-                .iter()
-                .filter_map(|name| {
-                    name.strip_prefix(family)?
-                        .strip_prefix('[')?
-                        .strip_suffix(']')
-                })
-                .map(str::to_string)
-                .collect()
-        };
-        let (filters, pages) = (family("filter"), family("page"));
-        let resource = match &operation.resource {
-            Some(resource) => quote!(Some(#resource)),
-            None => quote!(None),
-        };
-        quote! {
-            pub const #name: Operation = Operation {
-                id: #id,
-                method: #method,
-                path: #path,
-                filters: &[#(#filters),*],
-                pages: &[#(#pages),*],
-                resource: #resource,
-            };
-        }
-    });
-    let removed = model.resources.iter().flat_map(|resource| {
-        resource
-            .removed_in
-            .iter()
-            .map(move |(version, attributes)| {
-                let json_type = &resource.json_type;
-                quote! { (#version, #json_type, &[#(#attributes),*]) }
-            })
-    });
-    let all = served().map(|operation| constant(&operation.id));
-    quote! {
-        //! The operations persona-mock serves (those of the spec whose shape our overlays
-        //! write: the inquiry family and events), each with the query parameters it takes.
-
-        /// An operation of the spec and the query parameters it takes.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Operation {
-            /// The spec's operation id: `listInquiries`.
-            pub id: &'static str,
-            /// Lower case: `get`.
-            pub method: &'static str,
-            /// The path template under the base path: `/inquiries/{inquiry-id}`.
-            pub path: &'static str,
-            /// The `filter[..]` parameters, by the name in brackets: `status`.
-            pub filters: &'static [&'static str],
-            /// The `page[..]` parameters, by the name in brackets: `after`.
-            pub pages: &'static [&'static str],
-            /// The JSON:API type of the resource it answers with in `data`: `inquiry`.
-            pub resource: Option<&'static str>,
-        }
-
-        #(#operations)*
-
-        /// Every operation the mock serves, in the spec's order.
-        pub const ALL: &[Operation] = &[#(#all),*];
-
-        /// The attributes a later API version removes from a resource type:
-        /// `(version, type, attributes)`.
-        pub const REMOVED_IN: &[(&str, &str, &[&str])] = &[#(#removed),*];
     }
 }
 

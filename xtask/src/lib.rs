@@ -12,6 +12,7 @@ pub mod bench_report;
 pub mod cli;
 pub mod document;
 pub mod emit;
+pub mod emit_mock;
 pub mod features;
 pub mod fixtures;
 pub mod import;
@@ -24,6 +25,7 @@ mod refine;
 mod request_builders;
 mod request_types;
 pub mod semver;
+mod shapes;
 pub mod spec_diff;
 
 pub use outline::{outline_by_product, public_outline};
@@ -245,8 +247,16 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
                 emit::file(emit::test_included_kinds(&model))?,
             ),
             (
-                emit::MOCK_OPERATIONS_PATH,
-                emit::file(emit::mock_operations(&model))?,
+                emit_mock::OPERATIONS_PATH,
+                emit::file(emit_mock::operations(&model))?,
+            ),
+            (
+                emit_mock::BODIES_PATH,
+                emit::file(emit_mock::bodies(&model))?,
+            ),
+            (
+                emit_mock::RESOURCE_TYPES_PATH,
+                emit::file(emit_mock::resource_types(&model))?,
             ),
             (
                 emit::IMPORTED_REQUESTS_PATH,

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::TaskError;
 use crate::document::{Document, MULTIPART};
+use crate::shapes;
 
 /// What the spec says about the API, in document order.
 #[derive(Debug)]
@@ -60,6 +61,10 @@ pub struct Resource {
     pub json_type: String,
     /// The attributes each later API version removes (`x-removed-in`), by version.
     pub removed_in: std::collections::BTreeMap<String, Vec<String>>,
+    pub attributes: Vec<shapes::Attribute>,
+    pub relationships: Vec<shapes::Relationship>,
+    /// The prefix the spec's examples give its ids (`case_`), for a type without an id kind.
+    pub example_prefix: Option<String>,
 }
 
 /// A kind of id, from a schema marked `x-id-prefix`: `InquiryId`, `inq_`, "an inquiry".
@@ -111,6 +116,20 @@ pub struct Operation {
     /// The Rust type of the request body: its schema's name, or the one progenitor gives a
     /// schema written in place (`CreateAccountBody`).
     pub body: Option<String>,
+    /// The attribute names its body takes in `data.attributes`, sorted.
+    pub body_attributes: Vec<String>,
+    /// Whether the spec requires a request body.
+    pub body_required: bool,
+    /// The `meta` its success body must carry (a workflow run's id, say), at its plainest.
+    pub success_meta: Option<Value>,
+    /// Whether its success body's `data` is an array (a list, or a search).
+    pub answers_many: bool,
+    /// Whether its success body has `links` (to neighbouring pages).
+    pub answers_links: bool,
+    /// A success body: the spec's first example of one, else the plainest its schema allows.
+    pub success_plainest: Option<Value>,
+    /// The values each query parameter with an enum takes, by name.
+    pub query_values: BTreeMap<String, Vec<String>>,
     /// Set when the body can also be a multipart upload (the importers): its parts.
     pub upload: Option<Upload>,
     /// Each documented response, in the spec's order.
@@ -119,6 +138,11 @@ pub struct Operation {
     pub page: Option<Page>,
     /// The JSON:API type of the resource its success holds in `data` (one, or a page of them).
     pub resource: Option<String>,
+    /// Every JSON:API type its success `data` can hold: the one resource, or each kind of a
+    /// union (`report/watchlist`, ...).
+    pub types: Vec<String>,
+    /// The schema of each of those types, in the same order (`webhook-with-secret`).
+    pub schemas: Vec<String>,
     /// Whether its shape is written in our overlays (`x-shape-from: overlay`), not taken from
     /// the bundle as it is: the inquiry family and events, which persona-mock serves so far.
     pub shape_from_overlay: bool,
@@ -510,6 +534,7 @@ fn open_unions(document: &Document) -> Result<Vec<OpenUnion>, TaskError> {
 /// Every resource schema: one whose `type` names it (by example or a one-value enum) and that
 /// has `attributes`.
 fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
+    let samples = shapes::Samples::read(document);
     component_schemas(document)
         .filter_map(|(name, schema)| {
             let schema = document.merged(schema);
@@ -548,6 +573,12 @@ fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
                 schema: name.clone(),
                 json_type: json_type.to_string(),
                 removed_in,
+                attributes: shapes::attributes(document, json_type, &attributes, &samples),
+                example_prefix: samples.prefix(json_type).map(str::to_string),
+                relationships: properties
+                    .get("relationships")
+                    .map(|schema| shapes::relationships(document, schema))
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -574,26 +605,29 @@ fn links(document: &Document, ids: &[IdKind]) -> Vec<Link> {
         .collect()
 }
 
-/// The resource a success body holds in `data`, one or a page of them.
-fn data_resource<'a>(
+/// The resources a success body can hold in `data`, one or a page of them: one resource, or
+/// each kind of a union of them.
+fn data_resources<'a>(
     document: &Document,
-    body: &str,
+    body: &Value,
     resources: &'a [Resource],
-) -> Option<&'a Resource> {
-    let schema = document.merged(
-        document
-            .root
-            .pointer(&format!("/components/schemas/{body}"))?,
-    );
-    let data = schema.get("properties")?.get("data")?;
+) -> Vec<&'a Resource> {
+    let data = &document.merged(body)["properties"]["data"];
     let resolved = document.resolve(data);
     let item = if text(resolved, "type") == Some("array") {
-        resolved.get("items")?
+        &resolved["items"]
     } else {
         data
     };
-    let name = schema_name(item)?;
-    resources.iter().find(|resource| resource.schema == name)
+    let kinds = match crate::document::union_members(document.resolve(item)) {
+        Some(members) => members.iter().collect(),
+        None => vec![item],
+    };
+    kinds
+        .into_iter()
+        .filter_map(schema_name)
+        .filter_map(|name| resources.iter().find(|resource| resource.schema == name))
+        .collect()
 }
 
 /// What a body holds in `data`: a schema by name (`data: {$ref: Inquiry}`), or an array of one
@@ -676,6 +710,19 @@ fn read_operation(
         })
         .collect();
     let query: Vec<String> = in_("query").map(str::to_string).collect();
+    let query_values: BTreeMap<String, Vec<String>> = parameters
+        .iter()
+        .filter(|parameter| text(parameter, "in") == Some("query"))
+        .filter_map(|parameter| {
+            let values = document.merged(&parameter["schema"])["enum"]
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            Some((text(parameter, "name")?.to_string(), values))
+        })
+        .collect();
     let required: Vec<String> = parameters
         .iter()
         .filter(|parameter| parameter["required"] == true && text(parameter, "in") != Some("path"))
@@ -686,11 +733,19 @@ fn read_operation(
     let body = document
         .request_body(node)
         .map(|(_, schema)| type_name(schema, id, "Body"));
+    let body_attributes = document
+        .request_body(node)
+        .map(|(_, schema)| shapes::body_attributes(document, schema))
+        .unwrap_or_default();
+    let body_required = node
+        .get("requestBody")
+        .is_some_and(|body| document.resolve(body)["required"] == true);
     let upload = node
         .get("requestBody")
         .and_then(|body| document.resolve(body)["content"][MULTIPART].get("schema"))
         .map(|schema| read_upload(document, schema, id))
         .transpose()?;
+    let (mut success_schemas, mut success_examples) = (Vec::new(), Vec::new());
     let responses: Vec<Response> = node
         .get("responses")
         .and_then(Value::as_object)
@@ -700,6 +755,10 @@ fn read_operation(
             let schema = document
                 .resolve(response)
                 .pointer("/content/application~1json/schema");
+            if status.starts_with('2') {
+                success_schemas.extend(schema);
+                success_examples.extend(document.json_examples(response).into_values());
+            }
             Response {
                 status: status.clone(),
                 schema: schema.map(|schema| type_name(schema, id, "Response")),
@@ -721,24 +780,64 @@ fn read_operation(
     } else {
         None
     };
-    let resource = responses
+    let answered = success_schemas
         .iter()
-        .filter(|response| response.is_success())
-        .filter_map(|response| response.schema.as_deref())
-        .find_map(|body| data_resource(document, body, resources))
-        .map(|resource| resource.json_type.clone());
+        .map(|body| data_resources(document, body, resources))
+        .find(|answered| !answered.is_empty())
+        .unwrap_or_default();
+    let types: Vec<String> = answered
+        .iter()
+        .map(|resource| resource.json_type.clone())
+        .collect();
+    let schemas = answered
+        .iter()
+        .map(|resource| resource.schema.clone())
+        .collect();
+    let success_meta = success_schemas.first().and_then(|body| {
+        let body = document.merged(body);
+        let required = body["required"].as_array()?;
+        required
+            .iter()
+            .any(|member| member == "meta")
+            .then(|| shapes::plainest(document, &document.merged(&body["properties"]["meta"])))
+    });
+    let answers_many = success_schemas.first().is_some_and(|body| {
+        let data = &document.merged(body)["properties"]["data"];
+        text(document.resolve(data), "type") == Some("array")
+    });
+    let answers_links = success_schemas
+        .first()
+        .is_some_and(|body| document.merged(body)["properties"].get("links").is_some());
+    let success_plainest = success_examples.into_iter().next().or_else(|| {
+        success_schemas
+            .first()
+            .map(|body| shapes::plainest(document, &document.merged(body)))
+    });
+    let resource = match &types[..] {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
     Ok(Operation {
         command: Command::read(id, operation.path),
         id: id.to_string(),
         product: product.to_string(),
         shape_from_overlay: node["x-shape-from"] == "overlay",
         resource,
+        types,
+        schemas,
         method: operation.method.to_string(),
         path: operation.path.to_string(),
         path_ids,
         query,
         required,
         body,
+        body_attributes,
+        body_required,
+        success_meta,
+        answers_many,
+        answers_links,
+        success_plainest,
+        query_values,
         upload,
         responses,
         page,

@@ -1,10 +1,12 @@
 //! persona-mock against the contract, by area: each operation through the generated client
 //! (inquiries, sessions, templates), raw responses against the spec's schemas and Persona's
-//! formats (conformance), and the behaviours Persona documents (behaviour).
+//! formats (conformance), the behaviours Persona documents (behaviour), and the other
+//! products, served from the spec's tables (products).
 
 mod behaviour;
 mod conformance;
 mod inquiries;
+mod products;
 mod sessions;
 mod templates;
 mod webhook_delivery;

@@ -1,0 +1,733 @@
+//! Every operation without a handler of its own, served from the emitted tables: each is a
+//! route of its own (so idempotency and the event feed wrap it as they wrap the others), and
+//! what it does follows from its shape. A POST to a collection creates, a GET lists or retrieves, a PATCH updates, a DELETE
+//! redacts (or archives a type without `redacted-at`), and the tag actions change `tags`.
+//! Other actions answer with the record as it is; their behaviour comes product by product.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::bodies;
+use crate::error::ApiError;
+use crate::operations::{ALL, Operation};
+use crate::records::{Record, resource_type, shape, time};
+use crate::resource_types::ResourceType;
+use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
+use crate::store::Store;
+
+/// The operation a request is for, by its method and its path (with the base path): where
+/// several templates fit, the one with the most literal segments (`/accounts/search` before
+/// `/accounts/{account-id}`).
+pub fn operation_of(method: &Method, path: &str) -> Option<&'static Operation> {
+    let path = path.strip_prefix(BASE_PATH)?;
+    let segments: Vec<&str> = path.split('/').collect();
+    ALL.iter()
+        .filter(|operation| operation.method.eq_ignore_ascii_case(method.as_str()))
+        .filter_map(|operation| {
+            let template: Vec<&str> = operation.path.split('/').collect();
+            if template.len() != segments.len() {
+                return None;
+            }
+            let mut literals = 0;
+            for (part, segment) in template.iter().zip(&segments) {
+                if part.starts_with('{') && part.ends_with('}') {
+                    if segment.is_empty() {
+                        return None;
+                    }
+                } else if part == segment {
+                    literals += 1;
+                } else {
+                    return None;
+                }
+            }
+            Some((literals, operation))
+        })
+        .max_by_key(|(literals, _)| *literals)
+        .map(|(_, operation)| operation)
+}
+
+/// What an operation does, read off its method and path.
+enum Role<'a> {
+    Create,
+    List,
+    Retrieve(&'a str),
+    Update(&'a str),
+    Remove(&'a str),
+    /// A verb on one record: `/accounts/{account-id}/add-tag`.
+    Act(&'a str, &'a str),
+    /// The records one record links to: `/accounts/{account-id}/relations`.
+    Linked(&'a str),
+}
+
+fn role<'a>(operation: &Operation, path: &'a str) -> Option<Role<'a>> {
+    let template: Vec<&str> = operation.path.split('/').collect();
+    let segments: Vec<&'a str> = path.split('/').collect();
+    if segments.len() != template.len() {
+        return None;
+    }
+    let first_id = template
+        .iter()
+        .position(|part| part.starts_with('{'))
+        .and_then(|index| segments.get(index).copied());
+    let last_is_id = template.last().is_some_and(|part| part.starts_with('{'));
+    Some(match (operation.method, first_id, last_is_id) {
+        ("get", None, _) => Role::List,
+        ("post", None, _) => Role::Create,
+        ("get", Some(id), true) => Role::Retrieve(id),
+        ("patch", Some(id), true) => Role::Update(id),
+        ("delete", Some(id), true) => Role::Remove(id),
+        ("get", Some(id), false) if operation.many => Role::Linked(id),
+        ("post" | "get", Some(id), false) => Role::Act(id, segments.last()?),
+        _ => return None,
+    })
+}
+
+/// The route of an operation no handler of its own serves: its method, to [`serve`].
+pub fn route(operation: &'static Operation) -> MethodRouter<Arc<Shared>> {
+    let method = Method::from_bytes(operation.method.to_ascii_uppercase().as_bytes())
+        .ok()
+        .and_then(|method| MethodFilter::try_from(method).ok())
+        .unwrap_or(MethodFilter::GET);
+    on(
+        method,
+        move |state: State<Arc<Shared>>,
+              uri: Uri,
+              headers: HeaderMap,
+              query: RawQuery,
+              bytes: Bytes| serve(operation, state, uri, headers, query, bytes),
+    )
+}
+
+/// Serves an operation from the tables.
+async fn serve(
+    operation: &'static Operation,
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    bytes: Bytes,
+) -> Reply {
+    // Nested under the base path, the route sees the path below it.
+    let path = uri.path();
+    let path = path.strip_prefix(BASE_PATH).unwrap_or(path);
+    let role = role(operation, path).ok_or_else(ApiError::not_found)?;
+    let query = Query::from(raw);
+    checked_query(operation, &query)?;
+    if let Some(missing) = operation
+        .required_headers
+        .iter()
+        .find(|name| !headers.contains_key(**name))
+    {
+        return Err(ApiError::bad_request(format!(
+            "the {missing} header is required by {}",
+            operation.id
+        )));
+    }
+    let body = checked_body(operation, &headers, bytes).await?;
+    if let Some(plainest) = operation.plainest {
+        // Tokens, relays, rate limits: an answer of the right shape, not a record.
+        let document: Value = serde_json::from_str(plainest).unwrap_or_default();
+        return ok(success_status(operation), document);
+    }
+    if let Role::Retrieve(id)
+    | Role::Update(id)
+    | Role::Remove(id)
+    | Role::Act(id, _)
+    | Role::Linked(id) = role
+    {
+        checked_id(operation, path, id)?;
+    }
+    let mut store = shared.store();
+    match role {
+        Role::Create if operation.many => {
+            // A search without a query lists; the query languages come product by product.
+            if body.get("query").is_some_and(|query| !query.is_null()) {
+                return Err(ApiError::bad_request(format!(
+                    "persona-mock does not run {}'s query yet: send none to list",
+                    operation.id
+                )));
+            }
+            list(&store, operation, &query, path, |_| true)
+        }
+        Role::Create => {
+            let record = create(operation, &body)?;
+            let id = record.id.clone();
+            store.records.insert(id.clone(), record);
+            answer(&store, operation, &query, &id)
+        }
+        Role::List => list(&store, operation, &query, path, |_| true),
+        Role::Linked(id) => {
+            let parent = store.records.get(id)?;
+            let linked: BTreeSet<&str> = parent
+                .kind
+                .relationships
+                .iter()
+                .flat_map(|relationship| parent.linked_ids(relationship.name))
+                .collect();
+            list(&store, operation, &query, path, |record| {
+                linked.contains(record.id.as_str())
+            })
+        }
+        Role::Retrieve(id) => answer(&store, operation, &query, id),
+        Role::Update(id) => {
+            let attributes = attributes_of(operation, &body)?;
+            let record = record_mut(&mut store, operation, id)?;
+            record.attributes.extend(attributes);
+            record.updated_at = Utc::now();
+            answer(&store, operation, &query, id)
+        }
+        Role::Remove(id) => {
+            remove(record_mut(&mut store, operation, id)?);
+            answer(&store, operation, &query, id)
+        }
+        Role::Act(id, verb) => {
+            let record = record_mut(&mut store, operation, id)?;
+            if verb.ends_with("-tag") || verb == "set-tags" {
+                retag(record, verb, &body)?;
+            }
+            answer(&store, operation, &query, id)
+        }
+    }
+}
+
+/// The query, refused for a parameter the operation does not take, a required one missing, or
+/// a value outside the set a parameter takes.
+fn checked_query(operation: &Operation, query: &Query) -> Result<(), ApiError> {
+    query.only_known(operation)?;
+    query.page()?;
+    // A sparse fieldset for a type the operation answers with or can include, naming what
+    // that type has.
+    let included = operation
+        .types
+        .iter()
+        .filter_map(|json_type| resource_type(json_type))
+        .flat_map(|kind| kind.relationships.iter().filter_map(|link| link.target));
+    let known: BTreeSet<&str> = operation
+        .fieldsets
+        .iter()
+        .copied()
+        .chain(included)
+        .collect();
+    for (key, names) in query.pairs() {
+        let Some(json_type) = key
+            .strip_prefix("fields[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
+            continue;
+        };
+        if !known.contains(json_type) {
+            return Err(ApiError::bad_request(format!(
+                "{key} names no type {} answers with (fields of: {})",
+                operation.id,
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        if let Some(kind) = resource_type(json_type) {
+            checked_fieldset(kind, key, names)?;
+        }
+    }
+    if let Some(missing) = operation
+        .required
+        .iter()
+        .find(|name| query.get(name).is_none())
+    {
+        return Err(ApiError::bad_request(format!(
+            "{missing} is required by {}",
+            operation.id
+        )));
+    }
+    for (name, values) in operation.values {
+        for (_, sent) in query.pairs().filter(|(key, _)| key == name) {
+            if let Some(outside) = sent.split(',').find(|value| !values.contains(value)) {
+                return Err(ApiError::bad_request(format!(
+                    "{name} takes {} (sent '{outside}')",
+                    values.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A path id, refused unless it has the prefix of a type the operation answers with: a
+/// malformed id is a bad request, a well-formed unknown one is not found.
+fn checked_id(operation: &Operation, path: &str, id: &str) -> Result<(), ApiError> {
+    let prefixes: BTreeSet<&str> = operation
+        .types
+        .iter()
+        .filter_map(|json_type| resource_type(json_type)?.prefix)
+        .collect();
+    if prefixes.is_empty() || prefixes.iter().any(|prefix| id.starts_with(prefix)) {
+        return Ok(());
+    }
+    let template: Vec<&str> = operation.path.split('/').collect();
+    let name = path
+        .split('/')
+        .position(|segment| segment == id)
+        .and_then(|index| template.get(index))
+        .map_or("the id", |part| part.trim_matches(['{', '}']));
+    Err(ApiError::bad_request(format!(
+        "{name} '{id}' does not start with {}",
+        prefixes.into_iter().collect::<Vec<_>>().join(" or ")
+    )))
+}
+
+/// The request body, refused unless it decodes as persona-api's type for the operation (a
+/// missing one where the spec requires it, a member of the wrong type, an unknown member);
+/// `{}` for a body that may be left out and was. A form is read as an object of its fields; an
+/// upload must have the parts the operation requires, and its file is not kept.
+async fn checked_body(
+    operation: &Operation,
+    headers: &HeaderMap,
+    bytes: Bytes,
+) -> Result<Value, ApiError> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if let Some(required) = operation.upload
+        && media.starts_with("multipart/form-data")
+    {
+        return upload(media, bytes, required).await;
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return if operation.body_required {
+            Err(ApiError::bad_request(format!(
+                "{} needs a request body",
+                operation.id
+            )))
+        } else {
+            Ok(json!({}))
+        };
+    }
+    let body = if media.starts_with("application/x-www-form-urlencoded") {
+        let fields: Map<String, Value> = form_urlencoded::parse(&bytes)
+            .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
+            .collect();
+        Value::Object(fields)
+    } else {
+        json_body(&bytes)?
+    };
+    match bodies::check(operation.id, &body) {
+        Some(Err(problem)) => Err(ApiError::bad_request(problem)),
+        _ => Ok(body),
+    }
+}
+
+/// A multipart upload's text parts as `data.attributes` (`data[attributes][list-id]` as
+/// `list-id`), refused when a part the operation requires is missing.
+async fn upload(media: &str, bytes: Bytes, required: &[&str]) -> Result<Value, ApiError> {
+    let malformed =
+        |error: multer::Error| ApiError::bad_request(format!("the multipart body: {error}"));
+    let boundary = multer::parse_boundary(media).map_err(malformed)?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let (mut names, mut attributes) = (BTreeSet::new(), Map::new());
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = field.file_name().is_some();
+        let content = field.bytes().await.map_err(malformed)?;
+        if !is_file
+            && let Some(member) = name
+                .strip_prefix("data[attributes][")
+                .and_then(|rest| rest.strip_suffix(']'))
+        {
+            let text = String::from_utf8_lossy(&content).into_owned();
+            attributes.insert(member.to_string(), Value::String(text));
+        }
+        names.insert(name);
+    }
+    match required.iter().find(|part| !names.contains(**part)) {
+        Some(missing) => Err(ApiError::bad_request(format!(
+            "the upload has no {missing} part"
+        ))),
+        None => Ok(json!({ "data": { "attributes": attributes } })),
+    }
+}
+
+/// A new record of the operation's type (the body's `data.type` where it answers with one of
+/// several), with the attributes the body gives; an attribute named for a relationship of the
+/// type (`account-id` for `account`) links it.
+fn create(operation: &Operation, body: &Value) -> Result<Record, ApiError> {
+    let json_type = match (operation.types, body.pointer("/data/type")) {
+        ([only], None) => *only,
+        (types, Some(Value::String(sent))) if types.contains(&sent.as_str()) => sent.as_str(),
+        (types, sent) => {
+            return Err(ApiError::bad_request(format!(
+                "data.type must be one of {} (sent {})",
+                types.join(", "),
+                sent.map_or("none".to_string(), Value::to_string)
+            )));
+        }
+    };
+    let kind = resource_type(json_type).ok_or_else(ApiError::not_found)?;
+    let mut record = Record::new(kind, Utc::now())?;
+    for (name, value) in attributes_of(operation, body)? {
+        let linked = name.strip_suffix("-id").and_then(|relationship| {
+            kind.relationships
+                .iter()
+                .find(|known| known.name == relationship && !known.many)
+        });
+        match (linked, value.as_str()) {
+            (Some(relationship), Some(id)) => {
+                let target = relationship.target.unwrap_or(relationship.name);
+                record.relationships.insert(
+                    relationship.name.to_string(),
+                    json!({ "type": target, "id": id }),
+                );
+            }
+            _ => {
+                record.attributes.insert(name, value);
+            }
+        }
+    }
+    Ok(record)
+}
+
+/// The body's `data.attributes`, each a name the operation takes.
+fn attributes_of(operation: &Operation, body: &Value) -> Result<Map<String, Value>, ApiError> {
+    let attributes = match body.pointer("/data/attributes") {
+        None | Some(Value::Null) => return Ok(Map::new()),
+        Some(Value::Object(attributes)) => attributes,
+        Some(_) => {
+            return Err(ApiError::bad_request("data.attributes must be an object"));
+        }
+    };
+    if let Some(unknown) = attributes
+        .keys()
+        .find(|name| !operation.body_attributes.contains(&name.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "data.attributes.{unknown} is not an attribute of {}",
+            operation.id
+        )));
+    }
+    Ok(attributes.clone())
+}
+
+fn record_mut<'a>(
+    store: &'a mut Store,
+    operation: &Operation,
+    id: &str,
+) -> Result<&'a mut Record, ApiError> {
+    let record = store.records.get_mut(id)?;
+    if operation.types.contains(&record.kind.json_type) {
+        Ok(record)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// DELETE: a type with `redacted-at` is redacted (its personal attributes, everything that may
+/// be `null`, cleared) and stays readable, as Persona keeps redacted objects; any other is
+/// archived where its type has a status.
+fn remove(record: &mut Record) {
+    let now = Utc::now();
+    if record.has_attribute("redacted-at") {
+        let kind = record.kind;
+        record.attributes.retain(|name, _| {
+            kind.attributes
+                .iter()
+                .any(|attribute| attribute.name == name && !attribute.nullable)
+        });
+        record.attributes.insert("redacted-at".into(), time(now));
+    } else {
+        for (name, value) in [("status", json!("archived")), ("archived-at", time(now))] {
+            if record.has_attribute(name) {
+                record.attributes.insert(name.into(), value);
+            }
+        }
+    }
+    record.updated_at = now;
+}
+
+/// `add-tag`, `remove-tag` and `set-tags` by `meta.tag-name`, as Persona's bodies carry them.
+fn retag(record: &mut Record, verb: &str, body: &Value) -> Result<(), ApiError> {
+    let names = |value: &Value| -> Vec<String> {
+        match value {
+            Value::String(name) => vec![name.clone()],
+            Value::Array(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let sent = names(&body["meta"]["tag-name"]);
+    if sent.is_empty() && body["meta"].get("tag-id").is_some() {
+        return Err(ApiError::bad_request(
+            "persona-mock knows tags by name only; send meta.tag-name",
+        ));
+    }
+    if sent.is_empty() && verb != "set-tags" {
+        return Err(ApiError::unprocessable(
+            "meta.tag-name is required",
+            "/meta/tag-name",
+        ));
+    }
+    let mut tags = names(&record.attribute("tags"));
+    match verb {
+        "add-tag" => {
+            for name in sent {
+                if !tags.contains(&name) {
+                    tags.push(name);
+                }
+            }
+        }
+        "remove-tag" => tags.retain(|name| !sent.contains(name)),
+        _ => tags = sent,
+    }
+    record.attributes.insert("tags".into(), json!(tags));
+    record.updated_at = Utc::now();
+    Ok(())
+}
+
+/// One record as a document, with what `include` asked for and the `meta` the operation's
+/// success carries, in the operation's success status.
+fn answer(store: &Store, operation: &Operation, query: &Query, id: &str) -> Reply {
+    let record = store.records.get(id)?;
+    if !operation.types.contains(&record.kind.json_type) {
+        return Err(ApiError::not_found());
+    }
+    let include = includes(record, query)?;
+    let data = record.render(shape_in(operation, record), fields(query, record).as_ref());
+    let mut document = json!({ "data": data });
+    if !include.is_empty() {
+        let included: Vec<Value> = include
+            .iter()
+            .flat_map(|relationship| record.linked_ids(relationship))
+            .filter_map(|linked| store.records.get(linked).ok())
+            .map(|linked| linked.render(linked.kind, fields(query, linked).as_ref()))
+            .collect();
+        document["included"] = json!(included);
+    }
+    if let Some(meta) = operation.meta {
+        document["meta"] = serde_json::from_str(meta).unwrap_or_default();
+    }
+    ok(success_status(operation), document)
+}
+
+/// What a record looks like in an operation's answer: the schema the operation gives its type.
+fn shape_in(operation: &Operation, record: &Record) -> &'static ResourceType {
+    operation
+        .types
+        .iter()
+        .zip(operation.schemas)
+        .find(|(json_type, _)| **json_type == record.kind.json_type)
+        .and_then(|(json_type, schema)| shape(json_type, schema))
+        .unwrap_or(record.kind)
+}
+
+fn success_status(operation: &Operation) -> StatusCode {
+    StatusCode::from_u16(operation.status).unwrap_or(StatusCode::OK)
+}
+
+/// A page of the records of the operation's types that `wanted` keeps, newest first, narrowed
+/// by its filters.
+fn list(
+    store: &Store,
+    operation: &Operation,
+    query: &Query,
+    path: &str,
+    wanted: impl Fn(&Record) -> bool,
+) -> Reply {
+    let page = query.page()?;
+    let filters = filters(operation, query)?;
+    let matching: Vec<&Record> = store
+        .records
+        .newest_first()
+        .filter(|record| operation.types.contains(&record.kind.json_type))
+        .filter(|record| wanted(record))
+        .filter(|record| filters.iter().all(|filter| filter.holds(record)))
+        .collect();
+    let fieldsets: Vec<_> = matching
+        .iter()
+        .map(|record| fields(query, record))
+        .collect();
+    let rendered = matching.iter().zip(&fieldsets).map(|(record, fields)| {
+        let resource = record.render(shape_in(operation, record), fields.as_ref());
+        (record.id.as_str(), resource)
+    });
+    if !operation.links {
+        let data: Vec<Value> = rendered.map(|(_, resource)| resource).collect();
+        return ok(success_status(operation), json!({ "data": data }));
+    }
+    list_page(
+        query,
+        path,
+        &page,
+        rendered.collect(),
+        |(id, _)| id,
+        |(_, resource)| resource.clone(),
+    )
+}
+
+/// A filter of a list, read against the types the list holds.
+enum Filter {
+    Id(Vec<String>),
+    CreatedFrom(DateTime<Utc>),
+    CreatedUntil(DateTime<Utc>),
+    /// An attribute's value is one of these.
+    Attribute(String, Vec<String>),
+    /// A relationship (`account` for `filter[account-id]`) links one of these ids.
+    Link(String, Vec<String>),
+}
+
+impl Filter {
+    fn holds(&self, record: &Record) -> bool {
+        match self {
+            Filter::Id(ids) => ids.contains(&record.id),
+            Filter::CreatedFrom(at) => record.created_at >= *at,
+            Filter::CreatedUntil(at) => record.created_at <= *at,
+            Filter::Attribute(name, wanted) => {
+                let value = match record.attribute(name) {
+                    Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                wanted.contains(&value)
+            }
+            Filter::Link(relationship, wanted) => record
+                .linked_ids(relationship)
+                .iter()
+                .any(|id| wanted.iter().any(|wanted| wanted == id)),
+        }
+    }
+}
+
+/// The query's filters (each one the operation declares: `only_known` refused any other): on
+/// the id, the creation time, `<relationship>-id`, or an attribute. A filter the mock cannot
+/// apply is refused, never ignored.
+fn filters(operation: &Operation, query: &Query) -> Result<Vec<Filter>, ApiError> {
+    let kinds: Vec<&ResourceType> = operation
+        .types
+        .iter()
+        .zip(operation.schemas)
+        .filter_map(|(json_type, schema)| shape(json_type, schema))
+        .collect();
+    let has_attribute = |name: &str| {
+        kinds.iter().any(|kind| {
+            kind.attributes
+                .iter()
+                .any(|attribute| attribute.name == name)
+        })
+    };
+    let has_relationship = |name: &str| {
+        kinds
+            .iter()
+            .any(|kind| kind.relationships.iter().any(|link| link.name == name))
+    };
+    let mut filters = Vec::new();
+    for (key, value) in query.pairs() {
+        let Some(name) = key
+            .strip_prefix("filter[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
+            continue;
+        };
+        let values: Vec<String> = value
+            .split(',')
+            .map(|item| item.trim().to_string())
+            .collect();
+        let time = || {
+            DateTime::parse_from_rfc3339(value)
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "{key} must be an ISO 8601 date-time (sent '{value}')"
+                    ))
+                })
+        };
+        // `account-id` filters on `account`, or on the to-many `accounts`.
+        let relationship = name.strip_suffix("-id").and_then(|base| {
+            [base.to_string(), format!("{base}s")]
+                .into_iter()
+                .find(|name| has_relationship(name))
+        });
+        filters.push(match (name, relationship) {
+            ("id", _) => Filter::Id(values),
+            ("created-at-start", _) => Filter::CreatedFrom(time()?),
+            ("created-at-end", _) => Filter::CreatedUntil(time()?),
+            (_, Some(relationship)) if !has_attribute(name) => Filter::Link(relationship, values),
+            // An attribute of the type, or one its create took (a report's `reference-id`).
+            (_, _) if !name.contains('[') && !name.contains(']') => {
+                Filter::Attribute(name.to_string(), values)
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "{key} is not a filter persona-mock applies to {} yet",
+                    operation.id
+                )));
+            }
+        });
+    }
+    Ok(filters)
+}
+
+/// The relationships `include` names, each one of the record's type.
+fn includes(record: &Record, query: &Query) -> Result<BTreeSet<String>, ApiError> {
+    let known: Vec<&str> = record
+        .kind
+        .relationships
+        .iter()
+        .map(|relationship| relationship.name)
+        .collect();
+    let mut include = BTreeSet::new();
+    for path in query.list("include").unwrap_or_default() {
+        if !known.contains(&path.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "include: unknown relationship '{path}' of a {} (known: {})",
+                record.kind.json_type,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        include.insert(path);
+    }
+    Ok(include)
+}
+
+/// A sparse fieldset, refused when it is empty or names what the type does not have.
+fn checked_fieldset(kind: &ResourceType, key: &str, names: &str) -> Result<(), ApiError> {
+    let names: Vec<&str> = names
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    let has = |field: &str| {
+        kind.attributes
+            .iter()
+            .any(|attribute| attribute.name == field)
+            || kind
+                .relationships
+                .iter()
+                .any(|relationship| relationship.name == field)
+    };
+    match names.iter().find(|field| !has(field)) {
+        Some(unknown) => Err(ApiError::bad_request(format!(
+            "{key}: a {} has no attribute or relationship '{unknown}'",
+            kind.json_type
+        ))),
+        None if names.is_empty() => Err(ApiError::bad_request(format!(
+            "{key} names no field: leave it out for every field"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The sparse fieldset asked for the record's type (checked with the query).
+fn fields(query: &Query, record: &Record) -> Option<BTreeSet<String>> {
+    query
+        .list(&format!("fields[{}]", record.kind.json_type))
+        .map(|names| names.into_iter().collect())
+}

@@ -1,0 +1,211 @@
+//! Any resource type of the spec, kept and rendered from the emitted table (`resource_types`):
+//! a record is its type, its id, the attributes and relationships it was given and its times;
+//! rendering fills in the rest of the type's attributes, so no type needs a renderer of its own.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::ids::new_id;
+use crate::resource_types::{ResourceType, TYPES};
+
+/// A resource of a type the spec describes.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub kind: &'static ResourceType,
+    pub id: String,
+    /// What requests set, by kebab-case name.
+    pub attributes: Map<String, Value>,
+    /// Linkage by relationship name: `{type, id}`, or an array of them.
+    pub relationships: Map<String, Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The table's entry that speaks for a JSON:API type.
+pub fn resource_type(json_type: &str) -> Option<&'static ResourceType> {
+    let first = TYPES.partition_point(|kind| kind.json_type < json_type);
+    TYPES.get(first).filter(|kind| kind.json_type == json_type)
+}
+
+/// The entry of a type's schema: what the type looks like in one operation's answer.
+pub fn shape(json_type: &str, schema: &str) -> Option<&'static ResourceType> {
+    let first = TYPES.partition_point(|kind| kind.json_type < json_type);
+    TYPES[first..]
+        .iter()
+        .take_while(|kind| kind.json_type == json_type)
+        .find(|kind| kind.schema == schema)
+}
+
+impl Record {
+    /// A new record with a fresh id of the type's prefix.
+    pub fn new(kind: &'static ResourceType, now: DateTime<Utc>) -> Result<Record, ApiError> {
+        let prefix = kind.prefix.ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "persona-mock cannot make a {}: the spec gives its ids no prefix",
+                kind.json_type
+            ))
+        })?;
+        Ok(Record {
+            kind,
+            id: new_id(prefix),
+            attributes: Map::new(),
+            relationships: Map::new(),
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    pub fn has_attribute(&self, name: &str) -> bool {
+        self.kind
+            .attributes
+            .iter()
+            .any(|attribute| attribute.name == name)
+    }
+
+    /// The value an attribute renders as: what was set (a whole number as an integer where
+    /// the type says so); else the record's own times; else `null` where the type allows it,
+    /// and the table's fallback where it does not.
+    pub fn attribute(&self, name: &str) -> Value {
+        self.attribute_as(self.kind, name)
+    }
+
+    fn attribute_as(&self, shape: &ResourceType, name: &str) -> Value {
+        let attribute = shape
+            .attributes
+            .iter()
+            .find(|attribute| attribute.name == name);
+        match (self.attributes.get(name), attribute) {
+            (Some(Value::Number(number)), Some(attribute)) if attribute.integer => {
+                return match number.as_f64() {
+                    Some(whole) if whole.fract() == 0.0 && number.as_i64().is_none() => {
+                        json!(whole as i64)
+                    }
+                    _ => Value::Number(number.clone()),
+                };
+            }
+            (Some(Value::Null), Some(attribute)) if !attribute.nullable => {}
+            (Some(value), _) => return value.clone(),
+            (None, _) => {}
+        }
+        match name {
+            "created-at" => return time(self.created_at),
+            "updated-at" => return time(self.updated_at),
+            _ => {}
+        }
+        match attribute {
+            Some(attribute) if !attribute.nullable => {
+                serde_json::from_str(attribute.fallback).unwrap_or(Value::Null)
+            }
+            _ => Value::Null,
+        }
+    }
+
+    /// The ids a relationship links to.
+    pub fn linked_ids(&self, relationship: &str) -> Vec<&str> {
+        fn id(linkage: &Value) -> Option<&str> {
+            linkage["id"].as_str()
+        }
+        match self.relationships.get(relationship) {
+            Some(Value::Array(items)) => items.iter().filter_map(id).collect(),
+            Some(linkage) => id(linkage).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The resource as Persona sends it in the shape of one of its type's schemas: every
+    /// attribute of that schema, its relationships (an unset to-many as `[]`, an unset to-one
+    /// as `null` where the schema allows it and left out where it does not), restricted to
+    /// `fields` when a sparse fieldset names some.
+    pub fn render(&self, shape: &ResourceType, fields: Option<&BTreeSet<String>>) -> Value {
+        let wanted = |name: &str| fields.is_none_or(|fields| fields.contains(name));
+        let attributes: Map<String, Value> = shape
+            .attributes
+            .iter()
+            .filter(|attribute| wanted(attribute.name))
+            .map(|attribute| {
+                let value = self.attribute_as(shape, attribute.name);
+                (attribute.name.to_string(), value)
+            })
+            .collect();
+        let relationships: Map<String, Value> = shape
+            .relationships
+            .iter()
+            .filter(|relationship| wanted(relationship.name))
+            .filter_map(|relationship| {
+                let data = match self.relationships.get(relationship.name) {
+                    Some(linkage) => linkage.clone(),
+                    None if relationship.many => json!([]),
+                    None if relationship.nullable => Value::Null,
+                    None => return None,
+                };
+                Some((relationship.name.to_string(), json!({ "data": data })))
+            })
+            .collect();
+        let mut resource = json!({
+            "type": self.kind.json_type,
+            "id": self.id,
+            "attributes": attributes,
+        });
+        if !relationships.is_empty() {
+            resource["relationships"] = Value::Object(relationships);
+        }
+        resource
+    }
+}
+
+/// A time as Persona writes them: `2023-01-05T12:00:00.000Z`.
+pub fn time(at: DateTime<Utc>) -> Value {
+    json!(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_and_every_type_renders_what_it_was_given_and_its_fallbacks() {
+        assert!(
+            TYPES
+                .windows(2)
+                .all(|pair| pair[0].json_type <= pair[1].json_type),
+            "resource_types::TYPES must be sorted by type for the binary search"
+        );
+        let now = Utc::now();
+        let account = resource_type("account").expect("the spec has accounts");
+        let webhook = resource_type("webhook").expect("the spec has webhooks");
+        assert!(
+            shape("webhook", "webhook")
+                .is_some_and(|listed| listed.attributes.len() < webhook.attributes.len()),
+            "a webhook in a list has no secret; the one that speaks for the type does"
+        );
+        let mut record = Record::new(account, now).unwrap();
+        assert!(record.id.starts_with("act_"), "{}", record.id);
+        record
+            .attributes
+            .insert("reference-id".into(), json!("user-1"));
+        let rendered = record.render(account, None);
+        assert_eq!(rendered["attributes"]["reference-id"], "user-1");
+        assert_eq!(rendered["attributes"]["created-at"], time(now));
+        assert_eq!(rendered["attributes"]["name-first"], Value::Null);
+        let fields = BTreeSet::from(["reference-id".to_string()]);
+        let sparse = record.render(account, Some(&fields));
+        assert_eq!(
+            sparse["attributes"].as_object().unwrap().len(),
+            1,
+            "{sparse}"
+        );
+        for kind in TYPES {
+            for attribute in kind.attributes {
+                assert!(
+                    serde_json::from_str::<Value>(attribute.fallback).is_ok(),
+                    "{}.{}: its fallback is not JSON",
+                    kind.json_type,
+                    attribute.name
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! What a resource looks like on the wire, for persona-mock to render any type from a table:
+//! each attribute with whether it may be `null` and a value of its type, each relationship with
+//! its arity and target. Values come from Persona's own examples where one shows the
+//! attribute, so a rendered record satisfies the spec's schemas without a renderer per type.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::document::Document;
+
+/// An attribute of a resource type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// On the wire, kebab-case: `created-at`.
+    pub name: String,
+    pub nullable: bool,
+    /// A whole number: a request's `2.0` is rendered `2`.
+    pub integer: bool,
+    /// What the mock renders when nothing set it and it may not be `null`: an empty array or
+    /// object, `false`, `0`, an enum's first value, or for a string the value an example of
+    /// the spec gives it (a status such as `Open`), so no example's person or tag shows up.
+    pub fallback: Value,
+}
+
+/// A relationship of a resource type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relationship {
+    pub name: String,
+    /// To-many: `data` is an array.
+    pub many: bool,
+    /// A to-one whose `data` may be `null`.
+    pub nullable: bool,
+    /// The JSON:API type it points at, when the schema names one.
+    pub target: Option<String>,
+}
+
+/// What the spec's examples show of each resource type: every attribute's first value that is
+/// not `null`, and the prefix of its ids.
+pub struct Samples {
+    values: BTreeMap<(String, String), Value>,
+    prefixes: BTreeMap<String, String>,
+}
+
+impl Samples {
+    /// Walks the whole document: examples sit in `components/examples`, in responses and in
+    /// schemas, and any object with a `type` and `attributes` is a resource.
+    pub fn read(document: &Document) -> Samples {
+        let (mut values, mut prefixes) = (BTreeMap::new(), BTreeMap::new());
+        let mut pending = vec![&document.root];
+        while let Some(node) = pending.pop() {
+            match node {
+                Value::Object(object) => {
+                    if let (Some(Value::String(json_type)), Some(Value::Object(attributes))) =
+                        (object.get("type"), object.get("attributes"))
+                    {
+                        for (name, value) in attributes.iter().filter(|(_, value)| !value.is_null())
+                        {
+                            values
+                                .entry((json_type.clone(), name.clone()))
+                                .or_insert_with(|| value.clone());
+                        }
+                        let prefix = object
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .and_then(|id| Some(&id[..=id.find('_')?]));
+                        if let Some(prefix) = prefix {
+                            prefixes
+                                .entry(json_type.clone())
+                                .or_insert_with(|| prefix.to_string());
+                        }
+                    }
+                    pending.extend(object.values());
+                }
+                Value::Array(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        Samples { values, prefixes }
+    }
+
+    /// The prefix of the ids the examples give a type (`case_`), for the types whose id
+    /// kind the spec does not name.
+    pub fn prefix(&self, json_type: &str) -> Option<&str> {
+        self.prefixes.get(json_type).map(String::as_str)
+    }
+}
+
+/// The attributes of a resource type's `attributes` schema, by name.
+pub fn attributes(
+    document: &Document,
+    json_type: &str,
+    schema: &Value,
+    samples: &Samples,
+) -> Vec<Attribute> {
+    document.merged(schema)["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, property)| {
+            let property = document.merged(property);
+            Attribute {
+                name: name.clone(),
+                nullable: property["nullable"] == true,
+                integer: property["type"] == "integer",
+                fallback: fallback(
+                    document,
+                    &property,
+                    samples.values.get(&(json_type.to_string(), name.clone())),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The relationships a resource type's `relationships` schema lists (none when it is an open
+/// map).
+pub fn relationships(document: &Document, schema: &Value) -> Vec<Relationship> {
+    document.merged(schema)["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, property)| {
+            let data = document.merged(&document.merged(property)["properties"]["data"]);
+            let many = data["type"] == "array";
+            let item = if many {
+                document.merged(&data["items"])
+            } else {
+                data.clone()
+            };
+            let type_ = document.merged(&item["properties"]["type"]);
+            let target = type_["enum"]
+                .get(0)
+                .or_else(|| type_.get("example"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            Relationship {
+                name: name.clone(),
+                many,
+                nullable: data["nullable"] == true,
+                target,
+            }
+        })
+        .collect()
+}
+
+/// The attribute names a request body takes in `data.attributes`, over every kind when `data`
+/// is a union (`createReport`), sorted; empty for a body without them.
+pub fn body_attributes(document: &Document, body: &Value) -> Vec<String> {
+    let data = document.merged(&document.merged(body)["properties"]["data"]);
+    let kinds = match crate::document::union_members(&data) {
+        Some(members) => members.iter().map(|kind| document.merged(kind)).collect(),
+        None => vec![data],
+    };
+    let mut names: Vec<String> = kinds
+        .iter()
+        .flat_map(|kind| {
+            document.merged(&kind["properties"]["attributes"])["properties"]
+                .as_object()
+                .map(|properties| properties.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// An attribute's fallback: the plainest value of its schema, of the example's kind where the
+/// schema says no type, and a string as the example gives it.
+fn fallback(document: &Document, schema: &Value, example: Option<&Value>) -> Value {
+    let kind = schema["type"].as_str().or(match example {
+        Some(Value::Array(_)) => Some("array"),
+        Some(Value::Object(_)) => Some("object"),
+        Some(Value::String(_)) => Some("string"),
+        Some(Value::Bool(_)) => Some("boolean"),
+        Some(Value::Number(_)) => Some("number"),
+        _ => None,
+    });
+    match (kind, example) {
+        (Some("string"), Some(example @ Value::String(_))) if schema.get("enum").is_none() => {
+            example.clone()
+        }
+        (Some(kind), _) if schema.get("type").is_none() => {
+            let mut typed = schema.clone();
+            typed["type"] = json!(kind);
+            plainest(document, &typed)
+        }
+        _ => plainest(document, schema),
+    }
+}
+
+/// The simplest value a schema accepts: `null` where it may be, its first enum value or a
+/// string's example, else the zero of its type, with an object's required members filled in.
+pub fn plainest(document: &Document, schema: &Value) -> Value {
+    if schema["nullable"] == true {
+        return Value::Null;
+    }
+    if let Some(value) = schema["enum"].get(0) {
+        return value.clone();
+    }
+    if let Some(example @ Value::String(_)) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(first) = crate::document::union_members(schema).and_then(|members| members.first())
+    {
+        return plainest(document, &document.merged(first));
+    }
+    match (schema["type"].as_str(), schema["format"].as_str()) {
+        (Some("string"), Some("date-time")) => json!("2023-01-01T00:00:00.000Z"),
+        (Some("string"), Some("date")) => json!("2023-01-01"),
+        (Some("string"), _) => json!(""),
+        (Some("integer" | "number"), _) => json!(0),
+        (Some("boolean"), _) => json!(false),
+        (Some("array"), _) => json!([]),
+        (Some("object"), _) | (None, _) => {
+            let required = schema["required"].as_array().cloned().unwrap_or_default();
+            let members = required
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|member| {
+                    let property = document.merged(&schema["properties"][member]);
+                    (member.to_string(), plainest(document, &property))
+                })
+                .collect();
+            Value::Object(members)
+        }
+        _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_fall_back_to_the_plainest_of_their_schema_and_strings_to_examples() {
+        let document = Document {
+            root: json!({
+                "components": { "examples": { "thing": { "value": { "data": {
+                    "type": "thing", "id": "thg_1abc",
+                    "attributes": { "colour": "green", "size": null,
+                                    "labels": ["vip"], "count": 3 } } } } } }
+            }),
+        };
+        let samples = Samples::read(&document);
+        assert_eq!(samples.prefix("thing"), Some("thg_"));
+        let schema = json!({ "properties": {
+            "colour": { "type": "string" },
+            "size": { "type": "integer", "nullable": true },
+            "labels": {},
+            "count": { "type": "integer" },
+            "status": { "type": "string", "enum": ["new", "old"] },
+            "made-at": { "type": "string", "format": "date-time" },
+            "box": { "type": "object", "required": ["open"],
+                     "properties": { "open": { "type": "boolean" } } }
+        }});
+        let attributes = attributes(&document, "thing", &schema, &samples);
+        let shown: Vec<(&str, bool, &Value)> = attributes
+            .iter()
+            .map(|attribute| {
+                (
+                    attribute.name.as_str(),
+                    attribute.nullable,
+                    &attribute.fallback,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("box", false, &json!({ "open": false })),
+                ("colour", false, &json!("green")),
+                ("count", false, &json!(0)),
+                ("labels", false, &json!([])),
+                ("made-at", false, &json!("2023-01-01T00:00:00.000Z")),
+                ("size", true, &json!(null)),
+                ("status", false, &json!("new")),
+            ]
+        );
+    }
+
+    #[test]
+    fn relationships_say_their_arity_and_target() {
+        let document = Document { root: json!({}) };
+        let schema = json!({ "properties": {
+            "accounts": { "properties": { "data": { "type": "array", "items": {
+                "properties": { "type": { "type": "string", "enum": ["account"] } } } } } },
+            "queue": { "properties": { "data": { "nullable": true, "properties": {
+                "type": { "type": "string", "example": "case-queue" } } } } }
+        }});
+        assert_eq!(
+            relationships(&document, &schema),
+            [
+                Relationship {
+                    name: "accounts".into(),
+                    many: true,
+                    nullable: false,
+                    target: Some("account".into())
+                },
+                Relationship {
+                    name: "queue".into(),
+                    many: false,
+                    nullable: true,
+                    target: Some("case-queue".into())
+                },
+            ]
+        );
+    }
+}
