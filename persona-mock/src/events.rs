@@ -1,12 +1,16 @@
 //! The event feed: after each operation, the events the store recorded are handed to webhook
 //! delivery (`webhooks.rs`), rendered as `GET /events/{id}` renders them, in the order they
-//! were recorded. A route layer, so every operation's events go out, and only once.
+//! were recorded, for the endpoints given at start-up and the webhooks made through the API
+//! that are enabled then. A route layer, so every operation's events go out, and only once.
 
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::response::Response;
 
+use chrono::Utc;
+
+use crate::families::webhooks;
 use crate::render::{self, View};
 use crate::routes::Shared;
 use crate::webhooks::{Dispatcher, Outgoing};
@@ -37,15 +41,22 @@ pub async fn deliver_new_events(
     next: axum::middleware::Next,
 ) -> Response {
     let response = next.run(request).await;
-    if feed.dispatcher.is_active() {
-        let mut handed_over = feed
-            .handed_over
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let store = feed.shared.store();
-        for id in store.events.ids_from(*handed_over) {
+    let mut handed_over = feed
+        .handed_over
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let store = feed.shared.store();
+    let new_events = store.events.ids_from(*handed_over);
+    // Most operations record no event: only then are the webhooks looked up.
+    let registered = if new_events.is_empty() {
+        Vec::new()
+    } else {
+        webhooks::endpoints(&store, Utc::now())
+    };
+    if feed.dispatcher.has_fixed_endpoints() || !registered.is_empty() {
+        for id in new_events {
             if let Ok(event) = store.events.get(id) {
-                feed.dispatcher.send(Outgoing {
+                let outgoing = Outgoing {
                     id: event.id.clone(),
                     name: event.name.to_string(),
                     document: crate::webhooks::document(render::event(
@@ -53,10 +64,11 @@ pub async fn deliver_new_events(
                         event,
                         &View::default(),
                     )),
-                });
+                };
+                feed.dispatcher.send(outgoing, &registered);
             }
         }
-        *handed_over = store.events.len();
     }
+    *handed_over = store.events.len();
     response
 }

@@ -2,7 +2,8 @@
 //! route of its own (so idempotency and the event feed wrap it as they wrap the others), and
 //! what it does follows from its shape. A POST to a collection creates, a GET lists or retrieves, a PATCH updates, a DELETE
 //! redacts (or archives a type without `redacted-at`), and the tag actions change `tags`.
-//! Other actions answer with the record as it is; their behaviour comes product by product.
+//! A product's own behaviour (`families/`) runs on its creates and verbs; other verbs answer
+//! with the record as it is.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::bodies;
 use crate::error::ApiError;
+use crate::families;
 use crate::operations::{ALL, Operation};
 use crate::records::{Record, resource_type, shape, time};
 use crate::resource_types::ResourceType;
@@ -157,7 +159,8 @@ async fn serve(
             list(&store, operation, &query, path, |_| true)
         }
         Role::Create => {
-            let record = create(operation, &body)?;
+            let mut record = create(operation, &body)?;
+            families::created(&mut record, Utc::now());
             let id = record.id.clone();
             store.records.insert(id.clone(), record);
             answer(&store, operation, &query, &id)
@@ -189,7 +192,8 @@ async fn serve(
         }
         Role::Act(id, verb) => {
             let record = record_mut(&mut store, operation, id)?;
-            if verb.ends_with("-tag") || verb == "set-tags" {
+            let handled = families::act(record, verb, &body, Utc::now())?;
+            if !handled && (verb.ends_with("-tag") || verb == "set-tags") {
                 retag(record, verb, &body)?;
             }
             answer(&store, operation, &query, id)

@@ -1,11 +1,14 @@
-//! A local Persona sandbox: the inquiry API of version 2023-01-05 on 127.0.0.1, with state.
+//! A local Persona sandbox: Persona's API of version 2023-01-05 on 127.0.0.1, with state.
 //!
 //! What stripe-mock is to Stripe: point a client at it to test an integration without an
-//! account or the network. It speaks the operations the client covers (the inquiry family and events of `openapi/persona.yaml`),
-//! parsing requests into the same generated types `persona-api` uses, and behaves as Persona's
-//! docs describe: statuses and their transitions, cursor pagination newest first, `include` and
-//! sparse fieldsets, idempotency keys, the rate limit and its headers, `Request-Id`, errors in
-//! Persona's format. Faults can be injected for client tests.
+//! account or the network. It answers every operation of `openapi/persona.yaml`, parsing
+//! requests into the same generated types `persona-api` uses. The inquiry family behaves as
+//! Persona's docs describe (statuses and their transitions, the sandbox's simulate actions);
+//! every other product keeps what is created, lists, updates, tags and redacts it, from tables
+//! the spec's model gives (a webhook registered through the API is delivered to). Throughout:
+//! cursor pagination newest first, `include` and sparse fieldsets, idempotency keys, the rate
+//! limit and its headers, `Request-Id`, errors in Persona's format. Faults can be injected for
+//! client tests.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -24,6 +27,7 @@
 mod bodies;
 mod error;
 mod events;
+mod families;
 mod faults;
 mod generic;
 mod idempotency;
@@ -209,11 +213,8 @@ impl MockServerBuilder {
             )),
         });
         let deliveries = Arc::new(Deliveries::default());
-        let dispatcher = webhooks::Dispatcher::start(
-            self.webhooks,
-            self.webhook_retry_scale,
-            deliveries.clone(),
-        );
+        let dispatcher =
+            webhooks::Dispatcher::new(self.webhooks, self.webhook_retry_scale, deliveries.clone());
         let front = Arc::new(server::Front {
             router: routes::router(shared.clone())
                 .route_layer(axum::middleware::from_fn_with_state(

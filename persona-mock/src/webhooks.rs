@@ -7,7 +7,7 @@
 //! its own, so it may arrive after later events, as with Persona (order by `created-at`, and
 //! deduplicate on the event id). A slow or dead endpoint delays only its own deliveries.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -151,14 +151,23 @@ pub struct Outgoing {
     pub document: String,
 }
 
-/// Hands events to one queue per endpoint; each queue sends first attempts in order.
+/// An event for one endpoint, with the endpoint's settings when the event happened.
+type Queued = (Arc<WebhookEndpoint>, Arc<Outgoing>);
+
+/// Hands events to one queue per endpoint; each queue sends first attempts in order. The
+/// endpoints are those given at start-up and the webhooks made through the API, whose settings
+/// (events, secrets, inflection) travel with each event, as they were when it happened.
 pub struct Dispatcher {
-    queues: Vec<mpsc::UnboundedSender<Arc<Outgoing>>>,
+    fixed: Vec<Arc<WebhookEndpoint>>,
+    /// By endpoint: `start-up/<n>`, or a webhook's id; started on the first event.
+    queues: Mutex<HashMap<String, mpsc::UnboundedSender<Queued>>>,
+    client: reqwest::Client,
+    retry_scale: f64,
+    deliveries: Arc<Deliveries>,
 }
 
 impl Dispatcher {
-    /// Starts a queue per endpoint on the current runtime.
-    pub fn start(
+    pub fn new(
         endpoints: Vec<WebhookEndpoint>,
         retry_scale: f64,
         deliveries: Arc<Deliveries>,
@@ -169,48 +178,64 @@ impl Dispatcher {
             .tcp_nodelay(true)
             .build()
             .unwrap_or_default();
-        let queues = endpoints
-            .into_iter()
-            .map(|endpoint| {
+        Dispatcher {
+            fixed: endpoints.into_iter().map(Arc::new).collect(),
+            queues: Mutex::new(HashMap::new()),
+            client,
+            retry_scale,
+            deliveries,
+        }
+    }
+
+    /// Whether an endpoint was given at start-up (otherwise events are rendered for delivery
+    /// only while a webhook made through the API is enabled).
+    pub fn has_fixed_endpoints(&self) -> bool {
+        !self.fixed.is_empty()
+    }
+
+    /// Sends `event` to the start-up endpoints and to `registered`, the enabled webhooks made
+    /// through the API, by id. Runs on the server's runtime, where the queues are spawned.
+    pub fn send(&self, event: Outgoing, registered: &[(String, WebhookEndpoint)]) {
+        let event = Arc::new(event);
+        let fixed = self
+            .fixed
+            .iter()
+            .enumerate()
+            .map(|(index, endpoint)| (format!("start-up/{index}"), endpoint.clone()));
+        let registered = registered
+            .iter()
+            .map(|(id, endpoint)| (id.clone(), Arc::new(endpoint.clone())));
+        let mut queues = self
+            .queues
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (key, endpoint) in fixed.chain(registered) {
+            if !endpoint.wants(&event.name) {
+                continue;
+            }
+            let queue = queues.entry(key).or_insert_with(|| {
                 let (sender, receiver) = mpsc::unbounded_channel();
                 tokio::spawn(run_queue(
-                    Arc::new(endpoint),
                     receiver,
-                    client.clone(),
-                    retry_scale,
-                    deliveries.clone(),
+                    self.client.clone(),
+                    self.retry_scale,
+                    self.deliveries.clone(),
                 ));
                 sender
-            })
-            .collect();
-        Dispatcher { queues }
-    }
-
-    /// Whether any endpoint is configured (otherwise events are not rendered for delivery).
-    pub fn is_active(&self) -> bool {
-        !self.queues.is_empty()
-    }
-
-    pub fn send(&self, event: Outgoing) {
-        let event = Arc::new(event);
-        for queue in &self.queues {
+            });
             // A closed queue means the server is shutting down.
-            let _ = queue.send(event.clone());
+            let _ = queue.send((endpoint, event.clone()));
         }
     }
 }
 
 async fn run_queue(
-    endpoint: Arc<WebhookEndpoint>,
-    mut events: mpsc::UnboundedReceiver<Arc<Outgoing>>,
+    mut events: mpsc::UnboundedReceiver<Queued>,
     client: reqwest::Client,
     retry_scale: f64,
     deliveries: Arc<Deliveries>,
 ) {
-    while let Some(event) = events.recv().await {
-        if !endpoint.wants(&event.name) {
-            continue;
-        }
+    while let Some((endpoint, event)) = events.recv().await {
         let body = match endpoint.inflection {
             Inflection::Kebab => event.document.clone(),
             other => {

@@ -217,3 +217,123 @@ async fn filters_rotation_and_inflection_are_the_endpoints_own() {
     };
     assert_eq!(inquiry.attributes.reference_id.as_deref(), Some("user-7"));
 }
+
+/// Registers a webhook through the API, as a user's backend does; its id and secret.
+async fn register(client: &persona_api::Client, url: &str, events: &[&str]) -> (String, String) {
+    let body: persona_api::types::CreateWebhookBody = serde_json::from_value(serde_json::json!({
+        "data": { "attributes": {
+            "url": url, "enabled-events": events, "api-key-inflection": "kebab" } }
+    }))
+    .expect("a create body");
+    let made = client
+        .create_webhook()
+        .body(body)
+        .send()
+        .await
+        .expect("registered")
+        .into_inner();
+    let made = serde_json::to_value(&made).expect("JSON");
+    let id = made["data"]["id"].as_str().expect("an id").to_string();
+    let secret = made["data"]["attributes"]["secret"]
+        .as_str()
+        .expect("its secret")
+        .to_string();
+    (id, secret)
+}
+
+async fn approve(client: &persona_api::Client, mock: &MockServer) {
+    let id = create_jane_doe(client, mock.template_id())
+        .await
+        .expect("creates");
+    client
+        .simulate_inquiry_actions()
+        .inquiry_id(&id)
+        .body(SimulateActions::new([
+            StartInquiry,
+            CompleteInquiry,
+            ApproveInquiry,
+        ]))
+        .send()
+        .await
+        .expect("simulates");
+}
+
+#[tokio::test]
+async fn a_webhook_registered_through_the_api_gets_its_events_until_disabled_and_rotates() {
+    let (url, received) = endpoint(0).await;
+    let mock = MockServer::start()
+        .await
+        .expect("starts, with no endpoint given");
+    let client = mock.client_builder().build().expect("valid");
+    let (webhook, secret) = register(&client, &url, &["inquiry.approved"]).await;
+    assert!(secret.starts_with("wbhsec_"), "{secret}");
+
+    approve(&client, &mock).await;
+    within_seconds(mock.webhooks().succeeded("inquiry.approved")).await;
+    let delivered = received.all();
+    assert_eq!(delivered.len(), 1, "only the event it enables");
+    let (headers, body) = &delivered[0];
+    let event = WebhookVerifier::new([secret.as_str()])
+        .expect("a secret")
+        .verify_event(header(headers, "persona-signature"), body.as_bytes())
+        .expect("signed with the webhook's own secret");
+    assert!(event.id.starts_with("evt_"));
+
+    // Rotated: both secrets sign while the old one lasts.
+    let rotated = client
+        .rotate_webhook_secret()
+        .webhook_id(webhook.as_str())
+        .body(
+            serde_json::from_value::<persona_api::types::RotateWebhookSecretBody>(
+                serde_json::json!({ "meta": { "expires-in-seconds": 600 } }),
+            )
+            .expect("a rotation body"),
+        )
+        .send()
+        .await
+        .expect("rotated")
+        .into_inner();
+    let rotated = serde_json::to_value(&rotated).expect("JSON");
+    let new_secret = rotated["data"]["attributes"]["secret"]
+        .as_str()
+        .expect("a new secret")
+        .to_string();
+    assert_ne!(new_secret, secret);
+    approve(&client, &mock).await;
+    let second = within_seconds(async {
+        loop {
+            let all = received.all();
+            if all.len() == 2 {
+                return all[1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    let signature = header(&second.0, "persona-signature");
+    assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
+    for signer in [&secret, &new_secret] {
+        WebhookVerifier::new([signer.as_str()])
+            .expect("a secret")
+            .verify(signature, second.1.as_bytes())
+            .expect("each secret's signature verifies");
+    }
+
+    // Disabled: nothing more goes to it, while a second webhook still gets the event.
+    client
+        .disable_webhook()
+        .webhook_id(webhook.as_str())
+        .send()
+        .await
+        .expect("disabled");
+    let (other_url, other_received) = endpoint(0).await;
+    register(&client, &other_url, &["inquiry.approved"]).await;
+    approve(&client, &mock).await;
+    within_seconds(async {
+        while other_received.all().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert_eq!(received.all().len(), 2, "a disabled webhook gets nothing");
+}
