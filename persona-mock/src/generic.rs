@@ -18,11 +18,11 @@ use serde_json::{Map, Value, json};
 use crate::bodies;
 use crate::error::ApiError;
 use crate::families;
-use crate::operations::{ALL, Operation};
+use crate::operations::{ALL, EVENTS, Operation};
 use crate::records::{Record, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
-use crate::store::Store;
+use crate::store::{Store, Subject};
 
 /// The operation a request is for, by its method and its path (with the base path): where
 /// several templates fit, the one with the most literal segments (`/accounts/search` before
@@ -159,10 +159,15 @@ async fn serve(
             list(&store, operation, &query, path, |_| true)
         }
         Role::Create => {
+            let now = Utc::now();
             let mut record = create(operation, &body)?;
-            families::created(&mut record, Utc::now());
-            let id = record.id.clone();
+            let mut happened = vec!["created"];
+            happened.extend(families::created(&mut record, now));
+            let (id, json_type) = (record.id.clone(), record.kind.json_type);
             store.records.insert(id.clone(), record);
+            for happening in happened {
+                announce(&mut store, json_type, &id, happening, now);
+            }
             answer(&store, operation, &query, &id)
         }
         Role::List => list(&store, operation, &query, path, |_| true),
@@ -181,20 +186,34 @@ async fn serve(
         Role::Retrieve(id) => answer(&store, operation, &query, id),
         Role::Update(id) => {
             let attributes = attributes_of(operation, &body)?;
+            let now = Utc::now();
             let record = record_mut(&mut store, operation, id)?;
             record.attributes.extend(attributes);
-            record.updated_at = Utc::now();
+            record.updated_at = now;
+            let json_type = record.kind.json_type;
+            announce(&mut store, json_type, id, "updated-fields", now);
             answer(&store, operation, &query, id)
         }
         Role::Remove(id) => {
-            remove(record_mut(&mut store, operation, id)?);
+            let now = Utc::now();
+            let record = record_mut(&mut store, operation, id)?;
+            let happening = remove(record, now);
+            let json_type = record.kind.json_type;
+            announce(&mut store, json_type, id, happening, now);
             answer(&store, operation, &query, id)
         }
         Role::Act(id, verb) => {
+            let now = Utc::now();
             let record = record_mut(&mut store, operation, id)?;
-            let handled = families::act(record, verb, &body, Utc::now())?;
-            if !handled && (verb.ends_with("-tag") || verb == "set-tags") {
+            let mut changed = families::act(record, verb, &body, now)?;
+            if !changed && (verb.ends_with("-tag") || verb == "set-tags") {
                 retag(record, verb, &body)?;
+                changed = true;
+            }
+            // A verb the mock does not carry out yet announces nothing.
+            let json_type = record.kind.json_type;
+            if let Some(happening) = past_of(json_type, verb).filter(|_| changed) {
+                announce(&mut store, json_type, id, happening, now);
             }
             answer(&store, operation, &query, id)
         }
@@ -429,11 +448,51 @@ fn record_mut<'a>(
     }
 }
 
+/// Records the event `<type>.<happening>` (`account.created`) when the spec has one.
+fn announce(store: &mut Store, json_type: &str, id: &str, happening: &str, now: DateTime<Utc>) {
+    let name = format!("{json_type}.{happening}");
+    if let Ok(index) = EVENTS.binary_search(&name.as_str()) {
+        crate::store::record(
+            &mut store.events,
+            EVENTS[index],
+            Subject::Record(id.to_string()),
+            now,
+        );
+    }
+}
+
+/// The spec's event for a verb on a type, by how Persona names them: `assign` as `assigned`,
+/// `add-relation` as `added-relation`, `add-tag` as `tag-added`, `set-status` as
+/// `status-updated`, `set-tags` as `updated-tags`.
+fn past_of(json_type: &str, verb: &str) -> Option<&'static str> {
+    fn past(word: &str) -> String {
+        if word.ends_with('e') {
+            format!("{word}d")
+        } else {
+            format!("{word}ed")
+        }
+    }
+    let mut candidates = vec![past(verb)];
+    if let Some((action, object)) = verb.split_once('-') {
+        candidates.push(format!("{}-{object}", past(action)));
+        candidates.push(format!("{object}-{}", past(action)));
+        candidates.push(format!("{object}-updated"));
+        candidates.push(format!("updated-{object}"));
+    }
+    candidates.into_iter().find_map(|happening| {
+        let name = format!("{json_type}.{happening}");
+        EVENTS
+            .binary_search(&name.as_str())
+            .ok()
+            .map(|index| &EVENTS[index][json_type.len() + 1..])
+    })
+}
+
 /// DELETE: a type with `redacted-at` is redacted (its personal attributes, everything that may
 /// be `null`, cleared) and stays readable, as Persona keeps redacted objects; any other is
-/// archived where its type has a status.
-fn remove(record: &mut Record) {
-    let now = Utc::now();
+/// archived where its type has a status. What happened, for its event.
+fn remove(record: &mut Record, now: DateTime<Utc>) -> &'static str {
+    record.updated_at = now;
     if record.has_attribute("redacted-at") {
         let kind = record.kind;
         record.attributes.retain(|name, _| {
@@ -442,14 +501,15 @@ fn remove(record: &mut Record) {
                 .any(|attribute| attribute.name == name && !attribute.nullable)
         });
         record.attributes.insert("redacted-at".into(), time(now));
+        "redacted"
     } else {
         for (name, value) in [("status", json!("archived")), ("archived-at", time(now))] {
             if record.has_attribute(name) {
                 record.attributes.insert(name.into(), value);
             }
         }
+        "archived"
     }
-    record.updated_at = now;
 }
 
 /// `add-tag`, `remove-tag` and `set-tags` by `meta.tag-name`, as Persona's bodies carry them.

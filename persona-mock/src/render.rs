@@ -421,6 +421,10 @@ pub fn event(store: &Store, event: &Event, view: &View) -> Value {
     let object = match &event.subject {
         Subject::Inquiry(id) => store.inquiry(id).map(|found| inquiry(found, &every)),
         Subject::Session(id) => store.session(id).map(|found| session(found, &every)),
+        Subject::Record(id) => store
+            .records
+            .get(id)
+            .map(|found| found.render(found.kind, None)),
     };
     let resource = json!({
         "type": "event",

@@ -804,9 +804,9 @@ async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply 
         .filter(|event| ids.as_ref().is_none_or(|ids| ids.contains(&event.id)))
         .filter(|event| {
             object_id.is_none_or(|wanted| match &event.subject {
-                crate::store::Subject::Inquiry(id) | crate::store::Subject::Session(id) => {
-                    id == wanted
-                }
+                crate::store::Subject::Inquiry(id)
+                | crate::store::Subject::Session(id)
+                | crate::store::Subject::Record(id) => id == wanted,
             })
         })
         .collect();

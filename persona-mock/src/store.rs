@@ -199,6 +199,8 @@ pub struct Inquiry {
 pub enum Subject {
     Inquiry(String),
     Session(String),
+    /// A record of the generic store (`records.rs`): an account, a report, a case ...
+    Record(String),
 }
 
 /// An event, by reference: it renders the object as it is now, where Persona keeps a copy of
@@ -210,7 +212,7 @@ pub struct Event {
     pub subject: Subject,
 }
 
-fn record(
+pub(crate) fn record(
     events: &mut Collection<Event>,
     name: &'static str,
     subject: Subject,

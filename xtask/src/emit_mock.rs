@@ -146,6 +146,12 @@ pub fn operations(model: &Model) -> TokenStream {
         .operations
         .iter()
         .map(|operation| constant(&operation.id));
+    let mut events: Vec<&str> = model
+        .events
+        .iter()
+        .map(|event| event.name.as_str())
+        .collect();
+    events.sort_unstable();
     quote! {
         //! Every operation of the spec, with the query parameters it takes, the attributes its
         //! body takes and the resource types it answers with.
@@ -214,6 +220,9 @@ pub fn operations(model: &Model) -> TokenStream {
         /// The attributes a later API version removes from a resource type:
         /// `(version, type, attributes)`.
         pub const REMOVED_IN: &[(&str, &str, &[&str])] = &[#(#removed),*];
+
+        /// Every webhook event of the spec, by name, sorted: `account.created`.
+        pub const EVENTS: &[&str] = &[#(#events),*];
     }
 }
 

@@ -2,6 +2,7 @@
 //! sets beyond what was sent, and what a product's verbs do. A product without a module here
 //! keeps the generic behaviour.
 
+pub mod reports;
 pub mod webhooks;
 
 use chrono::{DateTime, Utc};
@@ -10,10 +11,16 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::records::Record;
 
-/// What Persona sets on a record it makes, beyond what the request sent.
-pub fn created(record: &mut Record, now: DateTime<Utc>) {
-    if record.kind.json_type == webhooks::TYPE {
-        webhooks::created(record, now);
+/// What Persona sets on a record it makes, beyond what the request sent; what else happened
+/// to it, for the events of its type (`ready`, `matched` for a report).
+pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
+    match record.kind.json_type {
+        webhooks::TYPE => {
+            webhooks::created(record, now);
+            Vec::new()
+        }
+        json_type if json_type.starts_with(reports::TYPE_PREFIX) => reports::created(record, now),
+        _ => Vec::new(),
     }
 }
 

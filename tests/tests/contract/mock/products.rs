@@ -373,3 +373,109 @@ async fn an_upload_needs_the_parts_its_operation_requires() {
         response.text().await
     );
 }
+
+/// The names of the events recorded about one object, oldest first.
+async fn events_about(raw: &Raw, id: &str) -> Vec<String> {
+    let (status, events) = raw
+        .send(
+            Method::GET,
+            &format!("/events?filter[object-id]={id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{events}");
+    let mut names: Vec<String> = events["data"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .map(|event| {
+            event["attributes"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    names.reverse();
+    names
+}
+
+#[tokio::test]
+async fn the_other_products_announce_what_happens_with_the_specs_events() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let (_, account) = raw
+        .send(
+            Method::POST,
+            "/accounts",
+            Some(&json!({ "data": { "attributes": { "reference-id": "user-7" } } })),
+        )
+        .await;
+    let id = account["data"]["id"].as_str().expect("an id");
+    let path = format!("/accounts/{id}");
+    raw.send(
+        Method::POST,
+        &format!("{path}/add-tag"),
+        Some(&json!({ "meta": { "tag-name": "vip" } })),
+    )
+    .await;
+    raw.send(
+        Method::PATCH,
+        &path,
+        Some(&json!({ "data": { "attributes": { "name-first": "Ada" } } })),
+    )
+    .await;
+    raw.send(Method::DELETE, &path, None).await;
+    assert_eq!(
+        events_about(&raw, id).await,
+        [
+            "account.created",
+            "account.tag-added",
+            "account.updated-fields",
+            "account.redacted"
+        ]
+    );
+    let (_, event) = raw
+        .send(Method::GET, "/events?filter[name]=account.created", None)
+        .await;
+    assert_eq!(event["data"][0]["attributes"]["payload"]["data"]["id"], id);
+}
+
+#[tokio::test]
+async fn a_report_is_ready_at_once_and_a_sanctioned_name_matches() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let create = operations()
+        .iter()
+        .find(|operation| operation.id == "createReport")
+        .expect("createReport");
+    let report = |name_last: &str| {
+        json!({ "data": { "type": "report/watchlist", "attributes": {
+            "report-template-id": "rptp_sandbox",
+            "query": { "name-first": "Ada", "name-last": name_last } } } })
+    };
+    let (status, clean) = raw
+        .send(Method::POST, "/reports", Some(&report("Lovelace")))
+        .await;
+    assert_eq!(status, 201, "{clean}");
+    assert_conforms_as(create, status, &clean);
+    let attributes = &clean["data"]["attributes"];
+    assert_eq!(attributes["status"], "ready", "{clean}");
+    assert_eq!(attributes["has-match"], false);
+    assert_eq!(attributes["name-last"], "Lovelace", "the query it ran on");
+    assert!(attributes["completed-at"].is_string());
+    let id = clean["data"]["id"].as_str().expect("an id");
+    assert_eq!(events_about(&raw, id).await, ["report/watchlist.ready"]);
+
+    let (_, matched) = raw
+        .send(Method::POST, "/reports", Some(&report("sanctioned")))
+        .await;
+    assert_eq!(
+        matched["data"]["attributes"]["has-match"], true,
+        "{matched}"
+    );
+    let id = matched["data"]["id"].as_str().expect("an id");
+    assert_eq!(
+        events_about(&raw, id).await,
+        ["report/watchlist.ready", "report/watchlist.matched"]
+    );
+}

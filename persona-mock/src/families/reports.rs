@@ -1,0 +1,64 @@
+//! Reports: the sandbox runs a report as soon as it is created, so it answers `ready` at once
+//! (with `completed-at`, and the `ready` event of its kind), with the query it ran on in its
+//! attributes. A report on someone whose last name, or a search term, is `Sanctioned` (any
+//! case) matches: `has-match` is true and the `matched` event of its kind follows, where the
+//! kind has one (watchlist, politically exposed person, adverse media ...). Persona's docs
+//! give the sandbox no rule for matches; this one is ours.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::records::{Record, time};
+
+/// Every report kind's JSON:API type starts so: `report/watchlist`.
+pub const TYPE_PREFIX: &str = "report/";
+/// The name that makes a sandbox report match.
+pub const SANDBOX_MATCH: &str = "Sanctioned";
+
+pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
+    // The query it ran on shows in its attributes: as `query` where the kind has one, else
+    // member by member (`name-first`, `term` ...).
+    let query = if record.has_attribute("query") {
+        record
+            .attributes
+            .get("query")
+            .cloned()
+            .unwrap_or(Value::Null)
+    } else {
+        record.attributes.remove("query").unwrap_or(Value::Null)
+    };
+    for (name, value) in query.as_object().into_iter().flatten() {
+        if record.has_attribute(name) {
+            record.attributes.insert(name.clone(), value.clone());
+        }
+    }
+    record.attributes.insert("status".into(), json!("ready"));
+    record.attributes.insert("completed-at".into(), time(now));
+    // What a new report has where Persona's schemas allow no null: no tags, not recurring, the
+    // one version of the sandbox's report templates, and an empty run history (Persona no
+    // longer fills it in).
+    for (name, value) in [
+        ("tags", json!([])),
+        ("is-continuous", json!(false)),
+        ("is-recurring", json!(false)),
+        ("report-template-version-name", json!("v1")),
+        ("run-history", json!([])),
+    ] {
+        if record.has_attribute(name) && !record.attributes.contains_key(name) {
+            record.attributes.insert(name.into(), value);
+        }
+    }
+    let matched = ["name-last", "term"].iter().any(|name| {
+        query[name]
+            .as_str()
+            .is_some_and(|value| value.eq_ignore_ascii_case(SANDBOX_MATCH))
+    });
+    if record.has_attribute("has-match") {
+        record.attributes.insert("has-match".into(), json!(matched));
+    }
+    if matched {
+        vec!["ready", "matched"]
+    } else {
+        vec!["ready"]
+    }
+}
