@@ -176,11 +176,13 @@ mod tests {
         assert_eq!(
             *handler.acted_on.lock().expect("not poisoned"),
             [
+                "account.created",
                 "inquiry.created",
                 "inquiry.started",
                 "inquiry.completed",
                 "inquiry.approved"
-            ]
+            ],
+            "an inquiry that names no account lands on a new one"
         );
     }
 

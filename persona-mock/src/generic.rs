@@ -22,7 +22,7 @@ use crate::operations::{ALL, EVENTS, Operation};
 use crate::records::{Record, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
-use crate::store::{Store, Subject};
+use crate::store::Store;
 
 /// The operation a request is for, by its method and its path (with the base path): where
 /// several templates fit, the one with the most literal segments (`/accounts/search` before
@@ -161,12 +161,16 @@ async fn serve(
         Role::Create => {
             let now = Utc::now();
             let mut record = create(operation, &body)?;
+            if let Some(existing) = families::admit(&store, &record, &body)? {
+                // An upsert that finds the record answers with it, as it is.
+                return answer_as(&store, operation, &query, &existing, StatusCode::OK);
+            }
             let mut happened = vec!["created"];
             happened.extend(families::created(&mut record, now));
             let (id, json_type) = (record.id.clone(), record.kind.json_type);
             store.records.insert(id.clone(), record);
             for happening in happened {
-                announce(&mut store, json_type, &id, happening, now);
+                store.announce(json_type, &id, happening, now);
             }
             answer(&store, operation, &query, &id)
         }
@@ -191,7 +195,7 @@ async fn serve(
             record.attributes.extend(attributes);
             record.updated_at = now;
             let json_type = record.kind.json_type;
-            announce(&mut store, json_type, id, "updated-fields", now);
+            store.announce(json_type, id, "updated-fields", now);
             answer(&store, operation, &query, id)
         }
         Role::Remove(id) => {
@@ -199,7 +203,7 @@ async fn serve(
             let record = record_mut(&mut store, operation, id)?;
             let happening = remove(record, now);
             let json_type = record.kind.json_type;
-            announce(&mut store, json_type, id, happening, now);
+            store.announce(json_type, id, happening, now);
             answer(&store, operation, &query, id)
         }
         Role::Act(id, verb) => {
@@ -213,7 +217,7 @@ async fn serve(
             // A verb the mock does not carry out yet announces nothing.
             let json_type = record.kind.json_type;
             if let Some(happening) = past_of(json_type, verb).filter(|_| changed) {
-                announce(&mut store, json_type, id, happening, now);
+                store.announce(json_type, id, happening, now);
             }
             answer(&store, operation, &query, id)
         }
@@ -448,19 +452,6 @@ fn record_mut<'a>(
     }
 }
 
-/// Records the event `<type>.<happening>` (`account.created`) when the spec has one.
-fn announce(store: &mut Store, json_type: &str, id: &str, happening: &str, now: DateTime<Utc>) {
-    let name = format!("{json_type}.{happening}");
-    if let Ok(index) = EVENTS.binary_search(&name.as_str()) {
-        crate::store::record(
-            &mut store.events,
-            EVENTS[index],
-            Subject::Record(id.to_string()),
-            now,
-        );
-    }
-}
-
 /// The spec's event for a verb on a type, by how Persona names them: `assign` as `assigned`,
 /// `add-relation` as `added-relation`, `add-tag` as `tag-added`, `set-status` as
 /// `status-updated`, `set-tags` as `updated-tags`.
@@ -557,6 +548,16 @@ fn retag(record: &mut Record, verb: &str, body: &Value) -> Result<(), ApiError> 
 /// One record as a document, with what `include` asked for and the `meta` the operation's
 /// success carries, in the operation's success status.
 fn answer(store: &Store, operation: &Operation, query: &Query, id: &str) -> Reply {
+    answer_as(store, operation, query, id, success_status(operation))
+}
+
+fn answer_as(
+    store: &Store,
+    operation: &Operation,
+    query: &Query,
+    id: &str,
+    status: StatusCode,
+) -> Reply {
     let record = store.records.get(id)?;
     if !operation.types.contains(&record.kind.json_type) {
         return Err(ApiError::not_found());
@@ -576,7 +577,7 @@ fn answer(store: &Store, operation: &Operation, query: &Query, id: &str) -> Repl
     if let Some(meta) = operation.meta {
         document["meta"] = serde_json::from_str(meta).unwrap_or_default();
     }
-    ok(success_status(operation), document)
+    ok(status, document)
 }
 
 /// What a record looks like in an operation's answer: the schema the operation gives its type.

@@ -336,18 +336,42 @@ pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option
     let mut included = Vec::new();
     for path in &view.include {
         match path.as_str() {
-            "account" => included.push(json!({"type": "account", "id": inquiry.account_id, "attributes": {"reference-id": inquiry.reference_id}})),
-            "inquiry-template" => included.extend(store.template(&inquiry.template_id).ok().map(|t| template(t, &every))),
+            "account" => included.extend(
+                store
+                    .records
+                    .get(&inquiry.account_id)
+                    .ok()
+                    .map(|account| account.render(account.kind, None)),
+            ),
+            "inquiry-template" => included.extend(
+                store
+                    .template(&inquiry.template_id)
+                    .ok()
+                    .map(|t| template(t, &every)),
+            ),
             "inquiry-template-version" => included.extend(
                 store
                     .template(&inquiry.template_id)
                     .ok()
-                    .and_then(|t| t.versions.iter().find(|v| v.id == inquiry.template_version_id))
+                    .and_then(|t| {
+                        t.versions
+                            .iter()
+                            .find(|v| v.id == inquiry.template_version_id)
+                    })
                     .map(|v| template_version(v, &every)),
             ),
-            "sessions" => included.extend(inquiry.session_ids.iter().filter_map(|id| store.session(id).ok()).map(|s| session(s, &every))),
+            "sessions" => included.extend(
+                inquiry
+                    .session_ids
+                    .iter()
+                    .filter_map(|id| store.session(id).ok())
+                    .map(|s| session(s, &every)),
+            ),
             "verifications" => included.extend(
-                inquiry.verifications.iter().map(|verification| government_id_verification(inquiry, verification)),
+                inquiry
+                    .verifications
+                    .iter()
+                    .map(|verification| government_id_verification(inquiry, verification)),
             ),
             _ => {}
         }

@@ -13,8 +13,10 @@ use persona_api::{
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::families::accounts;
 use crate::ids::new_id;
-use crate::records::Record;
+use crate::operations::EVENTS;
+use crate::records::{Record, resource_type};
 
 /// How long an inquiry stays open after it is created, as Persona's default.
 const EXPIRES_AFTER: Duration = Duration::hours(24);
@@ -301,6 +303,60 @@ pub struct CreatedMeta {
 }
 
 impl Store {
+    /// Records the event `<type>.<happening>` (`account.created`) about a record of the
+    /// generic store, when the spec has one.
+    pub fn announce(&mut self, json_type: &str, id: &str, happening: &str, now: DateTime<Utc>) {
+        let name = format!("{json_type}.{happening}");
+        if let Ok(index) = EVENTS.binary_search(&name.as_str()) {
+            record(
+                &mut self.events,
+                EVENTS[index],
+                Subject::Record(id.to_string()),
+                now,
+            );
+        }
+    }
+
+    /// The account an inquiry lands on: the one named by `account-id` (which must exist), else
+    /// the one with its reference id; `None` when a new one is to be made (`new_account`), as
+    /// Persona makes one for every inquiry that names none.
+    fn account_for(
+        &self,
+        account_id: Option<&str>,
+        reference_id: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        if let Some(id) = account_id {
+            return match self.records.get(id) {
+                Ok(account) if account.kind.json_type == accounts::TYPE => Ok(Some(id.to_string())),
+                _ => Err(ApiError::unprocessable(
+                    format!("data.attributes.account-id: no account {id}"),
+                    "/data/attributes/account-id",
+                )),
+            };
+        }
+        Ok(reference_id.and_then(|reference| accounts::by_reference(self, reference)))
+    }
+
+    /// A new account with this id (and reference id), announced.
+    fn new_account(
+        &mut self,
+        id: &str,
+        reference_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let kind = resource_type(accounts::TYPE).ok_or_else(ApiError::not_found)?;
+        let mut account = Record::new(kind, now)?;
+        account.id = id.to_string();
+        if let Some(reference) = reference_id {
+            account
+                .attributes
+                .insert("reference-id".into(), Value::String(reference.to_string()));
+        }
+        self.records.insert(id.to_string(), account);
+        self.announce(accounts::TYPE, id, "created", now);
+        Ok(())
+    }
+
     /// A store with the mock's templates: `default_template_id` and the guide's placeholder.
     pub fn with_templates(default_template_id: &str, now: DateTime<Utc>) -> Store {
         let mut store = Store::default();
@@ -392,6 +448,12 @@ impl Store {
         if let Some(account_id) = &attributes.account_id {
             check_prefix("account_id", account_id, "act")?;
         }
+        // Which account it lands on is settled now; a new one is made only once nothing can
+        // refuse the inquiry any more.
+        let account = self.account_for(
+            attributes.account_id.as_deref(),
+            attributes.reference_id.as_deref(),
+        )?;
         let fields = attributes
             .fields
             .as_ref()
@@ -418,14 +480,16 @@ impl Store {
             redacted_at: None,
             template_id,
             template_version_id,
-            account_id: attributes
-                .account_id
-                .map_or_else(|| new_id(AccountId::PREFIX), String::from),
+            account_id: account.clone().unwrap_or_else(|| new_id(AccountId::PREFIX)),
             redirect_uri: attributes.redirect_uri,
             fields,
             session_ids: Vec::new(),
             verifications: Vec::new(),
         };
+        if account.is_none() {
+            let reference_id = inquiry.reference_id.clone();
+            self.new_account(&inquiry.account_id, reference_id.as_deref(), now)?;
+        }
         self.inquiries.insert(id.clone(), inquiry);
         record(
             &mut self.events,

@@ -87,10 +87,10 @@ async fn the_binary_delivers_an_inquirys_life_signed_to_a_plain_endpoint() {
             .expect("simulates");
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while received.lock().expect("not poisoned").len() < 4 {
+    while received.lock().expect("not poisoned").len() < 5 {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "four deliveries in time"
+            "five deliveries in time"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -109,6 +109,7 @@ async fn the_binary_delivers_an_inquirys_life_signed_to_a_plain_endpoint() {
     assert_eq!(
         names,
         [
+            "account.created",
             "inquiry.created",
             "inquiry.started",
             "inquiry.completed",

@@ -2,6 +2,7 @@
 //! sets beyond what was sent, and what a product's verbs do. A product without a module here
 //! keeps the generic behaviour.
 
+pub mod accounts;
 pub mod reports;
 pub mod webhooks;
 
@@ -10,6 +11,16 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::records::Record;
+use crate::store::Store;
+
+/// Whether a record may be made, before it is: a refusal by a product's rule (a second account
+/// with a reference id), or `Some(id)` of the record an upsert finds instead.
+pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<String>, ApiError> {
+    match record.kind.json_type {
+        accounts::TYPE => accounts::admit(store, record, body),
+        _ => Ok(None),
+    }
+}
 
 /// What Persona sets on a record it makes, beyond what the request sent; what else happened
 /// to it, for the events of its type (`ready`, `matched` for a report).

@@ -479,3 +479,86 @@ async fn a_report_is_ready_at_once_and_a_sanctioned_name_matches() {
         ["report/watchlist.ready", "report/watchlist.matched"]
     );
 }
+
+#[tokio::test]
+async fn a_reference_id_names_one_account_and_an_inquiry_lands_on_it() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let account = json!({ "data": { "attributes": { "reference-id": "user-9" } } });
+    let (status, made) = raw.send(Method::POST, "/accounts", Some(&account)).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["data"]["id"].as_str().expect("an id").to_string();
+
+    let (status, again) = raw.send(Method::POST, "/accounts", Some(&account)).await;
+    assert_eq!(status, 409, "{again}");
+    assert!(
+        again.to_string().contains(&id),
+        "names the account: {again}"
+    );
+    let upsert = json!({ "data": { "attributes": { "reference-id": "user-9" } },
+                         "meta": { "upsert-by": "reference-id" } });
+    let (status, found) = raw.send(Method::POST, "/accounts", Some(&upsert)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["data"]["id"], id.as_str());
+
+    let inquiry = |attributes: Value| {
+        let mut attributes = attributes;
+        attributes["inquiry-template-id"] = json!(mock.template_id());
+        json!({ "data": { "attributes": attributes } })
+    };
+    let (status, by_reference) = raw
+        .send(
+            Method::POST,
+            "/inquiries?include=account",
+            Some(&inquiry(json!({ "reference-id": "user-9" }))),
+        )
+        .await;
+    assert_eq!(status, 201, "{by_reference}");
+    assert_eq!(
+        by_reference["data"]["relationships"]["account"]["data"]["id"],
+        id.as_str(),
+        "the account with its reference id"
+    );
+    assert_eq!(
+        by_reference["included"][0]["attributes"]["reference-id"], "user-9",
+        "the account itself is included: {by_reference}"
+    );
+
+    let (status, by_id) = raw
+        .send(
+            Method::POST,
+            "/inquiries",
+            Some(&inquiry(json!({ "account-id": id }))),
+        )
+        .await;
+    assert_eq!(status, 201, "{by_id}");
+    assert_eq!(
+        by_id["data"]["relationships"]["account"]["data"]["id"],
+        id.as_str()
+    );
+
+    let (status, unknown) = raw
+        .send(
+            Method::POST,
+            "/inquiries",
+            Some(&inquiry(
+                json!({ "account-id": "act_NoSuchAccount1234567890ab" }),
+            )),
+        )
+        .await;
+    assert_eq!(status, 422, "{unknown}");
+    assert!(unknown.to_string().contains("account-id"), "{unknown}");
+
+    let (_, fresh) = raw
+        .send(Method::POST, "/inquiries", Some(&inquiry(json!({}))))
+        .await;
+    let fresh_account = fresh["data"]["relationships"]["account"]["data"]["id"]
+        .as_str()
+        .expect("an account");
+    assert_ne!(fresh_account, id);
+    let (status, _) = raw
+        .send(Method::GET, &format!("/accounts/{fresh_account}"), None)
+        .await;
+    assert_eq!(status, 200, "an inquiry without an account gets a new one");
+    assert_eq!(events_about(&raw, fresh_account).await, ["account.created"]);
+}

@@ -107,11 +107,13 @@ async fn an_inquirys_life_arrives_signed_in_order() {
     assert_eq!(
         names,
         [
+            "account.created",
             "inquiry.created",
             "inquiry.started",
             "inquiry.completed",
             "inquiry.approved"
-        ]
+        ],
+        "an inquiry that names no account lands on a new one"
     );
     let verifier = WebhookVerifier::new(["wbhsec_test"]).expect("a secret");
     for (headers, body) in received.all() {
