@@ -166,7 +166,7 @@ async fn serve(
                 return answer_as(&store, operation, &query, &existing, StatusCode::OK);
             }
             let mut happened = vec!["created"];
-            happened.extend(families::created(&mut record, now));
+            happened.extend(families::created(&mut record, &body, now)?);
             let (id, json_type) = (record.id.clone(), record.kind.json_type);
             store.records.insert(id.clone(), record);
             for happening in happened {

@@ -3,6 +3,7 @@
 //! keeps the generic behaviour.
 
 pub mod accounts;
+pub mod cases;
 pub mod reports;
 pub mod webhooks;
 
@@ -22,17 +23,26 @@ pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<Stri
     }
 }
 
-/// What Persona sets on a record it makes, beyond what the request sent; what else happened
-/// to it, for the events of its type (`ready`, `matched` for a report).
-pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
-    match record.kind.json_type {
+/// What Persona sets on a record it makes, beyond what the request's attributes gave (the
+/// rest of its body, such as a case's objects, included); what else happened to it, for the
+/// events of its type (`ready`, `matched` for a report).
+pub fn created(
+    record: &mut Record,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<Vec<&'static str>, ApiError> {
+    Ok(match record.kind.json_type {
         webhooks::TYPE => {
             webhooks::created(record, now);
             Vec::new()
         }
+        cases::TYPE => {
+            cases::created(record, body, now)?;
+            Vec::new()
+        }
         json_type if json_type.starts_with(reports::TYPE_PREFIX) => reports::created(record, now),
         _ => Vec::new(),
-    }
+    })
 }
 
 /// Runs a product's verb on a record (`disable` a webhook); `false` when the product has no
@@ -45,6 +55,7 @@ pub fn act(
 ) -> Result<bool, ApiError> {
     match record.kind.json_type {
         webhooks::TYPE => webhooks::act(record, verb, body, now),
+        cases::TYPE => cases::act(record, verb, body, now),
         _ => Ok(false),
     }
 }

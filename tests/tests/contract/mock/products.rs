@@ -562,3 +562,111 @@ async fn a_reference_id_names_one_account_and_an_inquiry_lands_on_it() {
     assert_eq!(status, 200, "an inquiry without an account gets a new one");
     assert_eq!(events_about(&raw, fresh_account).await, ["account.created"]);
 }
+
+#[tokio::test]
+async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let operation = |id: &str| {
+        operations()
+            .iter()
+            .find(|operation| operation.id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let (_, account) = raw
+        .send(
+            Method::POST,
+            "/accounts",
+            Some(&json!({ "data": { "attributes": {} } })),
+        )
+        .await;
+    let account = account["data"]["id"]
+        .as_str()
+        .expect("an account")
+        .to_string();
+    let (_, report) = raw
+        .send(
+            Method::POST,
+            "/reports",
+            Some(
+                &json!({ "data": { "type": "report/watchlist", "attributes": {
+                "report-template-id": "rptp_sandbox", "query": { "name-last": "Sanctioned" } } } }),
+            ),
+        )
+        .await;
+    let report = report["data"]["id"].as_str().expect("a report").to_string();
+
+    let (status, case) = raw
+        .send(
+            Method::POST,
+            "/cases",
+            Some(
+                &json!({ "data": { "attributes": { "case-template-id": "ctmpl_sandbox" } },
+                          "meta": { "object-ids": [account, report] } }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+    assert_conforms_as(operation("createCase"), status, &case);
+    let relationships = &case["data"]["relationships"];
+    assert_eq!(relationships["accounts"]["data"][0]["id"], account.as_str());
+    assert_eq!(relationships["reports"]["data"][0]["id"], report.as_str());
+    assert_eq!(
+        relationships["reports"]["data"][0]["type"],
+        "report/watchlist"
+    );
+    let id = case["data"]["id"].as_str().expect("a case").to_string();
+
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/add-objects"),
+            Some(&json!({ "meta": { "object-ids": ["wbh_NotSomethingACaseHolds1"] } })),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().contains("wbh_NotSomethingACaseHolds1"),
+        "{refused}"
+    );
+
+    let (_, removed) = raw
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/remove-objects"),
+            Some(&json!({ "meta": { "object-ids": [account] } })),
+        )
+        .await;
+    assert_eq!(
+        removed["data"]["relationships"]["accounts"]["data"],
+        json!([])
+    );
+
+    let (status, resolved) = raw
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/set-status"),
+            Some(&json!({ "meta": { "status": "Resolved" } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_conforms_as(operation("setCaseStatus"), status, &resolved);
+    assert_eq!(resolved["data"]["attributes"]["status"], "Resolved");
+    assert!(resolved["data"]["attributes"]["resolved-at"].is_string());
+
+    let (_, assigned) = raw
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/assign"),
+            Some(&json!({ "meta": { "user-email-address": "reviewer@example.test" } })),
+        )
+        .await;
+    assert!(
+        assigned["data"]["attributes"]["assigned-at"].is_string(),
+        "{assigned}"
+    );
+    assert_eq!(
+        events_about(&raw, &id).await,
+        ["case.created", "case.status-updated", "case.assigned"]
+    );
+}
