@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::records::time;
 use crate::store::{
     Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
     Verification,
@@ -95,10 +96,6 @@ impl View {
         }
         resource
     }
-}
-
-fn time(at: DateTime<Utc>) -> Value {
-    json!(at.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 fn optional_time(at: Option<DateTime<Utc>>) -> Value {

@@ -5,7 +5,7 @@
 use persona_api::prelude::*;
 use persona_api::types;
 use persona_api_tests::schema_check::violations;
-use persona_api_tests::{TEST_API_KEY, operations};
+use persona_api_tests::{TEST_API_KEY, operation, operations};
 use persona_mock::MockServer;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -42,10 +42,14 @@ impl Raw {
 /// The status the mock answers an operation with: 201 for a create that documents it beside
 /// 200 (which Persona keeps for an upsert that finds the record).
 fn mock_status(operation_id: &str) -> u16 {
+    mock_operation(operation_id).status
+}
+
+/// An operation as the mock's table has it.
+fn mock_operation(operation_id: &str) -> &'static persona_mock::operations::Operation {
     persona_mock::operations::ALL
         .iter()
         .find(|operation| operation.id == operation_id)
-        .map(|operation| operation.status)
         .expect("the mock's table has every operation")
 }
 
@@ -82,9 +86,8 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
     let mut created = Vec::new();
     // A create answers with one record (not a search's page, not a token).
     let makes_a_record = |id: &str| {
-        persona_mock::operations::ALL
-            .iter()
-            .any(|operation| operation.id == id && !operation.many && !operation.types.is_empty())
+        let operation = mock_operation(id);
+        !operation.many && !operation.types.is_empty()
     };
     for create in operations().iter().filter(|operation| {
         operation.method == "POST"
@@ -105,10 +108,7 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
                 let mut least = persona_api_tests::least_instance(&schema);
                 // Where the create makes one of several kinds (a report), the mock needs the
                 // kind named.
-                let kinds = persona_mock::operations::ALL
-                    .iter()
-                    .find(|operation| operation.id == create.id)
-                    .map_or(&[][..], |operation| operation.types);
+                let kinds = mock_operation(&create.id).types;
                 if kinds.len() > 1 && least["data"].get("type").is_none() {
                     least["data"]["type"] = json!(kinds[0]);
                 }
@@ -304,14 +304,8 @@ async fn the_generic_store_refuses_by_name() {
 async fn a_webhook_shows_its_secret_when_made_and_not_in_the_list() {
     let mock = MockServer::start().await.expect("the mock starts");
     let raw = Raw::new(&mock);
-    let create = operations()
-        .iter()
-        .find(|operation| operation.id == "createWebhook")
-        .expect("createWebhook");
-    let list = operations()
-        .iter()
-        .find(|operation| operation.id == "listWebhooks")
-        .expect("listWebhooks");
+    let create = operation("createWebhook");
+    let list = operation("listWebhooks");
     let (status, made) = raw
         .send(
             Method::POST,
@@ -444,10 +438,7 @@ async fn the_other_products_announce_what_happens_with_the_specs_events() {
 async fn a_report_is_ready_at_once_and_a_sanctioned_name_matches() {
     let mock = MockServer::start().await.expect("the mock starts");
     let raw = Raw::new(&mock);
-    let create = operations()
-        .iter()
-        .find(|operation| operation.id == "createReport")
-        .expect("createReport");
+    let create = operation("createReport");
     let report = |name_last: &str| {
         json!({ "data": { "type": "report/watchlist", "attributes": {
             "report-template-id": "rptp_sandbox",
@@ -567,12 +558,6 @@ async fn a_reference_id_names_one_account_and_an_inquiry_lands_on_it() {
 async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
     let mock = MockServer::start().await.expect("the mock starts");
     let raw = Raw::new(&mock);
-    let operation = |id: &str| {
-        operations()
-            .iter()
-            .find(|operation| operation.id == id)
-            .unwrap_or_else(|| panic!("{id}"))
-    };
     let (_, account) = raw
         .send(
             Method::POST,
