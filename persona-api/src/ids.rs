@@ -40,6 +40,25 @@ impl fmt::Display for IdError {
 
 impl std::error::Error for IdError {}
 
+/// The `id` of an object, however its schema types it: an id kind, text, or optional text
+/// where the schema does not require one. Lets generated code read any object's id alike.
+#[doc(hidden)]
+pub trait ObjectId {
+    fn object_id(&self) -> Option<&str>;
+}
+
+impl ObjectId for String {
+    fn object_id(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl ObjectId for Option<String> {
+    fn object_id(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
 /// Defines one id type per kind: `Name => "prefix_", "an article and noun";`.
 macro_rules! id_kinds {
     ($($(#[$meta:meta])* $name:ident => $prefix:literal, $kind:literal;)+) => {$(
@@ -126,6 +145,12 @@ macro_rules! id_kinds {
         impl From<&$name> for String {
             fn from(id: &$name) -> String {
                 id.0.clone()
+            }
+        }
+
+        impl $crate::ids::ObjectId for $name {
+            fn object_id(&self) -> Option<&str> {
+                Some(&self.0)
             }
         }
 

@@ -308,6 +308,20 @@ pub fn events(model: &Model) -> TokenStream {
             #(#names)|* => EventObject::#variant(Box::new(retype(object)?)),
         }
     });
+    let ids = by_payload.iter().map(|(payload, (features, _))| {
+        let variant = ident(payload);
+        let gate = gate(features);
+        // An open union has its own `id()`, whatever its kind.
+        let id = if model.open_unions.iter().any(|union| variant == union.name) {
+            quote!(object.id())
+        } else {
+            quote!(crate::ids::ObjectId::object_id(&object.id))
+        };
+        quote! {
+            #gate
+            EventObject::#variant(object) => #id,
+        }
+    });
     quote! {
         //! The object of every webhook event the spec has, by the event's name.
         #[allow(unused_imports)]
@@ -328,6 +342,18 @@ pub fn events(model: &Model) -> TokenStream {
             Other(Box<IncludedObject>),
             /// The payload had no object.
             None,
+        }
+
+        impl EventObject {
+            /// The id of the object the event is about (`inq_...`, `rep_...`), typed or not:
+            /// what a service matches an event to the object it waits on by.
+            pub fn id(&self) -> Option<&str> {
+                match self {
+                    #(#ids)*
+                    EventObject::Other(object) => Some(&object.id),
+                    EventObject::None => None,
+                }
+            }
         }
 
         /// The object of the event named `name`, typed as the spec says that event's is.

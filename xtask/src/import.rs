@@ -13,6 +13,10 @@
 //! - a `oneOf`/`anyOf` member `{type: null}` is `nullable: true` on the union (which takes the
 //!   `type` its members share, since 3.0 reads `nullable` only beside one), and a union left
 //!   with one member is `allOf: [member]`;
+//! - an `anyOf` of components is a `oneOf`: typify reads an `anyOf` as a struct holding every
+//!   member flattened, and serde's flatten hands the first member the fields it names, so the
+//!   others read nothing (a report request read as no report at all); a `oneOf` is an enum
+//!   that reads the first member that fits, which is what a client of an `anyOf` needs;
 //! - `const: v` is `enum: [v]`; a schema's `examples: [v, ..]` is `example: v`;
 //! - a string with a `contentMediaType` (a multipart body's file) is `format: binary`, 3.0's
 //!   word for a file;
@@ -1104,6 +1108,10 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
                 }
                 let key = if members.len() == 1 {
                     "allOf"
+                } else if key == "anyOf"
+                    && members.iter().all(|member| member.get("$ref").is_some())
+                {
+                    "oneOf"
                 } else {
                     key.as_str()
                 };

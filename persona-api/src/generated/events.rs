@@ -134,6 +134,149 @@ pub enum EventObject {
     /// The payload had no object.
     None,
 }
+impl EventObject {
+    /// The id of the object the event is about (`inq_...`, `rep_...`), typed or not:
+    /// what a service matches an event to the object it waits on by.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            #[cfg(feature = "accounts")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "accounts")))]
+            EventObject::Account(object) => crate::ids::ObjectId::object_id(&object.id),
+            #[cfg(feature = "cases")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "cases")))]
+            EventObject::Case(object) => crate::ids::ObjectId::object_id(&object.id),
+            #[cfg(feature = "documents")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "documents")))]
+            EventObject::Document(object) => object.id(),
+            #[cfg(feature = "graph")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "graph")))]
+            EventObject::GraphQuery(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "importers")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "importers")))]
+            EventObject::ImporterPipelineRun(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "inquiries")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "inquiries")))]
+            EventObject::Inquiry(object) => crate::ids::ObjectId::object_id(&object.id),
+            #[cfg(feature = "inquiries")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "inquiries")))]
+            EventObject::InquirySession(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportAddressLookup(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportAdverseMedia(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportBusinessAdverseMedia(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportBusinessAssociatedPersons(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportBusinessLookup(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportBusinessRegistrationsLookup(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportBusinessWatchlist(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportCryptoAddressWatchlist(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportEmailAddress(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportPhoneRisk(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportPoliticallyExposedPerson(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportProfile(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportProfileNonAuthoritative(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportSentilinkScores(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportSocialMedia(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportSynthetic(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "reports")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "reports")))]
+            EventObject::ReportWatchlist(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "verifications")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "verifications")))]
+            EventObject::Selfie(object) => crate::ids::ObjectId::object_id(&object.id),
+            #[cfg(feature = "transactions")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "transactions")))]
+            EventObject::Transaction(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "transactions")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "transactions")))]
+            EventObject::TransactionTypeObject(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            #[cfg(feature = "verifications")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "verifications")))]
+            EventObject::Verification(object) => object.id(),
+            #[cfg(feature = "workflows")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
+            EventObject::WorkflowRun(object) => {
+                crate::ids::ObjectId::object_id(&object.id)
+            }
+            EventObject::Other(object) => Some(&object.id),
+            EventObject::None => None,
+        }
+    }
+}
 /// The object of the event named `name`, typed as the spec says that event's is.
 pub(crate) fn typed(
     name: &str,

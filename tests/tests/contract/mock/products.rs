@@ -5,7 +5,7 @@
 use persona_api::prelude::*;
 use persona_api::types;
 use persona_api_tests::schema_check::violations;
-use persona_api_tests::{TEST_API_KEY, operation, operations};
+use persona_api_tests::{TEST_API_KEY, operation, operations, resolve};
 use persona_mock::MockServer;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -102,15 +102,21 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
             Some((_, example)) => example.clone(),
             None => {
                 let path = create.path.replace('~', "~0").replace('/', "~1");
-                let schema = json!({ "$ref": format!(
-                    "#/paths/{path}/post/requestBody/content/application~1json/schema"
-                )});
-                let mut least = persona_api_tests::least_instance(&schema);
-                // Where the create makes one of several kinds (a report), the mock needs the
-                // kind named.
-                let kinds = mock_operation(&create.id).types;
-                if kinds.len() > 1 && least["data"].get("type").is_none() {
-                    least["data"]["type"] = json!(kinds[0]);
+                let body =
+                    format!("#/paths/{path}/post/requestBody/content/application~1json/schema");
+                let mut least = persona_api_tests::least_instance(&json!({ "$ref": body }));
+                // A body that does not require `data` still makes its record from it; where
+                // `data` is one of several kinds (a report), the first of them, named.
+                if least.get("data").is_none() {
+                    let data = json!({ "$ref": format!("{body}/properties/data") });
+                    let member = match resolve(&data)["oneOf"].as_array() {
+                        Some(members) => &members[0],
+                        None => &data,
+                    };
+                    least["data"] = persona_api_tests::least_instance(member);
+                    if let Some(kind) = resolve(member)["properties"]["type"]["enum"].get(0) {
+                        least["data"]["type"] = kind.clone();
+                    }
                 }
                 least
             }
