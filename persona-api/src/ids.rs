@@ -41,18 +41,22 @@ impl fmt::Display for IdError {
 impl std::error::Error for IdError {}
 
 /// The `id` of an object, however its schema types it: an id kind, text, or optional text
-/// where the schema does not require one. Lets generated code read any object's id alike.
+/// where the schema does not require one. Lets the events' `EventObject::id` read any
+/// object's id alike.
+#[cfg(feature = "webhooks")]
 #[doc(hidden)]
 pub trait ObjectId {
     fn object_id(&self) -> Option<&str>;
 }
 
+#[cfg(feature = "webhooks")]
 impl ObjectId for String {
     fn object_id(&self) -> Option<&str> {
         Some(self)
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl ObjectId for Option<String> {
     fn object_id(&self) -> Option<&str> {
         self.as_deref()
@@ -148,6 +152,7 @@ macro_rules! id_kinds {
             }
         }
 
+        #[cfg(feature = "webhooks")]
         impl $crate::ids::ObjectId for $name {
             fn object_id(&self) -> Option<&str> {
                 Some(&self.0)
