@@ -32,19 +32,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use persona_api::chrono::NaiveDate;
 use persona_api::prelude::*;
+use persona_api::requests::{NewAccount, NewCase, NewWebhook};
+use persona_api::types::CreateWebhookBodyDataAttributesEnabledEventsItem as Event;
 use persona_api::types::{self, Included, SimulateAction, SimulateActionData, SimulateActionType};
-use persona_api::webhooks::{SIGNATURE_HEADER, WebhookEvent, WebhookVerifier};
-use persona_api::{CheckRequirement, CheckStatus, Client, Decision, NewInquiry, SimulateActions};
-use serde_json::json;
+use persona_api::webhooks::{EventObject, SIGNATURE_HEADER, WebhookEvent, WebhookVerifier};
+use persona_api::{
+    CheckRequirement, CheckStatus, Client, Decision, NewInquiry, SimulateActions, Tag,
+};
 use tokio::sync::mpsc;
 
 type Failure = Box<dyn Error + Send + Sync>;
 
 /// The events the backend acts on; the webhook is registered for these only.
-const EVENTS: [&str; 3] = [
-    "inquiry.completed",
-    "report/watchlist.ready",
-    "report/watchlist.matched",
+const EVENTS: [Event; 3] = [
+    Event::InquiryCompleted,
+    Event::ReportWatchlistReady,
+    Event::ReportWatchlistMatched,
 ];
 /// The tag an account gets when its person passed.
 const PASSED_TAG: &str = "kyc-passed";
@@ -162,10 +165,12 @@ impl Backend {
     pub async fn start(client: Client, templates: Templates) -> Result<Backend, Failure> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/webhooks/persona", listener.local_addr()?);
-        let body: types::CreateWebhookBody = serde_json::from_value(json!({
-            "data": { "attributes": { "url": url, "enabled-events": EVENTS } }
-        }))?;
-        let webhook = client.create_webhook().body(body).send().await?.into_data();
+        let webhook = client
+            .create_webhook()
+            .body(NewWebhook::new(EVENTS, &url))
+            .send()
+            .await?
+            .into_data();
         let secret = webhook
             .attributes
             .and_then(|attributes| attributes.secret)
@@ -202,10 +207,12 @@ impl Backend {
             person.name_first, person.name_last, person.reference_id
         );
 
-        let body: types::CreateAccountBody = serde_json::from_value(json!({
-            "data": { "attributes": { "reference-id": person.reference_id } }
-        }))?;
-        let account = client.create_account().body(body).send().await?.into_data();
+        let account = client
+            .create_account()
+            .body(NewAccount::with_reference_id(&person.reference_id))
+            .send()
+            .await?
+            .into_data();
         let account_id = account.id.to_string();
         println!(
             "1. account {account_id} for reference id {}",
@@ -275,24 +282,36 @@ impl Backend {
             failed_checks.extend(failed.into_iter().map(String::from));
         }
 
-        let body: types::CreateReportBody = serde_json::from_value(json!({
-            "data": { "type": "report/watchlist", "attributes": {
-                "report-template-id": self.templates.watchlist_report,
-                "account-id": account_id,
-                "query": { "name-first": person.name_first, "name-last": person.name_last,
-                           "birthdate": person.birthdate } } }
-        }))?;
-        let created: serde_json::Value =
-            serde_json::to_value(client.create_report().body(body).send().await?.into_inner())?;
-        let report_id = created["data"]["id"]
-            .as_str()
-            .ok_or("a report comes with its id")?
-            .to_string();
+        // A report is one of several kinds, each its own request type.
+        let watchlist = types::ReportWatchlistRequest {
+            type_: Some(types::ReportWatchlistRequestType::ReportWatchlist),
+            attributes: types::ReportWatchlistRequestAttributes {
+                report_template_id: Some(self.templates.watchlist_report.clone()),
+                account_id: Some(account_id.clone()),
+                reference_id: None,
+                query: types::ReportWatchlistRequestAttributesQuery {
+                    name_first: Some(person.name_first.clone()),
+                    name_last: Some(person.name_last.clone()),
+                    birthdate: Some(person.birthdate.to_string()),
+                    ..Default::default()
+                },
+            },
+        };
+        let report = client
+            .create_report()
+            .body(types::CreateReportBody {
+                data: Some(watchlist.into()),
+                meta: None,
+            })
+            .send()
+            .await?
+            .into_data();
+        let report_id = report.id().ok_or("a report comes with its id")?.to_string();
         let ready = self
             .inbox
             .wait_for("report/watchlist.ready", &report_id)
             .await?;
-        let persona_api::webhooks::EventObject::ReportWatchlist(report) = &ready.object else {
+        let EventObject::ReportWatchlist(report) = &ready.object else {
             return Err(format!("report/watchlist.ready about {:?}", ready.object).into());
         };
         let matched = report
@@ -306,11 +325,16 @@ impl Backend {
         );
 
         let outcome = if matched || !failed_checks.is_empty() {
-            let body: types::CreateCaseBody = serde_json::from_value(json!({
-                "data": { "attributes": { "case-template-id": self.templates.case } },
-                "meta": { "object-ids": [inquiry_id, account_id, report_id] }
-            }))?;
-            let case = client.create_case().body(body).send().await?.into_data();
+            let case = client
+                .create_case()
+                .body(NewCase::new(&self.templates.case).object_ids([
+                    &inquiry_id,
+                    &account_id,
+                    &report_id,
+                ]))
+                .send()
+                .await?
+                .into_data();
             let case_id = case.id.ok_or("a case comes with its id")?;
             println!("6. case {case_id} opened for review (failed checks: {failed_checks:?})");
             Outcome::Review {
@@ -325,12 +349,10 @@ impl Backend {
                 .body(Decision::new().comment("every required check passed, no watchlist match"))
                 .send()
                 .await?;
-            let tag: types::AddAccountTagBody =
-                serde_json::from_value(json!({ "meta": { "tag-name": PASSED_TAG } }))?;
             client
                 .add_account_tag()
                 .account_id(account_id.as_str())
-                .body(tag)
+                .body(Tag::named(PASSED_TAG))
                 .send()
                 .await?;
             println!("6. inquiry approved, account tagged {PASSED_TAG}");

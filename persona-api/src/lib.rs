@@ -34,9 +34,10 @@
 //! # }
 //! ```
 //!
-//! Every request body has such a builder ([`requests`]): [`SimulateActions`], [`Decision`],
-//! [`Tag`], [`InquiryUpdate`], [`NewInquirySession`] and the rest. The envelope types they
-//! build (`types::CreateInquiryRequest` and so on) stay available.
+//! Every JSON request body of every product has such a builder ([`requests`]):
+//! [`SimulateActions`], [`Decision`], [`Tag`], [`InquiryUpdate`], `requests::NewAccount`,
+//! `requests::NewCase` and the rest. The envelope types they build
+//! (`types::CreateInquiryRequest` and so on) stay available.
 //!
 //! # Ids
 //!
@@ -105,9 +106,8 @@ mod open_enum;
 #[allow(dead_code)]
 mod open_union;
 mod pagination;
-// The inquiry product's hand-written helpers: its envelope-free request bodies.
-#[cfg(feature = "inquiries")]
-#[cfg_attr(docsrs, doc(cfg(feature = "inquiries")))]
+// The envelope-free request bodies, generated, with the constructors that say what a request
+// is for.
 pub mod requests;
 mod response_headers;
 mod retry;

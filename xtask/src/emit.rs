@@ -350,7 +350,7 @@ pub fn events(model: &Model) -> TokenStream {
             pub fn id(&self) -> Option<&str> {
                 match self {
                     #(#ids)*
-                    EventObject::Other(object) => Some(&object.id),
+                    EventObject::Other(object) => crate::ids::ObjectId::object_id(&object.id),
                     EventObject::None => None,
                 }
             }

@@ -53,8 +53,10 @@ pub fn gate(file: &mut syn::File, model: &Model) -> Result<usize, TaskError> {
     let methods = by_name(crate::method_name);
     let every_feature: BTreeSet<String> = model.features.values().cloned().collect();
 
-    // The object of each event is reached from its product too.
-    let events: Vec<(String, &str)> = model
+    // The object of each event is reached from its product too, and so is the body a shared
+    // request builder holds its parts as (`Tag` holds one product's tag body and builds every
+    // product's).
+    let mut reached_too: Vec<(String, &str)> = model
         .events
         .iter()
         .filter_map(|event| {
@@ -64,7 +66,12 @@ pub fn gate(file: &mut syn::File, model: &Model) -> Result<usize, TaskError> {
             ))
         })
         .collect();
-    let types = type_gates(file, &operations, &events, &every_feature)?;
+    for (_, bodies, operations) in model.builders() {
+        for operation in operations {
+            reached_too.push((bodies[0].to_string(), model.feature_of(operation)));
+        }
+    }
+    let types = type_gates(file, &operations, &reached_too, &every_feature)?;
     let mut gated = 0;
     // An item of `types` or of its modules (typify's builders, defaults) is compiled when every
     // type it names is.
@@ -321,7 +328,7 @@ fn one(feature: &str) -> Gate {
 fn type_gates(
     file: &mut syn::File,
     operations: &BTreeMap<String, &str>,
-    events: &[(String, &str)],
+    reached_too: &[(String, &str)],
     every_feature: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Gate>, TaskError> {
     let type_items = module_items(file, "types")?;
@@ -344,7 +351,8 @@ fn type_gates(
     record(types_builder(type_items)?);
 
     // The features whose operations (or events) reach each type: the types each builder
-    // names, and each event's object, then what those name in turn.
+    // names, each event's object and each shared request builder's body, then what those
+    // name in turn.
     let mut seeds: Vec<(BTreeSet<String>, &str)> = Vec::new();
     for item in module_items(file, "builder")?.iter() {
         let Some(feature) = item_name(item).and_then(|name| operations.get(&name).copied()) else {
@@ -354,8 +362,8 @@ fn type_gates(
         collect_idents(item.to_token_stream(), &names, &mut named);
         seeds.push((named, feature));
     }
-    for (payload, feature) in events {
-        seeds.push((BTreeSet::from([payload.clone()]), feature));
+    for (name, feature) in reached_too {
+        seeds.push((BTreeSet::from([name.clone()]), feature));
     }
     let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (named, feature) in seeds {

@@ -118,6 +118,10 @@ struct ProductOverlay {
 struct OperationOverlay {
     operation_id: Option<String>,
     summary: Option<String>,
+    /// The name of its request body's builder, where the one derived from the operation's id
+    /// would not do: one that bodies of the same shape share (`Tag`), written to the operation
+    /// as `x-rust-builder`.
+    builder: Option<String>,
 }
 
 fn import_error(message: impl Into<String>) -> TaskError {
@@ -687,6 +691,9 @@ impl Importer<'_> {
         out.insert("summary".into(), json!(summary));
         out.insert("x-persona-product".into(), json!(product));
         out.insert("x-persona-operation".into(), json!(persona_id));
+        if let Some(builder) = named.and_then(|named| named.builder.as_ref()) {
+            out.insert("x-rust-builder".into(), json!(builder));
+        }
         if let Some(tags) = operation.get("tags") {
             out.insert("tags".into(), tags.clone());
         }

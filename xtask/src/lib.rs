@@ -197,7 +197,7 @@ pub fn generate(spec_yaml: &str) -> Result<Generated, TaskError> {
     let reader = document::Document {
         root: document.clone(),
     };
-    let (builders, flattened) = request_builders::wanted(&document);
+    let (builders, flattened) = request_builders::wanted(&document, &model);
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document).map_err(|error| TaskError::Shape(error.to_string()))?;
 

@@ -116,6 +116,11 @@ pub struct Operation {
     /// The Rust type of the request body: its schema's name, or the one progenitor gives a
     /// schema written in place (`CreateAccountBody`).
     pub body: Option<String>,
+    /// The envelope-free builder of its request body (`requests::NewAccount`): the name the
+    /// spec gives (`x-rust-builder` on the operation or on the body's schema), else one derived
+    /// from the operation's id (`createAccount` as `NewAccount`, `updateAccount` as
+    /// `AccountUpdate`, `addCaseObjects` as `AddCaseObjects`).
+    pub builder: Option<String>,
     /// The attribute names its body takes in `data.attributes`, sorted.
     pub body_attributes: Vec<String>,
     /// Whether the spec requires a request body.
@@ -345,6 +350,31 @@ impl Model {
         &self.features[&operation.product]
     }
 
+    /// Each request builder with the body types it builds, in the order of the operations
+    /// (the first is the one it holds its parts as), and the operations it serves.
+    pub fn builders(&self) -> Vec<(&str, Vec<&str>, Vec<&Operation>)> {
+        let mut builders: Vec<(&str, Vec<&str>, Vec<&Operation>)> = Vec::new();
+        for operation in &self.operations {
+            let (Some(builder), Some(body)) = (&operation.builder, &operation.body) else {
+                continue;
+            };
+            let index = match builders.iter().position(|(name, ..)| name == builder) {
+                Some(index) => index,
+                None => {
+                    builders.push((builder, Vec::new(), Vec::new()));
+                    builders.len() - 1
+                }
+            };
+            let (_, bodies, operations) = &mut builders[index];
+            if !bodies.contains(&body.as_str()) {
+                bodies.push(body);
+            }
+            operations.push(operation);
+        }
+        builders.sort_by_key(|(name, ..)| *name);
+        builders
+    }
+
     /// Every schema that is a request or response body of some operation, by name.
     pub fn body_schemas(&self) -> BTreeSet<&str> {
         self.operations
@@ -399,6 +429,19 @@ fn component_schemas(document: &Document) -> impl Iterator<Item = (&String, &Val
 
 fn model_error(schema: &str, problem: &str) -> TaskError {
     TaskError::Unsupported(vec![format!("components/schemas/{schema}: {problem}")])
+}
+
+/// The builder's name a body gets when the spec names none: what it makes (`NewAccount`), what
+/// it changes (`AccountUpdate`), else what it does (`AddCaseObjects`).
+fn derived_builder(operation_id: &str) -> String {
+    let name = crate::pascal_case(operation_id);
+    if let Some(made) = name.strip_prefix("Create") {
+        format!("New{made}")
+    } else if let Some(changed) = name.strip_prefix("Update") {
+        format!("{changed}Update")
+    } else {
+        name
+    }
 }
 
 fn text<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
@@ -733,6 +776,11 @@ fn read_operation(
     let body = document
         .request_body(node)
         .map(|(_, schema)| type_name(schema, id, "Body"));
+    let builder = document.request_body(node).map(|(_, schema)| {
+        text(node, "x-rust-builder")
+            .or_else(|| text(document.resolve(schema), "x-rust-builder"))
+            .map_or_else(|| derived_builder(id), str::to_string)
+    });
     let body_attributes = document
         .request_body(node)
         .map(|(_, schema)| shapes::body_attributes(document, schema))
@@ -831,6 +879,7 @@ fn read_operation(
         query,
         required,
         body,
+        builder,
         body_attributes,
         body_required,
         success_meta,

@@ -1,6 +1,9 @@
-//! The envelope-free request builders (`NewInquiry`, `SimulateActions`, ...): one per request
-//! body the spec names with `x-rust-builder`, written from the generated types so they cannot
-//! drift from them.
+//! The envelope-free request builders (`NewAccount`, `NewInquiry`, `Tag`, ...): one for each
+//! JSON request body, named as the model names it (`Operation::builder`), written from the
+//! generated types so they cannot drift from them. Bodies that share a builder's name must
+//! share its shape: it holds the first body's parts and moves them field by field into the
+//! others. A body that is a choice of kinds (an enum, itself or in its `data`: a report of one
+//! of 14 kinds) has none; its kinds are types of their own.
 //!
 //! A builder holds the body's parts, `data.attributes` and `meta` (or, for a body without
 //! either, the body's own fields), and offers a setter per optional field and a constructor
@@ -16,30 +19,35 @@ use syn::{Attribute, Fields, GenericArgument, Ident, Item, ItemStruct, PathArgum
 
 use crate::TaskError;
 
-/// A builder the spec asks for: its name and the body schema it builds.
+/// A builder: its name and the body types it builds, which share one shape (the first is the
+/// one it holds; the others take its parts field by field).
 pub struct Wanted {
     builder: String,
-    request: String,
+    requests: Vec<String>,
 }
 
-/// The `x-rust-builder` names, and the `x-rust-flatten` schemas.
-pub fn wanted(document: &serde_json::Value) -> (Vec<Wanted>, BTreeSet<String>) {
-    let mut builders = Vec::new();
-    let mut flatten = BTreeSet::new();
-    let schemas = document
+/// One builder per body of the model's operations, bodies that share a builder's name together;
+/// and the `x-rust-flatten` schemas.
+pub fn wanted(
+    document: &serde_json::Value,
+    model: &crate::model::Model,
+) -> (Vec<Wanted>, BTreeSet<String>) {
+    let builders = model
+        .builders()
+        .into_iter()
+        .map(|(builder, bodies, _)| Wanted {
+            builder: builder.to_string(),
+            requests: bodies.into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    let flatten = document
         .pointer("/components/schemas")
-        .and_then(serde_json::Value::as_object);
-    for (name, schema) in schemas.into_iter().flatten() {
-        if let Some(builder) = schema["x-rust-builder"].as_str() {
-            builders.push(Wanted {
-                builder: builder.to_string(),
-                request: name.clone(),
-            });
-        }
-        if schema["x-rust-flatten"] == serde_json::Value::Bool(true) {
-            flatten.insert(name.clone());
-        }
-    }
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema["x-rust-flatten"] == serde_json::Value::Bool(true))
+        .map(|(name, _)| name.clone())
+        .collect();
     (builders, flatten)
 }
 
@@ -51,11 +59,28 @@ pub fn add(
 ) -> Result<(), TaskError> {
     let structs = Structs::of(file)?;
     let mut builders = Vec::new();
+    let mut choices = Vec::new();
     for wanted in wanted {
-        builders.push(builder(&structs, wanted, flatten)?);
+        if wanted
+            .requests
+            .iter()
+            .all(|request| structs.is_choice(request))
+        {
+            choices.extend(wanted.requests.iter().map(|request| format!("`{request}`")));
+            continue;
+        }
+        builders.push(builder(&structs, wanted, flatten).map_err(|error| {
+            TaskError::Format(format!("the builder {}: {error}", wanted.builder))
+        })?);
     }
+    let choices = format!(
+        " The bodies that are a choice of kinds ({}) have none: build the kind's own type.",
+        choices.join(", ")
+    );
     let module: syn::ItemMod = syn::parse_quote! {
         /// Request bodies without their JSON:API envelopes: build one, pass it to `.body(..)`.
+        ///
+        #[doc = #choices]
         pub mod requests {
             // The field types are written as typify wrote them, relative to `types`.
             #[allow(unused_imports)]
@@ -68,23 +93,49 @@ pub fn add(
 }
 
 /// The structs of the generated `types` module, by name.
-struct Structs<'a>(Vec<&'a ItemStruct>);
+struct Structs<'a> {
+    structs: Vec<&'a ItemStruct>,
+    /// The names of the generated enums.
+    enums: BTreeSet<String>,
+}
 
 impl<'a> Structs<'a> {
     fn of(file: &'a mut syn::File) -> Result<Structs<'a>, TaskError> {
-        Ok(Structs(
-            crate::refine::module_items(file, "types")?
+        let items = crate::refine::module_items(file, "types")?;
+        Ok(Structs {
+            structs: items
                 .iter()
                 .filter_map(|item| match item {
                     Item::Struct(item) => Some(item),
                     _ => None,
                 })
                 .collect(),
-        ))
+            enums: items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Enum(item) => Some(item.ident.to_string()),
+                    _ => None,
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether a body is a choice of kinds, itself or in its `data` (a report of one of 14
+    /// kinds, an OAuth grant): each kind is a type to build as it is, not parts of one body.
+    fn is_choice(&self, request: &str) -> bool {
+        if self.enums.contains(request) {
+            return true;
+        }
+        self.named(request).is_ok_and(|item| {
+            fields(item).iter().any(|field| {
+                field.ident == "data"
+                    && optional(field.ty).is_some_and(|(data, _)| self.enums.contains(&data))
+            })
+        })
     }
 
     fn named(&self, name: &str) -> Result<&'a ItemStruct, TaskError> {
-        self.0
+        self.structs
             .iter()
             .copied()
             .find(|item| item.ident == name)
@@ -261,79 +312,202 @@ fn input(ty: &Type, name: &Ident, errors: TokenStream) -> Input {
     }
 }
 
+/// How a body type is held in parts and put back together.
+struct Layout<'a> {
+    request: &'a ItemStruct,
+    /// `attributes`, `meta`, `data` (when it holds more than attributes), or the body itself.
+    parts: Vec<Part<'a>>,
+    /// The body, put together from the builder's parts.
+    body: TokenStream,
+    /// `meta` is optional: sent only when a meta setter was called.
+    meta_is_optional: bool,
+}
+
+/// The type in an `Option`, and whether it was in one.
+fn optional(ty: &Type) -> Option<(String, bool)> {
+    let (outer, arguments) = shape(ty)?;
+    if outer == "Option" {
+        Some((shape(arguments.first()?)?.0, true))
+    } else {
+        Some((outer, false))
+    }
+}
+
+/// The parts of the body type `request_name`; `value` gives the expression of a part's value
+/// from the builder (`builder.meta`), as the body's own part type. `meta_set`: whether the
+/// builder records that a meta setter was called, when another body's layout decided it.
+fn layout<'a>(
+    structs: &Structs<'a>,
+    request_name: &str,
+    problem: &dyn Fn(String) -> TaskError,
+    value: &dyn Fn(&Ident, &ItemStruct) -> TokenStream,
+    meta_set: Option<bool>,
+) -> Result<Layout<'a>, TaskError> {
+    let request = structs.named(request_name)?;
+    let request_ident = &request.ident;
+    let request_fields = fields(request);
+    let some = |value: TokenStream, optional: bool| {
+        if optional {
+            quote!(::std::option::Option::Some(#value))
+        } else {
+            value
+        }
+    };
+    let has_envelope = request_fields
+        .iter()
+        .any(|field| field.ident == "data" || field.ident == "meta");
+    if !has_envelope {
+        let slot = format_ident!("body");
+        return Ok(Layout {
+            request,
+            body: value(&slot, request),
+            parts: vec![Part {
+                slot,
+                item: request,
+            }],
+            meta_is_optional: false,
+        });
+    }
+    let mut parts = Vec::new();
+    let mut assembled = Vec::new();
+    let mut meta_is_optional = false;
+    for field in &request_fields {
+        let (inner, is_optional) =
+            optional(field.ty).ok_or_else(|| problem("an unnamed type".into()))?;
+        match field.ident.to_string().as_str() {
+            "data" => {
+                let data = structs.named(&inner)?;
+                let data_ident = &data.ident;
+                let data_fields = fields(data);
+                let attributes = match data_fields.as_slice() {
+                    [attributes] if attributes.ident == "attributes" => optional(attributes.ty)
+                        .and_then(|(name, optional)| Some((structs.named(&name).ok()?, optional))),
+                    _ => None,
+                };
+                match attributes {
+                    Some((item, attributes_optional)) => {
+                        let slot = format_ident!("attributes");
+                        let attributes = some(value(&slot, item), attributes_optional);
+                        let data = some(
+                            quote!(types::#data_ident { attributes: #attributes }),
+                            is_optional,
+                        );
+                        assembled.push(quote!(data: #data));
+                        parts.push(Part { slot, item });
+                    }
+                    // More than attributes (an action's id and parameters), or attributes
+                    // of no fixed shape (a workflow's): a part itself.
+                    None => {
+                        let slot = format_ident!("data");
+                        let data_value = some(value(&slot, data), is_optional);
+                        assembled.push(quote!(data: #data_value));
+                        parts.push(Part { slot, item: data });
+                    }
+                }
+            }
+            "meta" => {
+                meta_is_optional = is_optional;
+                let slot = format_ident!("meta");
+                let item = structs.named(&inner)?;
+                let meta = value(&slot, item);
+                // A builder that holds a required `meta` always has one to send.
+                assembled.push(match (is_optional, meta_set.unwrap_or(is_optional)) {
+                    (true, true) => quote!(meta: builder.meta_set.then_some(#meta)),
+                    (true, false) => quote!(meta: ::std::option::Option::Some(#meta)),
+                    (false, _) => quote!(meta: #meta),
+                });
+                parts.push(Part { slot, item });
+            }
+            other => {
+                return Err(problem(format!(
+                    "a body field `{other}` beside data and meta"
+                )));
+            }
+        }
+    }
+    Ok(Layout {
+        request,
+        parts,
+        body: quote!(types::#request_ident { #(#assembled),* }),
+        meta_is_optional,
+    })
+}
+
+/// A part's fields, by name and type: what two bodies must share to share a builder.
+fn part_shape(item: &ItemStruct) -> Vec<(String, String)> {
+    fields(item)
+        .iter()
+        .map(|field| {
+            let ty = field.ty;
+            (field.ident.to_string(), quote!(#ty).to_string())
+        })
+        .collect()
+}
+
+/// `TryFrom<builder>` for a body type that shares the builder with the one it holds: each
+/// part moved field by field into the body's own part type, which has the same fields.
+fn conversion(
+    structs: &Structs,
+    name: &Ident,
+    held: &Layout,
+    request_name: &str,
+    errors_check: &Option<TokenStream>,
+    problem: &dyn Fn(String) -> TaskError,
+) -> Result<TokenStream, TaskError> {
+    let moved = |slot: &Ident, item: &ItemStruct| {
+        let part_ident = &item.ident;
+        let names = fields(item).into_iter().map(|field| field.ident);
+        quote!(types::#part_ident { #(#names: builder.#slot.#names),* })
+    };
+    let other = layout(
+        structs,
+        request_name,
+        problem,
+        &moved,
+        Some(held.meta_is_optional),
+    )?;
+    let other_ident = &other.request.ident;
+    let same = held.parts.len() == other.parts.len()
+        && held
+            .parts
+            .iter()
+            .zip(&other.parts)
+            .all(|(a, b)| a.slot == b.slot && part_shape(a.item) == part_shape(b.item));
+    if !same {
+        return Err(problem(format!(
+            "{other_ident} has another shape than {}: give it a builder of its own",
+            held.request.ident
+        )));
+    }
+    let body = &other.body;
+    Ok(quote! {
+        impl ::std::convert::TryFrom<#name> for types::#other_ident {
+            type Error = types::error::ConversionError;
+            fn try_from(builder: #name) -> ::std::result::Result<Self, Self::Error> {
+                #errors_check
+                ::std::result::Result::Ok(#body)
+            }
+        }
+    })
+}
+
 fn builder(
     structs: &Structs,
     wanted: &Wanted,
     flatten: &BTreeSet<String>,
 ) -> Result<TokenStream, TaskError> {
-    let problem = |what: String| TaskError::Format(format!("{}: {what}", wanted.request));
-    let request = structs.named(&wanted.request)?;
-    let request_ident = &request.ident;
+    let problem = |what: String| TaskError::Format(format!("{}: {what}", wanted.builder));
     let name = Ident::new(&wanted.builder, Span::call_site());
-    let request_fields = fields(request);
-
-    // The parts, and how the body is put back together from them.
-    let mut parts = Vec::new();
-    let mut assembled = Vec::new();
-    let mut meta_is_optional = false;
-    let has_envelope = request_fields
-        .iter()
-        .any(|field| field.ident == "data" || field.ident == "meta");
-    if has_envelope {
-        for field in &request_fields {
-            let (outer, arguments) =
-                shape(field.ty).ok_or_else(|| problem("an unnamed type".into()))?;
-            match field.ident.to_string().as_str() {
-                "data" => {
-                    let data = structs.named(&outer)?;
-                    let data_ident = &data.ident;
-                    let data_fields = fields(data);
-                    let [attributes] = data_fields.as_slice() else {
-                        return Err(problem("`data` holds more than `attributes`".into()));
-                    };
-                    if attributes.ident != "attributes" {
-                        return Err(problem("`data` holds more than `attributes`".into()));
-                    }
-                    let (attributes_type, _) = shape(attributes.ty)
-                        .ok_or_else(|| problem("`attributes` has an unnamed type".into()))?;
-                    parts.push(Part {
-                        slot: format_ident!("attributes"),
-                        item: structs.named(&attributes_type)?,
-                    });
-                    assembled
-                        .push(quote!(data: types::#data_ident { attributes: builder.attributes }));
-                }
-                "meta" => {
-                    let meta_type = if outer == "Option" {
-                        meta_is_optional = true;
-                        shape(arguments[0]).map(|(name, _)| name)
-                    } else {
-                        Some(outer)
-                    }
-                    .ok_or_else(|| problem("`meta` has an unnamed type".into()))?;
-                    parts.push(Part {
-                        slot: format_ident!("meta"),
-                        item: structs.named(&meta_type)?,
-                    });
-                    assembled.push(if meta_is_optional {
-                        quote!(meta: builder.meta_set.then_some(builder.meta))
-                    } else {
-                        quote!(meta: builder.meta)
-                    });
-                }
-                other => {
-                    return Err(problem(format!(
-                        "a body field `{other}` beside data and meta"
-                    )));
-                }
-            }
-        }
-    } else {
-        parts.push(Part {
-            slot: format_ident!("body"),
-            item: request,
-        });
-    }
+    let held = layout(
+        structs,
+        &wanted.requests[0],
+        &problem,
+        &|slot, _| quote!(builder.#slot),
+        None,
+    )?;
+    let request_ident = &held.request.ident;
+    let parts = &held.parts;
+    let meta_is_optional = held.meta_is_optional;
 
     let mut slots = Vec::new();
     let mut constructor_parameters = Vec::new();
@@ -343,7 +517,7 @@ fn builder(
     let mut uses_errors = false;
     // A constructor argument is checked: `new` collects into a local before `Self` exists.
     let mut constructor_checks = false;
-    for part in &parts {
+    for part in parts {
         let slot = &part.slot;
         let part_type = &part.item.ident;
         slots.push(quote!(#slot: types::#part_type,));
@@ -533,14 +707,19 @@ fn builder(
             }
         )
     });
-    let body = if has_envelope {
-        quote!(types::#request_ident { #(#assembled),* })
-    } else {
-        quote!(builder.body)
-    };
-    let doc = format!(
-        "The body of a request, without its envelope: becomes [`types::{request_ident}`] in `.body(..)`."
-    );
+    let body = &held.body;
+    let conversions = wanted.requests[1..]
+        .iter()
+        .map(|other| conversion(structs, &name, &held, other, &errors_check, &problem))
+        .collect::<Result<Vec<_>, TaskError>>()?;
+    let targets = wanted
+        .requests
+        .iter()
+        .map(|request| format!("[`types::{request}`]"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let doc =
+        format!("The body of a request, without its envelope: becomes {targets} in `.body(..)`.");
     let constructor_doc = if constructor_parameters.is_empty() {
         "An empty body: add what to send with the setters.".to_string()
     } else {
@@ -574,5 +753,6 @@ fn builder(
                 ::std::result::Result::Ok(#body)
             }
         }
+        #(#conversions)*
     })
 }

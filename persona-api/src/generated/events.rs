@@ -272,7 +272,7 @@ impl EventObject {
             EventObject::WorkflowRun(object) => {
                 crate::ids::ObjectId::object_id(&object.id)
             }
-            EventObject::Other(object) => Some(&object.id),
+            EventObject::Other(object) => crate::ids::ObjectId::object_id(&object.id),
             EventObject::None => None,
         }
     }
