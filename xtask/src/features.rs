@@ -67,6 +67,9 @@ pub fn gate(file: &mut syn::File, model: &Model) -> Result<usize, TaskError> {
         })
         .collect();
     for (_, bodies, operations) in model.builders() {
+        if bodies.len() < 2 {
+            continue;
+        }
         for operation in operations {
             reached_too.push((bodies[0].to_string(), model.feature_of(operation)));
         }

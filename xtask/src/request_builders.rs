@@ -339,10 +339,10 @@ fn optional(ty: &Type) -> Option<(String, bool)> {
 fn layout<'a>(
     structs: &Structs<'a>,
     request_name: &str,
-    problem: &dyn Fn(String) -> TaskError,
     value: &dyn Fn(&Ident, &ItemStruct) -> TokenStream,
     meta_set: Option<bool>,
 ) -> Result<Layout<'a>, TaskError> {
+    let problem = TaskError::Format;
     let request = structs.named(request_name)?;
     let request_ident = &request.ident;
     let request_fields = fields(request);
@@ -444,6 +444,24 @@ fn part_shape(item: &ItemStruct) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `TryFrom<builder>` for a body type: the builder's recorded refusal, else the body.
+fn try_from(
+    name: &Ident,
+    request_ident: &Ident,
+    errors_check: &Option<TokenStream>,
+    body: &TokenStream,
+) -> TokenStream {
+    quote! {
+        impl ::std::convert::TryFrom<#name> for types::#request_ident {
+            type Error = types::error::ConversionError;
+            fn try_from(builder: #name) -> ::std::result::Result<Self, Self::Error> {
+                #errors_check
+                ::std::result::Result::Ok(#body)
+            }
+        }
+    }
+}
+
 /// `TryFrom<builder>` for a body type that shares the builder with the one it holds: each
 /// part moved field by field into the body's own part type, which has the same fields.
 fn conversion(
@@ -452,20 +470,13 @@ fn conversion(
     held: &Layout,
     request_name: &str,
     errors_check: &Option<TokenStream>,
-    problem: &dyn Fn(String) -> TaskError,
 ) -> Result<TokenStream, TaskError> {
     let moved = |slot: &Ident, item: &ItemStruct| {
         let part_ident = &item.ident;
         let names = fields(item).into_iter().map(|field| field.ident);
         quote!(types::#part_ident { #(#names: builder.#slot.#names),* })
     };
-    let other = layout(
-        structs,
-        request_name,
-        problem,
-        &moved,
-        Some(held.meta_is_optional),
-    )?;
+    let other = layout(structs, request_name, &moved, Some(held.meta_is_optional))?;
     let other_ident = &other.request.ident;
     let same = held.parts.len() == other.parts.len()
         && held
@@ -474,21 +485,12 @@ fn conversion(
             .zip(&other.parts)
             .all(|(a, b)| a.slot == b.slot && part_shape(a.item) == part_shape(b.item));
     if !same {
-        return Err(problem(format!(
+        return Err(TaskError::Format(format!(
             "{other_ident} has another shape than {}: give it a builder of its own",
             held.request.ident
         )));
     }
-    let body = &other.body;
-    Ok(quote! {
-        impl ::std::convert::TryFrom<#name> for types::#other_ident {
-            type Error = types::error::ConversionError;
-            fn try_from(builder: #name) -> ::std::result::Result<Self, Self::Error> {
-                #errors_check
-                ::std::result::Result::Ok(#body)
-            }
-        }
-    })
+    Ok(try_from(name, other_ident, errors_check, &other.body))
 }
 
 fn builder(
@@ -496,12 +498,12 @@ fn builder(
     wanted: &Wanted,
     flatten: &BTreeSet<String>,
 ) -> Result<TokenStream, TaskError> {
-    let problem = |what: String| TaskError::Format(format!("{}: {what}", wanted.builder));
+    // `add` names the builder in any error.
+    let problem = TaskError::Format;
     let name = Ident::new(&wanted.builder, Span::call_site());
     let held = layout(
         structs,
         &wanted.requests[0],
-        &problem,
         &|slot, _| quote!(builder.#slot),
         None,
     )?;
@@ -707,10 +709,10 @@ fn builder(
             }
         )
     });
-    let body = &held.body;
+    let held_conversion = try_from(&name, request_ident, &errors_check, &held.body);
     let conversions = wanted.requests[1..]
         .iter()
-        .map(|other| conversion(structs, &name, &held, other, &errors_check, &problem))
+        .map(|other| conversion(structs, &name, &held, other, &errors_check))
         .collect::<Result<Vec<_>, TaskError>>()?;
     let targets = wanted
         .requests
@@ -746,13 +748,7 @@ fn builder(
             }
             #(#setters)*
         }
-        impl ::std::convert::TryFrom<#name> for types::#request_ident {
-            type Error = types::error::ConversionError;
-            fn try_from(builder: #name) -> ::std::result::Result<Self, Self::Error> {
-                #errors_check
-                ::std::result::Result::Ok(#body)
-            }
-        }
+        #held_conversion
         #(#conversions)*
     })
 }
