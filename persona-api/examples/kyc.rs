@@ -410,15 +410,21 @@ fn checks_of(verification: &Included) -> Option<(&str, &[types::VerificationChec
     }
 }
 
-/// The sandbox's templates: persona-mock accepts any id with the right prefix for the kinds
-/// it has no template table for yet, and its one inquiry template.
-pub fn sandbox_templates(mock: &persona_mock::MockServer) -> Templates {
-    Templates {
+/// The sandbox's templates: the ones persona-mock starts with. Verification templates have no
+/// API resource of their own, so any `vtmpl_` id is accepted for them.
+pub fn sandbox_templates(mock: &persona_mock::MockServer) -> Result<Templates, Failure> {
+    let template_of = |json_type: &str| -> Result<String, Failure> {
+        match mock.template_of(json_type) {
+            Some(id) => Ok(id.to_string()),
+            None => Err(format!("persona-mock has no {json_type}").into()),
+        }
+    };
+    Ok(Templates {
         inquiry: mock.template_id().to_string(),
         verification: "vtmpl_sandbox".into(),
-        watchlist_report: "rptp_sandbox".into(),
-        case: "ctmpl_sandbox".into(),
-    }
+        watchlist_report: template_of("report-template/watchlist")?,
+        case: template_of("case-template")?,
+    })
 }
 
 pub fn clean_person() -> Person {
@@ -447,7 +453,7 @@ async fn main() -> Result<(), Failure> {
         .client_builder()
         .user_agent("persona-api-kyc-example")
         .build()?;
-    let mut backend = Backend::start(client, sandbox_templates(&mock)).await?;
+    let mut backend = Backend::start(client, sandbox_templates(&mock)?).await?;
     for person in [clean_person(), listed_person()] {
         let outcome = backend.onboard(&person).await?;
         println!("=> {outcome:?}");
@@ -464,7 +470,8 @@ mod tests {
     async fn backend() -> (persona_mock::MockServer, Backend) {
         let mock = persona_mock::MockServer::start().await.expect("starts");
         let client = mock.client_builder().build().expect("a client");
-        let backend = Backend::start(client, sandbox_templates(&mock))
+        let templates = sandbox_templates(&mock).expect("the sandbox's templates");
+        let backend = Backend::start(client, templates)
             .await
             .expect("registers its webhook");
         (mock, backend)

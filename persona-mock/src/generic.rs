@@ -22,6 +22,7 @@ use crate::operations::{ALL, EVENTS, Operation};
 use crate::records::{Record, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
+use crate::sandbox;
 use crate::store::Store;
 
 /// The operation a request is for, by its method and its path (with the base path): where
@@ -160,7 +161,8 @@ async fn serve(
         }
         Role::Create => {
             let now = Utc::now();
-            let mut record = create(operation, &body)?;
+            sandbox::check_pointers(&store, operation, &body)?;
+            let mut record = create(&store, operation, &body)?;
             if let Some(existing) = families::admit(&store, &record, &body)? {
                 // An upsert that finds the record answers with it, as it is.
                 return answer_as(&store, operation, &query, &existing, StatusCode::OK);
@@ -208,6 +210,12 @@ async fn serve(
         }
         Role::Act(id, verb) => {
             let now = Utc::now();
+            if let Some(made) = made_by_acting(&store, operation, id)? {
+                let (made_id, json_type) = (made.id.clone(), made.kind.json_type);
+                store.records.insert(made_id.clone(), made);
+                store.announce(json_type, &made_id, "created", now);
+                return answer(&store, operation, &query, &made_id);
+            }
             let record = record_mut(&mut store, operation, id)?;
             let mut changed = families::act(record, verb, &body, now)?;
             if !changed && (verb.ends_with("-tag") || verb == "set-tags") {
@@ -283,23 +291,30 @@ fn checked_query(operation: &Operation, query: &Query) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A path id, refused unless it has the prefix of a type the operation answers with: a
-/// malformed id is a bad request, a well-formed unknown one is not found.
+/// A path id, refused unless it has the prefix of the type its parameter names
+/// (`{workflow-id}`: a workflow), else of a type the operation answers with: a malformed id
+/// is a bad request, a well-formed unknown one is not found.
 fn checked_id(operation: &Operation, path: &str, id: &str) -> Result<(), ApiError> {
-    let prefixes: BTreeSet<&str> = operation
-        .types
-        .iter()
-        .filter_map(|json_type| resource_type(json_type)?.prefix)
-        .collect();
-    if prefixes.is_empty() || prefixes.iter().any(|prefix| id.starts_with(prefix)) {
-        return Ok(());
-    }
     let template: Vec<&str> = operation.path.split('/').collect();
     let name = path
         .split('/')
         .position(|segment| segment == id)
         .and_then(|index| template.get(index))
         .map_or("the id", |part| part.trim_matches(['{', '}']));
+    let named = name
+        .strip_suffix("-id")
+        .and_then(resource_type)
+        .map(|kind| kind.json_type);
+    let prefixes: BTreeSet<&str> = match named {
+        Some(json_type) => vec![json_type],
+        None => operation.types.to_vec(),
+    }
+    .into_iter()
+    .filter_map(|json_type| resource_type(json_type)?.prefix)
+    .collect();
+    if prefixes.is_empty() || prefixes.iter().any(|prefix| id.starts_with(prefix)) {
+        return Ok(());
+    }
     Err(ApiError::bad_request(format!(
         "{name} '{id}' does not start with {}",
         prefixes.into_iter().collect::<Vec<_>>().join(" or ")
@@ -381,8 +396,8 @@ async fn upload(media: &str, bytes: Bytes, required: &[&str]) -> Result<Value, A
 
 /// A new record of the operation's type (the body's `data.type` where it answers with one of
 /// several), with the attributes the body gives; an attribute named for a relationship of the
-/// type (`account-id` for `account`) links it.
-fn create(operation: &Operation, body: &Value) -> Result<Record, ApiError> {
+/// type (`account-id` for `account`) links it, as the type of what it names.
+fn create(store: &Store, operation: &Operation, body: &Value) -> Result<Record, ApiError> {
     let json_type = match (operation.types, body.pointer("/data/type")) {
         ([only], None) => *only,
         (types, Some(Value::String(sent))) if types.contains(&sent.as_str()) => sent.as_str(),
@@ -404,7 +419,10 @@ fn create(operation: &Operation, body: &Value) -> Result<Record, ApiError> {
         });
         match (linked, value.as_str()) {
             (Some(relationship), Some(id)) => {
-                let target = relationship.target.unwrap_or(relationship.name);
+                let target = match store.records.get(id) {
+                    Ok(linked) => linked.kind.json_type,
+                    Err(_) => relationship.target.unwrap_or(relationship.name),
+                };
                 record.relationships.insert(
                     relationship.name.to_string(),
                     json!({ "type": target, "id": id }),
@@ -416,6 +434,33 @@ fn create(operation: &Operation, body: &Value) -> Result<Record, ApiError> {
         }
     }
     Ok(record)
+}
+
+/// An action on a record that answers with a record of another type (`trigger` a workflow
+/// makes a workflow run): a new record of the answer's type, linked to the one acted on.
+fn made_by_acting(
+    store: &Store,
+    operation: &Operation,
+    parent_id: &str,
+) -> Result<Option<Record>, ApiError> {
+    let parent = store.records.get(parent_id)?;
+    if operation.types.contains(&parent.kind.json_type) {
+        return Ok(None);
+    }
+    // The body is the action's input (a workflow's trigger fields), not the new record's
+    // attributes: persona-api's type for it has already checked its shape.
+    let mut made = create(store, operation, &Value::Null)?;
+    let link = made
+        .kind
+        .relationships
+        .iter()
+        .find(|link| !link.many && link.target == Some(parent.kind.json_type))
+        .ok_or_else(ApiError::not_found)?;
+    made.relationships.insert(
+        link.name.to_string(),
+        json!({ "type": parent.kind.json_type, "id": parent_id }),
+    );
+    Ok(Some(made))
 }
 
 /// The body's `data.attributes`, each a name the operation takes.

@@ -28,6 +28,27 @@ pub fn new_id(prefix: &str) -> String {
     id
 }
 
+/// The same id in every run for the same seed: the sandbox's templates, which users may write
+/// down once.
+pub fn stable_id(prefix: &str, seed: &str) -> String {
+    // FNV-1a over the seed starts the stream.
+    let mut state = seed.bytes().fold(0xCBF2_9CE4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
+    });
+    let mut id = String::with_capacity(prefix.len() + 24);
+    id.push_str(prefix);
+    let mut word = 0u64;
+    for index in 0..24 {
+        if index % 8 == 0 {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            word = splitmix64(state);
+        }
+        id.push(ALPHABET[(word % ALPHABET.len() as u64) as usize] as char);
+        word /= ALPHABET.len() as u64;
+    }
+    id
+}
+
 fn splitmix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -46,6 +46,7 @@ mod render;
 #[rustfmt::skip]
 mod resource_types;
 mod routes;
+mod sandbox;
 mod search;
 mod server;
 mod store;
@@ -57,6 +58,7 @@ use std::time::Duration;
 
 pub use faults::{Fault, Faults};
 pub use routes::BASE_PATH;
+pub use sandbox::SandboxTemplate;
 pub use webhooks::{DEFAULT_RETRY_SCALE, Deliveries, Delivery, WebhookEndpoint};
 
 /// The template id the mock accepts out of the box (the one in the getting-started guide's
@@ -73,6 +75,7 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 300;
 pub struct MockServer {
     base_url: String,
     template_id: String,
+    templates: Vec<SandboxTemplate>,
     front: Arc<server::Front>,
     shared: Arc<routes::Shared>,
     deliveries: Arc<Deliveries>,
@@ -122,6 +125,33 @@ impl MockServer {
     /// The id of the inquiry template new inquiries can use.
     pub fn template_id(&self) -> &str {
         &self.template_id
+    }
+
+    /// Every template and type the sandbox starts with, one of each kind (the inquiry
+    /// template, an account type, a case template, a report template of each kind, a
+    /// transaction type, a workflow ...). Ids other than the inquiry template's are the same
+    /// in every run; an id the sandbox does not have is refused, naming it.
+    pub fn templates(&self) -> &[SandboxTemplate] {
+        &self.templates
+    }
+
+    /// The id of the sandbox's template or type of a JSON:API type: `case-template`,
+    /// `report-template/watchlist`, `account-type`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let mock = persona_mock::MockServer::start().await?;
+    /// let watchlist = mock.template_of("report-template/watchlist").unwrap();
+    /// assert!(watchlist.starts_with("rptp_"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn template_of(&self, json_type: &str) -> Option<&str> {
+        self.templates
+            .iter()
+            .find(|template| template.json_type == json_type)
+            .map(|template| template.id.as_str())
     }
 
     /// The webhook deliveries so far, and a way to wait for one.
@@ -231,8 +261,15 @@ impl MockServerBuilder {
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(server::serve(listener, front.clone(), stopped));
+        let inquiry_template = SandboxTemplate {
+            json_type: "inquiry-template",
+            id: self.template_id.clone(),
+        };
         Ok(MockServer {
             base_url: format!("http://{address}{BASE_PATH}"),
+            templates: std::iter::once(inquiry_template)
+                .chain(sandbox::templates())
+                .collect(),
             template_id: self.template_id,
             front,
             shared,

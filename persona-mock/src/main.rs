@@ -90,6 +90,10 @@ async fn main() -> ExitCode {
         "inquiry template: {} (and itmpl_YOURTEMPLATEID)",
         mock.template_id()
     );
+    let others = mock.templates().iter();
+    for template in others.filter(|template| template.id != mock.template_id()) {
+        println!("{}: {}", template.json_type, template.id);
+    }
     println!("API key: any persona_sandbox_... key, for example persona_sandbox_test_key");
     std::future::pending::<()>().await;
     ExitCode::SUCCESS

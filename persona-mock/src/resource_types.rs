@@ -596,7 +596,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "case-comment",
         schema: "case-comment",
-        prefix: None,
+        prefix: Some("cscm_"),
         attributes: &[
             Attribute {
                 name: "commenter-id",
@@ -634,7 +634,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "case-queue",
         schema: "case-queue",
-        prefix: None,
+        prefix: Some("cqueue_"),
         attributes: &[
             Attribute {
                 name: "archived-at",
@@ -892,7 +892,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "document-file",
         schema: "document-file",
-        prefix: None,
+        prefix: Some("docf_"),
         attributes: &[
             Attribute {
                 name: "capture-method",
@@ -1467,7 +1467,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "importer-pipeline-run",
         schema: "importer-pipeline-run",
-        prefix: None,
+        prefix: Some("mprtpr_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -1624,7 +1624,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "importer/list-item/field",
         schema: "importer-list-item-field",
-        prefix: None,
+        prefix: Some("mprt_"),
         attributes: &[
             Attribute {
                 name: "completed-at",
@@ -3678,7 +3678,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/address-lookup",
         schema: "report-template-address-lookup",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3704,7 +3704,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/adverse-media",
         schema: "report-template-adverse-media",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3730,7 +3730,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/business-adverse-media",
         schema: "report-template-business-adverse-media",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3756,7 +3756,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/business-associated-persons",
         schema: "report-template-business-associated-persons",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3782,7 +3782,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/business-lookup",
         schema: "report-template-business-lookup",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3808,7 +3808,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/business-registrations-lookup",
         schema: "report-template-business-registrations-lookup",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3834,7 +3834,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/business-watchlist",
         schema: "report-template-business-watchlist",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3860,7 +3860,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/crypto-address-watchlist",
         schema: "report-template-crypto-address-watchlist",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3886,7 +3886,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/email-address",
         schema: "report-template-email-address",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3912,7 +3912,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/integration/sentilink-scores",
         schema: "report-template-sentilink-scores",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3938,7 +3938,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/phone-number",
         schema: "report-template-phone-risk",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3964,7 +3964,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/politically-exposed-person",
         schema: "report-template-politically-exposed-person",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -3990,7 +3990,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/profile",
         schema: "report-template-profile",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -4016,7 +4016,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/social-media",
         schema: "report-template-social-media",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -4042,7 +4042,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/synthetic",
         schema: "report-template-synthetic",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -4068,7 +4068,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "report-template/watchlist",
         schema: "report-template-watchlist",
-        prefix: None,
+        prefix: Some("rptp_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -6996,7 +6996,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "selfie/profile-and-center",
         schema: "selfie",
-        prefix: None,
+        prefix: Some("self_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -7029,7 +7029,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "template",
         schema: "template",
-        prefix: None,
+        prefix: Some("tmpl_"),
         attributes: &[
             Attribute {
                 name: "name",
@@ -14747,7 +14747,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "workflow",
         schema: "workflow",
-        prefix: None,
+        prefix: Some("wfl_"),
         attributes: &[
             Attribute {
                 name: "created-at",
@@ -14786,7 +14786,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         json_type: "workflow-deployment",
         schema: "workflow-deployment",
-        prefix: None,
+        prefix: Some("wfd_"),
         attributes: &[
             Attribute {
                 name: "configuration",

@@ -357,7 +357,8 @@ impl Store {
         Ok(())
     }
 
-    /// A store with the mock's templates: `default_template_id` and the guide's placeholder.
+    /// A store with the mock's templates: `default_template_id` and the guide's placeholder,
+    /// and the sandbox's other templates and types (`sandbox.rs`).
     pub fn with_templates(default_template_id: &str, now: DateTime<Utc>) -> Store {
         let mut store = Store::default();
         for (id, name) in [
@@ -382,6 +383,7 @@ impl Store {
                 versions: vec![version],
             });
         }
+        crate::sandbox::seed(&mut store, now);
         store
     }
 

@@ -1,5 +1,6 @@
-//! The persona-mock binary with `--webhook-url`/`--webhook-secret`: an inquiry driven to approved
-//! is delivered to a plain HTTP endpoint, in order, each signature valid by an HMAC computed here.
+//! The persona-mock binary with `--webhook-url`/`--webhook-secret`: it prints the templates it
+//! starts with, and an inquiry driven to approved is delivered to a plain HTTP endpoint, in
+//! order, each signature valid by an HMAC computed here.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -61,6 +62,29 @@ async fn the_binary_delivers_an_inquirys_life_signed_to_a_plain_endpoint() {
         .next()
         .expect("the base URL ends the line")
         .to_string();
+    // Then the templates it starts with, each as `type: id`, the library's own.
+    let printed: Vec<String> = lines
+        .by_ref()
+        .map(|line| line.expect("text"))
+        .take_while(|line| !line.starts_with("API key"))
+        .filter(|line| !line.starts_with("inquiry template"))
+        .collect();
+    let library = persona_mock::MockServer::start()
+        .await
+        .expect("the library starts");
+    let expected: Vec<String> = library
+        .templates()
+        .iter()
+        .filter(|template| template.id != library.template_id())
+        .map(|template| format!("{}: {}", template.json_type, template.id))
+        .collect();
+    assert_eq!(printed, expected);
+    assert!(
+        printed
+            .iter()
+            .any(|line| line.starts_with("case-template: ctmpl_")),
+        "{printed:?}"
+    );
 
     let client = persona_api::Client::builder("persona_sandbox_test_key")
         .base_url(base_url)

@@ -617,7 +617,10 @@ fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
                 json_type: json_type.to_string(),
                 removed_in,
                 attributes: shapes::attributes(document, json_type, &attributes, &samples),
-                example_prefix: samples.prefix(json_type).map(str::to_string),
+                example_prefix: samples
+                    .prefix(json_type)
+                    .or_else(|| shapes::example_prefix(document.resolve(properties.get("id")?)))
+                    .map(str::to_string),
                 relationships: properties
                     .get("relationships")
                     .map(|schema| shapes::relationships(document, schema))

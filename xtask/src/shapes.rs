@@ -60,6 +60,10 @@ impl Samples {
                                 .entry((json_type.clone(), name.clone()))
                                 .or_insert_with(|| value.clone());
                         }
+                    }
+                    // A resource or a relationship's linkage: some types' ids show only where
+                    // others point at them (`rptp_` of a report's template).
+                    if let Some(Value::String(json_type)) = object.get("type") {
                         let prefix = object
                             .get("id")
                             .and_then(Value::as_str)
@@ -84,6 +88,16 @@ impl Samples {
     pub fn prefix(&self, json_type: &str) -> Option<&str> {
         self.prefixes.get(json_type).map(String::as_str)
     }
+}
+
+/// The prefix of the example an `id` schema gives (`rptp_`), for a type no example object
+/// shows.
+pub fn example_prefix(id: &Value) -> Option<&str> {
+    let example = id
+        .get("example")
+        .or_else(|| id.get("examples")?.get(0))?
+        .as_str()?;
+    Some(&example[..=example.find('_')?])
 }
 
 /// The attributes of a resource type's `attributes` schema, by name.

@@ -19,6 +19,9 @@ use crate::store::Store;
 pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<String>, ApiError> {
     match record.kind.json_type {
         accounts::TYPE => accounts::admit(store, record, body),
+        json_type if json_type.starts_with(reports::TYPE_PREFIX) => {
+            reports::admit(store, record).map(|()| None)
+        }
         _ => Ok(None),
     }
 }

@@ -8,12 +8,46 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::records::{Record, time};
+use crate::error::ApiError;
+use crate::records::{Record, resource_type, time};
+use crate::store::Store;
 
 /// Every report kind's JSON:API type starts so: `report/watchlist`.
 pub const TYPE_PREFIX: &str = "report/";
 /// The name that makes a sandbox report match.
 pub const SANDBOX_MATCH: &str = "Sanctioned";
+
+/// A report runs on a template of its own kind: a watchlist report on a watchlist report
+/// template (`report-template/watchlist`), where the sandbox has templates of that kind.
+pub fn admit(store: &Store, record: &Record) -> Result<(), ApiError> {
+    let kind = record.kind.json_type.trim_start_matches(TYPE_PREFIX);
+    let wanted = format!("report-template/{kind}");
+    // Linked where the report's schema has the relationship, else kept as the attribute sent.
+    let template_id = record
+        .linked_ids("report-template")
+        .first()
+        .copied()
+        .or_else(|| {
+            record
+                .attributes
+                .get("report-template-id")
+                .and_then(Value::as_str)
+        });
+    let Some(template_id) = template_id else {
+        return Ok(());
+    };
+    let template = store.records.get(template_id)?;
+    if resource_type(&wanted).is_some() && template.kind.json_type != wanted {
+        return Err(ApiError::unprocessable(
+            format!(
+                "data.attributes.report-template-id: {template_id} is a {}, not a {wanted} for a {}",
+                template.kind.json_type, record.kind.json_type
+            ),
+            "/data/attributes/report-template-id",
+        ));
+    }
+    Ok(())
+}
 
 pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
     // The query it ran on shows in its attributes: as `query` where the kind has one, else

@@ -39,6 +39,39 @@ impl Raw {
     }
 }
 
+/// A body whose ids of templates and types (`case-template-id`) name the sandbox's own, as a
+/// user's would: Persona's examples name ones of Persona's account. Where several of the
+/// sandbox's share a prefix (report templates), the one of the body's kind.
+fn pointing_at_the_sandbox(mock: &MockServer, mut body: Value) -> Value {
+    let kind = body["data"]["type"]
+        .as_str()
+        .and_then(|json_type| json_type.split_once('/'))
+        .map(|(_, kind)| format!("/{kind}"));
+    let Some(attributes) = body
+        .pointer_mut("/data/attributes")
+        .and_then(Value::as_object_mut)
+    else {
+        return body;
+    };
+    for (name, value) in attributes.iter_mut() {
+        let Some(prefix) = value.as_str().and_then(|id| id.split_inclusive('_').next()) else {
+            continue;
+        };
+        let mut candidates = mock
+            .templates()
+            .iter()
+            .filter(|template| name.ends_with("-id") && template.id.starts_with(prefix));
+        let ours = candidates.clone().find(|template| {
+            kind.as_deref()
+                .is_some_and(|kind| template.json_type.ends_with(kind))
+        });
+        if let Some(template) = ours.or_else(|| candidates.next()) {
+            *value = json!(template.id);
+        }
+    }
+    body
+}
+
 /// The status the mock answers an operation with: 201 for a create that documents it beside
 /// 200 (which Persona keeps for an upsert that finds the record).
 fn mock_status(operation_id: &str) -> u16 {
@@ -121,6 +154,7 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
                 least
             }
         };
+        let example = pointing_at_the_sandbox(&mock, example);
         let (status, body) = raw.send(Method::POST, &create.path, Some(&example)).await;
         assert_eq!(status, mock_status(&create.id), "{}: {body}", create.id);
         assert_conforms_as(create, status, &body);
@@ -445,9 +479,12 @@ async fn a_report_is_ready_at_once_and_a_sanctioned_name_matches() {
     let mock = MockServer::start().await.expect("the mock starts");
     let raw = Raw::new(&mock);
     let create = operation("createReport");
+    let template = mock
+        .template_of("report-template/watchlist")
+        .expect("a watchlist report template");
     let report = |name_last: &str| {
         json!({ "data": { "type": "report/watchlist", "attributes": {
-            "report-template-id": "rptp_sandbox",
+            "report-template-id": template,
             "query": { "name-first": "Ada", "name-last": name_last } } } })
     };
     let (status, clean) = raw
@@ -581,7 +618,7 @@ async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
             "/reports",
             Some(
                 &json!({ "data": { "type": "report/watchlist", "attributes": {
-                "report-template-id": "rptp_sandbox", "query": { "name-last": "Sanctioned" } } } }),
+                "report-template-id": mock.template_of("report-template/watchlist"), "query": { "name-last": "Sanctioned" } } } }),
             ),
         )
         .await;
@@ -592,7 +629,7 @@ async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
             Method::POST,
             "/cases",
             Some(
-                &json!({ "data": { "attributes": { "case-template-id": "ctmpl_sandbox" } },
+                &json!({ "data": { "attributes": { "case-template-id": mock.template_of("case-template") } },
                           "meta": { "object-ids": [account, report] } }),
             ),
         )
@@ -660,4 +697,119 @@ async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
         events_about(&raw, &id).await,
         ["case.created", "case.status-updated", "case.assigned"]
     );
+}
+
+#[tokio::test]
+async fn the_sandbox_starts_with_the_templates_and_types_users_pick_in_the_dashboard() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    for (json_type, path, operation_id) in [
+        ("account-type", "/account-types", "retrieveAccountType"),
+        ("case-template", "/case-templates", "retrieveCaseTemplate"),
+        (
+            "transaction-type",
+            "/transaction-types",
+            "retrieveTransactionType",
+        ),
+    ] {
+        let id = mock.template_of(json_type).expect(json_type);
+        let (status, body) = raw.send(Method::GET, &format!("{path}/{id}"), None).await;
+        assert_eq!(status, 200, "{json_type}: {body}");
+        assert_conforms_as(operation(operation_id), status, &body);
+        assert_eq!(body["data"]["id"], id);
+    }
+    let again = MockServer::start().await.expect("a second mock starts");
+    assert_eq!(
+        mock.templates(),
+        again.templates(),
+        "ids other than the inquiry template's are the same in every run"
+    );
+}
+
+#[tokio::test]
+async fn a_template_the_sandbox_lacks_is_refused_by_name_and_nothing_is_made() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            "/cases",
+            Some(&json!({ "data": { "attributes": { "case-template-id": "ctmpl_NotInTheSandbox1" } } })),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["errors"][0]["source"]["pointer"],
+        "/data/attributes/case-template-id"
+    );
+    let message = refused.to_string();
+    assert!(
+        message.contains("case-template-id") && message.contains("ctmpl_NotInTheSandbox1"),
+        "names the attribute and the id: {message}"
+    );
+    assert!(
+        message.contains(mock.template_of("case-template").expect("a case template")),
+        "names the one the sandbox has: {message}"
+    );
+    let (_, cases) = raw.send(Method::GET, "/cases", None).await;
+    assert_eq!(cases["data"], json!([]), "a refused create makes nothing");
+
+    let adverse_media = mock
+        .template_of("report-template/adverse-media")
+        .expect("an adverse-media report template");
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            "/reports",
+            Some(
+                &json!({ "data": { "type": "report/watchlist", "attributes": {
+                "report-template-id": adverse_media, "query": { "name-last": "Lovelace" } } } }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let message = refused.to_string();
+    assert!(
+        message.contains("report-template/adverse-media") && message.contains("watchlist"),
+        "names both kinds: {message}"
+    );
+    let (_, reports) = raw.send(Method::GET, "/reports", None).await;
+    assert_eq!(reports["data"], json!([]), "a refused create makes nothing");
+}
+
+#[tokio::test]
+async fn triggering_the_sandbox_workflow_makes_a_run_of_it() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let workflow = mock.template_of("workflow").expect("a workflow");
+    let (status, run) = raw
+        .send(
+            Method::POST,
+            &format!("/workflows/{workflow}/trigger"),
+            Some(&json!({ "data": { "attributes": { "preferred-name": "Ada" } } })),
+        )
+        .await;
+    assert_eq!(status, mock_status("createWorkflowRun"), "{run}");
+    assert_conforms_as(operation("createWorkflowRun"), status, &run);
+    assert_eq!(run["data"]["type"], "workflow-run");
+    assert_eq!(
+        run["data"]["relationships"]["workflow"]["data"]["id"],
+        workflow
+    );
+    let id = run["data"]["id"].as_str().expect("a run id");
+    let (status, read) = raw
+        .send(Method::GET, &format!("/workflow-runs/{id}"), None)
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["data"]["id"], id);
+    assert_eq!(events_about(&raw, id).await, ["workflow-run.created"]);
+
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            "/workflows/wfl_NotInTheSandbox1/trigger",
+            Some(&json!({ "data": { "attributes": {} } })),
+        )
+        .await;
+    assert_eq!(status, 404, "{refused}");
 }

@@ -1,0 +1,239 @@
+//! What the sandbox holds before the first request: the templates and types users pick in
+//! Persona's dashboard (an account type, a case template, a report template of each kind, a
+//! transaction type, a workflow ...). The API reads them and points at them, but cannot make
+//! them, so the sandbox starts with one of each, under an id that is the same in every run.
+//!
+//! Which kinds these are follows from the tables, not from a list: a type that a POST points
+//! at (a body's `case-template-id`, a path's `{workflow-id}`) and that no operation creates.
+//! A kind of a family (`report-template/watchlist`) stands for the whole family: a report
+//! template of every kind. The inquiry family keeps its templates in its own store.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::ids::stable_id;
+use crate::operations::{ALL, Operation};
+use crate::records::{Record, resource_type};
+use crate::resource_types::{ResourceType, TYPES};
+use crate::store::Store;
+
+/// A template or type the sandbox starts with (`MockServer::templates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxTemplate {
+    /// Its JSON:API type: `case-template`, `report-template/watchlist`.
+    pub json_type: &'static str,
+    /// Its id, the same in every run: `ctmpl_...`.
+    pub id: String,
+}
+
+/// Every kind the sandbox starts with one of, sorted by type.
+pub fn kinds() -> Vec<&'static ResourceType> {
+    let made: BTreeSet<&str> = ALL
+        .iter()
+        .filter(|operation| creates(operation) || operation.from_overlay)
+        .flat_map(|operation| operation.types.iter().copied())
+        .collect();
+    // The inquiry family (the overlay's operations) checks its templates in its own store.
+    let pointed_at: BTreeSet<&str> = ALL
+        .iter()
+        .filter(|operation| operation.method == "post" && !operation.from_overlay)
+        .flat_map(|operation| {
+            pointers(operation).filter_map(move |name| pointed_type(operation, name))
+        })
+        .flat_map(family)
+        .collect();
+    TYPES
+        .iter()
+        .filter(|kind| pointed_at.contains(kind.json_type) && !made.contains(kind.json_type))
+        .filter(|kind| kind.prefix.is_some())
+        // A type's first entry speaks for it; the others are its shapes in some answers.
+        .filter(|kind| resource_type(kind.json_type) == Some(*kind))
+        .collect()
+}
+
+/// The sandbox's templates and types, one of each kind.
+pub fn templates() -> Vec<SandboxTemplate> {
+    kinds()
+        .into_iter()
+        .filter_map(|kind| {
+            Some(SandboxTemplate {
+                json_type: kind.json_type,
+                id: stable_id(kind.prefix?, kind.json_type),
+            })
+        })
+        .collect()
+}
+
+/// Adds the sandbox's templates and types to a new store.
+pub fn seed(store: &mut Store, now: DateTime<Utc>) {
+    for kind in kinds() {
+        let Ok(mut record) = Record::new(kind, now) else {
+            continue;
+        };
+        record.id = stable_id(kind.prefix.unwrap_or_default(), kind.json_type);
+        if record.has_attribute("name") {
+            let noun = kind.json_type.replace(['-', '/'], " ");
+            record
+                .attributes
+                .insert("name".into(), json!(format!("Sandbox {noun}")));
+        }
+        store.records.insert(record.id.clone(), record);
+    }
+}
+
+/// A create's body points at a sandbox object by `<kind>-id`: refused, naming it, unless the
+/// sandbox has it (of the kind's family: a report template of any kind). Refused as an
+/// invalid attribute (422), the answer every one of Persona's creates documents; a 404 is
+/// for the path's own id.
+pub fn check_pointers(
+    store: &Store,
+    operation: &Operation,
+    body: &serde_json::Value,
+) -> Result<(), ApiError> {
+    let sandbox: BTreeSet<&str> = kinds().iter().map(|kind| kind.json_type).collect();
+    for name in operation
+        .body_attributes
+        .iter()
+        .filter(|name| name.ends_with("-id"))
+    {
+        let Some(sent) = body
+            .pointer(&format!("/data/attributes/{name}"))
+            .and_then(|value| value.as_str())
+        else {
+            continue;
+        };
+        let Some(wanted) = pointed_type(operation, name) else {
+            continue;
+        };
+        let family: Vec<&str> = family(wanted)
+            .filter(|json_type| sandbox.contains(json_type))
+            .collect();
+        if family.is_empty() {
+            continue;
+        }
+        let found = store
+            .records
+            .get(sent)
+            .is_ok_and(|record| family.contains(&record.kind.json_type));
+        if !found {
+            let known: Vec<String> = templates()
+                .into_iter()
+                .filter(|object| family.contains(&object.json_type))
+                .map(|object| object.id)
+                .collect();
+            return Err(ApiError::unprocessable(
+                format!(
+                    "data.attributes.{name}: the sandbox has no {} '{sent}' (it has {})",
+                    family_name(wanted),
+                    known.join(", ")
+                ),
+                &format!("/data/attributes/{name}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether an operation makes records of its type: a POST to a collection.
+fn creates(operation: &Operation) -> bool {
+    operation.method == "post" && !operation.path.contains('{') && !operation.many
+}
+
+/// What a POST names by id: its body's `<kind>-id` attributes and its path's `{<kind>-id}`.
+fn pointers(operation: &Operation) -> impl Iterator<Item = &'static str> {
+    let in_path = operation
+        .path
+        .split('/')
+        .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'));
+    operation.body_attributes.iter().copied().chain(in_path)
+}
+
+/// The type a `<kind>-id` names: the target of the relationship of that name of the type the
+/// operation answers with, else the type of that name.
+fn pointed_type(operation: &Operation, name: &str) -> Option<&'static str> {
+    let base = name.strip_suffix("-id")?;
+    operation
+        .types
+        .iter()
+        .filter_map(|json_type| resource_type(json_type))
+        .flat_map(|kind| kind.relationships)
+        .find(|relationship| relationship.name == base && !relationship.many)
+        .and_then(|relationship| relationship.target)
+        .or_else(|| resource_type(base).map(|kind| kind.json_type))
+}
+
+/// A type and the others of its family: `report-template/watchlist` with every
+/// `report-template/...`; a type without a family alone.
+fn family(json_type: &'static str) -> impl Iterator<Item = &'static str> {
+    let head = json_type.split_once('/').map(|(head, _)| head);
+    TYPES
+        .iter()
+        .map(|kind| kind.json_type)
+        .filter(move |other| match head {
+            Some(head) => other
+                .split_once('/')
+                .is_some_and(|(other, _)| other == head),
+            None => *other == json_type,
+        })
+}
+
+/// How an error names a family: `report-template` for `report-template/watchlist`.
+fn family_name(json_type: &str) -> &str {
+    json_type
+        .split_once('/')
+        .map_or(json_type, |(head, _)| head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sandbox_starts_with_what_users_pick_in_the_dashboard() {
+        let kinds: Vec<&str> = kinds().iter().map(|kind| kind.json_type).collect();
+        for expected in [
+            "account-type",
+            "case-template",
+            "report-template/watchlist",
+            "report-template/adverse-media",
+            "transaction-type",
+            "workflow",
+        ] {
+            assert!(
+                kinds.contains(&expected),
+                "{expected} missing from {kinds:?}"
+            );
+        }
+        // What the API makes, or the inquiry family's own store keeps, is not seeded.
+        for made in [
+            "account",
+            "case",
+            "report/watchlist",
+            "inquiry-template",
+            "template",
+            "webhook",
+        ] {
+            assert!(!kinds.contains(&made), "{made} seeded: {kinds:?}");
+        }
+    }
+
+    #[test]
+    fn ids_are_the_same_in_every_run_and_carry_the_prefix() {
+        let (first, second) = (templates(), templates());
+        assert_eq!(first, second);
+        let case_template = first
+            .iter()
+            .find(|object| object.json_type == "case-template")
+            .unwrap();
+        assert!(
+            case_template.id.starts_with("ctmpl_"),
+            "{}",
+            case_template.id
+        );
+        let ids: BTreeSet<&str> = first.iter().map(|object| object.id.as_str()).collect();
+        assert_eq!(ids.len(), first.len(), "two objects share an id");
+    }
+}
