@@ -524,28 +524,20 @@ fn past_of(json_type: &str, verb: &str) -> Option<&'static str> {
     })
 }
 
-/// DELETE: a type with `redacted-at` is redacted (its personal attributes, everything that may
-/// be `null`, cleared) and stays readable, as Persona keeps redacted objects; any other is
-/// archived where its type has a status. What happened, for its event.
+/// DELETE: a type with `redacted-at` is redacted and stays readable, as Persona keeps
+/// redacted objects; any other is archived where its type has a status. What happened, for
+/// its event.
 fn remove(record: &mut Record, now: DateTime<Utc>) -> &'static str {
-    record.updated_at = now;
-    if record.has_attribute("redacted-at") {
-        let kind = record.kind;
-        record.attributes.retain(|name, _| {
-            kind.attributes
-                .iter()
-                .any(|attribute| attribute.name == name && !attribute.nullable)
-        });
-        record.attributes.insert("redacted-at".into(), time(now));
-        "redacted"
-    } else {
-        for (name, value) in [("status", json!("archived")), ("archived-at", time(now))] {
-            if record.has_attribute(name) {
-                record.attributes.insert(name.into(), value);
-            }
-        }
-        "archived"
+    if record.redact(now) {
+        return "redacted";
     }
+    record.updated_at = now;
+    for (name, value) in [("status", json!("archived")), ("archived-at", time(now))] {
+        if record.has_attribute(name) {
+            record.attributes.insert(name.into(), value);
+        }
+    }
+    "archived"
 }
 
 /// `add-tag`, `remove-tag` and `set-tags` by `meta.tag-name`, as Persona's bodies carry them.

@@ -103,6 +103,24 @@ impl Record {
         }
     }
 
+    /// Redacts a record of a type with `redacted-at`: its personal attributes (everything
+    /// that may be `null`) cleared, the time of redaction set. `false`, changing nothing, for
+    /// a type without `redacted-at`.
+    pub fn redact(&mut self, now: DateTime<Utc>) -> bool {
+        if !self.has_attribute("redacted-at") {
+            return false;
+        }
+        let kind = self.kind;
+        self.attributes.retain(|name, _| {
+            kind.attributes
+                .iter()
+                .any(|attribute| attribute.name == name && !attribute.nullable)
+        });
+        self.attributes.insert("redacted-at".into(), time(now));
+        self.updated_at = now;
+        true
+    }
+
     /// The ids a relationship links to.
     pub fn linked_ids(&self, relationship: &str) -> Vec<&str> {
         fn id(linkage: &Value) -> Option<&str> {
@@ -117,8 +135,9 @@ impl Record {
 
     /// The resource as Persona sends it in the shape of one of its type's schemas: every
     /// attribute of that schema, its relationships (an unset to-many as `[]`, an unset to-one
-    /// as `null` where the schema allows it and left out where it does not), restricted to
-    /// `fields` when a sparse fieldset names some.
+    /// as `null` where the schema allows it and left out where it does not; where the schema
+    /// takes any, every link the record holds), restricted to `fields` when a sparse fieldset
+    /// names some.
     pub fn render(&self, shape: &ResourceType, fields: Option<&BTreeSet<String>>) -> Value {
         let wanted = |name: &str| fields.is_none_or(|fields| fields.contains(name));
         let attributes: Map<String, Value> = shape
@@ -130,7 +149,7 @@ impl Record {
                 (attribute.name.to_string(), value)
             })
             .collect();
-        let relationships: Map<String, Value> = shape
+        let mut relationships: Map<String, Value> = shape
             .relationships
             .iter()
             .filter(|relationship| wanted(relationship.name))
@@ -144,6 +163,13 @@ impl Record {
                 Some((relationship.name.to_string(), json!({ "data": data })))
             })
             .collect();
+        if shape.open_relationships {
+            for (name, linkage) in &self.relationships {
+                if wanted(name) && !relationships.contains_key(name) {
+                    relationships.insert(name.clone(), json!({ "data": linkage }));
+                }
+            }
+        }
         let mut resource = json!({
             "type": self.kind.json_type,
             "id": self.id,

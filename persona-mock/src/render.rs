@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::families::verifications;
 use crate::records::time;
 use crate::store::{
     Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
-    Verification,
 };
 
 /// What the query asked for: `include=...` and `fields[type]=...`.
@@ -203,7 +203,7 @@ pub fn inquiry(inquiry: &Inquiry, view: &View) -> Value {
             "transaction": link("transaction", None),
             "reviewer": link("user", None),
             "reports": links([]),
-            "verifications": links(inquiry.verifications.iter().map(|verification| (Verification::KIND.to_string(), verification.id.clone()))),
+            "verifications": links(inquiry.verifications.iter().map(|id| (verifications::KIND.to_string(), id.clone()))),
             "sessions": links(inquiry.session_ids.iter().map(|id| ("inquiry-session".to_string(), id.clone()))),
             "documents": links([]),
             "selfies": links([])
@@ -368,50 +368,13 @@ pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option
                 inquiry
                     .verifications
                     .iter()
-                    .map(|verification| government_id_verification(inquiry, verification)),
+                    .filter_map(|id| store.records.get(id).ok())
+                    .map(|verification| verification.render(verification.kind, None)),
             ),
             _ => {}
         }
     }
     Some(Value::Array(included))
-}
-
-/// A government-id verification as Persona renders one: what the ID said (the inquiry's name
-/// and birthdate) and the checks run on it, one failing when the verification failed.
-fn government_id_verification(inquiry: &Inquiry, verification: &Verification) -> Value {
-    let field = |name: &str| inquiry.fields.get(name).cloned().unwrap_or(Value::Null);
-    let check = |name: &str, passed: bool| {
-        json!({
-            "name": name,
-            "status": if passed { "passed" } else { "failed" },
-            "reasons": if passed { json!([]) } else { json!(["mismatch"]) },
-            "requirement": "required",
-            "metadata": {}
-        })
-    };
-    json!({
-        "type": Verification::KIND,
-        "id": verification.id,
-        "attributes": {
-            "status": if verification.passed { "passed" } else { "failed" },
-            "created-at": verification.created_at,
-            "submitted-at": verification.created_at,
-            "completed-at": verification.created_at,
-            "country-code": "US",
-            "id-class": "dl",
-            "name-first": field("name-first"),
-            "name-middle": field("name-middle"),
-            "name-last": field("name-last"),
-            "birthdate": field("birthdate"),
-            "checks": [
-                check("id_barcode_detection", true),
-                check("id_expired_detection", true),
-                check("id_po_box_detection", true),
-                check("id_compare_inquiry_fields", verification.passed),
-            ]
-        },
-        "relationships": {"inquiry": {"data": {"type": "inquiry", "id": inquiry.id}}}
-    })
 }
 
 pub fn session_included(store: &Store, session: &Session, view: &View) -> Option<Value> {

@@ -12,6 +12,9 @@ pub struct ResourceType {
     pub prefix: Option<&'static str>,
     pub attributes: &'static [Attribute],
     pub relationships: &'static [Relationship],
+    /// Its schema's `relationships` take any name: a record renders every link it
+    /// holds, beside the ones listed.
+    pub open_relationships: bool,
 }
 /// An attribute of a resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +181,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "account-type",
@@ -223,6 +227,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("account-status"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "api-key",
@@ -297,6 +302,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "api-key",
@@ -377,6 +383,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "api-log",
@@ -409,6 +416,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "case",
@@ -592,6 +600,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification/document"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "case-comment",
@@ -630,6 +639,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "case-queue",
@@ -668,6 +678,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "case-template",
@@ -718,6 +729,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "connect/connection",
@@ -763,6 +775,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("user"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "connect/share-token",
@@ -862,6 +875,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("account"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "device",
@@ -888,6 +902,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "document-file",
@@ -914,6 +929,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "document/generic",
@@ -982,6 +998,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "document/government-id",
@@ -1212,6 +1229,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "document/government-id-nfc",
@@ -1281,6 +1299,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "document/mdoc",
@@ -1350,6 +1369,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "event",
@@ -1382,6 +1402,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "graph-query",
@@ -1463,6 +1484,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("account"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer-pipeline-run",
@@ -1532,6 +1554,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("importer-pipeline"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/account",
@@ -1576,6 +1599,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/email-address",
@@ -1620,6 +1644,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/field",
@@ -1664,6 +1689,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/geolocation",
@@ -1708,6 +1734,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/government-id-number",
@@ -1752,6 +1779,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/ip-address",
@@ -1796,6 +1824,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/name",
@@ -1840,6 +1869,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "importer/list-item/phone-number",
@@ -1884,6 +1914,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "inquiry",
@@ -2169,6 +2200,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("account"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "inquiry-session",
@@ -2388,6 +2420,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "inquiry-template",
@@ -2439,6 +2472,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "inquiry-template-version",
@@ -2514,6 +2548,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/browser-fingerprint",
@@ -2577,6 +2612,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/country",
@@ -2640,6 +2676,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/device-fingerprint",
@@ -2703,6 +2740,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/email-address",
@@ -2772,6 +2810,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/field",
@@ -2835,6 +2874,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/geolocation",
@@ -2910,6 +2950,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/government-id-number",
@@ -2979,6 +3020,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/ip-address",
@@ -3042,6 +3084,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/name",
@@ -3111,6 +3154,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/phone-number",
@@ -3174,6 +3218,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list-item/string",
@@ -3237,6 +3282,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/browser-fingerprint",
@@ -3282,6 +3328,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/country",
@@ -3327,6 +3374,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/email-address",
@@ -3372,6 +3420,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/geolocation",
@@ -3417,6 +3466,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/government-id-number",
@@ -3462,6 +3512,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/ip-address",
@@ -3507,6 +3558,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/name",
@@ -3558,6 +3610,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/phone-number",
@@ -3603,6 +3656,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "list/string",
@@ -3648,6 +3702,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: None,
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "rate-limit/api",
@@ -3674,6 +3729,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/address-lookup",
@@ -3700,6 +3756,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/adverse-media",
@@ -3726,6 +3783,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/business-adverse-media",
@@ -3752,6 +3810,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/business-associated-persons",
@@ -3778,6 +3837,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/business-lookup",
@@ -3804,6 +3864,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/business-registrations-lookup",
@@ -3830,6 +3891,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/business-watchlist",
@@ -3856,6 +3918,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/crypto-address-watchlist",
@@ -3882,6 +3945,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/email-address",
@@ -3908,6 +3972,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/integration/sentilink-scores",
@@ -3934,6 +3999,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/phone-number",
@@ -3960,6 +4026,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/politically-exposed-person",
@@ -3986,6 +4053,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/profile",
@@ -4012,6 +4080,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/social-media",
@@ -4038,6 +4107,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/synthetic",
@@ -4064,6 +4134,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report-template/watchlist",
@@ -4096,6 +4167,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/address-lookup",
@@ -4441,6 +4513,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/address-lookup",
@@ -4473,6 +4546,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/adverse-media",
@@ -4595,6 +4669,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "report/adverse-media",
@@ -4627,6 +4702,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-adverse-media",
@@ -4738,6 +4814,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-adverse-media",
@@ -4770,6 +4847,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-associated-persons",
@@ -4875,6 +4953,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-lookup",
@@ -5040,6 +5119,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-lookup",
@@ -5072,6 +5152,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-registrations-lookup",
@@ -5171,6 +5252,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-watchlist",
@@ -5288,6 +5370,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/business-watchlist",
@@ -5320,6 +5403,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/crypto-address-watchlist",
@@ -5419,6 +5503,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/crypto-address-watchlist",
@@ -5451,6 +5536,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/email-address",
@@ -5706,6 +5792,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/email-address",
@@ -5738,6 +5825,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/integration/sentilink-scores",
@@ -5837,6 +5925,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/phone-number",
@@ -5984,6 +6073,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/phone-number",
@@ -6016,6 +6106,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/politically-exposed-person",
@@ -6102,6 +6193,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "report/politically-exposed-person",
@@ -6134,6 +6226,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/profile",
@@ -6311,6 +6404,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/profile",
@@ -6343,6 +6437,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/profile-non-authoritative",
@@ -6442,6 +6537,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/profile-non-authoritative",
@@ -6474,6 +6570,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/social-media",
@@ -6675,6 +6772,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/social-media",
@@ -6707,6 +6805,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/synthetic",
@@ -6812,6 +6911,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/synthetic",
@@ -6844,6 +6944,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "report/watchlist",
@@ -6960,6 +7061,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "report/watchlist",
@@ -6992,6 +7094,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "selfie/profile-and-center",
@@ -7025,6 +7128,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("inquiry"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "template",
@@ -7039,6 +7143,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "theme-set",
@@ -7083,6 +7188,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "transaction",
@@ -7152,6 +7258,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("transaction-type"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "transaction-label",
@@ -7184,6 +7291,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "transaction-type",
@@ -7216,6 +7324,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "user",
@@ -7242,6 +7351,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "user-audit-log",
@@ -7323,6 +7433,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("user-session"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/aamva",
@@ -7494,6 +7605,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/bank-pennydrop",
@@ -7617,6 +7729,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/brand-asset",
@@ -7752,6 +7865,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/business-website",
@@ -7887,6 +8001,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/certificate-korea",
@@ -8040,6 +8155,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/credit-card",
@@ -8163,6 +8279,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database",
@@ -8363,6 +8480,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/database-aadhaar",
@@ -8504,6 +8622,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-business",
@@ -8711,6 +8830,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-business-footprint",
@@ -8834,6 +8954,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-ecbsv",
@@ -8999,6 +9120,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-phone-carrier",
@@ -9176,6 +9298,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-serpro",
@@ -9335,6 +9458,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-standard",
@@ -9554,6 +9678,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-tin",
@@ -9707,6 +9832,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/database-vat-number",
@@ -9914,6 +10040,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-connect-id",
@@ -10037,6 +10164,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-e-do-app",
@@ -10196,6 +10324,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-finnish-trust-network",
@@ -10355,6 +10484,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-france-identite",
@@ -10514,6 +10644,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-generic",
@@ -10685,6 +10816,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-idin",
@@ -10844,6 +10976,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-its-me",
@@ -11063,6 +11196,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-kcb-credit-card",
@@ -11222,6 +11356,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-mit-id",
@@ -11387,6 +11522,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-one-id",
@@ -11546,6 +11682,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-philsys",
@@ -11729,6 +11866,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-serpro",
@@ -11924,6 +12062,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-singpass",
@@ -12191,6 +12330,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-swedish-bank-id",
@@ -12350,6 +12490,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-uk-sharecode",
@@ -12515,6 +12656,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/digital-id-world-id",
@@ -12638,6 +12780,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/document",
@@ -12742,6 +12885,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/email-address",
@@ -12828,6 +12972,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/government-id",
@@ -13142,6 +13287,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/government-id-nfc",
@@ -13355,6 +13501,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/jp-my-number-nfc-scan",
@@ -13562,6 +13709,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/mdoc",
@@ -13793,6 +13941,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/persona-fff-inquiry",
@@ -13916,6 +14065,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/phone-number",
@@ -14008,6 +14158,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/phone-number-silent-network-authentication",
@@ -14137,6 +14288,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/qes-infocert",
@@ -14266,6 +14418,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "verification/selfie",
@@ -14412,6 +14565,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: true,
     },
     ResourceType {
         json_type: "verification/verifiable-credential",
@@ -14559,6 +14713,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("verification-template-version/aamva"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "webhook",
@@ -14657,6 +14812,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "webhook",
@@ -14743,6 +14899,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "workflow",
@@ -14782,6 +14939,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("workflow-version"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "workflow-deployment",
@@ -14814,6 +14972,7 @@ pub const TYPES: &[ResourceType] = &[
             },
         ],
         relationships: &[],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "workflow-run",
@@ -14859,6 +15018,7 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("workflow-version"),
             },
         ],
+        open_relationships: false,
     },
     ResourceType {
         json_type: "workflow-version",
@@ -14952,5 +15112,6 @@ pub const TYPES: &[ResourceType] = &[
                 target: Some("workflow"),
             },
         ],
+        open_relationships: false,
     },
 ];

@@ -8,12 +8,12 @@ use chrono::{DateTime, Duration, Utc};
 use persona_api::types::{self, SimulateActionType};
 use persona_api::{
     AccountId, Clearable, EventId, InquiryId, InquirySessionId, InquirySessionStatus,
-    InquiryStatus, InquiryTemplateVersionId, VerificationId,
+    InquiryStatus, InquiryTemplateVersionId,
 };
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::families::accounts;
+use crate::families::{accounts, verifications};
 use crate::ids::new_id;
 use crate::operations::EVENTS;
 use crate::records::{Record, resource_type};
@@ -155,19 +155,6 @@ pub struct TemplateVersion {
     pub translations: Vec<types::Translation>,
 }
 
-/// A government-id verification the sandbox ran on an inquiry's fields.
-#[derive(Debug, Clone)]
-pub struct Verification {
-    pub id: String,
-    pub passed: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl Verification {
-    /// The kind every simulated verification is: what the sandbox's templates verify.
-    pub const KIND: &str = "verification/government-id";
-}
-
 pub struct Inquiry {
     pub id: String,
     pub status: InquiryStatus,
@@ -192,8 +179,9 @@ pub struct Inquiry {
     /// Field values that were set; the template supplies the rest when rendering.
     pub fields: Map<String, Value>,
     pub session_ids: Vec<String>,
-    /// Verifications created by simulate actions, oldest first.
-    pub verifications: Vec<Verification>,
+    /// The ids of the verifications simulate actions ran (records of their own), oldest
+    /// first.
+    pub verifications: Vec<String>,
 }
 
 /// What an event is about.
@@ -212,6 +200,32 @@ pub struct Event {
     pub name: &'static str,
     pub created_at: DateTime<Utc>,
     pub subject: Subject,
+}
+
+/// Records the spec's event for what happened to a record, if the spec has one: named for its
+/// type (`report/watchlist.ready`), else for its type's family (`verification.passed` for a
+/// `verification/government-id`).
+fn announce(
+    events: &mut Collection<Event>,
+    json_type: &str,
+    id: &str,
+    happening: &str,
+    now: DateTime<Utc>,
+) {
+    let family = json_type.split_once('/').map(|(head, _)| head);
+    let name = [Some(json_type), family]
+        .into_iter()
+        .flatten()
+        .find_map(|name| {
+            let name = format!("{name}.{happening}");
+            EVENTS
+                .binary_search(&name.as_str())
+                .ok()
+                .map(|index| EVENTS[index])
+        });
+    if let Some(name) = name {
+        record(events, name, Subject::Record(id.to_string()), now);
+    }
 }
 
 pub(crate) fn record(
@@ -306,15 +320,7 @@ impl Store {
     /// Records the event `<type>.<happening>` (`account.created`) about a record of the
     /// generic store, when the spec has one.
     pub fn announce(&mut self, json_type: &str, id: &str, happening: &str, now: DateTime<Utc>) {
-        let name = format!("{json_type}.{happening}");
-        if let Ok(index) = EVENTS.binary_search(&name.as_str()) {
-            record(
-                &mut self.events,
-                EVENTS[index],
-                Subject::Record(id.to_string()),
-                now,
-            );
-        }
+        announce(&mut self.events, json_type, id, happening, now);
     }
 
     /// The account an inquiry lands on: the one named by `account-id` (which must exist), else
@@ -569,6 +575,12 @@ impl Store {
             Subject::Inquiry(id.to_string()),
             now,
         );
+        // Its children with it: the verifications it ran.
+        for verification in &inquiry.verifications {
+            if let Ok(verification) = self.records.get_mut(verification) {
+                verification.redact(now);
+            }
+        }
         Ok(())
     }
 
@@ -724,7 +736,7 @@ impl Store {
     ) -> Result<(), ApiError> {
         enum Step {
             MoveTo(InquiryStatus),
-            AddVerification { passed: bool },
+            AddVerification { passed: bool, template: String },
         }
         let mut status = writable(&mut self.inquiries, id)?.status.clone();
         let mut steps = Vec::new();
@@ -764,7 +776,7 @@ impl Store {
                             "meta.simulate_actions[{index}].data.verification_template_id must start with vtmpl (sent '{template}')"
                         )));
                     }
-                    steps.push(Step::AddVerification { passed });
+                    steps.push(Step::AddVerification { passed, template });
                     continue;
                 }
             };
@@ -783,12 +795,21 @@ impl Store {
                 Step::MoveTo(to) => {
                     transition(inquiry, &mut self.events, &mut self.sessions, to, now);
                 }
-                Step::AddVerification { passed } => {
-                    inquiry.verifications.push(Verification {
-                        id: new_id(VerificationId::PREFIX),
-                        passed,
-                        created_at: now,
-                    });
+                Step::AddVerification { passed, template } => {
+                    let verification =
+                        verifications::run(&inquiry.id, &inquiry.fields, &template, passed, now)?;
+                    let verification_id = verification.id.clone();
+                    self.records.insert(verification_id.clone(), verification);
+                    for happening in verifications::happenings(passed) {
+                        announce(
+                            &mut self.events,
+                            verifications::KIND,
+                            &verification_id,
+                            happening,
+                            now,
+                        );
+                    }
+                    inquiry.verifications.push(verification_id);
                     inquiry.updated_at = now;
                 }
             }

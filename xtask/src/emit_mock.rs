@@ -293,6 +293,7 @@ pub fn resource_types(model: &Model) -> TokenStream {
             };
             quote!(Relationship { name: #name, many: #many, nullable: #nullable, target: #target })
         });
+        let open_relationships = resource.open_relationships;
         quote! {
             ResourceType {
                 json_type: #json_type,
@@ -300,6 +301,7 @@ pub fn resource_types(model: &Model) -> TokenStream {
                 prefix: #prefix,
                 attributes: &[#(#attributes),*],
                 relationships: &[#(#relationships),*],
+                open_relationships: #open_relationships,
             }
         }
     });
@@ -317,6 +319,9 @@ pub fn resource_types(model: &Model) -> TokenStream {
             pub prefix: Option<&'static str>,
             pub attributes: &'static [Attribute],
             pub relationships: &'static [Relationship],
+            /// Its schema's `relationships` take any name: a record renders every link it
+            /// holds, beside the ones listed.
+            pub open_relationships: bool,
         }
 
         /// An attribute of a resource type.

@@ -63,6 +63,8 @@ pub struct Resource {
     pub removed_in: std::collections::BTreeMap<String, Vec<String>>,
     pub attributes: Vec<shapes::Attribute>,
     pub relationships: Vec<shapes::Relationship>,
+    /// Its `relationships` take any name (an open map), beside the ones listed.
+    pub open_relationships: bool,
     /// The prefix the spec's examples give its ids (`case_`), for a type without an id kind.
     pub example_prefix: Option<String>,
 }
@@ -625,6 +627,9 @@ fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
                     .get("relationships")
                     .map(|schema| shapes::relationships(document, schema))
                     .unwrap_or_default(),
+                open_relationships: properties
+                    .get("relationships")
+                    .is_some_and(|schema| shapes::open_relationships(document, schema)),
             })
         })
         .collect()

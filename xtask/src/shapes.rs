@@ -127,6 +127,19 @@ pub fn attributes(
         .collect()
 }
 
+/// Whether a resource type's `relationships` schema is an open map, taking relationships of
+/// any name (the overlay's loose `relationships` of the types it writes itself).
+pub fn open_relationships(document: &Document, schema: &Value) -> bool {
+    let merged = document.merged(schema);
+    let named = merged["properties"]
+        .as_object()
+        .is_some_and(|properties| !properties.is_empty());
+    !named
+        && merged
+            .get("additionalProperties")
+            .is_some_and(|any| any != false)
+}
+
 /// The relationships a resource type's `relationships` schema lists (none when it is an open
 /// map).
 pub fn relationships(document: &Document, schema: &Value) -> Vec<Relationship> {

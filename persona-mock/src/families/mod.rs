@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod reports;
+pub mod verifications;
 pub mod webhooks;
 
 use chrono::{DateTime, Utc};

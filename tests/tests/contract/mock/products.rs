@@ -813,3 +813,103 @@ async fn triggering_the_sandbox_workflow_makes_a_run_of_it() {
         .await;
     assert_eq!(status, 404, "{refused}");
 }
+
+#[tokio::test]
+async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
+    let (mock, client) = sandbox().await;
+    let raw = Raw::new(&mock);
+    let (status, inquiry) = raw
+        .send(
+            Method::POST,
+            "/inquiries",
+            Some(&json!({ "data": { "attributes": {
+                "inquiry-template-id": mock.template_id(),
+                "fields": { "name-first": "Ada", "name-last": "Lovelace" } } } })),
+        )
+        .await;
+    assert_eq!(status, 201, "{inquiry}");
+    let inquiry = inquiry["data"]["id"]
+        .as_str()
+        .expect("an inquiry")
+        .to_string();
+    let (status, simulated) = raw
+        .send(
+            Method::POST,
+            &format!("/inquiries/{inquiry}/perform-simulate-actions"),
+            Some(&json!({ "meta": { "simulate-actions": [{
+                "type": "create_failed_verification",
+                "data": { "verification-template-id": "vtmpl_sandbox" } }] } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{simulated}");
+    let links = &simulated["data"]["relationships"]["verifications"]["data"];
+    assert_eq!(links[0]["type"], "verification/government-id", "{links}");
+    let id = links[0]["id"]
+        .as_str()
+        .expect("a verification id")
+        .to_string();
+
+    for (path, operation_id) in [
+        ("/verifications", "retrieveVerification"),
+        (
+            "/verification/government-ids",
+            "retrieveGovernmentIdVerification",
+        ),
+    ] {
+        let (status, read) = raw.send(Method::GET, &format!("{path}/{id}"), None).await;
+        assert_eq!(status, 200, "{path}: {read}");
+        assert_conforms_as(operation(operation_id), status, &read);
+        let verification = &read["data"];
+        assert_eq!(verification["attributes"]["status"], "failed");
+        assert_eq!(verification["attributes"]["name-last"], "Lovelace");
+        let failed: Vec<&Value> = verification["attributes"]["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|check| check["status"] == "failed")
+            .map(|check| &check["name"])
+            .collect();
+        assert_eq!(failed, [&json!("id_compare_inquiry_fields")]);
+        assert_eq!(
+            verification["relationships"]["inquiry"]["data"]["id"],
+            inquiry.as_str()
+        );
+        assert_eq!(
+            verification["relationships"]["verification-template"]["data"]["id"],
+            "vtmpl_sandbox"
+        );
+    }
+    let (status, _) = raw
+        .send(Method::GET, &format!("/verification/selfies/{id}"), None)
+        .await;
+    assert_eq!(status, 404, "a government-id verification is no selfie");
+    client
+        .retrieve_verification()
+        .verification_id(id.as_str())
+        .send()
+        .await
+        .expect("the client reads it");
+    assert_eq!(
+        events_about(&raw, &id).await,
+        [
+            "verification.created",
+            "verification.submitted",
+            "verification.failed"
+        ]
+    );
+
+    let (status, _) = raw
+        .send(Method::DELETE, &format!("/inquiries/{inquiry}"), None)
+        .await;
+    assert_eq!(status, 200);
+    let (_, redacted) = raw
+        .send(Method::GET, &format!("/verifications/{id}"), None)
+        .await;
+    let attributes = &redacted["data"]["attributes"];
+    assert!(attributes["redacted-at"].is_string(), "{redacted}");
+    assert_eq!(
+        attributes["name-last"],
+        Value::Null,
+        "redacted with its inquiry"
+    );
+}
