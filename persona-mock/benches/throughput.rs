@@ -1,6 +1,7 @@
-//! persona-mock's throughput with concurrent clients, for create and retrieve, against the
-//! floor: a bare axum server answering a fixed JSON body on 127.0.0.1, driven by the same
-//! client and concurrency in the same run.
+//! persona-mock's throughput with concurrent clients, for inquiry create and retrieve, account
+//! create and report create, against the floor: a bare axum server answering a fixed JSON body
+//! on 127.0.0.1, driven by the same concurrency in the same run. The account and report
+//! creates go through reqwest with a JSON body, as the inquiry's go through persona-api.
 //!
 //! `cargo bench -p persona-mock --bench throughput`, then `cargo xtask bench-report`.
 
@@ -111,6 +112,47 @@ fn throughput(c: &mut Criterion) {
             })
         })
     });
+    // Beyond the inquiry family: the generic store, and a product with behaviour of its own
+    // (a report runs at once, and announces its events).
+    let watchlist = mock
+        .template_of("report-template/watchlist")
+        .expect("a watchlist report template")
+        .to_string();
+    for (kind, path, body) in [
+        (
+            "create_account",
+            "/accounts",
+            serde_json::json!({ "data": { "attributes": { "name-first": "Jane", "name-last": "Doe" } } }),
+        ),
+        (
+            "create_report",
+            "/reports",
+            serde_json::json!({ "data": { "type": "report/watchlist", "attributes": {
+                "report-template-id": watchlist, "query": { "name-first": "Jane", "name-last": "Doe" } } } }),
+        ),
+    ] {
+        let url = format!("{}{path}", mock.base_url());
+        let http = reqwest::Client::new();
+        group.bench_function(BenchmarkId::new("persona_mock", kind), |b| {
+            b.to_async(&runtime).iter_custom(|requests| {
+                let (http, url, body) = (http.clone(), url.clone(), body.clone());
+                concurrently(requests, move || {
+                    let (http, url, body) = (http.clone(), url.clone(), body.clone());
+                    async move {
+                        let response = http
+                            .post(url)
+                            .bearer_auth(KEY)
+                            .json(&body)
+                            .send()
+                            .await
+                            .expect("sends");
+                        assert_eq!(response.status(), 201, "creates");
+                        response.bytes().await.expect("a body");
+                    }
+                })
+            })
+        });
+    }
     for (name, target) in [("persona_mock", client.clone()), ("floor", floor.clone())] {
         let id = id.clone();
         group.bench_function(BenchmarkId::new(name, "retrieve"), |b| {

@@ -1,7 +1,7 @@
 //! Measures persona-mock and the client's stream on this machine, talking only to 127.0.0.1
 //! and bounded in time and count:
 //! - requests per second for create and retrieve with concurrent clients;
-//! - resident memory per stored inquiry;
+//! - resident memory per stored inquiry, account and report;
 //! - peak live heap while paging through every inquiry with the stream, for several sizes (it
 //!   should not grow with the number of inquiries: one page is held at a time). Counted by a
 //!   global allocator, exactly: resident memory is too noisy for this;
@@ -239,6 +239,54 @@ async fn stored_memory(settings: &Settings) {
     );
 }
 
+/// Live heap per record the generic store keeps: accounts, and watchlist reports (with the
+/// events each announces), `settings.store / 10` of each in a fresh sandbox, counted by the
+/// allocator (resident memory would reuse what the sandboxes before freed). Each is posted as
+/// JSON with reqwest: these kinds have no builder the way an inquiry has.
+async fn stored_record_memory(settings: &Settings) {
+    let count = settings.store / 10;
+    for noun in ["accounts", "reports"] {
+        let (mock, _client, _template) = sandbox().await;
+        let body = match noun {
+            "accounts" => serde_json::json!({ "data": { "attributes": {
+                "name-first": "Jane", "name-last": "Doe", "birthdate": "1994-04-12" } } }),
+            _ => serde_json::json!({ "data": { "type": "report/watchlist", "attributes": {
+                "report-template-id": mock.template_of("report-template/watchlist"),
+                "query": { "name-first": "Jane", "name-last": "Doe" } } } }),
+        };
+        let url = format!("{}/{noun}", mock.base_url());
+        let http = reqwest::Client::new();
+        let before = resident_kib();
+        let next = Arc::new(AtomicU64::new(0));
+        let tasks: Vec<_> = (0..settings.concurrency)
+            .map(|_| {
+                let (http, url, body, next) =
+                    (http.clone(), url.clone(), body.clone(), next.clone());
+                tokio::spawn(async move {
+                    while next.fetch_add(1, Ordering::Relaxed) < count as u64 {
+                        let response = http
+                            .post(&url)
+                            .bearer_auth("persona_sandbox_load")
+                            .json(&body)
+                            .send()
+                            .await
+                            .expect("sends");
+                        assert_eq!(response.status(), 201, "creates");
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a fill task panicked");
+        }
+        let after = LIVE.load(Ordering::Relaxed);
+        println!(
+            "memory:   {count} {noun} stored: {:.0} bytes of live heap each (their events included)",
+            after.saturating_sub(before) as f64 / count as f64
+        );
+    }
+}
+
 async fn paging_memory(count: usize, concurrency: usize) {
     let (_mock, client, template) = sandbox().await;
     fill(&client, &template, count, concurrency).await;
@@ -275,6 +323,7 @@ async fn main() {
     throughput(&settings).await;
     if settings.store > 0 {
         stored_memory(&settings).await;
+        stored_record_memory(&settings).await;
     }
     for count in &settings.page {
         paging_memory(*count, settings.concurrency).await;

@@ -645,8 +645,7 @@ fn list(
     let filters = filters(operation, query)?;
     let matching: Vec<&Record> = store
         .records
-        .newest_first()
-        .filter(|record| operation.types.contains(&record.kind.json_type))
+        .of_types(operation.types)
         .filter(|record| wanted(record))
         .filter(|record| filters.iter().all(|filter| filter.holds(record)))
         .collect();

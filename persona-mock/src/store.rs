@@ -299,6 +299,49 @@ impl<T> Collection<T> {
     }
 }
 
+/// Every other product's records: one collection in creation order, and where each JSON:API
+/// type's records are in it, so a type's records are found without walking every other
+/// type's (an inquiry's account, a list of webhooks on each event).
+#[derive(Default)]
+pub struct Records {
+    all: Collection<Record>,
+    /// Positions in `all`, oldest first, by type.
+    by_type: HashMap<&'static str, Vec<usize>>,
+}
+
+impl Records {
+    pub(crate) fn insert(&mut self, id: String, record: Record) {
+        self.by_type
+            .entry(record.kind.json_type)
+            .or_default()
+            .push(self.all.len());
+        self.all.insert(id, record);
+    }
+
+    pub fn get(&self, id: &str) -> Result<&Record, ApiError> {
+        self.all.get(id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut Record, ApiError> {
+        self.all.get_mut(id)
+    }
+
+    /// The records of these types, newest first, as Persona lists.
+    pub fn of_types<'a>(&'a self, types: &[&str]) -> impl Iterator<Item = &'a Record> + use<'a> {
+        let mut positions: Vec<usize> = types
+            .iter()
+            .filter_map(|json_type| self.by_type.get(json_type))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable_by(|left, right| right.cmp(left));
+        let ids = self.all.ids_from(0);
+        positions
+            .into_iter()
+            .filter_map(move |position| self.all.get(&ids[position]).ok())
+    }
+}
+
 #[derive(Default)]
 pub struct Store {
     pub templates: Vec<Template>,
@@ -306,7 +349,7 @@ pub struct Store {
     pub sessions: Collection<Session>,
     pub events: Collection<Event>,
     /// Every other product's resources, of any type (`generic.rs` serves them).
-    pub records: Collection<Record>,
+    pub records: Records,
 }
 
 /// What create returns besides the inquiry: the tokens asked for in `meta`.
@@ -1263,4 +1306,39 @@ pub fn versions_of<'a>(
     template_id: &str,
 ) -> Result<Vec<&'a TemplateVersion>, ApiError> {
     Ok(store.template(template_id)?.versions.iter().rev().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_types_records_come_newest_first_without_the_others() {
+        let mut records = Records::default();
+        let now = Utc::now();
+        let mut made = Vec::new();
+        for json_type in [
+            "report/watchlist",
+            "account",
+            "report/adverse-media",
+            "account",
+        ] {
+            let kind = resource_type(json_type).expect("a type of the spec");
+            let record = Record::new(kind, now).expect("a record");
+            made.push(record.id.clone());
+            records.insert(record.id.clone(), record);
+        }
+        let ids = |types: &[&str]| -> Vec<String> {
+            records
+                .of_types(types)
+                .map(|record| record.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(&["account"]), [made[3].clone(), made[1].clone()]);
+        assert_eq!(
+            ids(&["report/watchlist", "report/adverse-media"]),
+            [made[2].clone(), made[0].clone()]
+        );
+        assert!(ids(&["case"]).is_empty());
+    }
 }

@@ -61,6 +61,24 @@ const PAIRS: &[(&str, &str, &str, Option<f64>)] = &[
         "mock_throughput/floor/retrieve",
         None,
     ),
+    (
+        "mock inquiry create, time per request vs a bare axum server",
+        "mock_throughput/persona_mock/create",
+        "mock_throughput/floor/retrieve",
+        None,
+    ),
+    (
+        "mock account create, time per request vs a bare axum server",
+        "mock_throughput/persona_mock/create_account",
+        "mock_throughput/floor/retrieve",
+        None,
+    ),
+    (
+        "mock report create, time per request vs a bare axum server",
+        "mock_throughput/persona_mock/create_report",
+        "mock_throughput/floor/retrieve",
+        None,
+    ),
 ];
 
 /// The group of `tests/benches/decode_by_product.rs`: a pair for each product, `typed/<product>`
@@ -85,6 +103,14 @@ const RATES: &[(&str, &str)] = &[
     (
         "persona-mock create, 16 concurrent clients",
         "mock_throughput/persona_mock/create",
+    ),
+    (
+        "persona-mock account create, 16 concurrent clients",
+        "mock_throughput/persona_mock/create_account",
+    ),
+    (
+        "persona-mock report create, 16 concurrent clients",
+        "mock_throughput/persona_mock/create_report",
     ),
     (
         "persona-mock retrieve, 16 concurrent clients",

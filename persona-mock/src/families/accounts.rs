@@ -17,10 +17,8 @@ pub const TYPE: &str = "account";
 pub fn by_reference(store: &Store, reference: &str) -> Option<String> {
     store
         .records
-        .newest_first()
-        .find(|record| {
-            record.kind.json_type == TYPE && record.attribute("reference-id") == reference
-        })
+        .of_types(&[TYPE])
+        .find(|record| record.attribute("reference-id") == reference)
         .map(|record| record.id.clone())
 }
 

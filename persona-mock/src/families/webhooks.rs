@@ -98,8 +98,8 @@ fn signing(record: &Record, now: DateTime<Utc>) -> Vec<String> {
 pub fn endpoints(store: &Store, now: DateTime<Utc>) -> Vec<(String, WebhookEndpoint)> {
     store
         .records
-        .newest_first()
-        .filter(|record| record.kind.json_type == TYPE && record.attribute("status") == "enabled")
+        .of_types(&[TYPE])
+        .filter(|record| record.attribute("status") == "enabled")
         .filter_map(|record| {
             let url = record.attribute("url");
             let mut secrets = signing(record, now).into_iter();
