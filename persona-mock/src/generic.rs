@@ -170,7 +170,7 @@ async fn serve(
             let mut happened = vec!["created"];
             happened.extend(families::created(&mut record, &body, now)?);
             let (id, json_type) = (record.id.clone(), record.kind.json_type);
-            store.records.insert(id.clone(), record);
+            store.records.insert(record);
             for happening in happened {
                 store.announce(json_type, &id, happening, now);
             }
@@ -212,7 +212,7 @@ async fn serve(
             let now = Utc::now();
             if let Some(made) = made_by_acting(&store, operation, id)? {
                 let (made_id, json_type) = (made.id.clone(), made.kind.json_type);
-                store.records.insert(made_id.clone(), made);
+                store.records.insert(made);
                 store.announce(json_type, &made_id, "created", now);
                 return answer(&store, operation, &query, &made_id);
             }

@@ -30,6 +30,15 @@ pub fn resource_type(json_type: &str) -> Option<&'static ResourceType> {
     TYPES.get(first).filter(|kind| kind.json_type == json_type)
 }
 
+/// The family a JSON:API type belongs to, named as its events and errors name it:
+/// `report-template` for `report-template/watchlist`, `verification` for
+/// `verification/government-id`; a type without one is its own.
+pub fn family(json_type: &str) -> &str {
+    json_type
+        .split_once('/')
+        .map_or(json_type, |(head, _)| head)
+}
+
 /// The entry of a type's schema: what the type looks like in one operation's answer.
 pub fn shape(json_type: &str, schema: &str) -> Option<&'static ResourceType> {
     let first = TYPES.partition_point(|kind| kind.json_type < json_type);

@@ -9,6 +9,7 @@
 //! template of every kind. The inquiry family keeps its templates in its own store.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -16,7 +17,7 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::ids::stable_id;
 use crate::operations::{ALL, Operation};
-use crate::records::{Record, resource_type};
+use crate::records::{Record, family, resource_type};
 use crate::resource_types::{ResourceType, TYPES};
 use crate::store::Store;
 
@@ -29,8 +30,14 @@ pub struct SandboxTemplate {
     pub id: String,
 }
 
-/// Every kind the sandbox starts with one of, sorted by type.
-pub fn kinds() -> Vec<&'static ResourceType> {
+/// Every kind the sandbox starts with one of, sorted by type: worked out from the static tables
+/// once, since every generic create consults it.
+pub fn kinds() -> &'static [&'static ResourceType] {
+    static KINDS: LazyLock<Vec<&'static ResourceType>> = LazyLock::new(derive_kinds);
+    &KINDS
+}
+
+fn derive_kinds() -> Vec<&'static ResourceType> {
     let made: BTreeSet<&str> = ALL
         .iter()
         .filter(|operation| creates(operation) || operation.from_overlay)
@@ -43,7 +50,7 @@ pub fn kinds() -> Vec<&'static ResourceType> {
         .flat_map(|operation| {
             pointers(operation).filter_map(move |name| pointed_type(operation, name))
         })
-        .flat_map(family)
+        .flat_map(with_family)
         .collect();
     TYPES
         .iter()
@@ -57,30 +64,35 @@ pub fn kinds() -> Vec<&'static ResourceType> {
 /// The sandbox's templates and types, one of each kind.
 pub fn templates() -> Vec<SandboxTemplate> {
     kinds()
-        .into_iter()
+        .iter()
         .filter_map(|kind| {
             Some(SandboxTemplate {
                 json_type: kind.json_type,
-                id: stable_id(kind.prefix?, kind.json_type),
+                id: id_of(kind)?,
             })
         })
         .collect()
 }
 
+/// The id of the sandbox's one record of a kind, the same in every run.
+fn id_of(kind: &ResourceType) -> Option<String> {
+    Some(stable_id(kind.prefix?, kind.json_type))
+}
+
 /// Adds the sandbox's templates and types to a new store.
 pub fn seed(store: &mut Store, now: DateTime<Utc>) {
-    for kind in kinds() {
-        let Ok(mut record) = Record::new(kind, now) else {
+    for &kind in kinds() {
+        let (Ok(mut record), Some(id)) = (Record::new(kind, now), id_of(kind)) else {
             continue;
         };
-        record.id = stable_id(kind.prefix.unwrap_or_default(), kind.json_type);
+        record.id = id;
         if record.has_attribute("name") {
             let noun = kind.json_type.replace(['-', '/'], " ");
             record
                 .attributes
                 .insert("name".into(), json!(format!("Sandbox {noun}")));
         }
-        store.records.insert(record.id.clone(), record);
+        store.records.insert(record);
     }
 }
 
@@ -93,7 +105,6 @@ pub fn check_pointers(
     operation: &Operation,
     body: &serde_json::Value,
 ) -> Result<(), ApiError> {
-    let sandbox: BTreeSet<&str> = kinds().iter().map(|kind| kind.json_type).collect();
     for name in operation
         .body_attributes
         .iter()
@@ -108,26 +119,26 @@ pub fn check_pointers(
         let Some(wanted) = pointed_type(operation, name) else {
             continue;
         };
-        let family: Vec<&str> = family(wanted)
-            .filter(|json_type| sandbox.contains(json_type))
+        let kinds_of_family: Vec<&str> = with_family(wanted)
+            .filter(|json_type| kinds().iter().any(|kind| kind.json_type == *json_type))
             .collect();
-        if family.is_empty() {
+        if kinds_of_family.is_empty() {
             continue;
         }
         let found = store
             .records
             .get(sent)
-            .is_ok_and(|record| family.contains(&record.kind.json_type));
+            .is_ok_and(|record| kinds_of_family.contains(&record.kind.json_type));
         if !found {
             let known: Vec<String> = templates()
                 .into_iter()
-                .filter(|object| family.contains(&object.json_type))
+                .filter(|object| kinds_of_family.contains(&object.json_type))
                 .map(|object| object.id)
                 .collect();
             return Err(ApiError::unprocessable(
                 format!(
                     "data.attributes.{name}: the sandbox has no {} '{sent}' (it has {})",
-                    family_name(wanted),
+                    family(wanted),
                     known.join(", ")
                 ),
                 &format!("/data/attributes/{name}"),
@@ -167,7 +178,7 @@ fn pointed_type(operation: &Operation, name: &str) -> Option<&'static str> {
 
 /// A type and the others of its family: `report-template/watchlist` with every
 /// `report-template/...`; a type without a family alone.
-fn family(json_type: &'static str) -> impl Iterator<Item = &'static str> {
+fn with_family(json_type: &'static str) -> impl Iterator<Item = &'static str> {
     let head = json_type.split_once('/').map(|(head, _)| head);
     TYPES
         .iter()
@@ -178,13 +189,6 @@ fn family(json_type: &'static str) -> impl Iterator<Item = &'static str> {
                 .is_some_and(|(other, _)| other == head),
             None => *other == json_type,
         })
-}
-
-/// How an error names a family: `report-template` for `report-template/watchlist`.
-fn family_name(json_type: &str) -> &str {
-    json_type
-        .split_once('/')
-        .map_or(json_type, |(head, _)| head)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::families::{accounts, verifications};
 use crate::ids::new_id;
 use crate::operations::EVENTS;
-use crate::records::{Record, resource_type};
+use crate::records::{Record, family, resource_type};
 
 /// How long an inquiry stays open after it is created, as Persona's default.
 const EXPIRES_AFTER: Duration = Duration::hours(24);
@@ -212,17 +212,13 @@ fn announce(
     happening: &str,
     now: DateTime<Utc>,
 ) {
-    let family = json_type.split_once('/').map(|(head, _)| head);
-    let name = [Some(json_type), family]
-        .into_iter()
-        .flatten()
-        .find_map(|name| {
-            let name = format!("{name}.{happening}");
-            EVENTS
-                .binary_search(&name.as_str())
-                .ok()
-                .map(|index| EVENTS[index])
-        });
+    let name = [json_type, family(json_type)].into_iter().find_map(|name| {
+        let name = format!("{name}.{happening}");
+        EVENTS
+            .binary_search(&name.as_str())
+            .ok()
+            .map(|index| EVENTS[index])
+    });
     if let Some(name) = name {
         record(events, name, Subject::Record(id.to_string()), now);
     }
@@ -310,12 +306,12 @@ pub struct Records {
 }
 
 impl Records {
-    pub(crate) fn insert(&mut self, id: String, record: Record) {
+    pub(crate) fn insert(&mut self, record: Record) {
         self.by_type
             .entry(record.kind.json_type)
             .or_default()
             .push(self.all.len());
-        self.all.insert(id, record);
+        self.all.insert(record.id.clone(), record);
     }
 
     pub fn get(&self, id: &str) -> Result<&Record, ApiError> {
@@ -401,7 +397,7 @@ impl Store {
                 .attributes
                 .insert("reference-id".into(), Value::String(reference.to_string()));
         }
-        self.records.insert(id.to_string(), account);
+        self.records.insert(account);
         self.announce(accounts::TYPE, id, "created", now);
         Ok(())
     }
@@ -842,7 +838,7 @@ impl Store {
                     let verification =
                         verifications::run(&inquiry.id, &inquiry.fields, &template, passed, now)?;
                     let verification_id = verification.id.clone();
-                    self.records.insert(verification_id.clone(), verification);
+                    self.records.insert(verification);
                     for happening in verifications::happenings(passed) {
                         announce(
                             &mut self.events,
@@ -1326,7 +1322,7 @@ mod tests {
             let kind = resource_type(json_type).expect("a type of the spec");
             let record = Record::new(kind, now).expect("a record");
             made.push(record.id.clone());
-            records.insert(record.id.clone(), record);
+            records.insert(record);
         }
         let ids = |types: &[&str]| -> Vec<String> {
             records
