@@ -148,9 +148,12 @@ pub fn run(bundle: &Path, check: bool) -> Result<String, TaskError> {
         (true, false) => Ok(format!(
             "{IMPORTED_PATH} is up to date ({operations} operations, {events} webhook events)"
         )),
-        (false, _) => Ok(format!(
-            "wrote {IMPORTED_PATH} ({operations} operations, {events} webhook events, {} lines)",
+        (false, true) => Ok(format!(
+            "wrote {IMPORTED_PATH} ({operations} operations, {events} webhook events, {} lines): changed",
             yaml.lines().count()
+        )),
+        (false, false) => Ok(format!(
+            "{IMPORTED_PATH}: unchanged ({operations} operations, {events} webhook events)"
         )),
     }
 }

@@ -15,6 +15,7 @@ pub mod emit;
 pub mod emit_mock;
 pub mod features;
 pub mod fixtures;
+pub mod follow;
 pub mod import;
 pub mod import_schema;
 pub mod measure_build;
@@ -534,10 +535,11 @@ pub fn generate_client(check: bool) -> Result<String, TaskError> {
                 });
             }
             (true, false) => report.push(format!("{path} is up to date with {SPEC_PATH}")),
-            (false, _) => report.push(format!(
-                "wrote {path} ({} lines) from {SPEC_PATH}",
+            (false, true) => report.push(format!(
+                "wrote {path} ({} lines) from {SPEC_PATH}: changed",
                 code.lines().count()
             )),
+            (false, false) => report.push(format!("{path}: unchanged")),
         }
     }
     Ok(report.join("\n"))

@@ -30,6 +30,10 @@ const USAGE: &str = "usage: cargo xtask <task>
   semver [--baseline <rev>]           what this checkout changes in persona-api's public API, by cargo-semver-checks,
                                       against the last release (the state before the last version bump); exit 1
                                       on a breaking change the version does not allow
+  follow <new.json> [--since <old.json>]
+                                      the maintainer's flow for a new Persona bundle: what changed from old.json by
+                                      product, import, generate, the snapshots that changed (written as .snap.new for
+                                      `cargo insta review`) and semver's verdict, as one report; commits nothing
   measure-build [--tls rustls-ring]   time clean builds of persona-api and of its dependencies alone; print the ratio
   measure-build --features            and then persona-api's own build with each product's feature alone, default
                                       and full, as a table
@@ -86,6 +90,10 @@ fn main() -> ExitCode {
         ["bench-report"] => xtask::bench_report::run(),
         ["semver"] => xtask::semver::run(None),
         ["semver", "--baseline", revision] => xtask::semver::run(Some(revision)),
+        ["follow", new] => xtask::follow::run(Path::new(new), None),
+        ["follow", new, "--since", old] | ["follow", "--since", old, new] => {
+            xtask::follow::run(Path::new(new), Some(Path::new(old)))
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
