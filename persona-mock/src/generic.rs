@@ -65,7 +65,7 @@ enum Role<'a> {
     Remove(&'a str),
     /// A verb on one record: `/accounts/{account-id}/add-tag`.
     Act(&'a str, &'a str),
-    /// The records one record links to: `/accounts/{account-id}/relations`.
+    /// The records one record is related to: `/accounts/{account-id}/relations`.
     Linked(&'a str),
 }
 
@@ -178,16 +178,19 @@ async fn serve(
         }
         Role::List => list(&store, operation, &query, path, |_| true),
         Role::Linked(id) => {
+            // The one such list is an account's relations under a key (`filter[key]`).
             let parent = store.records.get(id)?;
-            let linked: BTreeSet<&str> = parent
-                .kind
-                .relationships
-                .iter()
-                .flat_map(|relationship| parent.linked_ids(relationship.name))
+            let key = query.get("filter[key]").unwrap_or_default();
+            let related: BTreeSet<&str> = families::relations::related(parent, key)
+                .into_iter()
                 .collect();
-            list(&store, operation, &query, path, |record| {
-                linked.contains(record.id.as_str())
-            })
+            list(
+                &store,
+                operation,
+                &query.without("filter[key]"),
+                path,
+                |record| related.contains(record.id.as_str()),
+            )
         }
         Role::Retrieve(id) => answer(&store, operation, &query, id),
         Role::Update(id) => {
@@ -216,11 +219,19 @@ async fn serve(
                 store.announce(json_type, &made_id, "created", now);
                 return answer(&store, operation, &query, &made_id);
             }
-            let record = record_mut(&mut store, operation, id)?;
-            let mut changed = families::act(record, verb, &body, now)?;
+            if verb == "clone" {
+                let copy = cloned(&mut store, operation, id, &body, now)?;
+                return answer(&store, operation, &query, &copy);
+            }
+            record_mut(&mut store, operation, id)?;
+            let mut changed = families::act(&mut store, id, verb, &body, now)?;
+            let record = store.records.get_mut(id)?;
             if !changed && (verb.ends_with("-tag") || verb == "set-tags") {
                 retag(record, verb, &body)?;
                 changed = true;
+            }
+            if changed {
+                record.updated_at = now;
             }
             // A verb the mock does not carry out yet announces nothing.
             let json_type = record.kind.json_type;
@@ -461,6 +472,29 @@ fn made_by_acting(
         json!({ "type": parent.kind.json_type, "id": parent_id }),
     );
     Ok(Some(made))
+}
+
+/// `clone`: a new record of the same type with the attributes and links of the one named (a
+/// webhook's or API key's), made as a create makes it, so what must be its own (a webhook's
+/// secret) is; announced as created. Its id.
+fn cloned(
+    store: &mut Store,
+    operation: &Operation,
+    id: &str,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let original = record_mut(store, operation, id)?;
+    let mut copy = Record::new(original.kind, now)?;
+    copy.attributes = original.attributes.clone();
+    copy.relationships = original.relationships.clone();
+    let happened = families::created(&mut copy, body, now)?;
+    let (copy_id, json_type) = (copy.id.clone(), copy.kind.json_type);
+    store.records.insert(copy);
+    for happening in std::iter::once("created").chain(happened) {
+        store.announce(json_type, &copy_id, happening, now);
+    }
+    Ok(copy_id)
 }
 
 /// The body's `data.attributes`, each a name the operation takes.

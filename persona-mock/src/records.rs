@@ -20,6 +20,9 @@ pub struct Record {
     pub attributes: Map<String, Value>,
     /// Linkage by relationship name: `{type, id}`, or an array of them.
     pub relationships: Map<String, Value>,
+    /// What the sandbox keeps about the record that Persona does not show in it: the schema
+    /// key each relation was added under (`relations.rs`), by the related id.
+    pub unshown: Map<String, Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -62,6 +65,7 @@ impl Record {
             id: new_id(prefix),
             attributes: Map::new(),
             relationships: Map::new(),
+            unshown: Map::new(),
             created_at: now,
             updated_at: now,
         })

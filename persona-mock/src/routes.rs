@@ -120,6 +120,17 @@ impl Query {
             .map(|(key, value)| (key.as_str(), value.as_str()))
     }
 
+    /// The query without the parameter `name`: for a handler that applies it itself.
+    pub(crate) fn without(&self, name: &str) -> Query {
+        Query(
+            self.0
+                .iter()
+                .filter(|(key, _)| key != name)
+                .cloned()
+                .collect(),
+        )
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

@@ -280,6 +280,11 @@ impl<T> Collection<T> {
         self.by_id.get_mut(id).ok_or_else(ApiError::not_found)
     }
 
+    /// Every object, in no order, to change.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.by_id.values_mut()
+    }
+
     /// Newest first, as Persona lists.
     pub fn newest_first(&self) -> impl Iterator<Item = &T> {
         self.order.iter().rev().map(|id| &self.by_id[id])
@@ -320,6 +325,11 @@ impl Records {
 
     pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut Record, ApiError> {
         self.all.get_mut(id)
+    }
+
+    /// Every record, in no order, to change.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Record> {
+        self.all.values_mut()
     }
 
     /// The records of these types, newest first, as Persona lists.

@@ -3,12 +3,21 @@
 //! (`meta.upsert-by`), which answers with the account there is. An inquiry lands on an
 //! account (`Store::account_for`): the one it names, the one with its reference id, or a new
 //! one.
+//!
+//! `consolidate` moves what the source accounts hold onto the target: their inquiries, and
+//! every record that links to them (reports, cases, transactions, relations). Their
+//! attributes stay where they are, as Persona's docs say. Which account gets which event is
+//! our choice, as the docs do not say: the target gets `account.consolidated`, each source
+//! `account.consolidated-with`. Relations are shared with transactions (`relations.rs`).
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::records::Record;
 use crate::store::Store;
+
+use super::relations;
 
 /// The JSON:API type.
 pub const TYPE: &str = "account";
@@ -40,4 +49,74 @@ pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<Stri
     Err(ApiError::conflict(format!(
         "an account with reference-id '{reference}' exists: {existing} (send meta.upsert-by: reference-id to get it instead)"
     )))
+}
+
+pub fn act(
+    store: &mut Store,
+    id: &str,
+    verb: &str,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    if verb != "consolidate" {
+        return relations::act(store, id, verb, body);
+    }
+    let sources = source_accounts(store, id, body)?;
+    for inquiry in store.inquiries.values_mut() {
+        if sources.contains(&inquiry.account_id) {
+            inquiry.account_id = id.to_string();
+            inquiry.updated_at = now;
+        }
+    }
+    for record in store.records.values_mut() {
+        for linkage in record.relationships.values_mut() {
+            let items = match linkage {
+                Value::Array(items) => items.iter_mut().collect(),
+                one => vec![one],
+            };
+            for item in items {
+                if item["id"]
+                    .as_str()
+                    .is_some_and(|linked| sources.contains(&linked.to_string()))
+                {
+                    item["id"] = Value::String(id.to_string());
+                }
+            }
+        }
+    }
+    for source in &sources {
+        store.announce(TYPE, source, "consolidated-with", now);
+    }
+    Ok(true)
+}
+
+/// The accounts `meta.source-account-ids` names, each refused by name unless it is another
+/// account the sandbox has.
+fn source_accounts(store: &Store, target: &str, body: &Value) -> Result<Vec<String>, ApiError> {
+    const POINTER: &str = "/meta/source-account-ids";
+    let ids: Vec<String> = body["meta"]["source-account-ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|id| id.as_str().unwrap_or_default().to_string())
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::unprocessable(
+            "meta.source-account-ids: name at least one account to consolidate",
+            POINTER,
+        ));
+    }
+    for source in &ids {
+        let is_account = store
+            .records
+            .get(source)
+            .is_ok_and(|record| record.kind.json_type == TYPE);
+        if !is_account || source == target {
+            return Err(ApiError::unprocessable(
+                format!("meta.source-account-ids: {source} is not another account the sandbox has"),
+                POINTER,
+            ));
+        }
+    }
+    Ok(ids)
 }

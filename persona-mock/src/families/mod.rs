@@ -3,8 +3,12 @@
 //! keeps the generic behaviour.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod cases;
+pub mod connect;
+pub mod relations;
 pub mod reports;
+pub mod transactions;
 pub mod verifications;
 pub mod webhooks;
 
@@ -44,22 +48,37 @@ pub fn created(
             cases::created(record, body, now)?;
             Vec::new()
         }
+        connect::CONNECTION | connect::SHARE_TOKEN => {
+            connect::created(record, now);
+            Vec::new()
+        }
         json_type if json_type.starts_with(reports::TYPE_PREFIX) => reports::created(record, now),
         _ => Vec::new(),
     })
 }
 
 /// Runs a product's verb on a record (`disable` a webhook); `false` when the product has no
-/// behaviour of its own for it.
+/// behaviour of its own for it. The record's own event for the verb is the caller's to
+/// announce; a verb that changes or makes other records announces theirs.
 pub fn act(
-    record: &mut Record,
+    store: &mut Store,
+    id: &str,
     verb: &str,
     body: &Value,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
-    match record.kind.json_type {
+    let json_type = store.records.get(id)?.kind.json_type;
+    let record = store.records.get_mut(id)?;
+    match json_type {
         webhooks::TYPE => webhooks::act(record, verb, body, now),
         cases::TYPE => cases::act(record, verb, body, now),
+        api_keys::TYPE => api_keys::act(record, verb, body, now),
+        connect::CONNECTION | connect::SHARE_TOKEN => connect::act(record, verb, body, now),
+        accounts::TYPE => accounts::act(store, id, verb, body, now),
+        transactions::TYPE => transactions::act(store, id, verb, body, now),
+        json_type if json_type.starts_with(reports::TYPE_PREFIX) => {
+            reports::act(store, id, verb, now)
+        }
         _ => Ok(false),
     }
 }

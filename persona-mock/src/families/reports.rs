@@ -4,6 +4,10 @@
 //! case) matches: `has-match` is true and the `matched` event of its kind follows, where the
 //! kind has one (watchlist, politically exposed person, adverse media ...). Persona's docs
 //! give the sandbox no rule for matches; this one is ours.
+//!
+//! The report actions: `run` runs it again at once (`completed-at` and its events as when it
+//! was made); `dismiss` dismisses its matches (`has-match` false, the kind's `dismissed`
+//! event); `pause` and `resume` turn its continuous monitoring off and on (`is-continuous`).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -49,6 +53,35 @@ pub fn admit(store: &Store, record: &Record) -> Result<(), ApiError> {
     Ok(())
 }
 
+pub fn act(store: &mut Store, id: &str, verb: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let record = store.records.get_mut(id)?;
+    match verb {
+        "run" => {
+            let query = record
+                .attributes
+                .get("query")
+                .cloned()
+                .unwrap_or_else(|| Value::Object(record.attributes.clone()));
+            let json_type = record.kind.json_type;
+            for happening in ran(record, &query, now) {
+                store.announce(json_type, id, happening, now);
+            }
+        }
+        "dismiss" => {
+            if record.has_attribute("has-match") {
+                record.attributes.insert("has-match".into(), json!(false));
+            }
+        }
+        "pause" | "resume" => {
+            record
+                .attributes
+                .insert("is-continuous".into(), json!(verb == "resume"));
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
     // The query it ran on shows in its attributes: as `query` where the kind has one, else
     // member by member (`name-first`, `term` ...).
@@ -66,8 +99,6 @@ pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
             record.attributes.insert(name.clone(), value.clone());
         }
     }
-    record.attributes.insert("status".into(), json!("ready"));
-    record.attributes.insert("completed-at".into(), time(now));
     // What a new report has where Persona's schemas allow no null: no tags, not recurring, the
     // one version of the sandbox's report templates, and an empty run history (Persona no
     // longer fills it in).
@@ -82,6 +113,14 @@ pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
             record.attributes.insert(name.into(), value);
         }
     }
+    ran(record, &query, now)
+}
+
+/// Runs the report on its query: it is `ready`, and matched if the sandbox's rule says so.
+/// What happened, for its events.
+fn ran(record: &mut Record, query: &Value, now: DateTime<Utc>) -> Vec<&'static str> {
+    record.attributes.insert("status".into(), json!("ready"));
+    record.attributes.insert("completed-at".into(), time(now));
     let matched = ["name-last", "term"].iter().any(|name| {
         query[name]
             .as_str()

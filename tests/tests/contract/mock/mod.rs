@@ -1,7 +1,7 @@
 //! persona-mock against the contract, by area: each operation through the generated client
 //! (inquiries, sessions, templates), raw responses against the spec's schemas and Persona's
 //! formats (conformance), the behaviours Persona documents (behaviour), and the other
-//! products, served from the spec's tables (products).
+//! products, served from the spec's tables (products), and their own verbs (verbs).
 
 mod behaviour;
 mod conformance;
@@ -9,6 +9,7 @@ mod inquiries;
 mod products;
 mod sessions;
 mod templates;
+mod verbs;
 mod webhook_delivery;
 
 use std::collections::BTreeSet;

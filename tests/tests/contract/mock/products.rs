@@ -12,20 +12,25 @@ use serde_json::{Value, json};
 
 use super::sandbox;
 
-struct Raw {
+pub(super) struct Raw {
     http: reqwest::Client,
     base: String,
 }
 
 impl Raw {
-    fn new(mock: &MockServer) -> Raw {
+    pub(super) fn new(mock: &MockServer) -> Raw {
         Raw {
             http: reqwest::Client::new(),
             base: mock.base_url().to_string(),
         }
     }
 
-    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -99,7 +104,11 @@ fn assert_conforms(operation: &persona_api_tests::Operation, body: &Value) {
     assert_conforms_as(operation, operation.success_status, body);
 }
 
-fn assert_conforms_as(operation: &persona_api_tests::Operation, status: u16, body: &Value) {
+pub(super) fn assert_conforms_as(
+    operation: &persona_api_tests::Operation,
+    status: u16,
+    body: &Value,
+) {
     let found = violations(&response_schema(operation, status), body);
     assert!(
         found.is_empty(),
@@ -409,7 +418,7 @@ async fn an_upload_needs_the_parts_its_operation_requires() {
 }
 
 /// The names of the events recorded about one object, oldest first.
-async fn events_about(raw: &Raw, id: &str) -> Vec<String> {
+pub(super) async fn events_about(raw: &Raw, id: &str) -> Vec<String> {
     let (status, events) = raw
         .send(
             Method::GET,

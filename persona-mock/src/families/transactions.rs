@@ -1,0 +1,44 @@
+//! Transactions: `label` makes a transaction label (the label and model version sent) and
+//! links it as the transaction's `transaction-label`, replacing the one before; relations are
+//! shared with accounts (`relations.rs`). `redact-biometrics` answers with the transaction as
+//! it is: the sandbox keeps no biometric data to delete.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::records::{Record, resource_type};
+use crate::store::Store;
+
+use super::relations;
+
+/// The JSON:API type.
+pub const TYPE: &str = "transaction";
+const LABEL: &str = "transaction-label";
+
+pub fn act(
+    store: &mut Store,
+    id: &str,
+    verb: &str,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    if verb != "label" {
+        return relations::act(store, id, verb, body);
+    }
+    let kind = resource_type(LABEL).ok_or_else(ApiError::not_found)?;
+    let mut label = Record::new(kind, now)?;
+    for (name, sent) in [("model-label", "label"), ("model-version", "model-version")] {
+        if let Some(value) = body["meta"].get(sent).filter(|value| !value.is_null()) {
+            label.attributes.insert(name.into(), value.clone());
+        }
+    }
+    let linkage = json!({ "type": LABEL, "id": label.id });
+    store.records.insert(label);
+    store
+        .records
+        .get_mut(id)?
+        .relationships
+        .insert(LABEL.into(), linkage);
+    Ok(true)
+}
