@@ -29,9 +29,19 @@ use crate::store::Store;
 /// several templates fit, the one with the most literal segments (`/accounts/search` before
 /// `/accounts/{account-id}`).
 pub fn operation_of(method: &Method, path: &str) -> Option<&'static Operation> {
+    best_of(ALL, method, path)
+}
+
+/// Of `operations`, the one a request is for, as [`operation_of`] finds it.
+pub fn best_of<'a>(
+    operations: impl IntoIterator<Item = &'a Operation>,
+    method: &Method,
+    path: &str,
+) -> Option<&'a Operation> {
     let path = path.strip_prefix(BASE_PATH)?;
     let segments: Vec<&str> = path.split('/').collect();
-    ALL.iter()
+    operations
+        .into_iter()
         .filter(|operation| operation.method.eq_ignore_ascii_case(method.as_str()))
         .filter_map(|operation| {
             let template: Vec<&str> = operation.path.split('/').collect();

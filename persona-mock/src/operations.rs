@@ -56,6 +56,9 @@ pub struct Operation {
     /// has a handler of its own for it; every other operation is served from these
     /// tables.
     pub from_overlay: bool,
+    /// The security schemes a request authenticates with: `bearerAuth` (the API key),
+    /// `privacyPassAuth` (a relay's claim); none for one anyone may send.
+    pub security: &'static [&'static str],
 }
 pub const RETRIEVE_ACCOUNT_TYPE: Operation = Operation {
     id: "retrieveAccountType",
@@ -80,6 +83,7 @@ pub const RETRIEVE_ACCOUNT_TYPE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_ACCOUNTS: Operation = Operation {
     id: "listAccounts",
@@ -104,6 +108,7 @@ pub const LIST_ACCOUNTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_ACCOUNT: Operation = Operation {
     id: "createAccount",
@@ -148,6 +153,7 @@ pub const CREATE_ACCOUNT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SEARCH_ACCOUNTS: Operation = Operation {
     id: "searchAccounts",
@@ -172,6 +178,7 @@ pub const SEARCH_ACCOUNTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_ACCOUNT: Operation = Operation {
     id: "retrieveAccount",
@@ -196,6 +203,7 @@ pub const RETRIEVE_ACCOUNT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_ACCOUNT: Operation = Operation {
     id: "updateAccount",
@@ -239,6 +247,7 @@ pub const UPDATE_ACCOUNT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_ACCOUNT: Operation = Operation {
     id: "redactAccount",
@@ -263,6 +272,7 @@ pub const REDACT_ACCOUNT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_ACCOUNT_RELATION: Operation = Operation {
     id: "addAccountRelation",
@@ -287,6 +297,7 @@ pub const ADD_ACCOUNT_RELATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_ACCOUNT_TAG: Operation = Operation {
     id: "addAccountTag",
@@ -311,6 +322,7 @@ pub const ADD_ACCOUNT_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CONSOLIDATE_ACCOUNTS: Operation = Operation {
     id: "consolidateAccounts",
@@ -335,6 +347,7 @@ pub const CONSOLIDATE_ACCOUNTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_ACCOUNT_RELATIONS: Operation = Operation {
     id: "listAccountRelations",
@@ -359,6 +372,7 @@ pub const LIST_ACCOUNT_RELATIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_ACCOUNT_RELATION: Operation = Operation {
     id: "removeAccountRelation",
@@ -383,6 +397,7 @@ pub const REMOVE_ACCOUNT_RELATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_ACCOUNT_TAG: Operation = Operation {
     id: "removeAccountTag",
@@ -407,6 +422,7 @@ pub const REMOVE_ACCOUNT_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RUN_ACCOUNT_ACTION: Operation = Operation {
     id: "runAccountAction",
@@ -431,6 +447,7 @@ pub const RUN_ACCOUNT_ACTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SET_ACCOUNT_TAGS: Operation = Operation {
     id: "setAccountTags",
@@ -455,6 +472,7 @@ pub const SET_ACCOUNT_TAGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_API_KEYS: Operation = Operation {
     id: "listApiKeys",
@@ -479,6 +497,7 @@ pub const LIST_API_KEYS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_API_KEY: Operation = Operation {
     id: "createApiKey",
@@ -512,6 +531,7 @@ pub const CREATE_API_KEY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_API_KEY: Operation = Operation {
     id: "retrieveApiKey",
@@ -536,6 +556,7 @@ pub const RETRIEVE_API_KEY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_API_KEY: Operation = Operation {
     id: "updateApiKey",
@@ -569,6 +590,7 @@ pub const UPDATE_API_KEY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CLONE_API_KEY: Operation = Operation {
     id: "cloneApiKey",
@@ -593,6 +615,7 @@ pub const CLONE_API_KEY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const EXPIRE_API_KEY: Operation = Operation {
     id: "expireApiKey",
@@ -617,6 +640,7 @@ pub const EXPIRE_API_KEY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_API_LOGS: Operation = Operation {
     id: "listApiLogs",
@@ -641,6 +665,7 @@ pub const LIST_API_LOGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_API_LOG: Operation = Operation {
     id: "retrieveApiLog",
@@ -665,6 +690,7 @@ pub const RETRIEVE_API_LOG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_CASE_TEMPLATE: Operation = Operation {
     id: "retrieveCaseTemplate",
@@ -689,6 +715,7 @@ pub const RETRIEVE_CASE_TEMPLATE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_CASES: Operation = Operation {
     id: "listCases",
@@ -720,6 +747,7 @@ pub const LIST_CASES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_CASE: Operation = Operation {
     id: "createCase",
@@ -744,6 +772,7 @@ pub const CREATE_CASE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SEARCH_CASES: Operation = Operation {
     id: "searchCases",
@@ -768,6 +797,7 @@ pub const SEARCH_CASES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_CASE: Operation = Operation {
     id: "retrieveCase",
@@ -792,6 +822,7 @@ pub const RETRIEVE_CASE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_CASE: Operation = Operation {
     id: "updateCase",
@@ -816,6 +847,7 @@ pub const UPDATE_CASE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_CASE: Operation = Operation {
     id: "redactCase",
@@ -840,6 +872,7 @@ pub const REDACT_CASE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_CASE_OBJECTS: Operation = Operation {
     id: "addCaseObjects",
@@ -864,6 +897,7 @@ pub const ADD_CASE_OBJECTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_CASE_TAG: Operation = Operation {
     id: "addCaseTag",
@@ -888,6 +922,7 @@ pub const ADD_CASE_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ASSIGN_CASE: Operation = Operation {
     id: "assignCase",
@@ -912,6 +947,7 @@ pub const ASSIGN_CASE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_CASE_OBJECTS: Operation = Operation {
     id: "removeCaseObjects",
@@ -936,6 +972,7 @@ pub const REMOVE_CASE_OBJECTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_CASE_TAG: Operation = Operation {
     id: "removeCaseTag",
@@ -960,6 +997,7 @@ pub const REMOVE_CASE_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SET_CASE_STATUS: Operation = Operation {
     id: "setCaseStatus",
@@ -984,6 +1022,7 @@ pub const SET_CASE_STATUS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SET_CASE_TAGS: Operation = Operation {
     id: "setCaseTags",
@@ -1008,6 +1047,7 @@ pub const SET_CASE_TAGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_CONNECT_CONNECTIONS: Operation = Operation {
     id: "listConnectConnections",
@@ -1032,6 +1072,7 @@ pub const LIST_CONNECT_CONNECTIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_CONNECT_CONNECTION: Operation = Operation {
     id: "createConnectConnection",
@@ -1056,6 +1097,7 @@ pub const CREATE_CONNECT_CONNECTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_CONNECT_CONNECTION: Operation = Operation {
     id: "retrieveConnectConnection",
@@ -1080,6 +1122,7 @@ pub const RETRIEVE_CONNECT_CONNECTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const DEACTIVATE_CONNECT_CONNECTION: Operation = Operation {
     id: "deactivateConnectConnection",
@@ -1104,6 +1147,7 @@ pub const DEACTIVATE_CONNECT_CONNECTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REACTIVATE_CONNECT_CONNECTION: Operation = Operation {
     id: "reactivateConnectConnection",
@@ -1128,6 +1172,7 @@ pub const REACTIVATE_CONNECT_CONNECTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_SHARE_TOKENS: Operation = Operation {
     id: "listShareTokens",
@@ -1152,6 +1197,7 @@ pub const LIST_SHARE_TOKENS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_SHARE_TOKEN: Operation = Operation {
     id: "createShareToken",
@@ -1176,6 +1222,7 @@ pub const CREATE_SHARE_TOKEN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_SHARE_TOKEN: Operation = Operation {
     id: "retrieveShareToken",
@@ -1200,6 +1247,7 @@ pub const RETRIEVE_SHARE_TOKEN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const EXPIRE_SHARE_TOKEN: Operation = Operation {
     id: "expireShareToken",
@@ -1224,6 +1272,7 @@ pub const EXPIRE_SHARE_TOKEN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDEEM_SHARE_TOKEN: Operation = Operation {
     id: "redeemShareToken",
@@ -1248,6 +1297,7 @@ pub const REDEEM_SHARE_TOKEN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_DEVICES: Operation = Operation {
     id: "listDevices",
@@ -1272,6 +1322,7 @@ pub const LIST_DEVICES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DEVICE: Operation = Operation {
     id: "retrieveDevice",
@@ -1296,6 +1347,7 @@ pub const RETRIEVE_DEVICE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GENERIC_DOCUMENT: Operation = Operation {
     id: "retrieveGenericDocument",
@@ -1320,6 +1372,7 @@ pub const RETRIEVE_GENERIC_DOCUMENT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GOVERNMENT_ID_DOCUMENT: Operation = Operation {
     id: "retrieveGovernmentIdDocument",
@@ -1344,6 +1397,7 @@ pub const RETRIEVE_GOVERNMENT_ID_DOCUMENT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DOCUMENT: Operation = Operation {
     id: "retrieveDocument",
@@ -1383,6 +1437,7 @@ pub const RETRIEVE_DOCUMENT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_EVENTS: Operation = Operation {
     id: "listEvents",
@@ -1407,6 +1462,7 @@ pub const LIST_EVENTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_EVENT: Operation = Operation {
     id: "retrieveEvent",
@@ -1431,6 +1487,7 @@ pub const RETRIEVE_EVENT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const CREATE_GRAPH_QUERY: Operation = Operation {
     id: "createGraphQuery",
@@ -1460,6 +1517,7 @@ pub const CREATE_GRAPH_QUERY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GRAPH_QUERY: Operation = Operation {
     id: "retrieveGraphQuery",
@@ -1484,6 +1542,7 @@ pub const RETRIEVE_GRAPH_QUERY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_ACCOUNT: Operation = Operation {
     id: "importAccount",
@@ -1508,6 +1567,7 @@ pub const IMPORT_ACCOUNT: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_EMAIL_ADDRESS_LISTS: Operation = Operation {
     id: "importEmailAddressLists",
@@ -1532,6 +1592,7 @@ pub const IMPORT_EMAIL_ADDRESS_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_GEOLOCATION_LISTS: Operation = Operation {
     id: "importGeolocationLists",
@@ -1556,6 +1617,7 @@ pub const IMPORT_GEOLOCATION_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_GOVERNMENT_ID_NUMBER_LISTS: Operation = Operation {
     id: "importGovernmentIdNumberLists",
@@ -1580,6 +1642,7 @@ pub const IMPORT_GOVERNMENT_ID_NUMBER_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_IP_ADDRESS_LISTS: Operation = Operation {
     id: "importIpAddressLists",
@@ -1604,6 +1667,7 @@ pub const IMPORT_IP_ADDRESS_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_NAME_LISTS: Operation = Operation {
     id: "importNameLists",
@@ -1628,6 +1692,7 @@ pub const IMPORT_NAME_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_PHONE_NUMBER_LISTS: Operation = Operation {
     id: "importPhoneNumberLists",
@@ -1652,6 +1717,7 @@ pub const IMPORT_PHONE_NUMBER_LISTS: Operation = Operation {
     values: &[],
     upload: Some(&["data[attributes][file]", "data[attributes][list-id]"]),
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_IMPORTERS: Operation = Operation {
     id: "listImporters",
@@ -1703,6 +1769,7 @@ pub const LIST_IMPORTERS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_IMPORTER: Operation = Operation {
     id: "retrieveImporter",
@@ -1754,6 +1821,7 @@ pub const RETRIEVE_IMPORTER: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_INQUIRIES: Operation = Operation {
     id: "listInquiries",
@@ -1788,6 +1856,7 @@ pub const LIST_INQUIRIES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const CREATE_INQUIRY: Operation = Operation {
     id: "createInquiry",
@@ -1826,6 +1895,7 @@ pub const CREATE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const SEARCH_INQUIRIES: Operation = Operation {
     id: "searchInquiries",
@@ -1850,6 +1920,7 @@ pub const SEARCH_INQUIRIES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_INQUIRY: Operation = Operation {
     id: "retrieveInquiry",
@@ -1874,6 +1945,7 @@ pub const RETRIEVE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_INQUIRY: Operation = Operation {
     id: "updateInquiry",
@@ -1898,6 +1970,7 @@ pub const UPDATE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const REDACT_INQUIRY: Operation = Operation {
     id: "redactInquiry",
@@ -1922,6 +1995,7 @@ pub const REDACT_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const ADD_INQUIRY_TAG: Operation = Operation {
     id: "addInquiryTag",
@@ -1946,6 +2020,7 @@ pub const ADD_INQUIRY_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const APPROVE_INQUIRY: Operation = Operation {
     id: "approveInquiry",
@@ -1970,6 +2045,7 @@ pub const APPROVE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const DECLINE_INQUIRY: Operation = Operation {
     id: "declineInquiry",
@@ -1994,6 +2070,7 @@ pub const DECLINE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const EXPIRE_INQUIRY: Operation = Operation {
     id: "expireInquiry",
@@ -2018,6 +2095,7 @@ pub const EXPIRE_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const GENERATE_INQUIRY_ONE_TIME_LINK: Operation = Operation {
     id: "generateInquiryOneTimeLink",
@@ -2044,6 +2122,7 @@ pub const GENERATE_INQUIRY_ONE_TIME_LINK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const MARK_INQUIRY_FOR_REVIEW: Operation = Operation {
     id: "markInquiryForReview",
@@ -2068,6 +2147,7 @@ pub const MARK_INQUIRY_FOR_REVIEW: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const SIMULATE_INQUIRY_ACTIONS: Operation = Operation {
     id: "simulateInquiryActions",
@@ -2092,6 +2172,7 @@ pub const SIMULATE_INQUIRY_ACTIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const PRINT_INQUIRY_PDF: Operation = Operation {
     id: "printInquiryPdf",
@@ -2116,6 +2197,7 @@ pub const PRINT_INQUIRY_PDF: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_INQUIRY_TAG: Operation = Operation {
     id: "removeInquiryTag",
@@ -2140,6 +2222,7 @@ pub const REMOVE_INQUIRY_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RESUME_INQUIRY: Operation = Operation {
     id: "resumeInquiry",
@@ -2164,6 +2247,7 @@ pub const RESUME_INQUIRY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const SET_INQUIRY_TAGS: Operation = Operation {
     id: "setInquiryTags",
@@ -2188,6 +2272,7 @@ pub const SET_INQUIRY_TAGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const LIST_INQUIRY_SESSIONS: Operation = Operation {
     id: "listInquirySessions",
@@ -2212,6 +2297,7 @@ pub const LIST_INQUIRY_SESSIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const CREATE_INQUIRY_SESSION: Operation = Operation {
     id: "createInquirySession",
@@ -2236,6 +2322,7 @@ pub const CREATE_INQUIRY_SESSION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const EXPIRE_ALL_INQUIRY_SESSIONS: Operation = Operation {
     id: "expireAllInquirySessions",
@@ -2260,6 +2347,7 @@ pub const EXPIRE_ALL_INQUIRY_SESSIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_INQUIRY_SESSION: Operation = Operation {
     id: "retrieveInquirySession",
@@ -2284,6 +2372,7 @@ pub const RETRIEVE_INQUIRY_SESSION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const EXPIRE_INQUIRY_SESSION: Operation = Operation {
     id: "expireInquirySession",
@@ -2308,6 +2397,7 @@ pub const EXPIRE_INQUIRY_SESSION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const GENERATE_INQUIRY_SESSION_ONE_TIME_LINK: Operation = Operation {
     id: "generateInquirySessionOneTimeLink",
@@ -2334,6 +2424,7 @@ pub const GENERATE_INQUIRY_SESSION_ONE_TIME_LINK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const LIST_INQUIRY_TEMPLATE_VERSIONS: Operation = Operation {
     id: "listInquiryTemplateVersions",
@@ -2358,6 +2449,7 @@ pub const LIST_INQUIRY_TEMPLATE_VERSIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const LIST_INQUIRY_TEMPLATES: Operation = Operation {
     id: "listInquiryTemplates",
@@ -2382,6 +2474,7 @@ pub const LIST_INQUIRY_TEMPLATES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_INQUIRY_TEMPLATE: Operation = Operation {
     id: "retrieveInquiryTemplate",
@@ -2406,6 +2499,7 @@ pub const RETRIEVE_INQUIRY_TEMPLATE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     id: "retrieveInquiryTemplateTranslations",
@@ -2432,6 +2526,7 @@ pub const RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     id: "importInquiryTemplateTranslations",
@@ -2456,6 +2551,7 @@ pub const IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: true,
+    security: &["bearerAuth"],
 };
 pub const CREATE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "createBrowserFingerprintListItem",
@@ -2480,6 +2576,7 @@ pub const CREATE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "retrieveBrowserFingerprintListItem",
@@ -2504,6 +2601,7 @@ pub const RETRIEVE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "archiveBrowserFingerprintListItem",
@@ -2528,6 +2626,7 @@ pub const ARCHIVE_BROWSER_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_COUNTRY_LIST_ITEM: Operation = Operation {
     id: "createCountryListItem",
@@ -2552,6 +2651,7 @@ pub const CREATE_COUNTRY_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_COUNTRY_LIST_ITEM: Operation = Operation {
     id: "retrieveCountryListItem",
@@ -2576,6 +2676,7 @@ pub const RETRIEVE_COUNTRY_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_COUNTRY_LIST_ITEM: Operation = Operation {
     id: "archiveCountryListItem",
@@ -2600,6 +2701,7 @@ pub const ARCHIVE_COUNTRY_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "createDeviceFingerprintListItem",
@@ -2624,6 +2726,7 @@ pub const CREATE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "retrieveDeviceFingerprintListItem",
@@ -2648,6 +2751,7 @@ pub const RETRIEVE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     id: "archiveDeviceFingerprintListItem",
@@ -2672,6 +2776,7 @@ pub const ARCHIVE_DEVICE_FINGERPRINT_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "createEmailAddressListItem",
@@ -2696,6 +2801,7 @@ pub const CREATE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "retrieveEmailAddressListItem",
@@ -2720,6 +2826,7 @@ pub const RETRIEVE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "archiveEmailAddressListItem",
@@ -2744,6 +2851,7 @@ pub const ARCHIVE_EMAIL_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_FIELD_LIST_ITEM: Operation = Operation {
     id: "createFieldListItem",
@@ -2768,6 +2876,7 @@ pub const CREATE_FIELD_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_FIELD_LIST_ITEM: Operation = Operation {
     id: "retrieveFieldListItem",
@@ -2792,6 +2901,7 @@ pub const RETRIEVE_FIELD_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_FIELD_LIST_ITEM: Operation = Operation {
     id: "archiveFieldListItem",
@@ -2816,6 +2926,7 @@ pub const ARCHIVE_FIELD_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     id: "createGeolocationListItem",
@@ -2840,6 +2951,7 @@ pub const CREATE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     id: "retrieveGeolocationListItem",
@@ -2864,6 +2976,7 @@ pub const RETRIEVE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     id: "archiveGeolocationListItem",
@@ -2888,6 +3001,7 @@ pub const ARCHIVE_GEOLOCATION_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     id: "createGovernmentIdNumberListItem",
@@ -2912,6 +3026,7 @@ pub const CREATE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     id: "retrieveGovernmentIdNumberListItem",
@@ -2936,6 +3051,7 @@ pub const RETRIEVE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     id: "archiveGovernmentIdNumberListItem",
@@ -2960,6 +3076,7 @@ pub const ARCHIVE_GOVERNMENT_ID_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "createIpAddressListItem",
@@ -2984,6 +3101,7 @@ pub const CREATE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "retrieveIpAddressListItem",
@@ -3008,6 +3126,7 @@ pub const RETRIEVE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     id: "archiveIpAddressListItem",
@@ -3032,6 +3151,7 @@ pub const ARCHIVE_IP_ADDRESS_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_NAME_LIST_ITEM: Operation = Operation {
     id: "createNameListItem",
@@ -3056,6 +3176,7 @@ pub const CREATE_NAME_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_NAME_LIST_ITEM: Operation = Operation {
     id: "retrieveNameListItem",
@@ -3080,6 +3201,7 @@ pub const RETRIEVE_NAME_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_NAME_LIST_ITEM: Operation = Operation {
     id: "archiveNameListItem",
@@ -3104,6 +3226,7 @@ pub const ARCHIVE_NAME_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     id: "createPhoneNumberListItem",
@@ -3128,6 +3251,7 @@ pub const CREATE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     id: "retrievePhoneNumberListItem",
@@ -3152,6 +3276,7 @@ pub const RETRIEVE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     id: "archivePhoneNumberListItem",
@@ -3176,6 +3301,7 @@ pub const ARCHIVE_PHONE_NUMBER_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_STRING_LIST_ITEM: Operation = Operation {
     id: "createStringListItem",
@@ -3200,6 +3326,7 @@ pub const CREATE_STRING_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_STRING_LIST_ITEM: Operation = Operation {
     id: "retrieveStringListItem",
@@ -3224,6 +3351,7 @@ pub const RETRIEVE_STRING_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_STRING_LIST_ITEM: Operation = Operation {
     id: "archiveStringListItem",
@@ -3248,6 +3376,7 @@ pub const ARCHIVE_STRING_LIST_ITEM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_BROWSER_FINGERPRINT_LIST: Operation = Operation {
     id: "createBrowserFingerprintList",
@@ -3272,6 +3401,7 @@ pub const CREATE_BROWSER_FINGERPRINT_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_COUNTRY_LIST: Operation = Operation {
     id: "createCountryList",
@@ -3296,6 +3426,7 @@ pub const CREATE_COUNTRY_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_EMAIL_ADDRESS_LIST: Operation = Operation {
     id: "createEmailAddressList",
@@ -3320,6 +3451,7 @@ pub const CREATE_EMAIL_ADDRESS_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_GEOLOCATION_LIST: Operation = Operation {
     id: "createGeolocationList",
@@ -3344,6 +3476,7 @@ pub const CREATE_GEOLOCATION_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_GOVERNMENT_ID_NUMBER_LIST: Operation = Operation {
     id: "createGovernmentIdNumberList",
@@ -3368,6 +3501,7 @@ pub const CREATE_GOVERNMENT_ID_NUMBER_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_IP_ADDRESS_LIST: Operation = Operation {
     id: "createIpAddressList",
@@ -3392,6 +3526,7 @@ pub const CREATE_IP_ADDRESS_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_NAME_LIST: Operation = Operation {
     id: "createNameList",
@@ -3416,6 +3551,7 @@ pub const CREATE_NAME_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_PHONE_NUMBER_LIST: Operation = Operation {
     id: "createPhoneNumberList",
@@ -3440,6 +3576,7 @@ pub const CREATE_PHONE_NUMBER_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_STRING_LIST: Operation = Operation {
     id: "createStringList",
@@ -3464,6 +3601,7 @@ pub const CREATE_STRING_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_LISTS: Operation = Operation {
     id: "listLists",
@@ -3515,6 +3653,7 @@ pub const LIST_LISTS: Operation = Operation {
     values: &[("filter[status]", &["active", "archived"])],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_LIST: Operation = Operation {
     id: "retrieveList",
@@ -3566,6 +3705,7 @@ pub const RETRIEVE_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_LIST: Operation = Operation {
     id: "archiveList",
@@ -3617,6 +3757,7 @@ pub const ARCHIVE_LIST: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_AUTHORIZATION: Operation = Operation {
     id: "createAuthorization",
@@ -3641,6 +3782,7 @@ pub const CREATE_AUTHORIZATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_ACCESS_TOKEN: Operation = Operation {
     id: "createAccessToken",
@@ -3667,6 +3809,7 @@ pub const CREATE_ACCESS_TOKEN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_PRIVACY_PASS: Operation = Operation {
     id: "createPrivacyPass",
@@ -3691,6 +3834,7 @@ pub const CREATE_PRIVACY_PASS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_RATE_LIMITS: Operation = Operation {
     id: "listRateLimits",
@@ -3715,6 +3859,7 @@ pub const LIST_RATE_LIMITS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_RELAY: Operation = Operation {
     id: "createRelay",
@@ -3741,6 +3886,7 @@ pub const CREATE_RELAY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &[],
 };
 pub const REQUEST_RELAY_CHALLENGE: Operation = Operation {
     id: "requestRelayChallenge",
@@ -3767,6 +3913,7 @@ pub const REQUEST_RELAY_CHALLENGE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &[],
 };
 pub const GENERATE_RELAY_CLAIM: Operation = Operation {
     id: "generateRelayClaim",
@@ -3793,6 +3940,7 @@ pub const GENERATE_RELAY_CLAIM: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["privacyPassAuth"],
 };
 pub const LIST_REPORTS: Operation = Operation {
     id: "listReports",
@@ -3871,6 +4019,7 @@ pub const LIST_REPORTS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_REPORT: Operation = Operation {
     id: "createReport",
@@ -3949,6 +4098,7 @@ pub const CREATE_REPORT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_REPORT: Operation = Operation {
     id: "retrieveReport",
@@ -4027,6 +4177,7 @@ pub const RETRIEVE_REPORT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_REPORT: Operation = Operation {
     id: "redactReport",
@@ -4105,6 +4256,7 @@ pub const REDACT_REPORT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_REPORT_TAG: Operation = Operation {
     id: "addReportTag",
@@ -4183,6 +4335,7 @@ pub const ADD_REPORT_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const DISMISS_REPORT_MATCHES: Operation = Operation {
     id: "dismissReportMatches",
@@ -4261,6 +4414,7 @@ pub const DISMISS_REPORT_MATCHES: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_REPORT_HISTORY: Operation = Operation {
     id: "listReportHistory",
@@ -4287,6 +4441,7 @@ pub const LIST_REPORT_HISTORY: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const PAUSE_REPORT_MONITORING: Operation = Operation {
     id: "pauseReportMonitoring",
@@ -4365,6 +4520,7 @@ pub const PAUSE_REPORT_MONITORING: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const PRINT_REPORT_PDF: Operation = Operation {
     id: "printReportPdf",
@@ -4389,6 +4545,7 @@ pub const PRINT_REPORT_PDF: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_REPORT_TAG: Operation = Operation {
     id: "removeReportTag",
@@ -4467,6 +4624,7 @@ pub const REMOVE_REPORT_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RESUME_REPORT_MONITORING: Operation = Operation {
     id: "resumeReportMonitoring",
@@ -4545,6 +4703,7 @@ pub const RESUME_REPORT_MONITORING: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RERUN_REPORT: Operation = Operation {
     id: "rerunReport",
@@ -4623,6 +4782,7 @@ pub const RERUN_REPORT: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SET_REPORT_TAGS: Operation = Operation {
     id: "setReportTags",
@@ -4701,6 +4861,7 @@ pub const SET_REPORT_TAGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_THEME_SETS: Operation = Operation {
     id: "listThemeSets",
@@ -4725,6 +4886,7 @@ pub const LIST_THEME_SETS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_THEME_SET: Operation = Operation {
     id: "createThemeSet",
@@ -4749,6 +4911,7 @@ pub const CREATE_THEME_SET: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_THEME_SET: Operation = Operation {
     id: "retrieveThemeSet",
@@ -4773,6 +4936,7 @@ pub const RETRIEVE_THEME_SET: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_THEME_SET: Operation = Operation {
     id: "updateThemeSet",
@@ -4797,6 +4961,7 @@ pub const UPDATE_THEME_SET: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_THEME_SET: Operation = Operation {
     id: "archiveThemeSet",
@@ -4821,6 +4986,7 @@ pub const ARCHIVE_THEME_SET: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_TRANSACTION_TYPE: Operation = Operation {
     id: "retrieveTransactionType",
@@ -4845,6 +5011,7 @@ pub const RETRIEVE_TRANSACTION_TYPE: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_TRANSACTIONS: Operation = Operation {
     id: "listTransactions",
@@ -4874,6 +5041,7 @@ pub const LIST_TRANSACTIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_TRANSACTION: Operation = Operation {
     id: "createTransaction",
@@ -4898,6 +5066,7 @@ pub const CREATE_TRANSACTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_TRANSACTION: Operation = Operation {
     id: "retrieveTransaction",
@@ -4922,6 +5091,7 @@ pub const RETRIEVE_TRANSACTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_TRANSACTION: Operation = Operation {
     id: "updateTransaction",
@@ -4946,6 +5116,7 @@ pub const UPDATE_TRANSACTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_TRANSACTION: Operation = Operation {
     id: "redactTransaction",
@@ -4970,6 +5141,7 @@ pub const REDACT_TRANSACTION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_TRANSACTION_RELATION: Operation = Operation {
     id: "addTransactionRelation",
@@ -4994,6 +5166,7 @@ pub const ADD_TRANSACTION_RELATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ADD_TRANSACTION_TAG: Operation = Operation {
     id: "addTransactionTag",
@@ -5018,6 +5191,7 @@ pub const ADD_TRANSACTION_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_TRANSACTION_LABEL: Operation = Operation {
     id: "createTransactionLabel",
@@ -5042,6 +5216,7 @@ pub const CREATE_TRANSACTION_LABEL: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_TRANSACTION_BIOMETRICS: Operation = Operation {
     id: "redactTransactionBiometrics",
@@ -5066,6 +5241,7 @@ pub const REDACT_TRANSACTION_BIOMETRICS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_TRANSACTION_RELATION: Operation = Operation {
     id: "removeTransactionRelation",
@@ -5090,6 +5266,7 @@ pub const REMOVE_TRANSACTION_RELATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REMOVE_TRANSACTION_TAG: Operation = Operation {
     id: "removeTransactionTag",
@@ -5114,6 +5291,7 @@ pub const REMOVE_TRANSACTION_TAG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const SET_TRANSACTION_TAGS: Operation = Operation {
     id: "setTransactionTags",
@@ -5138,6 +5316,7 @@ pub const SET_TRANSACTION_TAGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_USER_AUDIT_LOGS: Operation = Operation {
     id: "listUserAuditLogs",
@@ -5162,6 +5341,7 @@ pub const LIST_USER_AUDIT_LOGS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_USER_AUDIT_LOG: Operation = Operation {
     id: "retrieveUserAuditLog",
@@ -5186,6 +5366,7 @@ pub const RETRIEVE_USER_AUDIT_LOG: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_AAMVA_VERIFICATION: Operation = Operation {
     id: "retrieveAamvaVerification",
@@ -5210,6 +5391,7 @@ pub const RETRIEVE_AAMVA_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_ECBSV_DATABASE_VERIFICATION: Operation = Operation {
     id: "retrieveEcbsvDatabaseVerification",
@@ -5234,6 +5416,7 @@ pub const RETRIEVE_ECBSV_DATABASE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_PHONE_CARRIER_DATABASE_VERIFICATION: Operation = Operation {
     id: "retrievePhoneCarrierDatabaseVerification",
@@ -5258,6 +5441,7 @@ pub const RETRIEVE_PHONE_CARRIER_DATABASE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_SERPRO_DATABASE_VERIFICATION: Operation = Operation {
     id: "retrieveSerproDatabaseVerification",
@@ -5282,6 +5466,7 @@ pub const RETRIEVE_SERPRO_DATABASE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DATABASE_STANDARD_VERIFICATION: Operation = Operation {
     id: "retrieveDatabaseStandardVerification",
@@ -5306,6 +5491,7 @@ pub const RETRIEVE_DATABASE_STANDARD_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_TIN_DATABASE_VERIFICATION: Operation = Operation {
     id: "retrieveTinDatabaseVerification",
@@ -5330,6 +5516,7 @@ pub const RETRIEVE_TIN_DATABASE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DATABASE_VERIFICATION: Operation = Operation {
     id: "retrieveDatabaseVerification",
@@ -5354,6 +5541,7 @@ pub const RETRIEVE_DATABASE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_DOCUMENT_VERIFICATION: Operation = Operation {
     id: "retrieveDocumentVerification",
@@ -5378,6 +5566,7 @@ pub const RETRIEVE_DOCUMENT_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     id: "retrieveEmailAddressVerification",
@@ -5402,6 +5591,7 @@ pub const RETRIEVE_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GOVERNMENT_ID_NFC_VERIFICATION: Operation = Operation {
     id: "retrieveGovernmentIdNfcVerification",
@@ -5426,6 +5616,7 @@ pub const RETRIEVE_GOVERNMENT_ID_NFC_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_GOVERNMENT_ID_VERIFICATION: Operation = Operation {
     id: "retrieveGovernmentIdVerification",
@@ -5450,6 +5641,7 @@ pub const RETRIEVE_GOVERNMENT_ID_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     id: "retrievePhoneNumberVerification",
@@ -5474,6 +5666,7 @@ pub const RETRIEVE_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_SELFIE_VERIFICATION: Operation = Operation {
     id: "retrieveSelfieVerification",
@@ -5498,6 +5691,7 @@ pub const RETRIEVE_SELFIE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_VERIFICATION: Operation = Operation {
     id: "retrieveVerification",
@@ -5657,6 +5851,7 @@ pub const RETRIEVE_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const REDACT_VERIFICATION: Operation = Operation {
     id: "redactVerification",
@@ -5771,6 +5966,7 @@ pub const REDACT_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LOCK_VERIFICATION: Operation = Operation {
     id: "lockVerification",
@@ -5930,6 +6126,7 @@ pub const LOCK_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UNLOCK_VERIFICATION: Operation = Operation {
     id: "unlockVerification",
@@ -6089,6 +6286,7 @@ pub const UNLOCK_VERIFICATION: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const PRINT_VERIFICATION_PDF: Operation = Operation {
     id: "printVerificationPdf",
@@ -6113,6 +6311,7 @@ pub const PRINT_VERIFICATION_PDF: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_WEBHOOKS: Operation = Operation {
     id: "listWebhooks",
@@ -6137,6 +6336,7 @@ pub const LIST_WEBHOOKS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_WEBHOOK: Operation = Operation {
     id: "createWebhook",
@@ -6174,6 +6374,7 @@ pub const CREATE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_WEBHOOK: Operation = Operation {
     id: "retrieveWebhook",
@@ -6198,6 +6399,7 @@ pub const RETRIEVE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const UPDATE_WEBHOOK: Operation = Operation {
     id: "updateWebhook",
@@ -6235,6 +6437,7 @@ pub const UPDATE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ARCHIVE_WEBHOOK: Operation = Operation {
     id: "archiveWebhook",
@@ -6259,6 +6462,7 @@ pub const ARCHIVE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CLONE_WEBHOOK: Operation = Operation {
     id: "cloneWebhook",
@@ -6283,6 +6487,7 @@ pub const CLONE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const DISABLE_WEBHOOK: Operation = Operation {
     id: "disableWebhook",
@@ -6307,6 +6512,7 @@ pub const DISABLE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ENABLE_WEBHOOK: Operation = Operation {
     id: "enableWebhook",
@@ -6331,6 +6537,7 @@ pub const ENABLE_WEBHOOK: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const ROTATE_WEBHOOK_SECRET: Operation = Operation {
     id: "rotateWebhookSecret",
@@ -6355,6 +6562,7 @@ pub const ROTATE_WEBHOOK_SECRET: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_WORKFLOW_RUNS: Operation = Operation {
     id: "listWorkflowRuns",
@@ -6379,6 +6587,7 @@ pub const LIST_WORKFLOW_RUNS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const RETRIEVE_WORKFLOW_RUN: Operation = Operation {
     id: "retrieveWorkflowRun",
@@ -6403,6 +6612,7 @@ pub const RETRIEVE_WORKFLOW_RUN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const LIST_WORKFLOW_VERSIONS: Operation = Operation {
     id: "listWorkflowVersions",
@@ -6427,6 +6637,7 @@ pub const LIST_WORKFLOW_VERSIONS: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 pub const CREATE_WORKFLOW_RUN: Operation = Operation {
     id: "createWorkflowRun",
@@ -6451,6 +6662,7 @@ pub const CREATE_WORKFLOW_RUN: Operation = Operation {
     values: &[],
     upload: None,
     from_overlay: false,
+    security: &["bearerAuth"],
 };
 /// Every operation, in the spec's order.
 pub const ALL: &[Operation] = &[

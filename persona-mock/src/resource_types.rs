@@ -4593,7 +4593,7 @@ pub const TYPES: &[ResourceType] = &[
                 name: "ignore-list-entity",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "ignore-list-media",
@@ -4641,7 +4641,7 @@ pub const TYPES: &[ResourceType] = &[
                 name: "related-sources",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "report-template-version-name",
@@ -6135,7 +6135,7 @@ pub const TYPES: &[ResourceType] = &[
                 name: "ignore-list",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "is-continuous",
@@ -6171,13 +6171,13 @@ pub const TYPES: &[ResourceType] = &[
                 name: "result",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "run-history",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "status",
@@ -7039,7 +7039,7 @@ pub const TYPES: &[ResourceType] = &[
                 name: "run-history",
                 nullable: false,
                 integer: false,
-                fallback: "{}",
+                fallback: "[]",
             },
             Attribute {
                 name: "status",

@@ -1,17 +1,23 @@
 //! The accept loop and what every request passes before the router: request id, injected
 //! faults, authentication, the rate limit, the version and inflection headers.
 //!
+//! Authentication is the operation's: the API key as a bearer token for nearly all, none for
+//! the two that start a relay, and a Privacy Pass token (RFC 9577) for reading a relay's
+//! claim. The sandbox takes any non-empty Privacy Pass token: it issues none to verify.
+//!
 //! The loop is hyper's own (not `axum::serve`) because dropping a connection without an answer
 //! needs a service that can fail, and axum's cannot.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, header};
+use axum::http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header,
+};
 use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -21,8 +27,10 @@ use tower::ServiceExt;
 
 use crate::error::ApiError;
 use crate::faults::{Fault, Faults};
+use crate::generic;
 use crate::ids::new_id;
 use crate::negotiation::{negotiate, prepared_request, shaped_response};
+use crate::operations::{ALL, Operation};
 use crate::rate_limit::{RateLimiter, RateStatus};
 
 pub struct Front {
@@ -111,7 +119,8 @@ async fn checked(
     request: Request<Body>,
     now: Instant,
 ) -> (Response<Body>, RateStatus) {
-    if let Err(error) = authenticate(request.headers()) {
+    let security = security_of(request.method(), request.uri().path());
+    if let Err(error) = authenticate(security, request.headers()) {
         return (error.into_response(), front.rate.peek(now));
     }
     let rate = front.rate.take(now);
@@ -146,8 +155,35 @@ async fn route(router: &Router, request: Request<Body>) -> Response<Body> {
     }
 }
 
+/// The scheme of the API key, which nearly every operation takes.
+const API_KEY: &str = "bearerAuth";
+/// The scheme of a relay's claim: a Privacy Pass token.
+const PRIVACY_PASS: &str = "privacyPassAuth";
+
+/// The operations that authenticate otherwise than with the API key, found once: matching a
+/// request against these few, not all 209, keeps the lookup off every request's cost.
+static OTHERWISE_AUTHENTICATED: LazyLock<Vec<&'static Operation>> = LazyLock::new(|| {
+    ALL.iter()
+        .filter(|operation| operation.security != [API_KEY])
+        .collect()
+});
+
+/// The security schemes of the operation a request is for.
+fn security_of(method: &Method, path: &str) -> &'static [&'static str] {
+    generic::best_of(OTHERWISE_AUTHENTICATED.iter().copied(), method, path)
+        .map_or(&[API_KEY], |operation| operation.security)
+}
+
+fn authenticate(security: &[&str], headers: &HeaderMap) -> Result<(), ApiError> {
+    match security {
+        [] => Ok(()),
+        [PRIVACY_PASS] => privacy_pass(headers),
+        _ => api_key(headers),
+    }
+}
+
 /// A sandbox key in a bearer header; production keys are refused by name.
-fn authenticate(headers: &HeaderMap) -> Result<(), ApiError> {
+fn api_key(headers: &HeaderMap) -> Result<(), ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::unauthorized(None))?;
@@ -170,6 +206,23 @@ fn authenticate(headers: &HeaderMap) -> Result<(), ApiError> {
         Some(rest) if !rest.is_empty() => Ok(()),
         _ => Err(ApiError::unauthorized(Some(
             "Token is invalid: sandbox keys start with persona_sandbox_".to_string(),
+        ))),
+    }
+}
+
+/// A Privacy Pass token, as RFC 9577 sends it: `Authorization: PrivateToken token=<token>`.
+fn privacy_pass(headers: &HeaderMap) -> Result<(), ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("PrivateToken token="))
+        .map(|token| token.trim_matches('"'));
+    match token {
+        Some(token) if !token.is_empty() => Ok(()),
+        _ => Err(ApiError::unauthorized(Some(
+            "a relay's claim takes a Privacy Pass token, not the API key: send \
+             `Authorization: PrivateToken token=<token>` (RFC 9577)"
+                .to_string(),
         ))),
     }
 }

@@ -106,6 +106,7 @@ pub fn operations(model: &Model) -> TokenStream {
             }
             None => quote!(None),
         };
+        let security = &operation.security;
         quote! {
             pub const #name: Operation = Operation {
                 id: #id,
@@ -130,6 +131,7 @@ pub fn operations(model: &Model) -> TokenStream {
                 values: &[#(#values),*],
                 upload: #upload,
                 from_overlay: #from_overlay,
+                security: &[#(#security),*],
             };
         }
     });
@@ -210,6 +212,9 @@ pub fn operations(model: &Model) -> TokenStream {
             /// has a handler of its own for it; every other operation is served from these
             /// tables.
             pub from_overlay: bool,
+            /// The security schemes a request authenticates with: `bearerAuth` (the API key),
+            /// `privacyPassAuth` (a relay's claim); none for one anyone may send.
+            pub security: &'static [&'static str],
         }
 
         #(#operations)*

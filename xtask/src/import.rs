@@ -703,6 +703,11 @@ impl Importer<'_> {
         if let Some(deprecated) = operation.get("deprecated") {
             out.insert("deprecated".into(), deprecated.clone());
         }
+        // An operation that authenticates otherwise than the document's default (none for
+        // creating a relay, a Privacy Pass token for reading its claim).
+        if let Some(security) = operation.get("security") {
+            out.insert("security".into(), security.clone());
+        }
         let response_types = self.response_types(operation);
         let mut parameters = Vec::new();
         for parameter in operation["parameters"].as_array().into_iter().flatten() {

@@ -155,6 +155,9 @@ pub struct Operation {
     pub shape_from_overlay: bool,
     /// What it acts on, and what it does, as the CLI names it: `inquiry` and `approve`.
     pub command: Command,
+    /// The security schemes a request authenticates with (`bearerAuth`): its own `security`,
+    /// else the document's; none when it takes requests from anyone (creating a relay).
+    pub security: Vec<String>,
 }
 
 /// An operation as a noun and a verb: `persona inquiry approve`.
@@ -873,7 +876,14 @@ fn read_operation(
         [only] => Some(only.clone()),
         _ => None,
     };
+    let requirements = node.get("security").unwrap_or(&document.root["security"]);
+    let security = requirements
+        .get(0)
+        .and_then(Value::as_object)
+        .map(|schemes| schemes.keys().cloned().collect())
+        .unwrap_or_default();
     Ok(Operation {
+        security,
         command: Command::read(id, operation.path),
         id: id.to_string(),
         product: product.to_string(),

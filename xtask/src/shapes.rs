@@ -194,8 +194,11 @@ pub fn body_attributes(document: &Document, body: &Value) -> Vec<String> {
 }
 
 /// An attribute's fallback: the plainest value of its schema, of the example's kind where the
-/// schema says no type, and a string as the example gives it.
+/// schema says no type (the spec's sample documents' value, else, for an untyped schema, its
+/// own example), and a string as the example gives it.
 fn fallback(document: &Document, schema: &Value, example: Option<&Value>) -> Value {
+    let untyped = schema.get("type").is_none();
+    let example = example.or_else(|| schema.get("example").filter(|_| untyped));
     let kind = schema["type"].as_str().or(match example {
         Some(Value::Array(_)) => Some("array"),
         Some(Value::Object(_)) => Some("object"),

@@ -10,7 +10,7 @@
 //! event); `pause` and `resume` turn its continuous monitoring off and on (`is-continuous`).
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::records::{Record, resource_type, time};
@@ -57,13 +57,8 @@ pub fn act(store: &mut Store, id: &str, verb: &str, now: DateTime<Utc>) -> Resul
     let record = store.records.get_mut(id)?;
     match verb {
         "run" => {
-            let query = record
-                .attributes
-                .get("query")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(record.attributes.clone()));
             let json_type = record.kind.json_type;
-            for happening in ran(record, &query, now) {
+            for happening in ran(record, now) {
                 store.announce(json_type, id, happening, now);
             }
         }
@@ -83,21 +78,24 @@ pub fn act(store: &mut Store, id: &str, verb: &str, now: DateTime<Utc>) -> Resul
 }
 
 pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
-    // The query it ran on shows in its attributes: as `query` where the kind has one, else
-    // member by member (`name-first`, `term` ...).
-    let query = if record.has_attribute("query") {
-        record
-            .attributes
-            .get("query")
-            .cloned()
-            .unwrap_or(Value::Null)
-    } else {
-        record.attributes.remove("query").unwrap_or(Value::Null)
+    // The query it ran on shows in its attributes: each member the kind has as an attribute
+    // of its own (`name-first`, `term` ...) there, the rest as `query` where the kind has one
+    // (Persona's business adverse media report takes `query.term` and shows `term`).
+    let mut query = match record.attributes.remove("query") {
+        Some(Value::Object(query)) => query,
+        _ => Map::new(),
     };
-    for (name, value) in query.as_object().into_iter().flatten() {
-        if record.has_attribute(name) {
+    query.retain(|name, value| {
+        let own = name != "query" && record.has_attribute(name);
+        if own {
             record.attributes.insert(name.clone(), value.clone());
         }
+        !own
+    });
+    if record.has_attribute("query") {
+        record
+            .attributes
+            .insert("query".into(), Value::Object(query));
     }
     // What a new report has where Persona's schemas allow no null: no tags, not recurring, the
     // one version of the sandbox's report templates, and an empty run history (Persona no
@@ -113,17 +111,20 @@ pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
             record.attributes.insert(name.into(), value);
         }
     }
-    ran(record, &query, now)
+    ran(record, now)
 }
 
 /// Runs the report on its query: it is `ready`, and matched if the sandbox's rule says so.
 /// What happened, for its events.
-fn ran(record: &mut Record, query: &Value, now: DateTime<Utc>) -> Vec<&'static str> {
+fn ran(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
     record.attributes.insert("status".into(), json!("ready"));
     record.attributes.insert("completed-at".into(), time(now));
     let matched = ["name-last", "term"].iter().any(|name| {
-        query[name]
-            .as_str()
+        record
+            .attributes
+            .get(*name)
+            .or_else(|| record.attributes.get("query")?.get(*name))
+            .and_then(Value::as_str)
             .is_some_and(|value| value.eq_ignore_ascii_case(SANDBOX_MATCH))
     });
     if record.has_attribute("has-match") {

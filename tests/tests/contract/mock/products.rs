@@ -922,3 +922,70 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
         "redacted with its inquiry"
     );
 }
+
+#[tokio::test]
+async fn a_relay_starts_without_the_api_key_and_its_claim_takes_a_privacy_pass_token() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let http = reqwest::Client::new();
+    let base = mock.base_url();
+    // Anyone may start a relay: no Authorization at all.
+    let started = http
+        .post(format!("{base}/relays"))
+        .json(&json!({ "data": { "attributes": {} } }))
+        .send()
+        .await
+        .expect("sends");
+    assert_ne!(started.status().as_u16(), 401, "{:?}", started.text().await);
+
+    let claim = |authorization: &'static str| {
+        http.post(format!(
+            "{base}/relays/relay_AbcDeFGhIjKlMnOpQrStUvWxYz1/generate-claim"
+        ))
+        .header("Authorization", authorization)
+        .header(
+            "Persona-Relay-Secret",
+            "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d",
+        )
+        .json(&json!({}))
+        .send()
+    };
+    let with_the_key = claim("Bearer persona_sandbox_test_key")
+        .await
+        .expect("sends");
+    assert_eq!(with_the_key.status().as_u16(), 401);
+    let refused: Value = with_the_key.json().await.expect("an error document");
+    let details = refused["errors"][0]["details"].as_str().unwrap_or_default();
+    assert!(details.contains("PrivateToken token="), "{refused}");
+    assert_conforms_as(operation("generateRelayClaim"), 401, &refused);
+
+    let with_a_token = claim("PrivateToken token=\"sandbox-token\"")
+        .await
+        .expect("sends");
+    assert_ne!(with_a_token.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn a_report_shows_its_query_where_its_kind_shows_each_member() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    // A business adverse media report takes `query.term` and shows it as `term`; its `query`
+    // holds what the business is known by, which the request did not send.
+    let body = json!({ "data": { "type": "report/business-adverse-media", "attributes": {
+        "report-template-id": mock.template_of("report-template/business-adverse-media"),
+        "query": { "term": "Sanctioned" } } } });
+    let (status, report) = raw.send(Method::POST, "/reports", Some(&body)).await;
+    assert_eq!(status, 201, "{report}");
+    assert_conforms_as(operation("createReport"), status, &report);
+    let attributes = &report["data"]["attributes"];
+    assert_eq!(attributes["term"], "Sanctioned", "{report}");
+    assert_eq!(attributes["query"], json!({}), "{report}");
+    assert_eq!(
+        attributes["has-match"], true,
+        "the term is the sandbox's match"
+    );
+    let id = report["data"]["id"].as_str().expect("an id");
+    let (_, again) = raw
+        .send(Method::POST, &format!("/reports/{id}/run"), None)
+        .await;
+    assert_eq!(again["data"]["attributes"]["has-match"], true, "{again}");
+}
