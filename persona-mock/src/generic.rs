@@ -378,10 +378,32 @@ async fn checked_body(
     } else {
         json_body(&bytes)?
     };
-    match bodies::check(operation.id, &body) {
-        Some(Err(problem)) => Err(ApiError::bad_request(problem)),
-        _ => Ok(body),
+    if let Some(Err(problem)) = bodies::check(operation.id, &body) {
+        return Err(ApiError::bad_request(problem));
     }
+    checked_patterns(operation, &body)?;
+    Ok(body)
+}
+
+/// The body's strings where the spec gives a pattern (a social security number's), each
+/// refused by its path unless it matches.
+fn checked_patterns(operation: &Operation, body: &Value) -> Result<(), ApiError> {
+    for (pointer, pattern) in operation.body_patterns {
+        let Some(value) = body.pointer(pointer).and_then(Value::as_str) else {
+            continue;
+        };
+        // Every pattern of the spec is one the engine reads (a test below says so).
+        let Ok(regex) = regex_lite::Regex::new(pattern) else {
+            continue;
+        };
+        if !regex.is_match(value) {
+            return Err(ApiError::bad_request(format!(
+                "{}: '{value}' does not match the pattern {pattern}",
+                pointer.trim_start_matches('/').replace('/', ".")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A multipart upload's text parts as `data.attributes` (`data[attributes][list-id]` as
@@ -875,4 +897,22 @@ fn fields(query: &Query, record: &Record) -> Option<BTreeSet<String>> {
     query
         .list(&format!("fields[{}]", record.kind.json_type))
         .map(|names| names.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    #[test]
+    fn every_pattern_of_the_spec_is_one_the_engine_reads() {
+        for operation in ALL {
+            for (pointer, pattern) in operation.body_patterns {
+                assert!(
+                    regex_lite::Regex::new(pattern).is_ok(),
+                    "{} {pointer}: {pattern}",
+                    operation.id
+                );
+            }
+        }
+    }
 }

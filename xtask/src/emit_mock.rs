@@ -107,6 +107,10 @@ pub fn operations(model: &Model) -> TokenStream {
             None => quote!(None),
         };
         let security = &operation.security;
+        let patterns = operation
+            .body_patterns
+            .iter()
+            .map(|(pointer, pattern)| quote!((#pointer, #pattern)));
         quote! {
             pub const #name: Operation = Operation {
                 id: #id,
@@ -121,6 +125,7 @@ pub fn operations(model: &Model) -> TokenStream {
                 schemas: &[#(#schemas),*],
                 body_attributes: &[#(#attributes),*],
                 body_required: #body_required,
+                body_patterns: &[#(#patterns),*],
                 status: #status,
                 meta: #meta,
                 many: #many,
@@ -188,6 +193,8 @@ pub fn operations(model: &Model) -> TokenStream {
             pub body_attributes: &'static [&'static str],
             /// Whether the spec requires a request body.
             pub body_required: bool,
+            /// Where its JSON body's strings must match a pattern: `(JSON pointer, pattern)`.
+            pub body_patterns: &'static [(&'static str, &'static str)],
             /// The status of its success: `200`, `201` for a create (where the spec documents
             /// it), `202` for work that goes on after the answer.
             pub status: u16,

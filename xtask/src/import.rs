@@ -20,8 +20,10 @@
 //! - `const: v` is `enum: [v]`; a schema's `examples: [v, ..]` is `example: v`;
 //! - a string with a `contentMediaType` (a multipart body's file) is `format: binary`, 3.0's
 //!   word for a file;
-//! - `unevaluatedProperties` is dropped (3.0 has none), `pattern` (a
-//!   client reads what Persona sends; typify would check each value with a regex), and so is
+//! - `unevaluatedProperties` is dropped (3.0 has none); a `pattern` is kept as `x-pattern`,
+//!   which the generator does not read (a client reads what Persona sends, and typify would
+//!   check each value with a regex) but persona-mock does, to refuse a request as Persona
+//!   would; and dropped too is
 //!   a `format` its type does not have in 3.0 (`object` as `json`), and an `enum` whose values
 //!   are one Rust name (`bearer`, `Bearer`);
 //! - a `$ref` with siblings is `allOf: [{$ref}]` beside them (3.0 ignores a `$ref`'s siblings);
@@ -1091,12 +1093,15 @@ fn schema_node(schema: &Value, place: &str) -> Result<Value, TaskError> {
             "example" => {
                 out.insert("example".into(), value.clone());
             }
-            // A pattern would make the types check every value with a regex engine: a client
-            // reads what Persona sends.
             "contentMediaType" => {
                 out.entry("format").or_insert_with(|| "binary".into());
             }
-            "unevaluatedProperties" | "pattern" => {}
+            // As `pattern`, the types would check every value with a regex engine, where a
+            // client reads what Persona sends: the mock's request check reads it instead.
+            "pattern" => {
+                out.insert("x-pattern".into(), value.clone());
+            }
+            "unevaluatedProperties" => {}
             "properties" => {
                 let mut properties = Map::new();
                 for (name, property) in value.as_object().into_iter().flatten() {

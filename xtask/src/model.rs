@@ -127,6 +127,8 @@ pub struct Operation {
     pub body_attributes: Vec<String>,
     /// Whether the spec requires a request body.
     pub body_required: bool,
+    /// Where its JSON body's strings must match a pattern: `(JSON pointer, pattern)`.
+    pub body_patterns: Vec<(String, String)>,
     /// The `meta` its success body must carry (a workflow run's id, say), at its plainest.
     pub success_meta: Option<Value>,
     /// Whether its success body's `data` is an array (a list, or a search).
@@ -796,6 +798,10 @@ fn read_operation(
         .request_body(node)
         .map(|(_, schema)| shapes::body_attributes(document, schema))
         .unwrap_or_default();
+    let body_patterns = document
+        .request_body(node)
+        .map(|(_, schema)| shapes::body_patterns(document, schema))
+        .unwrap_or_default();
     let body_required = node
         .get("requestBody")
         .is_some_and(|body| document.resolve(body)["required"] == true);
@@ -899,6 +905,7 @@ fn read_operation(
         body,
         builder,
         body_attributes,
+        body_patterns,
         body_required,
         success_meta,
         answers_many,

@@ -193,6 +193,38 @@ pub fn body_attributes(document: &Document, body: &Value) -> Vec<String> {
     names
 }
 
+/// Where a request body's strings must match a pattern (Persona's `pattern`, kept as
+/// `x-pattern`): `(JSON pointer, pattern)`, through objects and each member of a union, not
+/// into arrays; sorted, each once.
+pub fn body_patterns(document: &Document, body: &Value) -> Vec<(String, String)> {
+    fn walk(document: &Document, schema: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+        // Bodies nest a few levels (`/data/attributes/query/..`); the bound keeps a
+        // self-referring schema from recursing for ever.
+        if pointer.matches('/').count() > 8 {
+            return;
+        }
+        let schema = document.merged(schema);
+        if let Some(pattern) = schema.get("x-pattern").and_then(Value::as_str) {
+            out.push((pointer.to_string(), pattern.to_string()));
+        }
+        for member in crate::document::union_members(&schema)
+            .into_iter()
+            .flatten()
+        {
+            walk(document, member, pointer, out);
+        }
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            let name = name.replace('~', "~0").replace('/', "~1");
+            walk(document, property, &format!("{pointer}/{name}"), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(document, body, "", &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// An attribute's fallback: the plainest value of its schema, of the example's kind where the
 /// schema says no type (the spec's sample documents' value, else, for an untyped schema, its
 /// own example), and a string as the example gives it.

@@ -989,3 +989,33 @@ async fn a_report_shows_its_query_where_its_kind_shows_each_member() {
         .await;
     assert_eq!(again["data"]["attributes"]["has-match"], true, "{again}");
 }
+
+#[tokio::test]
+async fn a_request_string_with_a_pattern_is_refused_unless_it_matches() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let report = |ssn: &str| {
+        json!({ "data": { "type": "report/synthetic", "attributes": {
+            "report-template-id": mock.template_of("report-template/synthetic"),
+            "query": { "name-first": "Ada", "name-last": "Lovelace", "birthdate": "1994-04-12",
+                       "address-street-1": "1 Main St", "address-city": "Springfield",
+                       "address-subdivision": "Illinois", "address-postal-code": "62701",
+                       "address-country-code": "US", "social-security-number": ssn } } } })
+    };
+    let (status, refused) = raw
+        .send(Method::POST, "/reports", Some(&report("123456789")))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    let details = refused["errors"][0]["details"].as_str().unwrap_or_default();
+    assert!(
+        details.contains("data.attributes.query.social-security-number")
+            && details.contains("123456789"),
+        "{refused}"
+    );
+    let (_, reports) = raw.send(Method::GET, "/reports", None).await;
+    assert_eq!(reports["data"], json!([]), "nothing was made");
+    let (status, made) = raw
+        .send(Method::POST, "/reports", Some(&report("123-45-6789")))
+        .await;
+    assert_eq!(status, 201, "{made}");
+}
