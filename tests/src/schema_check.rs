@@ -6,20 +6,29 @@
 use chrono::{DateTime, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::resolve;
+use xtask::document::Document;
 
 /// Every way `value` departs from `schema`, each with the JSON path where it does.
 pub fn violations(schema: &Value, value: &Value) -> Vec<String> {
+    violations_in(crate::document(), schema, value)
+}
+
+/// As [`violations`], with the schema's references read in `document`: the whole spec, for
+/// what the client's view of it leaves out (the webhook deliveries' envelopes).
+pub fn violations_in(document: &Document, schema: &Value, value: &Value) -> Vec<String> {
     let mut found = Vec::new();
-    check(schema, value, "$", &mut found);
+    check(document, schema, value, "$", &mut found);
     found
 }
 
-fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
-    let schema = resolve(schema);
+fn check(document: &Document, schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
+    let schema = document.resolve(schema);
+    if let Some(reference) = schema.get("$ref") {
+        panic!("{reference} resolves");
+    }
     if schema.get("allOf").is_some() {
         // The members' properties and keywords are the schema's own (what typify merges too).
-        return check(&crate::document().merged(schema), value, at, found);
+        return check(document, &document.merged(schema), value, at, found);
     }
     if value.is_null() {
         // OAS 3.0.3: a schema that constrains no type (`{}`, or only a description) takes
@@ -46,7 +55,7 @@ fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
             return found.push(format!("{at}: no `{tag}` to pick a oneOf option by"));
         };
         match mapping.get(kind) {
-            Some(target) => check(&json!({ "$ref": target }), value, at, found),
+            Some(target) => check(document, &json!({ "$ref": target }), value, at, found),
             None if schema.get("x-open-union") == Some(&Value::Bool(true)) => {}
             None => found.push(format!(
                 "{at}: `{tag}` '{kind}' is not in the discriminator's mapping"
@@ -57,7 +66,7 @@ fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
         let matching = options
             .iter()
-            .filter(|option| violations(option, value).is_empty())
+            .filter(|option| violations_in(document, option, value).is_empty())
             .count();
         if matching != 1 {
             found.push(format!(
@@ -90,11 +99,13 @@ fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
             }
             for (key, child) in object {
                 match properties.and_then(|properties| properties.get(key)) {
-                    Some(child_schema) => check(child_schema, child, &format!("{at}.{key}"), found),
+                    Some(child_schema) => {
+                        check(document, child_schema, child, &format!("{at}.{key}"), found)
+                    }
                     None => match schema.get("additionalProperties") {
                         Some(Value::Bool(true)) => {}
                         Some(extra) if extra.is_object() => {
-                            check(extra, child, &format!("{at}.{key}"), found)
+                            check(document, extra, child, &format!("{at}.{key}"), found)
                         }
                         _ => found.push(format!("{at}: `{key}` is not in the schema")),
                     },
@@ -106,7 +117,13 @@ fn check(schema: &Value, value: &Value, at: &str, found: &mut Vec<String>) {
                 return found.push(format!("{at}: expected an array, got {value}"));
             };
             for (index, item) in items.iter().enumerate() {
-                check(&schema["items"], item, &format!("{at}[{index}]"), found);
+                check(
+                    document,
+                    &schema["items"],
+                    item,
+                    &format!("{at}[{index}]"),
+                    found,
+                );
             }
         }
         Some("string") => match value.as_str() {
