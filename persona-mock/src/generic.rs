@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
@@ -178,7 +179,7 @@ async fn serve(
                 return answer_as(&store, operation, &query, &existing, StatusCode::OK);
             }
             let mut happened = vec!["created"];
-            happened.extend(families::created(&mut record, &body, now)?);
+            happened.extend(families::created(&mut store, &mut record, &body, now)?);
             let (id, json_type) = (record.id.clone(), record.kind.json_type);
             store.records.insert(record);
             for happening in happened {
@@ -216,7 +217,7 @@ async fn serve(
         Role::Remove(id) => {
             let now = Utc::now();
             let record = record_mut(&mut store, operation, id)?;
-            let happening = remove(record, now);
+            let happening = remove(record, operation.id.starts_with("archive"), now);
             let json_type = record.kind.json_type;
             store.announce(json_type, id, happening, now);
             answer(&store, operation, &query, id)
@@ -406,8 +407,9 @@ fn checked_patterns(operation: &Operation, body: &Value) -> Result<(), ApiError>
     Ok(())
 }
 
-/// A multipart upload's text parts as `data.attributes` (`data[attributes][list-id]` as
-/// `list-id`), refused when a part the operation requires is missing.
+/// A multipart upload's parts as `data.attributes` (`data[attributes][list-id]` as
+/// `list-id`; a file as `{filename, data}`, its bytes in base64, as a JSON body sends it),
+/// refused when a part the operation requires is missing.
 async fn upload(media: &str, bytes: Bytes, required: &[&str]) -> Result<Value, ApiError> {
     let malformed =
         |error: multer::Error| ApiError::bad_request(format!("the multipart body: {error}"));
@@ -417,15 +419,21 @@ async fn upload(media: &str, bytes: Bytes, required: &[&str]) -> Result<Value, A
     let (mut names, mut attributes) = (BTreeSet::new(), Map::new());
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_string();
-        let is_file = field.file_name().is_some();
+        let file_name = field.file_name().map(str::to_string);
         let content = field.bytes().await.map_err(malformed)?;
-        if !is_file
-            && let Some(member) = name
-                .strip_prefix("data[attributes][")
-                .and_then(|rest| rest.strip_suffix(']'))
+        if let Some(member) = name
+            .strip_prefix("data[attributes][")
+            .and_then(|rest| rest.strip_suffix(']'))
         {
-            let text = String::from_utf8_lossy(&content).into_owned();
-            attributes.insert(member.to_string(), Value::String(text));
+            // A file as a JSON body carries it: base64 beside its name.
+            let value = match file_name {
+                Some(file_name) => json!({
+                    "filename": file_name,
+                    "data": base64::engine::general_purpose::STANDARD.encode(&content),
+                }),
+                None => Value::String(String::from_utf8_lossy(&content).into_owned()),
+            };
+            attributes.insert(member.to_string(), value);
         }
         names.insert(name);
     }
@@ -520,7 +528,7 @@ fn cloned(
     let mut copy = Record::new(original.kind, now)?;
     copy.attributes = original.attributes.clone();
     copy.relationships = original.relationships.clone();
-    let happened = families::created(&mut copy, body, now)?;
+    let happened = families::created(store, &mut copy, body, now)?;
     let (copy_id, json_type) = (copy.id.clone(), copy.kind.json_type);
     store.records.insert(copy);
     for happening in std::iter::once("created").chain(happened) {
@@ -591,10 +599,11 @@ fn past_of(json_type: &str, verb: &str) -> Option<&'static str> {
 }
 
 /// DELETE: a type with `redacted-at` is redacted and stays readable, as Persona keeps
-/// redacted objects; any other is archived where its type has a status. What happened, for
-/// its event.
-fn remove(record: &mut Record, now: DateTime<Utc>) -> &'static str {
-    if record.redact(now) {
+/// redacted objects, unless the operation archives (`archiveEmailAddressListItem`: a list
+/// item has both); any other is archived where its type has a status. What happened, for its
+/// event.
+fn remove(record: &mut Record, archives: bool, now: DateTime<Utc>) -> &'static str {
+    if !archives && record.redact(now) {
         return "redacted";
     }
     record.updated_at = now;

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod api_keys;
 pub mod cases;
 pub mod connect;
+pub mod importers;
+pub mod lists;
 pub mod relations;
 pub mod reports;
 pub mod transactions;
@@ -32,9 +34,11 @@ pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<Stri
 }
 
 /// What Persona sets on a record it makes, beyond what the request's attributes gave (the
-/// rest of its body, such as a case's objects, included); what else happened to it, for the
-/// events of its type (`ready`, `matched` for a report).
+/// rest of its body, such as a case's objects, included), and what it does with other records
+/// (a list item joins its list, an import makes its rows); what else happened to it, for the
+/// events of its type (`ready`, `matched` for a report). A refusal comes before any change.
 pub fn created(
+    store: &mut Store,
     record: &mut Record,
     body: &Value,
     now: DateTime<Utc>,
@@ -53,6 +57,14 @@ pub fn created(
             Vec::new()
         }
         json_type if json_type.starts_with(reports::TYPE_PREFIX) => reports::created(record, now),
+        json_type if json_type.starts_with(lists::ITEM_PREFIX) => {
+            lists::item_created(store, record)?;
+            Vec::new()
+        }
+        json_type if json_type.starts_with(importers::TYPE_PREFIX) => {
+            importers::created(store, record, now)?;
+            Vec::new()
+        }
         _ => Vec::new(),
     })
 }

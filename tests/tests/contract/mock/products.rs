@@ -77,6 +77,39 @@ fn pointing_at_the_sandbox(mock: &MockServer, mut body: Value) -> Value {
     body
 }
 
+/// A body whose list is one the test makes first, of the kind the path makes items of (a
+/// list item's, an importer's), and whose file is an empty CSV: Persona's examples name a
+/// list of Persona's account and carry no file.
+async fn with_what_the_user_makes_first(raw: &Raw, path: &str, mut body: Value) -> Value {
+    let Some(attributes) = body
+        .pointer_mut("/data/attributes")
+        .and_then(Value::as_object_mut)
+    else {
+        return body;
+    };
+    if attributes.contains_key("list-id") {
+        let lists = path
+            .trim_start_matches("/importer")
+            .replacen("/list-item/", "/list/", 1);
+        let (status, list) = raw
+            .send(
+                Method::POST,
+                &lists,
+                Some(&json!({ "data": { "attributes": { "name": "made first" } } })),
+            )
+            .await;
+        assert_eq!(status, 201, "{lists}: {list}");
+        attributes.insert("list-id".into(), list["data"]["id"].clone());
+    }
+    if attributes.contains_key("file") {
+        attributes.insert(
+            "file".into(),
+            json!({ "filename": "empty.csv", "data": "" }),
+        );
+    }
+    body
+}
+
 /// The status the mock answers an operation with: 201 for a create that documents it beside
 /// 200 (which Persona keeps for an upsert that finds the record).
 fn mock_status(operation_id: &str) -> u16 {
@@ -164,6 +197,7 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
             }
         };
         let example = pointing_at_the_sandbox(&mock, example);
+        let example = with_what_the_user_makes_first(&raw, &create.path, example).await;
         let (status, body) = raw.send(Method::POST, &create.path, Some(&example)).await;
         assert_eq!(status, mock_status(&create.id), "{}: {body}", create.id);
         assert_conforms_as(create, status, &body);
@@ -399,9 +433,17 @@ async fn an_upload_needs_the_parts_its_operation_requires() {
         "{body}"
     );
 
+    let (_, list) = Raw::new(&mock)
+        .send(
+            Method::POST,
+            "/list/names",
+            Some(&json!({ "data": { "attributes": { "name": "blocked names" } } })),
+        )
+        .await;
+    let list = list["data"]["id"].as_str().expect("a list").to_string();
     let whole = reqwest::multipart::Form::new()
         .part("data[attributes][file]", file())
-        .text("data[attributes][list-id]", "lst_names");
+        .text("data[attributes][list-id]", list);
     let response = http
         .post(&url)
         .bearer_auth(TEST_API_KEY)

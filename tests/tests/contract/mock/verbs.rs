@@ -519,3 +519,135 @@ async fn a_report_is_dismissed_run_again_paused_and_resumed() {
         ]
     );
 }
+
+#[tokio::test]
+async fn list_items_join_their_list_and_importers_make_a_record_per_row() {
+    use base64::Engine as _;
+
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let list = |path: &'static str, operation_id: &'static str| {
+        let raw = &raw;
+        async move {
+            let body = json!({ "data": { "attributes": { "name": "blocked" } } });
+            id_of(&expect(raw, Method::POST, path, Some(&body), (operation_id, 201)).await)
+        }
+    };
+    let emails = list("/list/email-addresses", "createEmailAddressList").await;
+    let names = list("/list/names", "createNameList").await;
+    let item = |list: &str| {
+        json!({ "data": { "attributes": {
+        "list-id": list, "value": "kept@example.test", "match-type": "email_address" } } })
+    };
+
+    // An item in a list of another kind is refused, and nothing is made.
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            "/list-item/email-addresses",
+            Some(&item(&names)),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("list/name"), "{refused}");
+    let kept = id_of(
+        &expect(
+            &raw,
+            Method::POST,
+            "/list-item/email-addresses",
+            Some(&item(&emails)),
+            ("createEmailAddressListItem", 201),
+        )
+        .await,
+    );
+    let items_of = |list: String| {
+        let raw = &raw;
+        async move {
+            let (_, list) = raw.send(Method::GET, &format!("/lists/{list}"), None).await;
+            list["data"]["relationships"]["list-items"]["data"]
+                .as_array()
+                .map_or(0, Vec::len)
+        }
+    };
+    assert_eq!(items_of(emails.clone()).await, 1);
+    assert_eq!(items_of(names.clone()).await, 0);
+
+    // An import: two new rows, an empty one, one like the item there, one repeated.
+    let csv = "value,match_type\nnew@example.test,email_address\nexample.org,domain\n,\n\
+               kept@example.test,email_address\nnew@example.test,email_address\n";
+    let import = |list: &str, csv: &'static str| {
+        reqwest::multipart::Form::new()
+            .part(
+                "data[attributes][file]",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("emails.csv"),
+            )
+            .text("data[attributes][list-id]", list.to_string())
+    };
+    let http = reqwest::Client::new();
+    let url = format!("{}/importer/list-item/email-addresses", mock.base_url());
+    let send = |form| {
+        http.post(&url)
+            .bearer_auth(persona_api_tests::TEST_API_KEY)
+            .multipart(form)
+            .send()
+    };
+    let refused = send(import(&emails, "value,colour\na@example.test,red\n"))
+        .await
+        .expect("sends");
+    assert_eq!(refused.status().as_u16(), 422);
+    let refused: Value = refused.json().await.expect("JSON");
+    assert!(refused.to_string().contains("colour"), "{refused}");
+    let imported = send(import(&emails, csv)).await.expect("sends");
+    assert_eq!(imported.status().as_u16(), 201);
+    let imported: Value = imported.json().await.expect("JSON");
+    assert_conforms_as(operation("importEmailAddressLists"), 201, &imported);
+    let counts = &imported["data"]["attributes"];
+    assert_eq!(
+        (
+            &counts["status"],
+            &counts["successful-count"],
+            &counts["error-count"],
+            &counts["duplicate-count"]
+        ),
+        (&json!("ready"), &json!(2), &json!(1), &json!(2)),
+        "{imported}"
+    );
+    assert_eq!(items_of(emails.clone()).await, 3);
+
+    // Accounts from JSON, the file in base64; a list column is split at commas.
+    let csv = "reference_id,name_first,tags\nuser-9,Ada,\"vip, beta\"\n";
+    let body = json!({ "data": { "attributes": { "file": {
+        "filename": "accounts.csv",
+        "data": base64::engine::general_purpose::STANDARD.encode(csv) } } } });
+    expect(
+        &raw,
+        Method::POST,
+        "/importer/accounts",
+        Some(&body),
+        ("importAccount", 201),
+    )
+    .await;
+    let (_, accounts) = raw
+        .send(Method::GET, "/accounts?filter[reference-id]=user-9", None)
+        .await;
+    let account = &accounts["data"][0];
+    assert_eq!(account["attributes"]["name-first"], "Ada", "{accounts}");
+    assert_eq!(account["attributes"]["tags"], json!(["vip", "beta"]));
+    let account = account["id"].as_str().expect("an account");
+    assert_eq!(events_about(&raw, account).await, ["account.created"]);
+
+    // Deleting a list item archives it; it is not redacted.
+    let archived = expect(
+        &raw,
+        Method::DELETE,
+        &format!("/list-item/email-addresses/{kept}"),
+        None,
+        ("archiveEmailAddressListItem", 200),
+    )
+    .await;
+    let attributes = &archived["data"]["attributes"];
+    assert_eq!(attributes["status"], "archived", "{archived}");
+    assert!(attributes["archived-at"].is_string());
+    assert_eq!(attributes["redacted-at"], Value::Null);
+    assert_eq!(attributes["value"], "kept@example.test");
+}
