@@ -38,6 +38,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   measure-build --features            and then persona-api's own build with each product's feature alone, default
                                       and full, as a table
   measure-build --cli                 time clean builds of persona-api and of the persona binary; print the difference
+  measure-build --mock [--baseline <rev>]
+                                      time persona-mock's clean build and its own compile, here and at <rev>
   bench-report                        print the saved benchmark results as ratios against their floors";
 
 fn main() -> ExitCode {
@@ -79,6 +81,10 @@ fn main() -> ExitCode {
         ["measure-build"] => xtask::measure_build::run(xtask::measure_build::Tls::Rustls),
         ["measure-build", "--cli"] => xtask::measure_build::run_cli(),
         ["measure-build", "--features"] => xtask::measure_features(),
+        ["measure-build", "--mock"] => xtask::measure_build::run_mock(None),
+        ["measure-build", "--mock", "--baseline", revision] => {
+            xtask::measure_build::run_mock(Some(revision))
+        }
         ["measure-build", "--tls", feature] => {
             match xtask::measure_build::Tls::from_feature(feature) {
                 Some(tls) => xtask::measure_build::run(tls),

@@ -7,6 +7,7 @@
 //! binary (persona-cli), which is what installing the CLI costs over the library. With
 //! `--features`: after those two clean builds, persona-api alone again (its dependencies
 //! built) with each product's feature alone, `default` and `full`: what each product adds.
+//! With `--mock [--baseline REV]`: persona-mock from clean and alone, here and at REV.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -164,6 +165,61 @@ pub fn run_cli() -> Result<String, TaskError> {
         cli.as_secs_f64() - library.as_secs_f64(),
         cli.as_secs_f64() / library.as_secs_f64(),
     ))
+}
+
+/// `measure-build --mock [--baseline REV]`: persona-mock's clean build and its own compile on
+/// built dependencies, for this checkout and, with a baseline, for that revision (checked out
+/// in a scratch worktree), each in a clean target directory of its own.
+pub fn run_mock(baseline: Option<&str>) -> Result<String, TaskError> {
+    let root = workspace_root();
+    let mut rows = vec![("this checkout".to_string(), mock_builds(&root)?)];
+    if let Some(revision) = baseline {
+        let tree = scratch().join("baseline");
+        let tree_arg = tree.to_string_lossy().into_owned();
+        // A worktree left by an interrupted run is replaced.
+        let _ = crate::semver::git(&root, &["worktree", "remove", "--force", &tree_arg]);
+        let _ = std::fs::remove_dir_all(&tree);
+        crate::semver::git(&root, &["worktree", "add", "--detach", &tree_arg, revision])?;
+        let measured = mock_builds(&tree);
+        crate::semver::git(&root, &["worktree", "remove", "--force", &tree_arg])?;
+        rows.push((revision.to_string(), measured?));
+    }
+    let mut table = format!(
+        "persona-mock, clean debug build, {} cores\n\n| revision | clean build | persona-mock alone |\n| --- | ---: | ---: |\n",
+        cores()
+    );
+    for (revision, (clean, own)) in rows {
+        table.push_str(&format!(
+            "| {revision} | {:.1} s | {:.1} s |\n",
+            clean.as_secs_f64(),
+            own.as_secs_f64()
+        ));
+    }
+    Ok(table)
+}
+
+/// persona-mock of the workspace at `root`: from clean, then alone again on its built
+/// dependencies.
+fn mock_builds(root: &Path) -> Result<(Duration, Duration), TaskError> {
+    let manifest = root.join("Cargo.toml");
+    let target = scratch().join("target-persona-mock");
+    println!("building persona-mock from clean in {}...", root.display());
+    let clean = timed_clean_build(&manifest, "persona-mock", &[], &target)?;
+    let status = crate::cargo()
+        .args(["clean", "--quiet", "-p", "persona-mock", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .map_err(io(&manifest))?;
+    if !status.success() {
+        return Err(TaskError::Build(
+            "cargo clean -p persona-mock failed".into(),
+        ));
+    }
+    println!("building persona-mock alone...");
+    let own = timed_build(&manifest, "persona-mock", &[], &target)?;
+    Ok((clean, own))
 }
 
 pub fn run(tls: Tls) -> Result<String, TaskError> {

@@ -19,7 +19,7 @@ const MANIFEST: &str = "persona-api/Cargo.toml";
 /// (native-tls would need OpenSSL's headers, and the TLS features add no items).
 const FEATURES: &str = "rustls,webhooks,tracing";
 
-fn git(root: &Path, args: &[&str]) -> Result<String, TaskError> {
+pub(crate) fn git(root: &Path, args: &[&str]) -> Result<String, TaskError> {
     let output = Command::new("git")
         .args(args)
         .current_dir(root)
