@@ -206,12 +206,18 @@ async fn serve(
         Role::Retrieve(id) => answer(&store, operation, &query, id),
         Role::Update(id) => {
             let attributes = attributes_of(operation, &body)?;
+            // A new status is its own event where the type has one (`transaction.status-updated`,
+            // for `status` or an account's `account-status`), beside the fields' update.
+            let sets_status = attributes.keys().any(|name| name.ends_with("status"));
             let now = Utc::now();
             let record = record_mut(&mut store, operation, id)?;
             record.attributes.extend(attributes);
             record.updated_at = now;
             let json_type = record.kind.json_type;
             store.announce(json_type, id, "updated-fields", now);
+            if sets_status {
+                store.announce(json_type, id, "status-updated", now);
+            }
             answer(&store, operation, &query, id)
         }
         Role::Remove(id) => {

@@ -59,7 +59,7 @@ async fn new_transaction(raw: &Raw, mock: &MockServer) -> String {
 }
 
 #[tokio::test]
-async fn a_transaction_is_labeled_and_related_to_accounts_and_transactions() {
+async fn a_transaction_is_labeled_related_and_its_status_updated() {
     let mock = MockServer::start().await.expect("the mock starts");
     let raw = Raw::new(&mock);
     let transaction = new_transaction(&raw, &mock).await;
@@ -140,6 +140,15 @@ async fn a_transaction_is_labeled_and_related_to_accounts_and_transactions() {
         unrelated["data"]["relationships"]["related-objects"]["data"],
         json!([])
     );
+    let reviewed = expect(
+        &raw,
+        Method::PATCH,
+        &path,
+        Some(&json!({ "data": { "attributes": { "status": "approved" } } })),
+        ("updateTransaction", 200),
+    )
+    .await;
+    assert_eq!(reviewed["data"]["attributes"]["status"], "approved");
     assert_eq!(
         events_about(&raw, &transaction).await,
         [
@@ -147,7 +156,9 @@ async fn a_transaction_is_labeled_and_related_to_accounts_and_transactions() {
             "transaction.labeled",
             "transaction.added-relation",
             "transaction.added-relation",
-            "transaction.removed-relation"
+            "transaction.removed-relation",
+            "transaction.updated-fields",
+            "transaction.status-updated"
         ]
     );
 }
