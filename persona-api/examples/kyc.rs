@@ -410,8 +410,7 @@ fn checks_of(verification: &Included) -> Option<(&str, &[types::VerificationChec
     }
 }
 
-/// The sandbox's templates: the ones persona-mock starts with. Verification templates have no
-/// API resource of their own, so any `vtmpl_` id is accepted for them.
+/// The sandbox's templates: the ones persona-mock starts with.
 pub fn sandbox_templates(mock: &persona_mock::MockServer) -> Result<Templates, Failure> {
     let template_of = |json_type: &str| -> Result<String, Failure> {
         match mock.template_of(json_type) {
@@ -421,7 +420,7 @@ pub fn sandbox_templates(mock: &persona_mock::MockServer) -> Result<Templates, F
     };
     Ok(Templates {
         inquiry: mock.template_id().to_string(),
-        verification: "vtmpl_sandbox".into(),
+        verification: template_of("verification-template/government-id")?,
         watchlist_report: template_of("report-template/watchlist")?,
         case: template_of("case-template")?,
     })

@@ -10,7 +10,8 @@ use crate::error::ApiError;
 use crate::families::verifications;
 use crate::records::time;
 use crate::store::{
-    Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template, TemplateVersion,
+    Child, Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template,
+    TemplateVersion,
 };
 
 /// What the query asked for: `include=...` and `fields[type]=...`.
@@ -28,6 +29,8 @@ const INQUIRY_INCLUDES: &[&str] = &[
     "inquiry-template-version",
     "sessions",
     "verifications",
+    "documents",
+    "selfies",
 ];
 const SESSION_INCLUDES: &[&str] = &["inquiry"];
 const TEMPLATE_INCLUDES: &[&str] = &["latest-published-version"];
@@ -203,13 +206,25 @@ pub fn inquiry(inquiry: &Inquiry, view: &View) -> Value {
             "transaction": link("transaction", None),
             "reviewer": link("user", None),
             "reports": links([]),
-            "verifications": links(inquiry.verifications.iter().map(|id| (verifications::KIND.to_string(), id.clone()))),
+            "verifications": children(inquiry, "verifications"),
             "sessions": links(inquiry.session_ids.iter().map(|id| ("inquiry-session".to_string(), id.clone()))),
-            "documents": links([]),
-            "selfies": links([])
+            "documents": children(inquiry, "documents"),
+            "selfies": children(inquiry, "selfies")
         }
     });
     view.apply(resource)
+}
+
+/// The records the inquiry's verifications made that it holds under a relationship.
+fn held<'a>(inquiry: &'a Inquiry, relationship: &'a str) -> impl Iterator<Item = &'a Child> {
+    inquiry
+        .children
+        .iter()
+        .filter(move |child| verifications::held_as(child.json_type) == relationship)
+}
+
+fn children(inquiry: &Inquiry, relationship: &str) -> Value {
+    links(held(inquiry, relationship).map(|child| (child.json_type.to_string(), child.id.clone())))
 }
 
 fn next_step(inquiry: &Inquiry) -> &'static str {
@@ -364,12 +379,10 @@ pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option
                     .filter_map(|id| store.session(id).ok())
                     .map(|s| session(s, &every)),
             ),
-            "verifications" => included.extend(
-                inquiry
-                    .verifications
-                    .iter()
-                    .filter_map(|id| store.records.get(id).ok())
-                    .map(|verification| verification.render(verification.kind, None)),
+            "verifications" | "documents" | "selfies" => included.extend(
+                held(inquiry, path)
+                    .filter_map(|child| store.records.get(&child.id).ok())
+                    .map(|child| child.render(child.kind, None)),
             ),
             _ => {}
         }

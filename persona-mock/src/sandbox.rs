@@ -6,7 +6,9 @@
 //! Which kinds these are follows from the tables, not from a list: a type that a POST points
 //! at (a body's `case-template-id`, a path's `{workflow-id}`) and that no operation creates.
 //! A kind of a family (`report-template/watchlist`) stands for the whole family: a report
-//! template of every kind. The inquiry family keeps its templates in its own store.
+//! template of every kind. The inquiry family keeps its templates in its own store; the
+//! verification templates, which are no resource of the API, are the simulated kinds'
+//! (`families/verifications.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -15,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::families::verifications;
 use crate::ids::stable_id;
 use crate::operations::{ALL, Operation};
 use crate::records::{Record, family, resource_type};
@@ -61,9 +64,10 @@ fn derive_kinds() -> Vec<&'static ResourceType> {
         .collect()
 }
 
-/// The sandbox's templates and types, one of each kind.
+/// The sandbox's templates and types, one of each kind, sorted by type: the records it is
+/// seeded with, and the verification templates the simulate actions take.
 pub fn templates() -> Vec<SandboxTemplate> {
-    kinds()
+    let mut templates: Vec<SandboxTemplate> = kinds()
         .iter()
         .filter_map(|kind| {
             Some(SandboxTemplate {
@@ -71,7 +75,10 @@ pub fn templates() -> Vec<SandboxTemplate> {
                 id: id_of(kind)?,
             })
         })
-        .collect()
+        .chain(verifications::templates())
+        .collect();
+    templates.sort_by_key(|template| template.json_type);
+    templates
 }
 
 /// The id of the sandbox's one record of a kind, the same in every run.
@@ -237,6 +244,11 @@ mod tests {
             "{}",
             case_template.id
         );
+        let selfie_template = first
+            .iter()
+            .find(|object| object.json_type == "verification-template/selfie")
+            .unwrap();
+        assert!(selfie_template.id.starts_with("vtmpl_"));
         let ids: BTreeSet<&str> = first.iter().map(|object| object.id.as_str()).collect();
         assert_eq!(ids.len(), first.len(), "two objects share an id");
     }

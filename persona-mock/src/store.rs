@@ -179,9 +179,16 @@ pub struct Inquiry {
     /// Field values that were set; the template supplies the rest when rendering.
     pub fields: Map<String, Value>,
     pub session_ids: Vec<String>,
-    /// The ids of the verifications simulate actions ran (records of their own), oldest
-    /// first.
-    pub verifications: Vec<String>,
+    /// What simulate actions made (records of their own: verifications and what they
+    /// captured), oldest first.
+    pub children: Vec<Child>,
+}
+
+/// A record an inquiry's verifications made, as the inquiry links it.
+#[derive(Clone)]
+pub struct Child {
+    pub json_type: &'static str,
+    pub id: String,
 }
 
 /// What an event is about.
@@ -541,7 +548,7 @@ impl Store {
             redirect_uri: attributes.redirect_uri,
             fields,
             session_ids: Vec::new(),
-            verifications: Vec::new(),
+            children: Vec::new(),
         };
         if account.is_none() {
             let reference_id = inquiry.reference_id.clone();
@@ -624,10 +631,10 @@ impl Store {
             Subject::Inquiry(id.to_string()),
             now,
         );
-        // Its children with it: the verifications it ran.
-        for verification in &inquiry.verifications {
-            if let Ok(verification) = self.records.get_mut(verification) {
-                verification.redact(now);
+        // Its children with it: the verifications it ran and what they captured.
+        for child in &inquiry.children {
+            if let Ok(child) = self.records.get_mut(&child.id) {
+                child.redact(now);
             }
         }
         Ok(())
@@ -785,7 +792,11 @@ impl Store {
     ) -> Result<(), ApiError> {
         enum Step {
             MoveTo(InquiryStatus),
-            AddVerification { passed: bool, template: String },
+            AddVerification {
+                passed: bool,
+                kind: &'static verifications::Simulated,
+                template: String,
+            },
         }
         let mut status = writable(&mut self.inquiries, id)?.status.clone();
         let mut steps = Vec::new();
@@ -820,12 +831,15 @@ impl Store {
                                 &format!("{pointer}/data"),
                             )
                         })?;
-                    if !template.starts_with("vtmpl_") {
-                        return Err(ApiError::bad_request(format!(
-                            "meta.simulate_actions[{index}].data.verification_template_id must start with vtmpl (sent '{template}')"
-                        )));
-                    }
-                    steps.push(Step::AddVerification { passed, template });
+                    let kind = verifications::kind_of(
+                        &template,
+                        &format!("{pointer}/data/verification-template-id"),
+                    )?;
+                    steps.push(Step::AddVerification {
+                        passed,
+                        kind,
+                        template,
+                    });
                     continue;
                 }
             };
@@ -844,21 +858,23 @@ impl Store {
                 Step::MoveTo(to) => {
                     transition(inquiry, &mut self.events, &mut self.sessions, to, now);
                 }
-                Step::AddVerification { passed, template } => {
-                    let verification =
-                        verifications::run(&inquiry.id, &inquiry.fields, &template, passed, now)?;
-                    let verification_id = verification.id.clone();
-                    self.records.insert(verification);
-                    for happening in verifications::happenings(passed) {
-                        announce(
-                            &mut self.events,
-                            verifications::KIND,
-                            &verification_id,
-                            happening,
-                            now,
-                        );
+                Step::AddVerification {
+                    passed,
+                    kind,
+                    template,
+                } => {
+                    let run = kind.run(&inquiry.id, &inquiry.fields, &template, passed, now)?;
+                    for (record, happening) in run.happenings() {
+                        let json_type = record.kind.json_type;
+                        announce(&mut self.events, json_type, &record.id, happening, now);
                     }
-                    inquiry.verifications.push(verification_id);
+                    for record in [Some(run.verification), run.capture].into_iter().flatten() {
+                        inquiry.children.push(Child {
+                            json_type: record.kind.json_type,
+                            id: record.id.clone(),
+                        });
+                        self.records.insert(record);
+                    }
                     inquiry.updated_at = now;
                 }
             }

@@ -80,6 +80,9 @@ async fn every_raw_response_conforms_to_the_spec() {
         base: mock.base_url().to_string(),
     };
     let template = mock.template_id();
+    let verification_template = mock
+        .template_of("verification-template/government-id")
+        .expect("the sandbox has a government-id verification template");
     let created = raw
         .call(
             "createInquiry",
@@ -188,9 +191,10 @@ async fn every_raw_response_conforms_to_the_spec() {
         (
             "simulateInquiryActions",
             Method::POST,
-            format!("{inquiry_path}/perform-simulate-actions"),
+            // Included, what the verification made is checked against the spec too.
+            format!("{inquiry_path}/perform-simulate-actions?include=verifications,documents"),
             Some(
-                json!({"meta": {"simulate-actions": [{"type": "complete_inquiry"}, {"type": "create_passed_verification", "data": {"verification-template-id": "vtmpl_1"}}]}}),
+                json!({"meta": {"simulate-actions": [{"type": "complete_inquiry"}, {"type": "create_passed_verification", "data": {"verification-template-id": verification_template}}]}}),
             ),
         ),
         (

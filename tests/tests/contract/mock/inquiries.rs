@@ -483,13 +483,16 @@ async fn simulated_verifications_come_back_typed_with_the_inquirys_data_and_chec
     use persona_api::{CheckStatus, Resolve, SimulateActions};
 
     let (mock, c) = sandbox().await;
+    let government_id = mock
+        .template_of("verification-template/government-id")
+        .expect("the sandbox's government-id verification template");
     let id = create_jane_doe(&c, mock.template_id())
         .await
         .expect("creates");
     let verification = |kind| SimulateAction {
         type_: kind,
         data: Some(SimulateActionData {
-            verification_template_id: "vtmpl_sandbox".to_string(),
+            verification_template_id: government_id.to_string(),
         }),
     };
     c.simulate_inquiry_actions()

@@ -869,6 +869,9 @@ async fn triggering_the_sandbox_workflow_makes_a_run_of_it() {
 async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
     let (mock, client) = sandbox().await;
     let raw = Raw::new(&mock);
+    let template = mock
+        .template_of("verification-template/government-id")
+        .expect("the sandbox's government-id verification template");
     let (status, inquiry) = raw
         .send(
             Method::POST,
@@ -889,7 +892,7 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
             &format!("/inquiries/{inquiry}/perform-simulate-actions"),
             Some(&json!({ "meta": { "simulate-actions": [{
                 "type": "create_failed_verification",
-                "data": { "verification-template-id": "vtmpl_sandbox" } }] } })),
+                "data": { "verification-template-id": template } }] } })),
         )
         .await;
     assert_eq!(status, 200, "{simulated}");
@@ -920,14 +923,14 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
             .filter(|check| check["status"] == "failed")
             .map(|check| &check["name"])
             .collect();
-        assert_eq!(failed, [&json!("id_compare_inquiry_fields")]);
+        assert_eq!(failed, [&json!("id_inquiry_comparison")]);
         assert_eq!(
             verification["relationships"]["inquiry"]["data"]["id"],
             inquiry.as_str()
         );
         assert_eq!(
             verification["relationships"]["verification-template"]["data"]["id"],
-            "vtmpl_sandbox"
+            template
         );
     }
     let (status, _) = raw
@@ -948,6 +951,34 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
             "verification.failed"
         ]
     );
+    // What the ID verification captured: a document of its own, linked from both.
+    let (_, verification) = raw
+        .send(Method::GET, &format!("/verifications/{id}"), None)
+        .await;
+    let document = verification["data"]["relationships"]["document"]["data"]["id"]
+        .as_str()
+        .expect("the captured ID")
+        .to_string();
+    for (path, operation_id) in [
+        ("/documents", "retrieveDocument"),
+        ("/document/government-ids", "retrieveGovernmentIdDocument"),
+    ] {
+        let (status, read) = raw
+            .send(Method::GET, &format!("{path}/{document}"), None)
+            .await;
+        assert_eq!(status, 200, "{path}: {read}");
+        assert_conforms_as(operation(operation_id), status, &read);
+        assert_eq!(read["data"]["type"], "document/government-id");
+        assert_eq!(read["data"]["attributes"]["status"], "processed");
+    }
+    assert_eq!(
+        events_about(&raw, &document).await,
+        [
+            "document.created",
+            "document.submitted",
+            "document.processed"
+        ]
+    );
 
     let (status, _) = raw
         .send(Method::DELETE, &format!("/inquiries/{inquiry}"), None)
@@ -962,6 +993,124 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
         attributes["name-last"],
         Value::Null,
         "redacted with its inquiry"
+    );
+}
+
+/// Each kind the sandbox simulates runs from its own verification template, and the inquiry
+/// holds what it made under Persona's relationship for it; an unknown template changes nothing.
+#[tokio::test]
+async fn each_verification_template_runs_its_kind_and_the_inquiry_holds_what_it_captured() {
+    let (mock, _) = sandbox().await;
+    let raw = Raw::new(&mock);
+    let (status, inquiry) = raw
+        .send(
+            Method::POST,
+            "/inquiries",
+            Some(&json!({ "data": { "attributes": {
+                "inquiry-template-id": mock.template_id(),
+                "fields": { "name-first": "Ada", "name-last": "Lovelace", "birthdate": "1815-12-10" } } } })),
+        )
+        .await;
+    assert_eq!(status, 201, "{inquiry}");
+    let inquiry = inquiry["data"]["id"].as_str().expect("an id").to_string();
+    let simulate = async |template: &str| {
+        raw.send(
+            Method::POST,
+            &format!("/inquiries/{inquiry}/perform-simulate-actions?include=verifications,documents,selfies"),
+            Some(&json!({ "meta": { "simulate-actions": [{
+                "type": "create_passed_verification",
+                "data": { "verification-template-id": template } }] } })),
+        )
+        .await
+    };
+
+    let (status, refused) = simulate("vtmpl_NotInTheSandbox1").await;
+    assert_eq!(status, 422, "{refused}");
+    let detail = refused.to_string();
+    assert!(detail.contains("vtmpl_NotInTheSandbox1"), "{detail}");
+    let government_id = mock
+        .template_of("verification-template/government-id")
+        .expect("the sandbox's government-id template");
+    assert!(
+        detail.contains(government_id),
+        "names what the sandbox has: {detail}"
+    );
+
+    // kind, its retrieve, the relationship of the inquiry holding its capture, and the
+    // capture's type
+    for (kind, retrieve, held_as, captured) in [
+        (
+            "selfie",
+            "retrieveSelfieVerification",
+            Some("selfies"),
+            "selfie/profile-and-center",
+        ),
+        ("database", "retrieveDatabaseVerification", None, ""),
+        (
+            "document",
+            "retrieveDocumentVerification",
+            Some("documents"),
+            "document/generic",
+        ),
+    ] {
+        let template = mock
+            .template_of(&format!("verification-template/{kind}"))
+            .expect("the sandbox has a template of each simulated kind");
+        let (status, simulated) = simulate(template).await;
+        assert_eq!(status, 200, "{kind}: {simulated}");
+        let relationships = &simulated["data"]["relationships"];
+        let verification = relationships["verifications"]["data"]
+            .as_array()
+            .and_then(|links| links.last())
+            .expect("the new verification")
+            .clone();
+        assert_eq!(verification["type"], format!("verification/{kind}"));
+        let id = verification["id"].as_str().expect("an id");
+        let (status, read) = raw
+            .send(Method::GET, &format!("/verification/{kind}s/{id}"), None)
+            .await;
+        assert_eq!(status, 200, "{kind}: {read}");
+        assert_conforms_as(operation(retrieve), status, &read);
+        let checks = read["data"]["attributes"]["checks"]
+            .as_array()
+            .expect("checks");
+        assert!(
+            checks.iter().all(|check| check["status"] == "passed"),
+            "{kind}: {checks:?}"
+        );
+        if kind == "database" {
+            assert_eq!(read["data"]["attributes"]["birthdate"], "1815-12-10");
+        }
+        let included: Vec<&Value> = simulated["included"]
+            .as_array()
+            .expect("included")
+            .iter()
+            .collect();
+        assert!(
+            included.iter().any(|object| object["id"] == id),
+            "{kind}: included"
+        );
+        if let Some(held_as) = held_as {
+            let capture = relationships[held_as]["data"]
+                .as_array()
+                .and_then(|links| links.last())
+                .expect("what it captured");
+            assert_eq!(capture["type"], captured, "{kind}");
+            assert!(included.iter().any(|object| object["id"] == capture["id"]));
+        }
+    }
+    let (_, read) = raw
+        .send(Method::GET, &format!("/inquiries/{inquiry}"), None)
+        .await;
+    let held = |name: &str| {
+        read["data"]["relationships"][name]["data"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    assert_eq!(
+        (held("verifications"), held("documents"), held("selfies")),
+        (3, 1, 1),
+        "the refused action added nothing"
     );
 }
 

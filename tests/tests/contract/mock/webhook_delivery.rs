@@ -363,22 +363,26 @@ async fn every_delivered_event_satisfies_its_payload_schema() {
     let inquiry = create_jane_doe(&client, mock.template_id())
         .await
         .expect("creates");
-    for action in [
-        StartInquiry,
-        CreatePassedVerification,
-        CompleteInquiry,
-        ApproveInquiry,
-    ] {
-        let data = (action == CreatePassedVerification).then(|| SimulateActionData {
-            verification_template_id: "vtmpl_sandbox".to_string(),
+    // A verification of every kind the sandbox simulates, between start and completion.
+    let verifications = mock
+        .templates()
+        .iter()
+        .filter(|template| template.json_type.starts_with("verification-template/"))
+        .map(|template| SimulateAction {
+            type_: CreatePassedVerification,
+            data: Some(SimulateActionData {
+                verification_template_id: template.id.clone(),
+            }),
         });
+    let step = |type_| SimulateAction { type_, data: None };
+    let actions = std::iter::once(step(StartInquiry))
+        .chain(verifications)
+        .chain([step(CompleteInquiry), step(ApproveInquiry)]);
+    for action in actions {
         client
             .simulate_inquiry_actions()
             .inquiry_id(&inquiry)
-            .body(SimulateActions::new([SimulateAction {
-                type_: action,
-                data,
-            }]))
+            .body(SimulateActions::new([action]))
             .send()
             .await
             .expect("simulates");
@@ -425,6 +429,14 @@ async fn every_delivered_event_satisfies_its_payload_schema() {
         json!({ "meta": { "relation-schema-key": "uses", "target-object-id": account } }),
     )
     .await;
+    let (status, answer) = raw
+        .send(
+            Method::PATCH,
+            &format!("/transactions/{transaction}"),
+            Some(&json!({ "data": { "attributes": { "status": "approved" } } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
     let report = id(&post(
         "/reports",
         json!({ "data": { "type": "report/watchlist", "attributes": {
@@ -486,6 +498,9 @@ async fn every_delivered_event_satisfies_its_payload_schema() {
         "account.tag-added",
         "case.created",
         "case.status-updated",
+        "document.created",
+        "document.processed",
+        "document.submitted",
         "inquiry.approved",
         "inquiry.completed",
         "inquiry.created",
@@ -493,9 +508,14 @@ async fn every_delivered_event_satisfies_its_payload_schema() {
         "report/watchlist.dismissed",
         "report/watchlist.matched",
         "report/watchlist.ready",
+        "selfie.created",
+        "selfie.processed",
+        "selfie.submitted",
         "transaction.added-relation",
         "transaction.created",
         "transaction.labeled",
+        "transaction.status-updated",
+        "transaction.updated-fields",
         "verification.created",
         "verification.passed",
         "verification.submitted",
