@@ -444,9 +444,18 @@ pub fn listed_person() -> Person {
     }
 }
 
+/// The sandbox the example runs on: its reports take a moment, as Persona's do, so the
+/// backend really waits for `report/watchlist.ready`.
+pub async fn start_sandbox() -> std::io::Result<persona_mock::MockServer> {
+    persona_mock::MockServer::builder()
+        .report_delay(Duration::from_millis(200))
+        .start()
+        .await
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let mock = persona_mock::MockServer::start().await?;
+    let mock = start_sandbox().await?;
     println!("persona-mock sandbox at {}", mock.base_url());
     let client = mock
         .client_builder()
@@ -467,7 +476,7 @@ mod tests {
 
     /// A sandbox, and a backend on it with its webhook registered.
     async fn backend() -> (persona_mock::MockServer, Backend) {
-        let mock = persona_mock::MockServer::start().await.expect("starts");
+        let mock = start_sandbox().await.expect("starts");
         let client = mock.client_builder().build().expect("a client");
         let templates = sandbox_templates(&mock).expect("the sandbox's templates");
         let backend = Backend::start(client, templates)

@@ -47,6 +47,7 @@ mod render;
 mod resource_types;
 mod routes;
 mod sandbox;
+mod scheduled;
 mod search;
 mod server;
 mod store;
@@ -92,6 +93,7 @@ pub struct MockServerBuilder {
     idempotency_ttl: Duration,
     webhooks: Vec<WebhookEndpoint>,
     webhook_retry_scale: f64,
+    report_delay: Duration,
 }
 
 impl MockServer {
@@ -108,6 +110,7 @@ impl MockServer {
             idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
             webhooks: Vec::new(),
             webhook_retry_scale: DEFAULT_RETRY_SCALE,
+            report_delay: Duration::ZERO,
         }
     }
 
@@ -223,6 +226,24 @@ impl MockServerBuilder {
         self
     }
 
+    /// How long a new report stays `pending` before it runs (`ready`, `has-match`, its
+    /// `report/<kind>.ready` event delivered), as Persona's take a while. Default: zero, so a
+    /// test reads a finished report in the create's answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let mock = persona_mock::MockServer::builder()
+    ///     .report_delay(std::time::Duration::from_millis(200))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn report_delay(mut self, delay: Duration) -> Self {
+        self.report_delay = delay;
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<MockServer> {
         if store::check_prefix("inquiry_template_id", &self.template_id, "itmpl").is_err() {
@@ -236,15 +257,24 @@ impl MockServerBuilder {
         }
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
         let address = listener.local_addr()?;
+        let report_delay = chrono::TimeDelta::from_std(self.report_delay).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("report delay {:?} is too long", self.report_delay),
+            )
+        })?;
+        let mut store = store::Store::with_templates(&self.template_id, chrono::Utc::now());
+        store.reports.delay = report_delay;
         let shared = Arc::new(routes::Shared {
-            store: Mutex::new(store::Store::with_templates(
-                &self.template_id,
-                chrono::Utc::now(),
-            )),
+            store: Mutex::new(store),
         });
         let deliveries = Arc::new(Deliveries::default());
         let dispatcher =
             webhooks::Dispatcher::new(self.webhooks, self.webhook_retry_scale, deliveries.clone());
+        let feed = Arc::new(events::EventFeed::new(shared.clone(), dispatcher));
+        if !report_delay.is_zero() {
+            scheduled::start(&feed);
+        }
         let front = Arc::new(server::Front {
             router: routes::router(shared.clone())
                 .route_layer(axum::middleware::from_fn_with_state(
@@ -252,7 +282,7 @@ impl MockServerBuilder {
                     idempotency::replay_or_run,
                 ))
                 .route_layer(axum::middleware::from_fn_with_state(
-                    Arc::new(events::EventFeed::new(shared.clone(), dispatcher)),
+                    feed,
                     events::deliver_new_events,
                 )),
             received: Default::default(),

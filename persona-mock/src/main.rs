@@ -1,5 +1,6 @@
 //! `persona-mock --listen 127.0.0.1:PORT [--rate-limit N] [--template-id itmpl_...]
-//! [--webhook-url URL --webhook-secret SECRET]... [--webhook URL=SECRET]...`
+//! [--webhook-url URL --webhook-secret SECRET]... [--webhook URL=SECRET]...
+//! [--webhook-retry-scale F] [--report-delay-ms MS]`
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 const USAGE: &str =
     "usage: persona-mock [--listen 127.0.0.1:4010] [--rate-limit 300] [--template-id itmpl_...]
                     [--webhook-url URL --webhook-secret SECRET]... [--webhook URL=SECRET]...
-                    [--webhook-retry-scale 0.00002]";
+                    [--webhook-retry-scale 0.00002] [--report-delay-ms 0]";
 
 fn parse(args: &[String]) -> Result<persona_mock::MockServerBuilder, String> {
     let mut builder =
@@ -55,6 +56,11 @@ fn parse(args: &[String]) -> Result<persona_mock::MockServerBuilder, String> {
                     .parse()
                     .map_err(|error| format!("--webhook-retry-scale: {error}"))?,
             ),
+            "--report-delay-ms" => builder.report_delay(std::time::Duration::from_millis(
+                value()?
+                    .parse()
+                    .map_err(|error| format!("--report-delay-ms: {error}"))?,
+            )),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         };

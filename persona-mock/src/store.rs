@@ -13,7 +13,7 @@ use persona_api::{
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::families::{accounts, verifications};
+use crate::families::{accounts, reports, verifications};
 use crate::ids::new_id;
 use crate::operations::EVENTS;
 use crate::records::{Record, family, resource_type};
@@ -363,6 +363,8 @@ pub struct Store {
     pub events: Collection<Event>,
     /// Every other product's resources, of any type (`generic.rs` serves them).
     pub records: Records,
+    /// When the reports made run.
+    pub reports: reports::Schedule,
 }
 
 /// What create returns besides the inquiry: the tokens asked for in `meta`.

@@ -56,7 +56,9 @@ pub fn created(
             connect::created(record, now);
             Vec::new()
         }
-        json_type if json_type.starts_with(reports::TYPE_PREFIX) => reports::created(record, now),
+        json_type if json_type.starts_with(reports::TYPE_PREFIX) => {
+            reports::created(record, &mut store.reports, now)
+        }
         json_type if json_type.starts_with(lists::ITEM_PREFIX) => {
             lists::item_created(store, record)?;
             Vec::new()

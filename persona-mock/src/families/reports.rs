@@ -1,6 +1,7 @@
 //! Reports: the sandbox runs a report as soon as it is created, so it answers `ready` at once
 //! (with `completed-at`, and the `ready` event of its kind), with the query it ran on in its
-//! attributes. A report on someone whose last name, or a search term, is `Sanctioned` (any
+//! attributes. With a report delay (`MockServerBuilder::report_delay`), it answers `pending`
+//! as Persona's do, and runs when the delay has passed (`scheduled.rs` runs what is due). A report on someone whose last name, or a search term, is `Sanctioned` (any
 //! case) matches: `has-match` is true and the `matched` event of its kind follows, where the
 //! kind has one (watchlist, politically exposed person, adverse media ...). Persona's docs
 //! give the sandbox no rule for matches; this one is ours.
@@ -9,7 +10,7 @@
 //! was made); `dismiss` dismisses its matches (`has-match` false, the kind's `dismissed`
 //! event); `pause` and `resume` turn its continuous monitoring off and on (`is-continuous`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -20,6 +21,47 @@ use crate::store::Store;
 pub const TYPE_PREFIX: &str = "report/";
 /// The name that makes a sandbox report match.
 pub const SANDBOX_MATCH: &str = "Sanctioned";
+
+/// When the reports made so far run: at once by default, else after a delay.
+#[derive(Default)]
+pub struct Schedule {
+    /// How long a report stays `pending`; zero runs it as it is made.
+    pub delay: TimeDelta,
+    /// The pending reports by when they run, in the order they were made.
+    due: Vec<(DateTime<Utc>, String)>,
+}
+
+impl Schedule {
+    /// When the next pending report runs.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.due.iter().map(|(at, _)| *at).min()
+    }
+}
+
+/// Runs the pending reports whose time has come, announcing what happened to each; a report
+/// that is no longer pending (run again by hand, redacted) is left as it is. Whether any ran.
+pub fn run_due(store: &mut Store, now: DateTime<Utc>) -> bool {
+    let (due, later) = std::mem::take(&mut store.reports.due)
+        .into_iter()
+        .partition(|(at, _)| *at <= now);
+    store.reports.due = later;
+    let mut ran_any = false;
+    for (_, id) in due {
+        let Ok(record) = store.records.get_mut(&id) else {
+            continue;
+        };
+        if record.attributes.get("status") != Some(&json!("pending")) {
+            continue;
+        }
+        let json_type = record.kind.json_type;
+        record.updated_at = now;
+        for happening in ran(record, now) {
+            store.announce(json_type, &id, happening, now);
+        }
+        ran_any = true;
+    }
+    ran_any
+}
 
 /// A report runs on a template of its own kind: a watchlist report on a watchlist report
 /// template (`report-template/watchlist`), where the sandbox has templates of that kind.
@@ -77,7 +119,11 @@ pub fn act(store: &mut Store, id: &str, verb: &str, now: DateTime<Utc>) -> Resul
     Ok(true)
 }
 
-pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
+pub fn created(
+    record: &mut Record,
+    schedule: &mut Schedule,
+    now: DateTime<Utc>,
+) -> Vec<&'static str> {
     // The query it ran on shows in its attributes: each member the kind has as an attribute
     // of its own (`name-first`, `term` ...) there, the rest as `query` where the kind has one
     // (Persona's business adverse media report takes `query.term` and shows `term`).
@@ -111,7 +157,12 @@ pub fn created(record: &mut Record, now: DateTime<Utc>) -> Vec<&'static str> {
             record.attributes.insert(name.into(), value);
         }
     }
-    ran(record, now)
+    if schedule.delay.is_zero() {
+        return ran(record, now);
+    }
+    record.attributes.insert("status".into(), json!("pending"));
+    schedule.due.push((now + schedule.delay, record.id.clone()));
+    Vec::new()
 }
 
 /// Runs the report on its query: it is `ready`, and matched if the sandbox's rule says so.

@@ -525,3 +525,68 @@ async fn every_delivered_event_satisfies_its_payload_schema() {
         expected
     );
 }
+
+/// With a report delay a report answers `pending`, as Persona's do, and runs later on its own:
+/// its `ready` and `matched` events arrive at the webhook without another request.
+#[tokio::test]
+async fn a_delayed_report_answers_pending_and_its_ready_event_arrives_later() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    use super::products::{Raw, assert_conforms_as, events_about};
+
+    let (url, received) = endpoint(0).await;
+    let mock = MockServer::builder()
+        .webhook(WebhookEndpoint::new(&url, "wbhsec_test"))
+        .report_delay(Duration::from_millis(300))
+        .start()
+        .await
+        .expect("starts");
+    let raw = Raw::new(&mock);
+    let (status, created) = raw
+        .send(
+            Method::POST,
+            "/reports",
+            Some(
+                &json!({ "data": { "type": "report/watchlist", "attributes": {
+                "report-template-id": mock.template_of("report-template/watchlist"),
+                "query": { "name-first": "Ada", "name-last": "Sanctioned" } } } }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_conforms_as(
+        persona_api_tests::operation("createReport"),
+        status,
+        &created,
+    );
+    let attributes = &created["data"]["attributes"];
+    assert_eq!(attributes["status"], "pending", "{created}");
+    assert_eq!(attributes["completed-at"], Value::Null);
+    let id = created["data"]["id"].as_str().expect("an id").to_string();
+
+    let names = || -> Vec<String> {
+        received
+            .all()
+            .iter()
+            .filter_map(|(_, body)| {
+                let event: Value = serde_json::from_str(body).ok()?;
+                Some(event["data"]["attributes"]["name"].as_str()?.to_string())
+            })
+            .collect()
+    };
+    within_seconds(async {
+        while !names().contains(&"report/watchlist.matched".to_string()) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let (_, read) = raw.send(Method::GET, &format!("/reports/{id}"), None).await;
+    assert_eq!(read["data"]["attributes"]["status"], "ready", "{read}");
+    assert_eq!(read["data"]["attributes"]["has-match"], true);
+    assert!(read["data"]["attributes"]["completed-at"].is_string());
+    assert_eq!(
+        events_about(&raw, &id).await,
+        ["report/watchlist.ready", "report/watchlist.matched"]
+    );
+}
