@@ -176,7 +176,7 @@ async fn serve(
             let mut record = create(&store, operation, &body)?;
             if let Some(existing) = families::admit(&store, &record, &body)? {
                 // An upsert that finds the record answers with it, as it is.
-                return answer_as(&store, operation, &query, &existing, StatusCode::OK);
+                return answer_as(&store, operation, &query, &existing, StatusCode::OK, None);
             }
             let mut happened = vec!["created"];
             happened.extend(families::created(&mut store, &mut record, &body, now)?);
@@ -241,7 +241,8 @@ async fn serve(
                 return answer(&store, operation, &query, &copy);
             }
             record_mut(&mut store, operation, id)?;
-            let mut changed = families::act(&mut store, id, verb, &body, now)?;
+            let families::Acted { mut changed, meta } =
+                families::act(&mut store, id, verb, &body, now)?;
             let record = store.records.get_mut(id)?;
             if !changed && (verb.ends_with("-tag") || verb == "set-tags") {
                 retag(record, verb, &body)?;
@@ -255,7 +256,8 @@ async fn serve(
             if let Some(happening) = past_of(json_type, verb).filter(|_| changed) {
                 store.announce(json_type, id, happening, now);
             }
-            answer(&store, operation, &query, id)
+            let status = success_status(operation);
+            answer_as(&store, operation, &query, id, status, meta)
         }
     }
 }
@@ -666,7 +668,7 @@ fn retag(record: &mut Record, verb: &str, body: &Value) -> Result<(), ApiError> 
 /// One record as a document, with what `include` asked for and the `meta` the operation's
 /// success carries, in the operation's success status.
 fn answer(store: &Store, operation: &Operation, query: &Query, id: &str) -> Reply {
-    answer_as(store, operation, query, id, success_status(operation))
+    answer_as(store, operation, query, id, success_status(operation), None)
 }
 
 fn answer_as(
@@ -675,6 +677,7 @@ fn answer_as(
     query: &Query,
     id: &str,
     status: StatusCode,
+    meta: Option<Value>,
 ) -> Reply {
     let record = store.records.get(id)?;
     if !operation.types.contains(&record.kind.json_type) {
@@ -692,8 +695,10 @@ fn answer_as(
             .collect();
         document["included"] = json!(included);
     }
-    if let Some(meta) = operation.meta {
-        document["meta"] = serde_json::from_str(meta).unwrap_or_default();
+    // The verb's own meta, else the plainest the operation's schema allows.
+    let meta = meta.or_else(|| Some(serde_json::from_str(operation.meta?).unwrap_or_default()));
+    if let Some(meta) = meta {
+        document["meta"] = meta;
     }
     ok(status, document)
 }

@@ -7,8 +7,8 @@
 //! at (a body's `case-template-id`, a path's `{workflow-id}`) and that no operation creates.
 //! A kind of a family (`report-template/watchlist`) stands for the whole family: a report
 //! template of every kind. The inquiry family keeps its templates in its own store; the
-//! verification templates, which are no resource of the API, are the simulated kinds'
-//! (`families/verifications.rs`).
+//! verification templates and the account action, which are no resource of the API, are
+//! their families' (`families/verifications.rs`, `families/accounts.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::families::verifications;
+use crate::families::{accounts, verifications};
 use crate::ids::stable_id;
 use crate::operations::{ALL, Operation};
 use crate::records::{Record, family, resource_type};
@@ -76,6 +76,7 @@ pub fn templates() -> Vec<SandboxTemplate> {
             })
         })
         .chain(verifications::templates())
+        .chain([accounts::sandbox_action()])
         .collect();
     templates.sort_by_key(|template| template.json_type);
     templates
@@ -249,6 +250,11 @@ mod tests {
             .find(|object| object.json_type == "verification-template/selfie")
             .unwrap();
         assert!(selfie_template.id.starts_with("vtmpl_"));
+        let action = first
+            .iter()
+            .find(|object| object.json_type == "account-action")
+            .unwrap();
+        assert!(action.id.starts_with("accac_"), "{}", action.id);
         let ids: BTreeSet<&str> = first.iter().map(|object| object.id.as_str()).collect();
         assert_eq!(ids.len(), first.len(), "two objects share an id");
     }

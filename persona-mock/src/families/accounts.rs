@@ -9,12 +9,20 @@
 //! attributes stay where they are, as Persona's docs say. Which account gets which event is
 //! our choice, as the docs do not say: the target gets `account.consolidated`, each source
 //! `account.consolidated-with`. Relations are shared with transactions (`relations.rs`).
+//!
+//! `run-action` runs an account action, which in Persona starts a workflow: the sandbox has
+//! one account action (listed with its templates), which starts a run of the sandbox's
+//! workflow, answered in `meta.workflow-run-id` and readable at `/workflow-runs/{id}`. An
+//! action id the sandbox lacks is refused (422), naming the one it has.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::records::Record;
+use crate::ids::stable_id;
+use crate::operations::RUN_ACCOUNT_ACTION;
+use crate::records::{Record, resource_type};
+use crate::sandbox::{self, SandboxTemplate};
 use crate::store::Store;
 
 use super::relations;
@@ -49,6 +57,59 @@ pub fn admit(store: &Store, record: &Record, body: &Value) -> Result<Option<Stri
     Err(ApiError::conflict(format!(
         "an account with reference-id '{reference}' exists: {existing} (send meta.upsert-by: reference-id to get it instead)"
     )))
+}
+
+/// The sandbox's account action. Account actions are no resource of the API, so its id's
+/// prefix comes from the pattern Persona's spec gives `run-action`'s `account-action-id`.
+pub fn sandbox_action() -> SandboxTemplate {
+    let prefix = RUN_ACCOUNT_ACTION
+        .body_patterns
+        .iter()
+        .find(|(pointer, _)| pointer.ends_with("/account-action-id"))
+        .and_then(|(_, pattern)| pattern.strip_prefix('^')?.split('[').next())
+        .unwrap_or_default();
+    SandboxTemplate {
+        json_type: "account-action",
+        id: stable_id(prefix, "account-action"),
+    }
+}
+
+/// Runs the account action the body names on an account: a run of the sandbox's workflow,
+/// announced as created. The `meta` of the answer, naming the run.
+pub fn run_action(
+    store: &mut Store,
+    account_id: &str,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<Value, ApiError> {
+    const POINTER: &str = "/data/account-action-id";
+    store.records.get(account_id)?;
+    let action = sandbox_action();
+    let sent = body.pointer(POINTER).and_then(Value::as_str);
+    if sent != Some(action.id.as_str()) {
+        return Err(ApiError::unprocessable(
+            format!(
+                "data.account-action-id: the sandbox has no account action '{}' (it has {})",
+                sent.unwrap_or_default(),
+                action.id
+            ),
+            POINTER,
+        ));
+    }
+    let workflow = sandbox::templates()
+        .into_iter()
+        .find(|template| template.json_type == "workflow")
+        .ok_or_else(ApiError::not_found)?;
+    let kind = resource_type("workflow-run").ok_or_else(ApiError::not_found)?;
+    let mut run = Record::new(kind, now)?;
+    run.relationships.insert(
+        "workflow".into(),
+        json!({ "type": workflow.json_type, "id": workflow.id }),
+    );
+    let run_id = run.id.clone();
+    store.records.insert(run);
+    store.announce(kind.json_type, &run_id, "created", now);
+    Ok(json!({ "workflow-run-id": run_id }))
 }
 
 pub fn act(

@@ -71,19 +71,36 @@ pub fn created(
     })
 }
 
-/// Runs a product's verb on a record (`disable` a webhook); `false` when the product has no
-/// behaviour of its own for it. The record's own event for the verb is the caller's to
-/// announce; a verb that changes or makes other records announces theirs.
+/// What a product's verb did to the record it acted on.
+pub struct Acted {
+    /// Whether the record changed; `false` too when the product has no behaviour of its own
+    /// for the verb.
+    pub changed: bool,
+    /// The answer's `meta`, where the verb made something the answer names (an account
+    /// action's workflow run).
+    pub meta: Option<Value>,
+}
+
+/// Runs a product's verb on a record (`disable` a webhook). The record's own event for the
+/// verb is the caller's to announce; a verb that changes or makes other records announces
+/// theirs.
 pub fn act(
     store: &mut Store,
     id: &str,
     verb: &str,
     body: &Value,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+) -> Result<Acted, ApiError> {
     let json_type = store.records.get(id)?.kind.json_type;
+    if json_type == accounts::TYPE && verb == "run-action" {
+        let meta = accounts::run_action(store, id, body, now)?;
+        return Ok(Acted {
+            changed: false,
+            meta: Some(meta),
+        });
+    }
     let record = store.records.get_mut(id)?;
-    match json_type {
+    let changed = match json_type {
         webhooks::TYPE => webhooks::act(record, verb, body, now),
         cases::TYPE => cases::act(record, verb, body, now),
         api_keys::TYPE => api_keys::act(record, verb, body, now),
@@ -94,5 +111,9 @@ pub fn act(
             reports::act(store, id, verb, now)
         }
         _ => Ok(false),
-    }
+    }?;
+    Ok(Acted {
+        changed,
+        meta: None,
+    })
 }

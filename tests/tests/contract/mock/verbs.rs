@@ -58,6 +58,68 @@ async fn new_transaction(raw: &Raw, mock: &MockServer) -> String {
     )
 }
 
+/// An account action starts a run of the sandbox's workflow, which the answer names and the
+/// API reads; an action the sandbox lacks is refused and starts nothing.
+#[tokio::test]
+async fn an_account_action_starts_a_workflow_run_the_answer_names() {
+    let mock = MockServer::start().await.expect("the mock starts");
+    let raw = Raw::new(&mock);
+    let account = new_account(&raw, "user-actions").await;
+    let path = format!("/accounts/{account}/run-action");
+    let action = mock
+        .template_of("account-action")
+        .expect("the sandbox's account action");
+    let runs = async || {
+        let (status, page) = raw.send(Method::GET, "/workflow-runs", None).await;
+        assert_eq!(status, 200, "{page}");
+        page["data"].as_array().map_or(0, Vec::len)
+    };
+
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            &path,
+            Some(&json!({ "data": { "account-action-id": "accac_NotInTheSandboxAtAll1234" } })),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().contains(action),
+        "names the sandbox's: {refused}"
+    );
+    assert_eq!(runs().await, 0, "a refused action starts nothing");
+
+    let ran = expect(
+        &raw,
+        Method::POST,
+        &path,
+        Some(&json!({ "data": { "account-action-id": action,
+                                "parameters": { "reason": "periodic review" } } })),
+        ("runAccountAction", 200),
+    )
+    .await;
+    assert_eq!(ran["data"]["id"], account.as_str());
+    let run = ran["meta"]["workflow-run-id"]
+        .as_str()
+        .expect("the run it started")
+        .to_string();
+    let read = expect(
+        &raw,
+        Method::GET,
+        &format!("/workflow-runs/{run}"),
+        None,
+        ("retrieveWorkflowRun", 200),
+    )
+    .await;
+    assert_eq!(
+        read["data"]["relationships"]["workflow"]["data"]["id"],
+        mock.template_of("workflow")
+            .expect("the sandbox's workflow")
+    );
+    assert_eq!(runs().await, 1);
+    assert_eq!(events_about(&raw, &run).await, ["workflow-run.created"]);
+}
+
 #[tokio::test]
 async fn a_transaction_is_labeled_related_and_its_status_updated() {
     let mock = MockServer::start().await.expect("the mock starts");
