@@ -20,7 +20,7 @@ use crate::bodies;
 use crate::error::ApiError;
 use crate::families;
 use crate::operations::{ALL, EVENTS, Operation};
-use crate::records::{Record, resource_type, shape, time};
+use crate::records::{Record, includes, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
 use crate::sandbox;
@@ -683,7 +683,7 @@ fn answer_as(
     if !operation.types.contains(&record.kind.json_type) {
         return Err(ApiError::not_found());
     }
-    let include = includes(record, query)?;
+    let include = includes(record.kind, query.get("include"))?;
     let data = record.render(shape_in(operation, record), fields(query, record).as_ref());
     let mut document = json!({ "data": data });
     if !include.is_empty() {
@@ -856,32 +856,6 @@ fn filters(operation: &Operation, query: &Query) -> Result<Vec<Filter>, ApiError
         });
     }
     Ok(filters)
-}
-
-/// The relationships `include` names, each one of the record's type.
-fn includes(record: &Record, query: &Query) -> Result<BTreeSet<String>, ApiError> {
-    let known: Vec<&str> = record
-        .kind
-        .relationships
-        .iter()
-        .map(|relationship| relationship.name)
-        .collect();
-    let mut include = BTreeSet::new();
-    for path in query.list("include").unwrap_or_default() {
-        if !known.contains(&path.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "include: unknown relationship '{path}' of a {} (known: {})",
-                record.kind.json_type,
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )));
-        }
-        include.insert(path);
-    }
-    Ok(include)
 }
 
 /// A sparse fieldset, refused when it is empty or names what the type does not have.

@@ -51,6 +51,37 @@ pub fn shape(json_type: &str, schema: &str) -> Option<&'static ResourceType> {
         .find(|kind| kind.schema == schema)
 }
 
+/// The relationship paths an `include` list names, each refused by name unless it is one of
+/// the type's relationships in the spec.
+pub fn includes(kind: &ResourceType, include: Option<&str>) -> Result<BTreeSet<String>, ApiError> {
+    let known: Vec<&str> = kind
+        .relationships
+        .iter()
+        .map(|relationship| relationship.name)
+        .collect();
+    let mut paths = BTreeSet::new();
+    for path in include
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+    {
+        if !known.contains(&path) {
+            return Err(ApiError::bad_request(format!(
+                "include: unknown relationship '{path}' of a {} (known: {})",
+                kind.json_type,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        paths.insert(path.to_string());
+    }
+    Ok(paths)
+}
+
 impl Record {
     /// A new record with a fresh id of the type's prefix.
     pub fn new(kind: &'static ResourceType, now: DateTime<Utc>) -> Result<Record, ApiError> {

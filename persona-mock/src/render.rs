@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::families::verifications;
-use crate::records::time;
+use crate::records::{includes, resource_type, time};
 use crate::store::{
     Child, Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template,
     TemplateVersion,
@@ -22,41 +22,18 @@ pub struct View {
     pub fields: Option<BTreeSet<String>>,
 }
 
-/// Relationship paths each resource type can include.
-const INQUIRY_INCLUDES: &[&str] = &[
-    "account",
-    "inquiry-template",
-    "inquiry-template-version",
-    "sessions",
-    "verifications",
-    "documents",
-    "selfies",
-];
-const SESSION_INCLUDES: &[&str] = &["inquiry"];
-const TEMPLATE_INCLUDES: &[&str] = &["latest-published-version"];
-
 impl View {
+    /// What a query asks of a resource of a type: `include` may name any of the type's
+    /// relationships in the spec (one that links nothing includes nothing).
     pub fn new(
+        json_type: &str,
         include: Option<&str>,
         fields: Option<&str>,
-        allowed: &[&str],
     ) -> Result<View, ApiError> {
-        let include: BTreeSet<String> = include
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|path| !path.is_empty())
-            .map(String::from)
-            .collect();
-        if let Some(unknown) = include
-            .iter()
-            .find(|path| !allowed.contains(&path.as_str()))
-        {
-            return Err(ApiError::bad_request(format!(
-                "include: unknown relationship '{unknown}' (known: {})",
-                allowed.join(", ")
-            )));
-        }
+        let include = match resource_type(json_type) {
+            Some(kind) => includes(kind, include)?,
+            None => BTreeSet::new(),
+        };
         let fields = fields.map(|list| {
             list.split(',')
                 .map(str::trim)
@@ -65,18 +42,6 @@ impl View {
                 .collect()
         });
         Ok(View { include, fields })
-    }
-
-    pub fn for_inquiry(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
-        View::new(include, fields, INQUIRY_INCLUDES)
-    }
-
-    pub fn for_session(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
-        View::new(include, fields, SESSION_INCLUDES)
-    }
-
-    pub fn for_template(include: Option<&str>, fields: Option<&str>) -> Result<View, ApiError> {
-        View::new(include, fields, TEMPLATE_INCLUDES)
     }
 
     /// Keeps the attributes and relationships named in the sparse fieldset.

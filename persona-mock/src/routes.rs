@@ -315,7 +315,11 @@ fn inquiry_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiEr
 }
 
 fn inquiry_view(query: &Query) -> Result<View, ApiError> {
-    View::for_inquiry(query.get("include"), query.get("fields[inquiry]"))
+    View::new(
+        "inquiry",
+        query.get("include"),
+        query.get("fields[inquiry]"),
+    )
 }
 
 async fn create_inquiry(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
@@ -617,7 +621,11 @@ async fn simulate_inquiry_actions(
 }
 
 fn session_view(query: &Query) -> Result<View, ApiError> {
-    View::for_session(query.get("include"), query.get("fields[inquiry-session]"))
+    View::new(
+        "inquiry-session",
+        query.get("include"),
+        query.get("fields[inquiry-session]"),
+    )
 }
 
 fn session_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
@@ -707,7 +715,11 @@ async fn generate_session_one_time_link(
 }
 
 fn template_view(query: &Query) -> Result<View, ApiError> {
-    View::for_template(query.get("include"), query.get("fields[inquiry-template]"))
+    View::new(
+        "inquiry-template",
+        query.get("include"),
+        query.get("fields[inquiry-template]"),
+    )
 }
 
 async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
@@ -774,7 +786,11 @@ async fn import_translations(
 
 async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
     let query = Query::from(raw);
-    let view = View::new(None, query.get("fields[inquiry-template-version]"), &[])?;
+    let view = View::new(
+        "inquiry-template-version",
+        None,
+        query.get("fields[inquiry-template-version]"),
+    )?;
     let page = query.page()?;
     query.only_known(&operations::LIST_INQUIRY_TEMPLATE_VERSIONS)?;
     let template_id = query
@@ -792,7 +808,7 @@ async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery
 }
 
 fn event_view(query: &Query) -> Result<View, ApiError> {
-    View::new(query.get("include"), query.get("fields[event]"), &[])
+    View::new("event", query.get("include"), query.get("fields[event]"))
 }
 
 async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
