@@ -865,6 +865,21 @@ async fn triggering_the_sandbox_workflow_makes_a_run_of_it() {
     assert_eq!(status, 404, "{refused}");
 }
 
+/// A new inquiry on the sandbox's template, with Ada Lovelace's name and birthdate; its id.
+async fn new_ada_inquiry(raw: &Raw, mock: &MockServer) -> String {
+    let (status, inquiry) = raw
+        .send(
+            Method::POST,
+            "/inquiries",
+            Some(&json!({ "data": { "attributes": {
+                "inquiry-template-id": mock.template_id(),
+                "fields": { "name-first": "Ada", "name-last": "Lovelace", "birthdate": "1815-12-10" } } } })),
+        )
+        .await;
+    assert_eq!(status, 201, "{inquiry}");
+    inquiry["data"]["id"].as_str().expect("an id").to_string()
+}
+
 #[tokio::test]
 async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
     let (mock, client) = sandbox().await;
@@ -872,20 +887,7 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
     let template = mock
         .template_of("verification-template/government-id")
         .expect("the sandbox's government-id verification template");
-    let (status, inquiry) = raw
-        .send(
-            Method::POST,
-            "/inquiries",
-            Some(&json!({ "data": { "attributes": {
-                "inquiry-template-id": mock.template_id(),
-                "fields": { "name-first": "Ada", "name-last": "Lovelace" } } } })),
-        )
-        .await;
-    assert_eq!(status, 201, "{inquiry}");
-    let inquiry = inquiry["data"]["id"]
-        .as_str()
-        .expect("an inquiry")
-        .to_string();
+    let inquiry = new_ada_inquiry(&raw, &mock).await;
     let (status, simulated) = raw
         .send(
             Method::POST,
@@ -1002,17 +1004,7 @@ async fn a_simulated_verification_is_a_record_of_its_own_linked_both_ways() {
 async fn each_verification_template_runs_its_kind_and_the_inquiry_holds_what_it_captured() {
     let (mock, _) = sandbox().await;
     let raw = Raw::new(&mock);
-    let (status, inquiry) = raw
-        .send(
-            Method::POST,
-            "/inquiries",
-            Some(&json!({ "data": { "attributes": {
-                "inquiry-template-id": mock.template_id(),
-                "fields": { "name-first": "Ada", "name-last": "Lovelace", "birthdate": "1815-12-10" } } } })),
-        )
-        .await;
-    assert_eq!(status, 201, "{inquiry}");
-    let inquiry = inquiry["data"]["id"].as_str().expect("an id").to_string();
+    let inquiry = new_ada_inquiry(&raw, &mock).await;
     let simulate = async |template: &str| {
         raw.send(
             Method::POST,
