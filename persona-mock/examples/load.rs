@@ -96,6 +96,21 @@ fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
         .birthdate(persona_api::chrono::NaiveDate::from_ymd_opt(1994, 4, 12).expect("a valid date"))
 }
 
+/// The live heap once it stops shrinking: a sandbox dropped before is freed by its server's
+/// task, after the drop returns, and would otherwise be counted against the next one.
+async fn settled_live_heap() -> u64 {
+    let mut last = LIVE.load(Ordering::Relaxed);
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = LIVE.load(Ordering::Relaxed);
+        if now >= last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 /// Resident memory of this process (the mock runs in it), from /proc.
 fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -256,7 +271,7 @@ async fn stored_record_memory(settings: &Settings) {
         };
         let url = format!("{}/{noun}", mock.base_url());
         let http = reqwest::Client::new();
-        let before = resident_kib();
+        let before = settled_live_heap().await;
         let next = Arc::new(AtomicU64::new(0));
         let tasks: Vec<_> = (0..settings.concurrency)
             .map(|_| {
@@ -408,7 +423,7 @@ async fn pending_delivery_memory(settings: &Settings) {
         } else {
             sandbox().await
         };
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = settled_live_heap().await;
         fill(&client, &template, settings.pending, settings.concurrency).await;
         let grown = LIVE.load(Ordering::Relaxed).saturating_sub(before);
         let mut events = 0u64;
