@@ -468,8 +468,8 @@ fn create(store: &Store, operation: &Operation, body: &Value) -> Result<Record, 
             )));
         }
     };
-    let kind = resource_type(json_type).ok_or_else(ApiError::not_found)?;
-    let mut record = Record::new(kind, Utc::now())?;
+    let mut record = Record::of_type(json_type, Utc::now())?;
+    let kind = record.kind;
     for (name, value) in attributes_of(operation, body)? {
         let linked = name.strip_suffix("-id").and_then(|relationship| {
             kind.relationships

@@ -102,6 +102,14 @@ impl Record {
         })
     }
 
+    /// A new record of the type the table has for a JSON:API type: `workflow-run`.
+    pub fn of_type(json_type: &str, now: DateTime<Utc>) -> Result<Record, ApiError> {
+        Record::new(
+            resource_type(json_type).ok_or_else(ApiError::not_found)?,
+            now,
+        )
+    }
+
     pub fn has_attribute(&self, name: &str) -> bool {
         self.kind
             .attributes

@@ -185,7 +185,7 @@ fn held<'a>(inquiry: &'a Inquiry, relationship: &'a str) -> impl Iterator<Item =
     inquiry
         .children
         .iter()
-        .filter(move |child| verifications::held_as(child.json_type) == relationship)
+        .filter(move |child| verifications::is_held_as(child.json_type, relationship))
 }
 
 fn children(inquiry: &Inquiry, relationship: &str) -> Value {

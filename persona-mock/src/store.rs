@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::families::{accounts, reports, verifications};
 use crate::ids::new_id;
 use crate::operations::EVENTS;
-use crate::records::{Record, family, resource_type};
+use crate::records::{Record, family};
 
 /// How long an inquiry stays open after it is created, as Persona's default.
 const EXPIRES_AFTER: Duration = Duration::hours(24);
@@ -408,8 +408,7 @@ impl Store {
         reference_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let kind = resource_type(accounts::TYPE).ok_or_else(ApiError::not_found)?;
-        let mut account = Record::new(kind, now)?;
+        let mut account = Record::of_type(accounts::TYPE, now)?;
         account.id = id.to_string();
         if let Some(reference) = reference_id {
             account
@@ -1347,8 +1346,7 @@ mod tests {
             "report/adverse-media",
             "account",
         ] {
-            let kind = resource_type(json_type).expect("a type of the spec");
-            let record = Record::new(kind, now).expect("a record");
+            let record = Record::of_type(json_type, now).expect("a record of a type of the spec");
             made.push(record.id.clone());
             records.insert(record);
         }

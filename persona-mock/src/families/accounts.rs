@@ -21,11 +21,11 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::ids::stable_id;
 use crate::operations::RUN_ACCOUNT_ACTION;
-use crate::records::{Record, resource_type};
+use crate::records::Record;
 use crate::sandbox::{self, SandboxTemplate};
 use crate::store::Store;
 
-use super::relations;
+use super::{Acted, relations};
 
 /// The JSON:API type.
 pub const TYPE: &str = "account";
@@ -76,7 +76,7 @@ pub fn sandbox_action() -> SandboxTemplate {
 
 /// Runs the account action the body names on an account: a run of the sandbox's workflow,
 /// announced as created. The `meta` of the answer, naming the run.
-pub fn run_action(
+fn run_action(
     store: &mut Store,
     account_id: &str,
     body: &Value,
@@ -100,15 +100,14 @@ pub fn run_action(
         .into_iter()
         .find(|template| template.json_type == "workflow")
         .ok_or_else(ApiError::not_found)?;
-    let kind = resource_type("workflow-run").ok_or_else(ApiError::not_found)?;
-    let mut run = Record::new(kind, now)?;
+    let mut run = Record::of_type("workflow-run", now)?;
     run.relationships.insert(
         "workflow".into(),
         json!({ "type": workflow.json_type, "id": workflow.id }),
     );
-    let run_id = run.id.clone();
+    let (run_id, json_type) = (run.id.clone(), run.kind.json_type);
     store.records.insert(run);
-    store.announce(kind.json_type, &run_id, "created", now);
+    store.announce(json_type, &run_id, "created", now);
     Ok(json!({ "workflow-run-id": run_id }))
 }
 
@@ -118,9 +117,16 @@ pub fn act(
     verb: &str,
     body: &Value,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
-    if verb != "consolidate" {
-        return relations::act(store, id, verb, body);
+) -> Result<Acted, ApiError> {
+    match verb {
+        "run-action" => {
+            return Ok(Acted {
+                changed: false,
+                meta: Some(run_action(store, id, body, now)?),
+            });
+        }
+        "consolidate" => {}
+        _ => return relations::act(store, id, verb, body).map(Acted::from),
     }
     let sources = source_accounts(store, id, body)?;
     for inquiry in store.inquiries.values_mut() {
@@ -148,7 +154,7 @@ pub fn act(
     for source in &sources {
         store.announce(TYPE, source, "consolidated-with", now);
     }
-    Ok(true)
+    Ok(Acted::from(true))
 }
 
 /// The accounts `meta.source-account-ids` names, each refused by name unless it is another

@@ -81,6 +81,15 @@ pub struct Acted {
     pub meta: Option<Value>,
 }
 
+impl From<bool> for Acted {
+    fn from(changed: bool) -> Acted {
+        Acted {
+            changed,
+            meta: None,
+        }
+    }
+}
+
 /// Runs a product's verb on a record (`disable` a webhook). The record's own event for the
 /// verb is the caller's to announce; a verb that changes or makes other records announces
 /// theirs.
@@ -92,28 +101,19 @@ pub fn act(
     now: DateTime<Utc>,
 ) -> Result<Acted, ApiError> {
     let json_type = store.records.get(id)?.kind.json_type;
-    if json_type == accounts::TYPE && verb == "run-action" {
-        let meta = accounts::run_action(store, id, body, now)?;
-        return Ok(Acted {
-            changed: false,
-            meta: Some(meta),
-        });
-    }
     let record = store.records.get_mut(id)?;
     let changed = match json_type {
+        // Accounts' verbs may answer with a meta of their own (`run-action`).
+        accounts::TYPE => return accounts::act(store, id, verb, body, now),
         webhooks::TYPE => webhooks::act(record, verb, body, now),
         cases::TYPE => cases::act(record, verb, body, now),
         api_keys::TYPE => api_keys::act(record, verb, body, now),
         connect::CONNECTION | connect::SHARE_TOKEN => connect::act(record, verb, body, now),
-        accounts::TYPE => accounts::act(store, id, verb, body, now),
         transactions::TYPE => transactions::act(store, id, verb, body, now),
         json_type if json_type.starts_with(reports::TYPE_PREFIX) => {
             reports::act(store, id, verb, now)
         }
         _ => Ok(false),
     }?;
-    Ok(Acted {
-        changed,
-        meta: None,
-    })
+    Ok(Acted::from(changed))
 }

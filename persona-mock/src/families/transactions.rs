@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::records::{Record, resource_type};
+use crate::records::Record;
 use crate::store::Store;
 
 use super::relations;
@@ -26,8 +26,7 @@ pub fn act(
     if verb != "label" {
         return relations::act(store, id, verb, body);
     }
-    let kind = resource_type(LABEL).ok_or_else(ApiError::not_found)?;
-    let mut label = Record::new(kind, now)?;
+    let mut label = Record::of_type(LABEL, now)?;
     for (name, sent) in [("model-label", "label"), ("model-version", "model-version")] {
         if let Some(value) = body["meta"].get(sent).filter(|value| !value.is_null()) {
             label.attributes.insert(name.into(), value.clone());

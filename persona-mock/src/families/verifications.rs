@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::ids::stable_id;
-use crate::records::{Record, family, resource_type, time};
+use crate::records::{Record, family, time};
 use crate::sandbox::SandboxTemplate;
 
 /// The prefix of a verification template id. Verification templates are not a resource of
@@ -141,10 +141,10 @@ impl Run {
     }
 }
 
-/// The relationship under which an inquiry holds a record its verifications made:
-/// `verifications`, `documents`, `selfies`.
-pub fn held_as(json_type: &str) -> String {
-    format!("{}s", family(json_type))
+/// Whether an inquiry holds a record its verifications made under this relationship: the
+/// plural of the record's family (`verifications`, `documents`, `selfies`).
+pub fn is_held_as(json_type: &str, relationship: &str) -> bool {
+    relationship.strip_suffix('s') == Some(family(json_type))
 }
 
 impl Simulated {
@@ -158,7 +158,7 @@ impl Simulated {
         now: DateTime<Utc>,
     ) -> Result<Run, ApiError> {
         let verdict = |passed: bool| if passed { "passed" } else { "failed" };
-        let mut verification = new_record(self.verification, now)?;
+        let mut verification = Record::of_type(self.verification, now)?;
         let last = self.checks.len().saturating_sub(1);
         let checks: Vec<Value> = self
             .checks
@@ -197,7 +197,7 @@ impl Simulated {
         );
         let capture = match self.capture {
             Some(json_type) => {
-                let mut capture = new_record(json_type, now)?;
+                let mut capture = Record::of_type(json_type, now)?;
                 fill(
                     &mut capture,
                     fields,
@@ -223,11 +223,6 @@ impl Simulated {
             capture,
         })
     }
-}
-
-fn new_record(json_type: &str, now: DateTime<Utc>) -> Result<Record, ApiError> {
-    let kind = resource_type(json_type).ok_or_else(ApiError::not_found)?;
-    Record::new(kind, now)
 }
 
 /// Sets what the record's type has of these, and of the person's name and birthdate as the
