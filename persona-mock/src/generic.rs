@@ -5,8 +5,8 @@
 //! A product's own behaviour (`families/`) runs on its creates and verbs; other verbs answer
 //! with the record as it is.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -394,6 +394,15 @@ async fn checked_body(
     Ok(body)
 }
 
+/// Every pattern the spec gives a request string, compiled once rather than per request.
+/// Every one is a pattern the engine reads (a test below says so).
+static PATTERNS: LazyLock<HashMap<&'static str, regex_lite::Regex>> = LazyLock::new(|| {
+    ALL.iter()
+        .flat_map(|operation| operation.body_patterns)
+        .filter_map(|(_, pattern)| Some((*pattern, regex_lite::Regex::new(pattern).ok()?)))
+        .collect()
+});
+
 /// The body's strings where the spec gives a pattern (a social security number's), each
 /// refused by its path unless it matches.
 fn checked_patterns(operation: &Operation, body: &Value) -> Result<(), ApiError> {
@@ -401,8 +410,7 @@ fn checked_patterns(operation: &Operation, body: &Value) -> Result<(), ApiError>
         let Some(value) = body.pointer(pointer).and_then(Value::as_str) else {
             continue;
         };
-        // Every pattern of the spec is one the engine reads (a test below says so).
-        let Ok(regex) = regex_lite::Regex::new(pattern) else {
+        let Some(regex) = PATTERNS.get(pattern) else {
             continue;
         };
         if !regex.is_match(value) {
@@ -895,7 +903,7 @@ fn fields(query: &Query, record: &Record) -> Option<BTreeSet<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::ALL;
+    use super::{ALL, PATTERNS};
 
     #[test]
     fn every_pattern_of_the_spec_is_one_the_engine_reads() {
@@ -906,6 +914,7 @@ mod tests {
                     "{} {pointer}: {pattern}",
                     operation.id
                 );
+                assert!(PATTERNS.contains_key(pattern), "{pattern} compiled once");
             }
         }
     }
