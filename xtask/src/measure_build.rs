@@ -110,6 +110,21 @@ fn timed_clean_build(
     timed_build(manifest, package, features, target)
 }
 
+/// Removes what `target` holds of `package` alone, so the next build compiles only it.
+fn clean_package(manifest: &Path, package: &str, target: &Path) -> Result<(), TaskError> {
+    let status = crate::cargo()
+        .args(["clean", "--quiet", "-p", package, "--manifest-path"])
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(target)
+        .status()
+        .map_err(io(manifest))?;
+    if !status.success() {
+        return Err(TaskError::Build(format!("cargo clean -p {package} failed")));
+    }
+    Ok(())
+}
+
 /// Builds `package` in `target` as it is (nothing removed first).
 fn timed_build(
     manifest: &Path,
@@ -205,18 +220,7 @@ fn mock_builds(root: &Path) -> Result<(Duration, Duration), TaskError> {
     let target = scratch().join("target-persona-mock");
     println!("building persona-mock from clean in {}...", root.display());
     let clean = timed_clean_build(&manifest, "persona-mock", &[], &target)?;
-    let status = crate::cargo()
-        .args(["clean", "--quiet", "-p", "persona-mock", "--manifest-path"])
-        .arg(&manifest)
-        .arg("--target-dir")
-        .arg(&target)
-        .status()
-        .map_err(io(&manifest))?;
-    if !status.success() {
-        return Err(TaskError::Build(
-            "cargo clean -p persona-mock failed".into(),
-        ));
-    }
+    clean_package(&manifest, "persona-mock", &target)?;
     println!("building persona-mock alone...");
     let own = timed_build(&manifest, "persona-mock", &[], &target)?;
     Ok((clean, own))
@@ -294,16 +298,7 @@ pub fn run_features(features: &[String]) -> Result<String, TaskError> {
         floor.as_secs_f64()
     );
     for (name, flags) in &sets {
-        let status = crate::cargo()
-            .args(["clean", "--quiet", "-p", "persona-api", "--manifest-path"])
-            .arg(&manifest)
-            .arg("--target-dir")
-            .arg(&target)
-            .status()
-            .map_err(io(&manifest))?;
-        if !status.success() {
-            return Err(TaskError::Build("cargo clean -p persona-api failed".into()));
-        }
+        clean_package(&manifest, "persona-api", &target)?;
         let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
         let own = timed_build(&manifest, "persona-api", &flags, &target)?;
         let ratio = (floor + own).as_secs_f64() / floor.as_secs_f64();
