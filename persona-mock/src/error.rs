@@ -42,6 +42,12 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "Conflict", Some(details.into()))
     }
 
+    /// A JSON pointer as the errors' prose names the member: `/data/attributes/list-id` as
+    /// `data.attributes.list-id`.
+    pub fn dotted(pointer: &str) -> String {
+        pointer.trim_start_matches('/').replace('/', ".")
+    }
+
     pub fn unprocessable(details: impl Into<String>, pointer: &str) -> Self {
         ApiError {
             pointer: Some(pointer.to_string()),

@@ -416,7 +416,7 @@ fn checked_patterns(operation: &Operation, body: &Value) -> Result<(), ApiError>
         if !regex.is_match(value) {
             return Err(ApiError::bad_request(format!(
                 "{}: '{value}' does not match the pattern {pattern}",
-                pointer.trim_start_matches('/').replace('/', ".")
+                ApiError::dotted(pointer)
             )));
         }
     }

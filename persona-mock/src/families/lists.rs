@@ -26,16 +26,13 @@ pub fn checked_list(
         Ok(list) => Err(ApiError::unprocessable(
             format!(
                 "{}: {list_id} is a {}, not a {wanted}",
-                pointer.trim_start_matches('/').replace('/', "."),
+                ApiError::dotted(pointer),
                 list.kind.json_type
             ),
             pointer,
         )),
         Err(_) => Err(ApiError::unprocessable(
-            format!(
-                "{}: no list {list_id}",
-                pointer.trim_start_matches('/').replace('/', ".")
-            ),
+            format!("{}: no list {list_id}", ApiError::dotted(pointer)),
             pointer,
         )),
     }
