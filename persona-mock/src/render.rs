@@ -7,12 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::families::inquiry_templates::TEMPLATE_FIELDS;
 use crate::families::verifications;
 use crate::records::{includes, resource_type, time};
-use crate::store::{
-    Child, Event, FieldSpec, Inquiry, Session, Store, Subject, TEMPLATE_FIELDS, Template,
-    TemplateVersion,
-};
+use crate::store::{Child, Event, Inquiry, Session, Store, Subject};
 
 /// What the query asked for: `include=...` and `fields[type]=...`.
 #[derive(Default, Debug)]
@@ -234,76 +232,6 @@ pub fn session(session: &Session, view: &View) -> Value {
     view.apply(resource)
 }
 
-/// How a template defines one of its fields, in the shape of Persona's field-schema kind for
-/// it: a document or selfie field is a `relation-schema` whose `config.target` names the kind
-/// of object it holds; other fields have their own kind and a `default-value`.
-fn field_schema(field: &FieldSpec) -> Value {
-    let key = field.key.replace('-', "_");
-    let relation_target = match field.kind {
-        "government_id" => Some("document-government-id"),
-        "selfie" => Some("selfie"),
-        _ => None,
-    };
-    match relation_target {
-        Some(target) => json!({
-            "type": "relation-schema",
-            "key": key,
-            "label": field.key,
-            "config": {"required": false, "target": target}
-        }),
-        None => json!({
-            "type": field.kind,
-            "key": key,
-            "label": field.key,
-            "default-value": field.default,
-            "config": {"required": false}
-        }),
-    }
-}
-
-pub fn template(template: &Template, view: &View) -> Value {
-    let field_schemas: Vec<Value> = TEMPLATE_FIELDS.iter().map(field_schema).collect();
-    let resource = json!({
-        "type": "inquiry-template",
-        "id": template.id,
-        "attributes": {
-            "name": template.name,
-            "status": "active",
-            "embedded-flow-domain-allowlist": [],
-            "hosted-flow-subdomains": [],
-            "hosted-flow-redirect-uri-schemes": ["https"],
-            "field-schemas": field_schemas
-        },
-        "relationships": {
-            "latest-published-version": link("inquiry-template-version", Some(&template.published_version().id))
-        }
-    });
-    view.apply(resource)
-}
-
-pub fn template_version(version: &TemplateVersion, view: &View) -> Value {
-    let resource = json!({
-        "type": "inquiry-template-version",
-        "id": version.id,
-        "attributes": {
-            "name-display": version.name_display,
-            "description": version.description,
-            "status": if version.published_at.is_some() { "published" } else { "draft" },
-            "live": version.published_at.is_some(),
-            "last-updater": null,
-            "enabled-locales": ["en-US"],
-            "created-at": time(version.created_at),
-            "updated-at": time(version.published_at.unwrap_or(version.created_at)),
-            "published-at": optional_time(version.published_at),
-            "theme": {}
-        },
-        "relationships": {
-            "inquiry-template": link("inquiry-template", Some(&version.template_id))
-        }
-    });
-    view.apply(resource)
-}
-
 /// The `included` array for an inquiry: the related objects named in `include`.
 pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option<Value> {
     if view.include.is_empty() {
@@ -320,23 +248,20 @@ pub fn inquiry_included(store: &Store, inquiry: &Inquiry, view: &View) -> Option
                     .ok()
                     .map(|account| account.render(account.kind, None)),
             ),
-            "inquiry-template" => included.extend(
-                store
-                    .template(&inquiry.template_id)
-                    .ok()
-                    .map(|t| template(t, &every)),
-            ),
-            "inquiry-template-version" => included.extend(
-                store
-                    .template(&inquiry.template_id)
-                    .ok()
-                    .and_then(|t| {
-                        t.versions
-                            .iter()
-                            .find(|v| v.id == inquiry.template_version_id)
-                    })
-                    .map(|v| template_version(v, &every)),
-            ),
+            "inquiry-template" | "inquiry-template-version" => {
+                let id = if path == "inquiry-template" {
+                    &inquiry.template_id
+                } else {
+                    &inquiry.template_version_id
+                };
+                included.extend(
+                    store
+                        .records
+                        .get(id)
+                        .ok()
+                        .map(|record| record.render(record.kind, None)),
+                )
+            }
             "sessions" => included.extend(
                 inquiry
                     .session_ids
@@ -366,15 +291,6 @@ pub fn session_included(store: &Store, session: &Session, view: &View) -> Option
             .into_iter()
             .collect::<Vec<_>>()
     ))
-}
-
-pub fn template_included(template: &Template, view: &View) -> Option<Value> {
-    view.include.contains("latest-published-version").then(|| {
-        json!([template_version(
-            template.published_version(),
-            &View::default()
-        )])
-    })
 }
 
 /// An event, with the object it is about as its payload.

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use chrono::{DateTime, Utc};
 use persona_api::InquiryStatus;
 use persona_api::types;
@@ -16,11 +16,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::families::inquiry_templates;
 use crate::generic;
 use crate::operations::{self, Operation};
 use crate::render::{self, View};
 use crate::search;
-use crate::store::{InquiryFilter, Page, PageRequest, Store, paginate, sessions_of, versions_of};
+use crate::store::{InquiryFilter, Page, PageRequest, Store, paginate, sessions_of};
 
 /// Where Persona's API lives below the host; list links are relative to the host, like Persona's.
 pub const BASE_PATH: &str = "/api/v1";
@@ -42,56 +43,65 @@ type AppState = State<Arc<Shared>>;
 pub(crate) type Reply = Result<Response, ApiError>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    let api = Router::new()
-        .route("/inquiries", get(list_inquiries).post(create_inquiry))
-        .route("/inquiries/search", post(search_inquiries))
-        .route(
+    // The inquiry family's own handlers; every other operation is served from the spec's
+    // tables (`generic.rs`).
+    let handled: [(&str, MethodRouter<Arc<Shared>>); 22] = [
+        ("/inquiries", get(list_inquiries).post(create_inquiry)),
+        ("/inquiries/search", post(search_inquiries)),
+        (
             "/inquiries/{id}",
             get(retrieve_inquiry)
                 .patch(update_inquiry)
                 .delete(redact_inquiry),
-        )
-        .route("/inquiries/{id}/approve", post(approve_inquiry))
-        .route("/inquiries/{id}/decline", post(decline_inquiry))
-        .route(
+        ),
+        ("/inquiries/{id}/approve", post(approve_inquiry)),
+        ("/inquiries/{id}/decline", post(decline_inquiry)),
+        (
             "/inquiries/{id}/mark-for-review",
             post(mark_inquiry_for_review),
-        )
-        .route("/inquiries/{id}/expire", post(expire_inquiry))
-        .route("/inquiries/{id}/resume", post(resume_inquiry))
-        .route(
+        ),
+        ("/inquiries/{id}/expire", post(expire_inquiry)),
+        ("/inquiries/{id}/resume", post(resume_inquiry)),
+        (
             "/inquiries/{id}/generate-one-time-link",
             post(generate_inquiry_one_time_link),
-        )
-        .route("/inquiries/{id}/print", get(print_inquiry))
-        .route("/inquiries/{id}/add-tag", post(add_inquiry_tag))
-        .route("/inquiries/{id}/remove-tag", post(remove_inquiry_tag))
-        .route("/inquiries/{id}/set-tags", post(set_inquiry_tags))
-        .route(
+        ),
+        ("/inquiries/{id}/print", get(print_inquiry)),
+        ("/inquiries/{id}/add-tag", post(add_inquiry_tag)),
+        ("/inquiries/{id}/remove-tag", post(remove_inquiry_tag)),
+        ("/inquiries/{id}/set-tags", post(set_inquiry_tags)),
+        (
             "/inquiries/{id}/perform-simulate-actions",
             post(simulate_inquiry_actions),
-        )
-        .route("/inquiry-sessions", get(list_sessions).post(create_session))
-        .route("/inquiry-sessions/expire-all", post(expire_all_sessions))
-        .route("/inquiry-sessions/{id}", get(retrieve_session))
-        .route("/inquiry-sessions/{id}/expire", post(expire_session))
-        .route(
+        ),
+        ("/inquiry-sessions", get(list_sessions).post(create_session)),
+        ("/inquiry-sessions/expire-all", post(expire_all_sessions)),
+        ("/inquiry-sessions/{id}", get(retrieve_session)),
+        ("/inquiry-sessions/{id}/expire", post(expire_session)),
+        (
             "/inquiry-sessions/{id}/generate-one-time-link",
             post(generate_session_one_time_link),
-        )
-        .route("/inquiry-templates", get(list_templates))
-        .route("/inquiry-templates/{id}", get(retrieve_template))
-        .route(
+        ),
+        (
             "/inquiry-templates/{id}/translations",
             get(retrieve_translations).post(import_translations),
-        )
-        .route("/inquiry-template-versions", get(list_template_versions))
-        .route("/events", get(list_events))
-        .route("/events/{id}", get(retrieve_event));
-    // Every other operation, served from the spec's tables.
+        ),
+        ("/events", get(list_events)),
+        ("/events/{id}", get(retrieve_event)),
+    ];
+    let mut api = Router::new();
+    let mut handled_paths = Vec::new();
+    for (path, route) in handled {
+        handled_paths.push(path);
+        api = api.route(path, route);
+    }
     let api = operations::ALL
         .iter()
-        .filter(|operation| !operation.from_overlay)
+        .filter(|operation| {
+            !handled_paths
+                .iter()
+                .any(|path| same_route(path, operation.path))
+        })
         .fold(api, |api, operation| {
             api.route(operation.path, generic::route(operation))
         })
@@ -100,6 +110,20 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { ApiError::not_found() })
+}
+
+/// Whether two path templates match the same paths, whatever their parameters are named.
+fn same_route(left: &str, right: &str) -> bool {
+    fn segments(path: &str) -> impl Iterator<Item = &str> {
+        path.split('/').map(|segment| {
+            if segment.starts_with('{') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+    }
+    segments(left).eq(segments(right))
 }
 
 /// Query pairs in the order sent.
@@ -714,53 +738,11 @@ async fn generate_session_one_time_link(
     ok(StatusCode::OK, document)
 }
 
-fn template_view(query: &Query) -> Result<View, ApiError> {
-    View::new(
-        "inquiry-template",
-        query.get("include"),
-        query.get("fields[inquiry-template]"),
-    )
-}
-
-async fn list_templates(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
-    let query = Query::from(raw);
-    let view = template_view(&query)?;
-    let page = query.page()?;
-    query.only_known(&operations::LIST_INQUIRY_TEMPLATES)?;
-    let store = shared.store();
-    list_page(
-        &query,
-        "/inquiry-templates",
-        &page,
-        store.templates.iter().collect(),
-        |template| &template.id,
-        |template| render::template(template, &view),
-    )
-}
-
-async fn retrieve_template(
-    State(shared): AppState,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Reply {
-    let view = template_view(&Query::from(raw))?;
-    let store = shared.store();
-    let template = store.template(&id)?;
-    ok(
-        StatusCode::OK,
-        render::document(
-            render::template(template, &view),
-            render::template_included(template, &view),
-        ),
-    )
-}
-
 async fn retrieve_translations(State(shared): AppState, Path(id): Path<String>) -> Reply {
     let store = shared.store();
-    let version = store.template(&id)?.published_version();
     ok(
         StatusCode::OK,
-        json!({"data": {"type": "inquiry-template-translations", "id": version.id, "attributes": {"translations": version.translations}}}),
+        inquiry_templates::translations(&store, &id)?,
     )
 }
 
@@ -770,40 +752,20 @@ async fn import_translations(
     bytes: Bytes,
 ) -> Reply {
     let request: types::ImportTranslationsRequest = body(&bytes)?;
-    let mut store = shared.store();
-    let version_id = store.import_translations(&id, request, Utc::now())?;
-    let version = store
-        .template(&id)?
-        .versions
+    let imported = request
+        .data
+        .attributes
+        .translations
         .iter()
-        .find(|version| version.id == version_id)
-        .ok_or_else(ApiError::not_found)?;
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| ApiError::bad_request(error.to_string()))?;
+    let mut store = shared.store();
+    let draft_id = inquiry_templates::import_translations(&mut store, &id, imported, Utc::now())?;
+    let draft = store.records.get(&draft_id)?;
     ok(
         StatusCode::OK,
-        render::document(render::template_version(version, &View::default()), None),
-    )
-}
-
-async fn list_template_versions(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
-    let query = Query::from(raw);
-    let view = View::new(
-        "inquiry-template-version",
-        None,
-        query.get("fields[inquiry-template-version]"),
-    )?;
-    let page = query.page()?;
-    query.only_known(&operations::LIST_INQUIRY_TEMPLATE_VERSIONS)?;
-    let template_id = query
-        .get("filter[inquiry-template-id]")
-        .ok_or_else(|| ApiError::bad_request("filter[inquiry-template-id] is required"))?;
-    let store = shared.store();
-    list_page(
-        &query,
-        "/inquiry-template-versions",
-        &page,
-        versions_of(&store, template_id)?,
-        |version| &version.id,
-        |version| render::template_version(version, &view),
+        render::document(draft.render(draft.kind, None), None),
     )
 }
 

@@ -6,8 +6,8 @@
 //! Which kinds these are follows from the tables, not from a list: a type that a POST points
 //! at (a body's `case-template-id`, a path's `{workflow-id}`) and that no operation creates.
 //! A kind of a family (`report-template/watchlist`) stands for the whole family: a report
-//! template of every kind. The inquiry family keeps its templates in its own store; the
-//! verification templates and the account action, which are no resource of the API, are
+//! template of every kind. Inquiry templates are the inquiry family's to seed
+//! (`families/inquiry_templates.rs`), with the fields its inquiries take; the verification templates and the account action, which are no resource of the API, are
 //! their families' (`families/verifications.rs`, `families/accounts.rs`).
 
 use std::collections::BTreeSet;

@@ -7,13 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use persona_api::types::{self, SimulateActionType};
 use persona_api::{
-    AccountId, Clearable, EventId, InquiryId, InquirySessionId, InquirySessionStatus,
-    InquiryStatus, InquiryTemplateVersionId,
+    AccountId, Clearable, EventId, InquiryId, InquirySessionId, InquirySessionStatus, InquiryStatus,
 };
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::families::{accounts, reports, verifications};
+use crate::families::{accounts, inquiry_templates, reports, verifications};
 use crate::ids::new_id;
 use crate::operations::EVENTS;
 use crate::records::{Record, family};
@@ -22,138 +21,6 @@ use crate::records::{Record, family};
 const EXPIRES_AFTER: Duration = Duration::hours(24);
 /// Persona's default cap on sessions per inquiry.
 const MAX_SESSIONS_PER_INQUIRY: usize = 25;
-
-pub struct FieldSpec {
-    pub key: &'static str,
-    pub kind: &'static str,
-    pub default: Option<&'static str>,
-}
-
-/// The fields of the mock's templates: those of the getting-started guide's response.
-pub const TEMPLATE_FIELDS: &[FieldSpec] = &[
-    FieldSpec {
-        key: "current-government-id",
-        kind: "government_id",
-        default: None,
-    },
-    FieldSpec {
-        key: "selected-country-code",
-        kind: "string",
-        default: Some("US"),
-    },
-    FieldSpec {
-        key: "selected-id-class",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-street-1",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-street-2",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-city",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-subdivision",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-postal-code",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "address-country-code",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "birthdate",
-        kind: "date",
-        default: None,
-    },
-    FieldSpec {
-        key: "email-address",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "identification-class",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "identification-number",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "name-first",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "name-middle",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "name-last",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "phone-number",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "social-security-number",
-        kind: "string",
-        default: None,
-    },
-    FieldSpec {
-        key: "current-selfie",
-        kind: "selfie",
-        default: None,
-    },
-];
-
-pub struct Template {
-    pub id: String,
-    pub name: String,
-    pub versions: Vec<TemplateVersion>,
-}
-
-impl Template {
-    /// The version new inquiries use: the newest published one.
-    pub fn published_version(&self) -> &TemplateVersion {
-        self.versions
-            .iter()
-            .rev()
-            .find(|version| version.published_at.is_some())
-            .expect("every template has a published version")
-    }
-}
-
-pub struct TemplateVersion {
-    pub id: String,
-    pub template_id: String,
-    pub name_display: String,
-    pub description: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub translations: Vec<types::Translation>,
-}
 
 pub struct Inquiry {
     pub id: String,
@@ -357,7 +224,6 @@ impl Records {
 
 #[derive(Default)]
 pub struct Store {
-    pub templates: Vec<Template>,
     pub inquiries: Collection<Inquiry>,
     pub sessions: Collection<Session>,
     pub events: Collection<Event>,
@@ -428,45 +294,10 @@ impl Store {
             (default_template_id, "Government ID and selfie"),
             ("itmpl_YOURTEMPLATEID", "Getting-started guide placeholder"),
         ] {
-            if store.templates.iter().any(|template| template.id == id) {
-                continue;
-            }
-            let version = TemplateVersion {
-                id: new_id(InquiryTemplateVersionId::PREFIX),
-                template_id: id.to_string(),
-                name_display: name.to_string(),
-                description: Some("Published by persona-mock".to_string()),
-                created_at: now,
-                published_at: Some(now),
-                translations: Vec::new(),
-            };
-            store.templates.push(Template {
-                id: id.to_string(),
-                name: name.to_string(),
-                versions: vec![version],
-            });
+            inquiry_templates::seed(&mut store, id, name, now);
         }
         crate::sandbox::seed(&mut store, now);
         store
-    }
-
-    pub fn template(&self, id: &str) -> Result<&Template, ApiError> {
-        self.templates
-            .iter()
-            .find(|template| template.id == id)
-            .ok_or_else(ApiError::not_found)
-    }
-
-    fn template_of_version(&self, version_id: &str) -> Result<&Template, ApiError> {
-        self.templates
-            .iter()
-            .find(|template| {
-                template
-                    .versions
-                    .iter()
-                    .any(|version| version.id == version_id)
-            })
-            .ok_or_else(ApiError::not_found)
     }
 
     pub fn create_inquiry(
@@ -483,12 +314,15 @@ impl Store {
         ) {
             (Some(id), None, None) => {
                 check_prefix("inquiry_template_id", id, "itmpl")?;
-                let template = self.template(id)?;
-                (template.id.clone(), template.published_version().id.clone())
+                let version = inquiry_templates::published_version(self, id)?;
+                (id.to_string(), version.id.clone())
             }
             (None, Some(id), None) => {
                 check_prefix("inquiry_template_version_id", id, "itmplv")?;
-                (self.template_of_version(id)?.id.clone(), id.to_string())
+                (
+                    inquiry_templates::template_of_version(self, id)?,
+                    id.to_string(),
+                )
             }
             (None, None, Some(id)) => {
                 check_prefix("template_id", id, "tmpl")?;
@@ -982,48 +816,6 @@ impl Store {
         }
         Ok(one_time_link(id))
     }
-
-    /// Imports translations into a new draft version of the template.
-    pub fn import_translations(
-        &mut self,
-        template_id: &str,
-        request: types::ImportTranslationsRequest,
-        now: DateTime<Utc>,
-    ) -> Result<String, ApiError> {
-        let template = self
-            .templates
-            .iter_mut()
-            .find(|template| template.id == template_id)
-            .ok_or_else(ApiError::not_found)?;
-        let published = template.published_version();
-        let mut translations = published.translations.clone();
-        for incoming in request.data.attributes.translations {
-            translations.retain(|existing| {
-                (
-                    &existing.step,
-                    &existing.component,
-                    &existing.attribute_name,
-                ) != (
-                    &incoming.step,
-                    &incoming.component,
-                    &incoming.attribute_name,
-                )
-            });
-            translations.push(incoming);
-        }
-        let draft = TemplateVersion {
-            id: new_id(InquiryTemplateVersionId::PREFIX),
-            template_id: template.id.clone(),
-            name_display: published.name_display.clone(),
-            description: Some("Imported translations".to_string()),
-            created_at: now,
-            published_at: None,
-            translations,
-        };
-        let id = draft.id.clone();
-        template.versions.push(draft);
-        Ok(id)
-    }
 }
 
 /// The inquiry, refusing changes once it is redacted.
@@ -1146,7 +938,7 @@ fn field_values(fields: &types::FieldValues) -> Map<String, Value> {
 
 fn check_field_names(fields: &Map<String, Value>) -> Result<(), ApiError> {
     match fields.keys().find(|key| {
-        !TEMPLATE_FIELDS
+        !inquiry_templates::TEMPLATE_FIELDS
             .iter()
             .any(|field| field.key == key.as_str())
     }) {
@@ -1321,14 +1113,6 @@ pub fn sessions_of<'a>(store: &'a Store, inquiry_id: Option<&str>) -> Vec<&'a Se
         .newest_first()
         .filter(|session| inquiry_id.is_none_or(|id| session.inquiry_id == id))
         .collect()
-}
-
-/// Versions of a template, newest first.
-pub fn versions_of<'a>(
-    store: &'a Store,
-    template_id: &str,
-) -> Result<Vec<&'a TemplateVersion>, ApiError> {
-    Ok(store.template(template_id)?.versions.iter().rev().collect())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod cases;
 pub mod connect;
 pub mod importers;
+pub mod inquiry_templates;
 pub mod lists;
 pub mod relations;
 pub mod reports;
