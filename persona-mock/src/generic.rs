@@ -20,7 +20,7 @@ use crate::bodies;
 use crate::error::ApiError;
 use crate::families;
 use crate::operations::{ALL, EVENTS, Operation};
-use crate::records::{Record, includes, resource_type, shape, time};
+use crate::records::{Record, family, includes, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
 use crate::sandbox;
@@ -256,15 +256,14 @@ async fn serve(
             if let Some(happening) = past_of(json_type, verb).filter(|_| changed) {
                 store.announce(json_type, id, happening, now);
             }
-            let status = success_status(operation);
-            answer_as(&store, operation, &query, id, status, meta)
+            answer_with(&store, operation, &query, id, meta)
         }
     }
 }
 
 /// The query, refused for a parameter the operation does not take, a required one missing, or
 /// a value outside the set a parameter takes.
-fn checked_query(operation: &Operation, query: &Query) -> Result<(), ApiError> {
+pub(crate) fn checked_query(operation: &Operation, query: &Query) -> Result<(), ApiError> {
     query.only_known(operation)?;
     query.page()?;
     // A sparse fieldset for a type the operation answers with or can include, naming what
@@ -676,7 +675,18 @@ fn retag(record: &mut Record, verb: &str, body: &Value) -> Result<(), ApiError> 
 /// One record as a document, with what `include` asked for and the `meta` the operation's
 /// success carries, in the operation's success status.
 fn answer(store: &Store, operation: &Operation, query: &Query, id: &str) -> Reply {
-    answer_as(store, operation, query, id, success_status(operation), None)
+    answer_with(store, operation, query, id, None)
+}
+
+/// [`answer`] with a `meta` of the verb's own, where it made something the answer names.
+pub(crate) fn answer_with(
+    store: &Store,
+    operation: &Operation,
+    query: &Query,
+    id: &str,
+    meta: Option<Value>,
+) -> Reply {
+    answer_as(store, operation, query, id, success_status(operation), meta)
 }
 
 fn answer_as(
@@ -728,7 +738,7 @@ fn success_status(operation: &Operation) -> StatusCode {
 
 /// A page of the records of the operation's types that `wanted` keeps, newest first, narrowed
 /// by its filters.
-fn list(
+pub(crate) fn list(
     store: &Store,
     operation: &Operation,
     query: &Query,
@@ -846,8 +856,13 @@ fn filters(operation: &Operation, query: &Query) -> Result<Vec<Filter>, ApiError
                 .into_iter()
                 .find(|name| has_relationship(name))
         });
+        // `inquiry-id` of a list of inquiries names the records themselves.
+        let own_id = name
+            .strip_suffix("-id")
+            .is_some_and(|base| operation.types.iter().any(|kind| family(kind) == base));
         filters.push(match (name, relationship) {
             ("id", _) => Filter::Id(values),
+            (_, None) if own_id => Filter::Id(values),
             ("created-at-start", _) => Filter::CreatedFrom(time()?),
             ("created-at-end", _) => Filter::CreatedUntil(time()?),
             (_, Some(relationship)) if !has_attribute(name) => Filter::Link(relationship, values),
@@ -892,6 +907,11 @@ fn checked_fieldset(kind: &ResourceType, key: &str, names: &str) -> Result<(), A
         ))),
         None => Ok(()),
     }
+}
+
+/// A record as a list shows it: in its type's schema, with the sparse fieldset asked for.
+pub(crate) fn rendered(query: &Query, record: &Record) -> Value {
+    record.render(record.kind, fields(query, record).as_ref())
 }
 
 /// The sparse fieldset asked for the record's type (checked with the query).

@@ -181,8 +181,9 @@ impl MockServer {
             .store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .inquiries
-            .len()
+            .records
+            .of_types(&[families::inquiries::TYPE])
+            .count()
     }
 }
 
@@ -246,7 +247,9 @@ impl MockServerBuilder {
 
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<MockServer> {
-        if store::check_prefix("inquiry_template_id", &self.template_id, "itmpl").is_err() {
+        if families::inquiries::check_prefix("inquiry_template_id", &self.template_id, "itmpl")
+            .is_err()
+        {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!(

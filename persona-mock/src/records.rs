@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::families;
 use crate::ids::new_id;
 use crate::resource_types::{ResourceType, TYPES};
 
@@ -118,7 +119,8 @@ impl Record {
     }
 
     /// The value an attribute renders as: what was set (a whole number as an integer where
-    /// the type says so); else the record's own times; else `null` where the type allows it,
+    /// the type says so); else what its product works out from its state (`families::derived`);
+    /// else the record's own times; else `null` where the type allows it,
     /// and the table's fallback where it does not.
     pub fn attribute(&self, name: &str) -> Value {
         self.attribute_as(self.kind, name)
@@ -141,6 +143,9 @@ impl Record {
             (Some(Value::Null), Some(attribute)) if !attribute.nullable => {}
             (Some(value), _) => return value.clone(),
             (None, _) => {}
+        }
+        if let Some(value) = families::derived(self, name) {
+            return value;
         }
         match name {
             "created-at" => return time(self.created_at),

@@ -1,6 +1,7 @@
 //! One handler per operation of the spec: parse the request into persona-api's types, apply
 //! it to the store, render the response.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -8,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use persona_api::InquiryStatus;
 use persona_api::types;
@@ -16,12 +17,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::families::inquiry_templates;
+use crate::families::{inquiries, inquiry_templates};
 use crate::generic;
 use crate::operations::{self, Operation};
 use crate::render::{self, View};
 use crate::search;
-use crate::store::{InquiryFilter, Page, PageRequest, Store, paginate, sessions_of};
+use crate::store::{Page, PageRequest, Store, paginate};
 
 /// Where Persona's API lives below the host; list links are relative to the host, like Persona's.
 pub const BASE_PATH: &str = "/api/v1";
@@ -43,87 +44,66 @@ type AppState = State<Arc<Shared>>;
 pub(crate) type Reply = Result<Response, ApiError>;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    // The inquiry family's own handlers; every other operation is served from the spec's
-    // tables (`generic.rs`).
-    let handled: [(&str, MethodRouter<Arc<Shared>>); 22] = [
-        ("/inquiries", get(list_inquiries).post(create_inquiry)),
-        ("/inquiries/search", post(search_inquiries)),
+    use operations::*;
+    // The operations with a handler of their own: the inquiry family's, whose bodies are
+    // decoded into persona-api's types, and the events. Every other operation is served from
+    // the spec's tables (`generic.rs`).
+    let own: [(&Operation, MethodRouter<Arc<Shared>>); 24] = [
+        (&LIST_INQUIRIES, get(list_inquiries)),
+        (&CREATE_INQUIRY, post(create_inquiry)),
+        (&SEARCH_INQUIRIES, post(search_inquiries)),
+        (&UPDATE_INQUIRY, patch(update_inquiry)),
+        (&REDACT_INQUIRY, delete(redact_inquiry)),
+        (&APPROVE_INQUIRY, post(approve_inquiry)),
+        (&DECLINE_INQUIRY, post(decline_inquiry)),
+        (&MARK_INQUIRY_FOR_REVIEW, post(mark_inquiry_for_review)),
+        (&EXPIRE_INQUIRY, post(expire_inquiry)),
+        (&RESUME_INQUIRY, post(resume_inquiry)),
         (
-            "/inquiries/{id}",
-            get(retrieve_inquiry)
-                .patch(update_inquiry)
-                .delete(redact_inquiry),
-        ),
-        ("/inquiries/{id}/approve", post(approve_inquiry)),
-        ("/inquiries/{id}/decline", post(decline_inquiry)),
-        (
-            "/inquiries/{id}/mark-for-review",
-            post(mark_inquiry_for_review),
-        ),
-        ("/inquiries/{id}/expire", post(expire_inquiry)),
-        ("/inquiries/{id}/resume", post(resume_inquiry)),
-        (
-            "/inquiries/{id}/generate-one-time-link",
+            &GENERATE_INQUIRY_ONE_TIME_LINK,
             post(generate_inquiry_one_time_link),
         ),
-        ("/inquiries/{id}/print", get(print_inquiry)),
-        ("/inquiries/{id}/add-tag", post(add_inquiry_tag)),
-        ("/inquiries/{id}/remove-tag", post(remove_inquiry_tag)),
-        ("/inquiries/{id}/set-tags", post(set_inquiry_tags)),
+        (&PRINT_INQUIRY_PDF, get(print_inquiry)),
+        (&ADD_INQUIRY_TAG, post(add_inquiry_tag)),
+        (&REMOVE_INQUIRY_TAG, post(remove_inquiry_tag)),
+        (&SET_INQUIRY_TAGS, post(set_inquiry_tags)),
+        (&SIMULATE_INQUIRY_ACTIONS, post(simulate_inquiry_actions)),
+        (&CREATE_INQUIRY_SESSION, post(create_session)),
+        (&EXPIRE_ALL_INQUIRY_SESSIONS, post(expire_all_sessions)),
+        (&EXPIRE_INQUIRY_SESSION, post(expire_session)),
         (
-            "/inquiries/{id}/perform-simulate-actions",
-            post(simulate_inquiry_actions),
-        ),
-        ("/inquiry-sessions", get(list_sessions).post(create_session)),
-        ("/inquiry-sessions/expire-all", post(expire_all_sessions)),
-        ("/inquiry-sessions/{id}", get(retrieve_session)),
-        ("/inquiry-sessions/{id}/expire", post(expire_session)),
-        (
-            "/inquiry-sessions/{id}/generate-one-time-link",
+            &GENERATE_INQUIRY_SESSION_ONE_TIME_LINK,
             post(generate_session_one_time_link),
         ),
         (
-            "/inquiry-templates/{id}/translations",
-            get(retrieve_translations).post(import_translations),
+            &RETRIEVE_INQUIRY_TEMPLATE_TRANSLATIONS,
+            get(retrieve_translations),
         ),
-        ("/events", get(list_events)),
-        ("/events/{id}", get(retrieve_event)),
+        (
+            &IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS,
+            post(import_translations),
+        ),
+        (&LIST_EVENTS, get(list_events)),
+        (&RETRIEVE_EVENT, get(retrieve_event)),
     ];
-    let mut api = Router::new();
-    let mut handled_paths = Vec::new();
-    for (path, route) in handled {
-        handled_paths.push(path);
-        api = api.route(path, route);
-    }
-    let api = operations::ALL
+    let mut own: HashMap<&str, MethodRouter<Arc<Shared>>> = own
+        .into_iter()
+        .map(|(operation, route)| (operation.id, route))
+        .collect();
+    // The same path takes each of its methods' routes, merged.
+    let api = ALL
         .iter()
-        .filter(|operation| {
-            !handled_paths
-                .iter()
-                .any(|path| same_route(path, operation.path))
-        })
-        .fold(api, |api, operation| {
-            api.route(operation.path, generic::route(operation))
+        .fold(Router::new(), |api, operation| {
+            let route = own
+                .remove(operation.id)
+                .unwrap_or_else(|| generic::route(operation));
+            api.route(operation.path, route)
         })
         .method_not_allowed_fallback(|| async { ApiError::not_found() })
         .with_state(shared);
     Router::new()
         .nest(BASE_PATH, api)
         .fallback(|| async { ApiError::not_found() })
-}
-
-/// Whether two path templates match the same paths, whatever their parameters are named.
-fn same_route(left: &str, right: &str) -> bool {
-    fn segments(path: &str) -> impl Iterator<Item = &str> {
-        path.split('/').map(|segment| {
-            if segment.starts_with('{') {
-                "{}"
-            } else {
-                segment
-            }
-        })
-    }
-    segments(left).eq(segments(right))
 }
 
 /// Query pairs in the order sent.
@@ -214,20 +194,6 @@ impl Query {
             }
         }
         Ok(())
-    }
-
-    fn time(&self, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-        self.get(name)
-            .map(|value| {
-                DateTime::parse_from_rfc3339(value)
-                    .map(|at| at.with_timezone(&Utc))
-                    .map_err(|_| {
-                        ApiError::bad_request(format!(
-                            "{name} must be an ISO 8601 date-time (sent '{value}')"
-                        ))
-                    })
-            })
-            .transpose()
     }
 
     pub(crate) fn page(&self) -> Result<PageRequest, ApiError> {
@@ -330,86 +296,66 @@ pub(crate) fn list_page<T>(
     )
 }
 
-fn inquiry_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
-    let inquiry = store.inquiry(id)?;
-    Ok(render::document(
-        render::inquiry(inquiry, view),
-        render::inquiry_included(store, inquiry, view),
-    ))
+/// Runs one of the inquiry family's changes and answers as the operation does (`generic.rs`):
+/// with the record the change names, what `include` asks for, and the change's `meta`.
+fn respond(
+    shared: &Shared,
+    operation: &'static Operation,
+    raw: Option<String>,
+    change: impl FnOnce(&mut Store, DateTime<Utc>) -> Result<(String, Option<Value>), ApiError>,
+) -> Reply {
+    let query = Query::from(raw);
+    generic::checked_query(operation, &query)?;
+    let mut store = shared.store();
+    let (id, meta) = change(&mut store, Utc::now())?;
+    generic::answer_with(&store, operation, &query, &id, meta)
 }
 
-fn inquiry_view(query: &Query) -> Result<View, ApiError> {
-    View::new(
-        "inquiry",
-        query.get("include"),
-        query.get("fields[inquiry]"),
-    )
+/// [`respond`] for a change that answers with the inquiry it was given and no `meta`.
+fn change_inquiry(
+    shared: &Shared,
+    operation: &'static Operation,
+    id: String,
+    raw: Option<String>,
+    change: impl FnOnce(&mut Store, &str, DateTime<Utc>) -> Result<(), ApiError>,
+) -> Reply {
+    respond(shared, operation, raw, |store, now| {
+        change(store, &id, now)?;
+        Ok((id, None))
+    })
 }
 
 async fn create_inquiry(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
-    let query = Query::from(raw);
-    let view = inquiry_view(&query)?;
     let request: types::CreateInquiryRequest = body(&bytes)?;
-    let mut store = shared.store();
-    let (id, meta) = store.create_inquiry(request, Utc::now())?;
-    let mut document = inquiry_document(&store, &id, &view)?;
-    if meta.session_token.is_some() || meta.one_time_link.is_some() {
-        let mut created = link_meta(meta.one_time_link.as_deref());
-        created.insert("session-token".into(), json!(meta.session_token));
-        document["meta"] = Value::Object(created);
-    }
-    ok(StatusCode::CREATED, document)
+    respond(&shared, &operations::CREATE_INQUIRY, raw, |store, now| {
+        let (id, created) = inquiries::create(store, request, now)?;
+        let asked = created.session_token.is_some() || created.one_time_link.is_some();
+        let meta = asked.then(|| {
+            let mut meta = link_meta(created.one_time_link.as_deref());
+            meta.insert("session-token".into(), json!(created.session_token));
+            Value::Object(meta)
+        });
+        Ok((id, meta))
+    })
 }
 
 async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
+    let operation = &operations::LIST_INQUIRIES;
     let query = Query::from(raw);
-    let view = inquiry_view(&query)?;
-    let page = query.page()?;
-    query.only_known(&operations::LIST_INQUIRIES)?;
-    let filter = InquiryFilter {
-        inquiry_ids: query.list("filter[inquiry-id]"),
-        account_ids: query.list("filter[account-id]"),
-        template_ids: query.list("filter[inquiry-template-id]"),
-        legacy_template_ids: query.list("filter[template-id]"),
-        statuses: query.list("filter[status]"),
-        note: query.get("filter[note]").map(String::from),
-        reference_id: query.get("filter[reference-id]").map(String::from),
-        created_at_start: query.time("filter[created-at-start]")?,
-        created_at_end: query.time("filter[created-at-end]")?,
-    };
-    if filter.note.is_some()
-        && query
-            .0
-            .iter()
-            .filter(|(key, _)| key.starts_with("filter["))
-            .count()
-            > 1
-    {
+    generic::checked_query(operation, &query)?;
+    let filters = query.pairs().filter(|(key, _)| key.starts_with("filter["));
+    if query.get("filter[note]").is_some() && filters.count() > 1 {
         return Err(ApiError::bad_request(
             "filter[note] must be the only filter",
         ));
     }
-    let store = shared.store();
-    let matching: Vec<_> = store
-        .inquiries
-        .newest_first()
-        .filter(|inquiry| filter.matches(inquiry))
-        .collect();
-    list_page(
-        &query,
-        "/inquiries",
-        &page,
-        matching,
-        |inquiry| &inquiry.id,
-        |inquiry| render::inquiry(inquiry, &view),
-    )
+    generic::list(&shared.store(), operation, &query, "/inquiries", |_| true)
 }
 
 async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
     let query = Query::from(raw);
-    let view = inquiry_view(&query)?;
+    generic::checked_query(&operations::SEARCH_INQUIRIES, &query)?;
     let request: types::SearchInquiriesRequest = optional_body(&bytes)?;
-    query.only_known(&operations::SEARCH_INQUIRIES)?;
     if let Some(search_query) = &request.query {
         search::validate(search_query, "query")?;
     }
@@ -427,8 +373,8 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
     };
     let store = shared.store();
     let mut matching: Vec<_> = store
-        .inquiries
-        .newest_first()
+        .records
+        .of_types(&[inquiries::TYPE])
         .filter(|inquiry| {
             request
                 .query
@@ -443,33 +389,8 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
         &page,
         matching,
         |inquiry| &inquiry.id,
-        |inquiry| render::inquiry(inquiry, &view),
+        |inquiry| generic::rendered(&query, inquiry),
     )
-}
-
-async fn retrieve_inquiry(
-    State(shared): AppState,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Reply {
-    let view = inquiry_view(&Query::from(raw))?;
-    ok(
-        StatusCode::OK,
-        inquiry_document(&shared.store(), &id, &view)?,
-    )
-}
-
-/// Runs a change on one inquiry and answers with the inquiry as it is afterwards.
-fn change_inquiry(
-    shared: &Shared,
-    id: &str,
-    raw: Option<String>,
-    change: impl FnOnce(&mut Store, DateTime<Utc>) -> Result<(), ApiError>,
-) -> Reply {
-    let view = inquiry_view(&Query::from(raw))?;
-    let mut store = shared.store();
-    change(&mut store, Utc::now())?;
-    ok(StatusCode::OK, inquiry_document(&store, id, &view)?)
 }
 
 async fn update_inquiry(
@@ -479,9 +400,13 @@ async fn update_inquiry(
     bytes: Bytes,
 ) -> Reply {
     let request: types::UpdateInquiryRequest = typed(&json_body(&bytes)?)?;
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.update_inquiry(&id, request, now)
-    })
+    change_inquiry(
+        &shared,
+        &operations::UPDATE_INQUIRY,
+        id,
+        raw,
+        |store, id, now| inquiries::update(store, id, request, now),
+    )
 }
 
 async fn redact_inquiry(
@@ -489,9 +414,19 @@ async fn redact_inquiry(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.redact_inquiry(&id, now)
-    })
+    change_inquiry(
+        &shared,
+        &operations::REDACT_INQUIRY,
+        id,
+        raw,
+        inquiries::redact,
+    )
+}
+
+/// The reviewer's comment a decision may carry.
+fn comment(bytes: &Bytes) -> Result<Option<String>, ApiError> {
+    let request: types::InquiryDecisionRequest = optional_body(bytes)?;
+    Ok(request.meta.and_then(|meta| meta.comment))
 }
 
 async fn approve_inquiry(
@@ -500,11 +435,14 @@ async fn approve_inquiry(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let request: types::InquiryDecisionRequest = optional_body(&bytes)?;
-    let comment = request.meta.and_then(|meta| meta.comment);
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.decide(&id, InquiryStatus::Approved, comment, now)
-    })
+    let comment = comment(&bytes)?;
+    change_inquiry(
+        &shared,
+        &operations::APPROVE_INQUIRY,
+        id,
+        raw,
+        |store, id, now| inquiries::decide(store, id, InquiryStatus::Approved, comment, now),
+    )
 }
 
 async fn decline_inquiry(
@@ -513,11 +451,14 @@ async fn decline_inquiry(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let request: types::InquiryDecisionRequest = optional_body(&bytes)?;
-    let comment = request.meta.and_then(|meta| meta.comment);
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.decide(&id, InquiryStatus::Declined, comment, now)
-    })
+    let comment = comment(&bytes)?;
+    change_inquiry(
+        &shared,
+        &operations::DECLINE_INQUIRY,
+        id,
+        raw,
+        |store, id, now| inquiries::decide(store, id, InquiryStatus::Declined, comment, now),
+    )
 }
 
 async fn mark_inquiry_for_review(
@@ -525,8 +466,9 @@ async fn mark_inquiry_for_review(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.decide(&id, InquiryStatus::NeedsReview, None, now)
+    let operation = &operations::MARK_INQUIRY_FOR_REVIEW;
+    change_inquiry(&shared, operation, id, raw, |store, id, now| {
+        inquiries::decide(store, id, InquiryStatus::NeedsReview, None, now)
     })
 }
 
@@ -535,9 +477,13 @@ async fn expire_inquiry(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.expire_inquiry(&id, now)
-    })
+    change_inquiry(
+        &shared,
+        &operations::EXPIRE_INQUIRY,
+        id,
+        raw,
+        inquiries::expire,
+    )
 }
 
 async fn resume_inquiry(
@@ -545,12 +491,10 @@ async fn resume_inquiry(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    let view = inquiry_view(&Query::from(raw))?;
-    let mut store = shared.store();
-    let token = store.resume_inquiry(&id, Utc::now())?;
-    let mut document = inquiry_document(&store, &id, &view)?;
-    document["meta"] = json!({"session-token": token});
-    ok(StatusCode::OK, document)
+    respond(&shared, &operations::RESUME_INQUIRY, raw, |store, now| {
+        let token = inquiries::resume(store, &id, now)?;
+        Ok((id, Some(json!({"session-token": token}))))
+    })
 }
 
 async fn generate_inquiry_one_time_link(
@@ -559,36 +503,17 @@ async fn generate_inquiry_one_time_link(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let view = inquiry_view(&Query::from(raw))?;
     // Decoding checks `expires-in-seconds` (a positive integer) and names it when it is not.
     let _: types::GenerateOneTimeLinkRequest = optional_body(&bytes)?;
-    let mut store = shared.store();
-    let link = store.generate_one_time_link(&id, Utc::now())?;
-    let mut document = inquiry_document(&store, &id, &view)?;
-    document["meta"] = Value::Object(link_meta(Some(&link)));
-    ok(StatusCode::OK, document)
+    let operation = &operations::GENERATE_INQUIRY_ONE_TIME_LINK;
+    respond(&shared, operation, raw, |store, now| {
+        let link = inquiries::generate_one_time_link(store, &id, now)?;
+        Ok((id, Some(Value::Object(link_meta(Some(&link))))))
+    })
 }
 
 async fn print_inquiry(State(shared): AppState, Path(id): Path<String>) -> Reply {
-    let store = shared.store();
-    let inquiry = store.inquiry(&id)?;
-    let mut lines = vec![
-        format!("Inquiry {}", inquiry.id),
-        format!("Status: {}", inquiry.status),
-        format!("Created: {}", inquiry.created_at.to_rfc3339()),
-    ];
-    if inquiry.redacted_at.is_none() {
-        for key in ["name-first", "name-last", "birthdate"] {
-            if let Some(value) = inquiry.fields.get(key) {
-                lines.push(format!(
-                    "{key}: {}",
-                    value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), String::from)
-                ));
-            }
-        }
-    }
+    let lines = inquiries::print_lines(&shared.store(), &id)?;
     Ok((
         [(header::CONTENT_TYPE, "application/pdf")],
         crate::pdf::one_page(&lines),
@@ -603,9 +528,13 @@ async fn add_inquiry_tag(
     bytes: Bytes,
 ) -> Reply {
     let request: types::InquiryTagRequest = body(&bytes)?;
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.add_tag(&id, request, now)
-    })
+    change_inquiry(
+        &shared,
+        &operations::ADD_INQUIRY_TAG,
+        id,
+        raw,
+        |store, id, now| inquiries::add_tag(store, id, request, now),
+    )
 }
 
 async fn remove_inquiry_tag(
@@ -615,8 +544,9 @@ async fn remove_inquiry_tag(
     bytes: Bytes,
 ) -> Reply {
     let request: types::InquiryTagRequest = body(&bytes)?;
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.remove_tag(&id, request, now)
+    let operation = &operations::REMOVE_INQUIRY_TAG;
+    change_inquiry(&shared, operation, id, raw, |store, id, now| {
+        inquiries::remove_tag(store, id, request, now)
     })
 }
 
@@ -627,9 +557,13 @@ async fn set_inquiry_tags(
     bytes: Bytes,
 ) -> Reply {
     let request: types::SetInquiryTagsRequest = body(&bytes)?;
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.set_tags(&id, request, now)
-    })
+    change_inquiry(
+        &shared,
+        &operations::SET_INQUIRY_TAGS,
+        id,
+        raw,
+        |store, id, now| inquiries::set_tags(store, id, request, now),
+    )
 }
 
 async fn simulate_inquiry_actions(
@@ -639,50 +573,20 @@ async fn simulate_inquiry_actions(
     bytes: Bytes,
 ) -> Reply {
     let request: types::SimulateActionsRequest = body(&bytes)?;
-    change_inquiry(&shared, &id, raw, |store, now| {
-        store.simulate(&id, request, now)
+    let operation = &operations::SIMULATE_INQUIRY_ACTIONS;
+    change_inquiry(&shared, operation, id, raw, |store, id, now| {
+        inquiries::simulate(store, id, request, now)
     })
 }
 
-fn session_view(query: &Query) -> Result<View, ApiError> {
-    View::new(
-        "inquiry-session",
-        query.get("include"),
-        query.get("fields[inquiry-session]"),
-    )
-}
-
-fn session_document(store: &Store, id: &str, view: &View) -> Result<Value, ApiError> {
-    let session = store.session(id)?;
-    Ok(render::document(
-        render::session(session, view),
-        render::session_included(store, session, view),
-    ))
-}
-
-async fn list_sessions(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply {
-    let query = Query::from(raw);
-    let view = session_view(&query)?;
-    let page = query.page()?;
-    query.only_known(&operations::LIST_INQUIRY_SESSIONS)?;
-    let store = shared.store();
-    let matching = sessions_of(&store, query.get("filter[inquiry-id]"));
-    list_page(
-        &query,
-        "/inquiry-sessions",
-        &page,
-        matching,
-        |session| &session.id,
-        |session| render::session(session, &view),
-    )
-}
-
 async fn create_session(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
-    let view = session_view(&Query::from(raw))?;
     let request: types::CreateInquirySessionRequest = body(&bytes)?;
-    let mut store = shared.store();
-    let id = store.create_session(request, Utc::now())?;
-    ok(StatusCode::CREATED, session_document(&store, &id, &view)?)
+    respond(
+        &shared,
+        &operations::CREATE_INQUIRY_SESSION,
+        raw,
+        |store, now| Ok((inquiries::create_session(store, request, now)?, None)),
+    )
 }
 
 async fn expire_all_sessions(
@@ -690,28 +594,18 @@ async fn expire_all_sessions(
     RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
-    let view = session_view(&Query::from(raw))?;
+    let query = Query::from(raw);
+    generic::checked_query(&operations::EXPIRE_ALL_INQUIRY_SESSIONS, &query)?;
     let request: types::ExpireAllInquirySessionsRequest = body(&bytes)?;
     let mut store = shared.store();
-    let expired = store.expire_all_sessions(&request.meta.inquiry_ids, Utc::now())?;
+    let expired =
+        inquiries::expire_all_sessions(&mut store, &request.meta.inquiry_ids, Utc::now())?;
     let data: Vec<Value> = expired
         .iter()
-        .filter_map(|id| store.session(id).ok())
-        .map(|session| render::session(session, &view))
+        .filter_map(|id| store.records.get(id).ok())
+        .map(|session| generic::rendered(&query, session))
         .collect();
     ok(StatusCode::OK, json!({"data": data}))
-}
-
-async fn retrieve_session(
-    State(shared): AppState,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Reply {
-    let view = session_view(&Query::from(raw))?;
-    ok(
-        StatusCode::OK,
-        session_document(&shared.store(), &id, &view)?,
-    )
 }
 
 async fn expire_session(
@@ -719,10 +613,8 @@ async fn expire_session(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    let view = session_view(&Query::from(raw))?;
-    let mut store = shared.store();
-    store.expire_session(&id, Utc::now())?;
-    ok(StatusCode::OK, session_document(&store, &id, &view)?)
+    let operation = &operations::EXPIRE_INQUIRY_SESSION;
+    change_inquiry(&shared, operation, id, raw, inquiries::expire_session)
 }
 
 async fn generate_session_one_time_link(
@@ -730,12 +622,11 @@ async fn generate_session_one_time_link(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    let view = session_view(&Query::from(raw))?;
-    let mut store = shared.store();
-    let link = store.session_link(&id)?;
-    let mut document = session_document(&store, &id, &view)?;
-    document["meta"] = Value::Object(link_meta(Some(&link)));
-    ok(StatusCode::OK, document)
+    let operation = &operations::GENERATE_INQUIRY_SESSION_ONE_TIME_LINK;
+    respond(&shared, operation, raw, |store, _| {
+        let link = inquiries::session_link(store, &id)?;
+        Ok((id, Some(Value::Object(link_meta(Some(&link))))))
+    })
 }
 
 async fn retrieve_translations(State(shared): AppState, Path(id): Path<String>) -> Reply {
@@ -749,6 +640,7 @@ async fn retrieve_translations(State(shared): AppState, Path(id): Path<String>) 
 async fn import_translations(
     State(shared): AppState,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
     bytes: Bytes,
 ) -> Reply {
     let request: types::ImportTranslationsRequest = body(&bytes)?;
@@ -760,13 +652,11 @@ async fn import_translations(
         .map(serde_json::to_value)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| ApiError::bad_request(error.to_string()))?;
-    let mut store = shared.store();
-    let draft_id = inquiry_templates::import_translations(&mut store, &id, imported, Utc::now())?;
-    let draft = store.records.get(&draft_id)?;
-    ok(
-        StatusCode::OK,
-        render::document(draft.render(draft.kind, None), None),
-    )
+    let operation = &operations::IMPORT_INQUIRY_TEMPLATE_TRANSLATIONS;
+    respond(&shared, operation, raw, |store, now| {
+        let draft = inquiry_templates::import_translations(store, &id, imported, now)?;
+        Ok((draft, None))
+    })
 }
 
 fn event_view(query: &Query) -> Result<View, ApiError> {
@@ -791,13 +681,7 @@ async fn list_events(State(shared): AppState, RawQuery(raw): RawQuery) -> Reply 
                 .is_none_or(|names| names.iter().any(|name| name == event.name))
         })
         .filter(|event| ids.as_ref().is_none_or(|ids| ids.contains(&event.id)))
-        .filter(|event| {
-            object_id.is_none_or(|wanted| match &event.subject {
-                crate::store::Subject::Inquiry(id)
-                | crate::store::Subject::Session(id)
-                | crate::store::Subject::Record(id) => id == wanted,
-            })
-        })
+        .filter(|event| object_id.is_none_or(|wanted| event.object_id == wanted))
         .collect();
     list_page(
         &query,

@@ -46,7 +46,7 @@ fn derive_kinds() -> Vec<&'static ResourceType> {
         .filter(|operation| creates(operation) || operation.from_overlay)
         .flat_map(|operation| operation.types.iter().copied())
         .collect();
-    // The inquiry family (the overlay's operations) checks its templates in its own store.
+    // The inquiry family's templates (the overlay's operations) are its own to seed.
     let pointed_at: BTreeSet<&str> = ALL
         .iter()
         .filter(|operation| operation.method == "post" && !operation.from_overlay)
@@ -219,7 +219,7 @@ mod tests {
                 "{expected} missing from {kinds:?}"
             );
         }
-        // What the API makes, or the inquiry family's own store keeps, is not seeded.
+        // What the API makes, or the inquiry family seeds itself, is not seeded here.
         for made in [
             "account",
             "case",

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use persona_api::types::{SearchOperator, SearchQuery, SearchSort, SearchValue, SortDirection};
 
 use crate::error::ApiError;
-use crate::store::Inquiry;
+use crate::records::Record;
 
 const SEARCHABLE: &[&str] = &[
     "status",
@@ -50,14 +50,21 @@ pub fn validate(query: &SearchQuery, at: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Whether the inquiry matches a validated query.
-pub fn matches(query: &SearchQuery, inquiry: &Inquiry) -> bool {
+/// Whether an inquiry matches a validated query.
+pub fn matches(query: &SearchQuery, inquiry: &Record) -> bool {
     match query {
         SearchQuery::Predicate(predicate) => {
             let ordering = match predicate.attribute.as_str() {
-                "status" => compare_text(Some(inquiry.status.as_str()), &predicate.value),
-                "reference_id" => compare_text(inquiry.reference_id.as_deref(), &predicate.value),
-                "inquiry_template_id" => compare_text(Some(&inquiry.template_id), &predicate.value),
+                "status" | "reference_id" => compare_text(
+                    inquiry
+                        .attribute(&predicate.attribute.replace('_', "-"))
+                        .as_str(),
+                    &predicate.value,
+                ),
+                "inquiry_template_id" => compare_text(
+                    inquiry.linked_ids("inquiry-template").first().copied(),
+                    &predicate.value,
+                ),
                 "created_at" => {
                     timestamp(&predicate.value).map(|value| inquiry.created_at.cmp(&value))
                 }
@@ -81,13 +88,13 @@ pub fn matches(query: &SearchQuery, inquiry: &Inquiry) -> bool {
 }
 
 /// Sorts by `created_at` or `updated_at`; Persona's default is newest created first.
-pub fn sort(inquiries: &mut [&Inquiry], sort: Option<&SearchSort>) -> Result<(), ApiError> {
+pub fn sort(inquiries: &mut [&Record], sort: Option<&SearchSort>) -> Result<(), ApiError> {
     let (attribute, direction) = sort.map_or(("created_at", SortDirection::Desc), |sort| {
         (sort.attribute.as_str(), sort.direction)
     });
     let key = match attribute {
-        "created_at" => |inquiry: &Inquiry| inquiry.created_at,
-        "updated_at" => |inquiry: &Inquiry| inquiry.updated_at,
+        "created_at" => |inquiry: &Record| inquiry.created_at,
+        "updated_at" => |inquiry: &Record| inquiry.updated_at,
         other => {
             return Err(ApiError::bad_request(format!(
                 "sort.attribute '{other}' is not sortable (sortable: created_at, updated_at)"

@@ -129,13 +129,9 @@ pub fn act(
         _ => return relations::act(store, id, verb, body).map(Acted::from),
     }
     let sources = source_accounts(store, id, body)?;
-    for inquiry in store.inquiries.values_mut() {
-        if sources.contains(&inquiry.account_id) {
-            inquiry.account_id = id.to_string();
-            inquiry.updated_at = now;
-        }
-    }
+    // What linked a source account (an inquiry, a case) now links the one it became.
     for record in store.records.values_mut() {
+        let mut relinked = false;
         for linkage in record.relationships.values_mut() {
             let items = match linkage {
                 Value::Array(items) => items.iter_mut().collect(),
@@ -147,8 +143,12 @@ pub fn act(
                     .is_some_and(|linked| sources.contains(&linked.to_string()))
                 {
                     item["id"] = Value::String(id.to_string());
+                    relinked = true;
                 }
             }
+        }
+        if relinked {
+            record.updated_at = now;
         }
     }
     for source in &sources {

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod cases;
 pub mod connect;
 pub mod importers;
+pub mod inquiries;
 pub mod inquiry_templates;
 pub mod lists;
 pub mod relations;
@@ -21,6 +22,15 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::records::Record;
 use crate::store::Store;
+
+/// What a record shows that its product works out from its state when it is rendered (an
+/// inquiry's fields with its template's defaults), for an attribute nothing set.
+pub fn derived(record: &Record, attribute: &str) -> Option<Value> {
+    match record.kind.json_type {
+        inquiries::TYPE => inquiries::derived(record, attribute),
+        _ => None,
+    }
+}
 
 /// Whether a record may be made, before it is: a refusal by a product's rule (a second account
 /// with a reference id), or `Some(id)` of the record an upsert finds instead.
