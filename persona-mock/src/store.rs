@@ -95,6 +95,14 @@ impl Records {
         self.all.get(id)
     }
 
+    /// The record with this id if it is of this type; 404 for a record of any other.
+    pub fn get_of_type(&self, json_type: &str, id: &str) -> Result<&Record, ApiError> {
+        self.get(id)
+            .ok()
+            .filter(|record| record.kind.json_type == json_type)
+            .ok_or_else(ApiError::not_found)
+    }
+
     pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut Record, ApiError> {
         self.all.get_mut(id)
     }

@@ -174,10 +174,7 @@ fn source_accounts(store: &Store, target: &str, body: &Value) -> Result<Vec<Stri
         ));
     }
     for source in &ids {
-        let is_account = store
-            .records
-            .get(source)
-            .is_ok_and(|record| record.kind.json_type == TYPE);
+        let is_account = store.records.get_of_type(TYPE, source).is_ok();
         if !is_account || source == target {
             return Err(ApiError::unprocessable(
                 format!("meta.source-account-ids: {source} is not another account the sandbox has"),

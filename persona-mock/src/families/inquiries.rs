@@ -68,19 +68,9 @@ fn is_redacted(inquiry: &Record) -> bool {
         .is_some_and(|at| !at.is_null())
 }
 
-/// The record with this id if it is of this type; 404 for any other.
-fn of_type<'a>(store: &'a Store, json_type: &str, id: &str) -> Result<&'a Record, ApiError> {
-    store
-        .records
-        .get(id)
-        .ok()
-        .filter(|record| record.kind.json_type == json_type)
-        .ok_or_else(ApiError::not_found)
-}
-
 /// The inquiry, refusing changes once it is redacted.
 fn writable<'a>(store: &'a mut Store, id: &str) -> Result<&'a mut Record, ApiError> {
-    of_type(store, TYPE, id)?;
+    store.records.get_of_type(TYPE, id)?;
     let inquiry = store.records.get_mut(id)?;
     if is_redacted(inquiry) {
         return Err(ApiError::conflict("Inquiry has been redacted"));
@@ -229,7 +219,7 @@ fn account_for(
     reference_id: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
     if let Some(id) = account_id {
-        return match of_type(store, accounts::TYPE, id) {
+        return match store.records.get_of_type(accounts::TYPE, id) {
             Ok(_) => Ok(Some(id.to_string())),
             Err(_) => Err(ApiError::unprocessable(
                 format!("data.attributes.account-id: no account {id}"),
@@ -302,7 +292,7 @@ pub fn update(
 /// Clears what identifies the person (fields, reference id, note, reviewer comment) and
 /// redacts the inquiry's children with it: the verifications it ran and what they captured.
 pub fn redact(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    of_type(store, TYPE, id)?;
+    store.records.get_of_type(TYPE, id)?;
     let inquiry = store.records.get_mut(id)?;
     if is_redacted(inquiry) {
         return Err(ApiError::conflict("Inquiry already redacted"));
@@ -571,7 +561,9 @@ pub fn simulate(
 
 /// The ids of an inquiry's sessions, oldest first.
 fn sessions_of(store: &Store, inquiry_id: &str) -> Result<Vec<String>, ApiError> {
-    Ok(of_type(store, TYPE, inquiry_id)?
+    Ok(store
+        .records
+        .get_of_type(TYPE, inquiry_id)?
         .linked_ids("sessions")
         .into_iter()
         .map(String::from)
@@ -617,7 +609,7 @@ pub fn create_session(
 }
 
 pub fn expire_session(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    of_type(store, SESSION, id)?;
+    store.records.get_of_type(SESSION, id)?;
     let session = store.records.get_mut(id)?;
     if session_status(session) != InquirySessionStatus::Expired {
         session.attributes.extend([
@@ -663,7 +655,7 @@ pub fn expire_all_sessions(
 }
 
 pub fn session_link(store: &Store, id: &str) -> Result<String, ApiError> {
-    if session_status(of_type(store, SESSION, id)?) == InquirySessionStatus::Expired {
+    if session_status(store.records.get_of_type(SESSION, id)?) == InquirySessionStatus::Expired {
         return Err(ApiError::conflict(
             "Cannot generate a one-time link for an expired session",
         ));
@@ -810,7 +802,7 @@ pub fn derived(inquiry: &Record, name: &str) -> Option<Value> {
 /// What the printed inquiry says: its id, status and creation, and the person's name and
 /// birthdate unless it is redacted.
 pub fn print_lines(store: &Store, id: &str) -> Result<Vec<String>, ApiError> {
-    let inquiry = of_type(store, TYPE, id)?;
+    let inquiry = store.records.get_of_type(TYPE, id)?;
     let mut lines = vec![
         format!("Inquiry {}", inquiry.id),
         format!("Status: {}", status(inquiry)),

@@ -224,19 +224,11 @@ fn new_version(
     Ok(version)
 }
 
-/// The template with this id, 404 for any other record.
-fn template<'a>(store: &'a Store, id: &str) -> Result<&'a Record, ApiError> {
-    store
-        .records
-        .get(id)
-        .ok()
-        .filter(|record| record.kind.json_type == TYPE)
-        .ok_or_else(ApiError::not_found)
-}
-
 /// The version new inquiries of a template use: its newest published one.
 pub fn published_version<'a>(store: &'a Store, template_id: &str) -> Result<&'a Record, ApiError> {
-    let version_id = template(store, template_id)?
+    let version_id = store
+        .records
+        .get_of_type(TYPE, template_id)?
         .linked_ids(PUBLISHED)
         .first()
         .copied()
@@ -248,10 +240,10 @@ pub fn published_version<'a>(store: &'a Store, template_id: &str) -> Result<&'a 
 pub fn template_of_version(store: &Store, version_id: &str) -> Result<String, ApiError> {
     store
         .records
-        .get(version_id)
-        .ok()
-        .filter(|record| record.kind.json_type == VERSION)
-        .and_then(|version| version.linked_ids(TYPE).first().map(|id| id.to_string()))
+        .get_of_type(VERSION, version_id)?
+        .linked_ids(TYPE)
+        .first()
+        .map(|id| id.to_string())
         .ok_or_else(ApiError::not_found)
 }
 
