@@ -753,26 +753,16 @@ pub(crate) fn list(
         .filter(|record| wanted(record))
         .filter(|record| filters.iter().all(|filter| filter.holds(record)))
         .collect();
-    let fieldsets: Vec<_> = matching
-        .iter()
-        .map(|record| fields(query, record))
-        .collect();
-    let rendered = matching.iter().zip(&fieldsets).map(|(record, fields)| {
-        let resource = record.render(shape_in(operation, record), fields.as_ref());
-        (record.id.as_str(), resource)
-    });
+    // Only the page asked for is rendered: a list is paged through without rendering every
+    // record on every page.
+    let render = |record: &&Record| {
+        record.render(shape_in(operation, record), fields(query, record).as_ref())
+    };
     if !operation.links {
-        let data: Vec<Value> = rendered.map(|(_, resource)| resource).collect();
+        let data: Vec<Value> = matching.iter().map(render).collect();
         return ok(success_status(operation), json!({ "data": data }));
     }
-    list_page(
-        query,
-        path,
-        &page,
-        rendered.collect(),
-        |(id, _)| id,
-        |(_, resource)| resource.clone(),
-    )
+    list_page(query, path, &page, matching, |record| &record.id, render)
 }
 
 /// A filter of a list, read against the types the list holds.
