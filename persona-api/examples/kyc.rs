@@ -33,11 +33,11 @@ use axum::routing::post;
 use persona_api::chrono::NaiveDate;
 use persona_api::prelude::*;
 use persona_api::requests::{NewAccount, NewCase, NewWebhook};
-use persona_api::types::CreateWebhookBodyDataAttributesEnabledEventsItem as Event;
 use persona_api::types::{self, Included, SimulateAction, SimulateActionData, SimulateActionType};
 use persona_api::webhooks::{EventObject, SIGNATURE_HEADER, WebhookEvent, WebhookVerifier};
 use persona_api::{
     CheckRequirement, CheckStatus, Client, Decision, NewInquiry, SimulateActions, Tag,
+    WebhookEventName as Event,
 };
 use tokio::sync::mpsc;
 

@@ -130,6 +130,22 @@ mod tests {
     }
 
     #[test]
+    fn a_webhook_subscribes_to_every_event_or_to_one_persona_added_since() {
+        let body = NewWebhook::new(
+            [
+                crate::WebhookEventName::InquiryApproved,
+                crate::WebhookEventName::All,
+                "thing.invented-tomorrow".into(),
+            ],
+            "https://example.com/hooks",
+        );
+        assert_eq!(
+            wire::<_, types::CreateWebhookBody>(body)["data"]["attributes"]["enabled-events"],
+            json!(["inquiry.approved", "*", "thing.invented-tomorrow"])
+        );
+    }
+
+    #[test]
     fn an_action_whose_data_is_more_than_attributes() {
         let body = RunAccountAction::new("aca_1");
         assert_eq!(

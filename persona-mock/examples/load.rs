@@ -99,14 +99,17 @@ fn jane_doe(template_id: &str) -> persona_api::NewInquiry {
 /// The live heap once it stops shrinking: a sandbox dropped before is freed by its server's
 /// task, after the drop returns, and would otherwise be counted against the next one.
 async fn settled_live_heap() -> u64 {
+    // Freeing may start a while after the drop: settled means no shrinking for half a second.
     let mut last = LIVE.load(Ordering::Relaxed);
-    for _ in 0..50 {
+    let mut steady = 0;
+    for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let now = LIVE.load(Ordering::Relaxed);
-        if now >= last {
-            return now;
-        }
+        steady = if now >= last { steady + 1 } else { 0 };
         last = now;
+        if steady == 5 {
+            break;
+        }
     }
     last
 }
@@ -241,13 +244,14 @@ async fn throughput(settings: &Settings) {
 
 async fn stored_memory(settings: &Settings) {
     let (mock, client, template) = sandbox().await;
-    let before = resident_kib();
+    let (before, heap_before) = (resident_kib(), settled_live_heap().await);
     fill(&client, &template, settings.store, settings.concurrency).await;
     assert_eq!(mock.inquiry_count(), settings.store);
-    let after = resident_kib();
+    let (after, heap_after) = (resident_kib(), LIVE.load(Ordering::Relaxed));
     println!(
-        "memory:   {} inquiries stored; resident {} MiB -> {} MiB, {:.0} bytes per inquiry (their idempotency keys included)",
+        "memory:   {} inquiries stored: {:.0} bytes of live heap each; resident {} MiB -> {} MiB, {:.0} bytes each (their events and idempotency keys included)",
         settings.store,
+        heap_after.saturating_sub(heap_before) as f64 / settings.store as f64,
         before / 1024,
         after / 1024,
         after.saturating_sub(before) as f64 * 1024.0 / settings.store as f64

@@ -40,7 +40,8 @@
 //! - a path parameter named for an id kind of ours (`account-id`, `AccountId`) is of that kind;
 //! - `Idempotency-Key` leaves the reads (Persona ignores it on a GET), and the header
 //!   parameters `_common.yaml` names are ours (`Persona-Version`) or leave (`Key-Inflection`);
-//! - `webhooks` (3.1 only) is `x-webhooks`, so one document describes the events too;
+//! - `webhooks` (3.1 only) is `x-webhooks`, so one document describes the events too, and
+//!   the names a webhook subscribes to are one open component, `WebhookEventName`;
 //! - a success body written in place whose `data` is one resource (or a page of them) is the
 //!   component named for it (`AccountDocument`, `AccountList`), shared by every operation
 //!   that answers with that shape;
@@ -320,9 +321,61 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     rename_references(&mut document, &overlays.common.renames);
     rename_references(&mut document, &superseded);
     name_documents(&mut document);
+    name_webhook_event_names(&mut document);
     type_path_ids(&mut document);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
+}
+
+/// The component of the names a webhook can subscribe to.
+const WEBHOOK_EVENT_NAME: &str = "WebhookEventName";
+
+/// Gives the names a webhook subscribes to (the enum with `*`, every other value an event of
+/// `x-webhooks` or named like one) one open component, `WebhookEventName`: Persona adds
+/// events without a version change, so a client must be able to send one its enum does not
+/// list yet, and `*` gets a Rust name (`All`), which the generator cannot derive from it.
+fn name_webhook_event_names(document: &mut Value) {
+    fn is_subscription(node: &Map<String, Value>, events: &BTreeSet<String>) -> bool {
+        let Some(values) = node.get("enum").and_then(Value::as_array) else {
+            return false;
+        };
+        let names: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        names.contains(&"*")
+            && names.iter().any(|name| events.contains(*name))
+            && names.iter().all(|name| *name == "*" || name.contains('.'))
+    }
+    fn replace(node: &mut Value, events: &BTreeSet<String>, found: &mut Option<Value>) {
+        match node {
+            Value::Object(map) if is_subscription(map, events) => {
+                found.get_or_insert_with(|| map["enum"].clone());
+                *node = json!({ "$ref": format!("#/components/schemas/{WEBHOOK_EVENT_NAME}") });
+            }
+            Value::Object(map) => map
+                .values_mut()
+                .for_each(|child| replace(child, events, found)),
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|child| replace(child, events, found)),
+            _ => {}
+        }
+    }
+    let events: BTreeSet<String> = document["x-webhooks"]
+        .as_object()
+        .map(|webhooks| webhooks.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut found = None;
+    replace(&mut document["components"], &events, &mut found);
+    replace(&mut document["paths"], &events, &mut found);
+    if let Some(values) = found {
+        document["components"]["schemas"][WEBHOOK_EVENT_NAME] = json!({
+            "description": "The name of a webhook event (`inquiry.approved`), or `*` for every \
+                event. Persona adds events without a version change.",
+            "type": "string",
+            "enum": values,
+            "x-open-enum": true,
+            "x-enum-variant-names": { "*": "All" },
+        });
+    }
 }
 
 /// Gives the success bodies written in place one name for what they hold: a body whose `data`
@@ -1363,6 +1416,41 @@ mod tests {
                 }
             }
         })
+    }
+
+    #[test]
+    fn the_events_a_webhook_subscribes_to_are_one_open_component() {
+        let subscription =
+            json!({ "type": "string", "enum": ["*", "thing.created", "thing.redacted"] });
+        let mut document = json!({
+            "x-webhooks": { "thing.created": {} },
+            "paths": { "/webhooks": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "properties": { "events": { "type": "array", "items": subscription } } }
+            } } } } } },
+            "components": { "schemas": {
+                "webhook": { "properties": { "events": { "items": subscription } } },
+                // One event name alone is a payload's discriminator, not a subscription.
+                "thing-created": { "properties": { "name": { "enum": ["thing.created"] } } }
+            } }
+        });
+        name_webhook_event_names(&mut document);
+        let reference = json!({ "$ref": "#/components/schemas/WebhookEventName" });
+        assert_eq!(
+            document["components"]["schemas"]["webhook"]["properties"]["events"]["items"],
+            reference
+        );
+        assert_eq!(
+            document.pointer("/paths/~1webhooks/post/requestBody/content/application~1json/schema/properties/events/items"),
+            Some(&reference)
+        );
+        let names = &document["components"]["schemas"]["WebhookEventName"];
+        assert_eq!(names["enum"], subscription["enum"]);
+        assert_eq!(names["x-open-enum"], true);
+        assert_eq!(names["x-enum-variant-names"]["*"], "All");
+        assert_eq!(
+            document["components"]["schemas"]["thing-created"]["properties"]["name"]["enum"],
+            json!(["thing.created"])
+        );
     }
 
     #[test]

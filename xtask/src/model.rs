@@ -487,6 +487,8 @@ fn open_enums(document: &Document) -> Result<Vec<OpenEnum>, TaskError> {
                 .filter(|values| !values.is_empty())
                 .ok_or_else(|| model_error(name, "x-open-enum needs a non-empty enum"))?;
             let descriptions = schema.get("x-enum-descriptions");
+            // A value without letters (`*`) has its Rust name from the spec.
+            let variant_names = schema.get("x-enum-variant-names");
             let values = values
                 .iter()
                 .map(|value| {
@@ -495,13 +497,24 @@ fn open_enums(document: &Document) -> Result<Vec<OpenEnum>, TaskError> {
                         .ok_or_else(|| model_error(name, "an open enum's values are strings"))?;
                     Ok(EnumValue {
                         wire: wire.to_string(),
-                        variant: crate::pascal_case(wire),
+                        variant: variant_names
+                            .and_then(|names| text(names, wire))
+                            .map_or_else(|| crate::pascal_case(wire), str::to_string),
                         description: descriptions
                             .and_then(|descriptions| text(descriptions, wire))
                             .map(str::to_string),
                     })
                 })
                 .collect::<Result<Vec<_>, TaskError>>()?;
+            if let Some(unnamed) = values.iter().find(|value| value.variant.is_empty()) {
+                return Err(model_error(
+                    name,
+                    &format!(
+                        "the value `{}` has no Rust name: give it one in x-enum-variant-names",
+                        unnamed.wire
+                    ),
+                ));
+            }
             let mut variants = BTreeSet::new();
             if let Some(clash) = values.iter().find(|value| !variants.insert(&value.variant)) {
                 return Err(model_error(
@@ -1058,6 +1071,26 @@ mod tests {
                 }
             }
         })
+    }
+
+    #[test]
+    fn a_value_without_letters_is_named_by_the_spec_or_refused() {
+        let mut document = spec();
+        let status = &mut document["components"]["schemas"]["ThingStatus"];
+        status["enum"] = json!(["new", "*"]);
+        assert!(
+            model(document.clone())
+                .unwrap_err()
+                .to_string()
+                .contains("`*` has no Rust name"),
+            "an unnamed value is refused"
+        );
+        document["components"]["schemas"]["ThingStatus"]["x-enum-variant-names"] =
+            json!({"*": "All"});
+        assert_eq!(
+            model(document).unwrap().open_enums[0].values[1].variant,
+            "All"
+        );
     }
 
     #[test]

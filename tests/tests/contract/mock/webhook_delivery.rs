@@ -220,16 +220,15 @@ async fn filters_rotation_and_inflection_are_the_endpoints_own() {
     assert_eq!(inquiry.attributes.reference_id.as_deref(), Some("user-7"));
 }
 
-/// Registers a webhook through the API, as a user's backend does; its id and secret.
+/// Registers a webhook through the API, as a user's backend does, naming its events as text;
+/// its id and secret.
 async fn register(client: &persona_api::Client, url: &str, events: &[&str]) -> (String, String) {
-    let body: persona_api::types::CreateWebhookBody = serde_json::from_value(serde_json::json!({
-        "data": { "attributes": {
-            "url": url, "enabled-events": events, "api-key-inflection": "kebab" } }
-    }))
-    .expect("a create body");
     let made = client
         .create_webhook()
-        .body(body)
+        .body(persona_api::requests::NewWebhook::new(
+            events.iter().copied(),
+            url,
+        ))
         .send()
         .await
         .expect("registered")
