@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::families::inquiry_templates::{self, TEMPLATE_FIELDS};
 use crate::families::{accounts, verifications};
 use crate::ids::new_id;
+use crate::operations::REMOVED_IN;
 use crate::records::{Record, time};
 use crate::store::Store;
 
@@ -29,22 +30,13 @@ const FIELDS: &str = "fields";
 const REDIRECT_URI: &str = "redirect-uri";
 /// The relationships in which an inquiry holds what its verifications made.
 const CHILDREN: [&str; 3] = ["verifications", "documents", "selfies"];
-/// The personal fields that API version 2023-01-05 repeats as top-level attributes.
-const TOP_LEVEL_FIELDS: &[&str] = &[
-    "name-first",
-    "name-middle",
-    "name-last",
-    "birthdate",
-    "address-street-1",
-    "address-street-2",
-    "address-city",
-    "address-subdivision",
-    "address-postal-code",
-    "social-security-number",
-    "identification-number",
-    "email-address",
-    "phone-number",
-];
+/// Whether an attribute is one of the personal fields API version 2023-01-05 repeats at the top
+/// of an inquiry: the ones the spec marks as removed in a later version.
+fn repeats_a_field(name: &str) -> bool {
+    REMOVED_IN
+        .iter()
+        .any(|(_, json_type, names)| *json_type == TYPE && names.contains(&name))
+}
 
 /// What a create answers besides the inquiry: the tokens asked for in `meta`.
 #[derive(Default)]
@@ -794,7 +786,7 @@ pub fn derived(inquiry: &Record, name: &str) -> Option<Value> {
             "completion-time": null, "hesitation-percentage": null,
             "behavior-threat-level": null
         })),
-        name if TOP_LEVEL_FIELDS.contains(&name) => Some(value_of(name).unwrap_or(Value::Null)),
+        name if repeats_a_field(name) => Some(value_of(name).unwrap_or(Value::Null)),
         _ => None,
     }
 }
