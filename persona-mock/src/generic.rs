@@ -20,7 +20,7 @@ use crate::bodies;
 use crate::error::ApiError;
 use crate::families;
 use crate::operations::{ALL, EVENTS, Operation};
-use crate::records::{Record, family, includes, resource_type, shape, time};
+use crate::records::{Link, Record, family, includes, resource_type, shape, time};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
 use crate::sandbox;
@@ -489,10 +489,7 @@ fn create(store: &Store, operation: &Operation, body: &Value) -> Result<Record, 
                     Ok(linked) => linked.kind.json_type,
                     Err(_) => relationship.target.unwrap_or(relationship.name),
                 };
-                record.relationships.insert(
-                    relationship.name.to_string(),
-                    json!({ "type": target, "id": id }),
-                );
+                record.link_one(relationship.name, Link::new(target, id));
             }
             _ => {
                 record.attributes.insert(name, value);
@@ -522,10 +519,7 @@ fn made_by_acting(
         .iter()
         .find(|link| !link.many && link.target == Some(parent.kind.json_type))
         .ok_or_else(ApiError::not_found)?;
-    made.relationships.insert(
-        link.name.to_string(),
-        json!({ "type": parent.kind.json_type, "id": parent_id }),
-    );
+    made.link_one(link.name, Link::new(parent.kind.json_type, parent_id));
     Ok(Some(made))
 }
 

@@ -19,13 +19,66 @@ pub struct Record {
     pub id: String,
     /// What requests set, by kebab-case name.
     pub attributes: Map<String, Value>,
-    /// Linkage by relationship name: `{type, id}`, or an array of them.
-    pub relationships: Map<String, Value>,
+    /// Linkage by relationship name, in the order the links were made.
+    pub relationships: Vec<(&'static str, Linkage)>,
     /// What the sandbox keeps about the record that Persona does not show in it: the schema
     /// key each relation was added under (`relations.rs`), by the related id.
     pub unshown: Map<String, Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// One link of a relationship, `{type, id}` on the wire: kept as its two parts rather than a
+/// JSON object, since a record holds several and each object is a map allocation of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub json_type: &'static str,
+    pub id: String,
+}
+
+impl Link {
+    pub fn new(json_type: &'static str, id: impl Into<String>) -> Link {
+        Link {
+            json_type,
+            id: id.into(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({ "type": self.json_type, "id": self.id })
+    }
+}
+
+/// What a relationship links: one record, or several in order.
+#[derive(Debug, Clone)]
+pub enum Linkage {
+    One(Link),
+    Many(Vec<Link>),
+}
+
+impl Linkage {
+    /// Its links, one or several.
+    pub fn links(&self) -> &[Link] {
+        match self {
+            Linkage::One(link) => std::slice::from_ref(link),
+            Linkage::Many(links) => links,
+        }
+    }
+
+    pub fn links_mut(&mut self) -> &mut [Link] {
+        match self {
+            Linkage::One(link) => std::slice::from_mut(link),
+            Linkage::Many(links) => links,
+        }
+    }
+
+    /// The relationship's `data` as Persona writes it.
+    fn to_json(&self) -> Value {
+        match self {
+            Linkage::One(link) => link.to_json(),
+            Linkage::Many(links) => Value::Array(links.iter().map(Link::to_json).collect()),
+        }
+    }
 }
 
 /// The table's entry that speaks for a JSON:API type.
@@ -96,7 +149,7 @@ impl Record {
             kind,
             id: new_id(prefix),
             attributes: Map::new(),
-            relationships: Map::new(),
+            relationships: Vec::new(),
             unshown: Map::new(),
             created_at: now,
             updated_at: now,
@@ -178,15 +231,69 @@ impl Record {
         true
     }
 
+    /// What a relationship links, if anything.
+    pub fn linkage(&self, relationship: &str) -> Option<&Linkage> {
+        self.relationships
+            .iter()
+            .find(|(name, _)| *name == relationship)
+            .map(|(_, linkage)| linkage)
+    }
+
     /// The ids a relationship links to.
     pub fn linked_ids(&self, relationship: &str) -> Vec<&str> {
-        fn id(linkage: &Value) -> Option<&str> {
-            linkage["id"].as_str()
+        self.linkage(relationship)
+            .map(|linkage| {
+                linkage
+                    .links()
+                    .iter()
+                    .map(|link| link.id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sets a to-one relationship, replacing what it linked.
+    pub fn link_one(&mut self, relationship: &'static str, link: Link) {
+        self.set_linkage(relationship, Linkage::One(link));
+    }
+
+    fn set_linkage(&mut self, relationship: &'static str, linkage: Linkage) {
+        match self
+            .relationships
+            .iter_mut()
+            .find(|(name, _)| *name == relationship)
+        {
+            Some((_, existing)) => *existing = linkage,
+            None => self.relationships.push((relationship, linkage)),
         }
-        match self.relationships.get(relationship) {
-            Some(Value::Array(items)) => items.iter().filter_map(id).collect(),
-            Some(linkage) => id(linkage).into_iter().collect(),
-            None => Vec::new(),
+    }
+
+    /// Adds a link to a to-many relationship, unless it links that id already.
+    pub fn link_many(&mut self, relationship: &'static str, link: Link) {
+        if !self
+            .relationships
+            .iter()
+            .any(|(name, _)| *name == relationship)
+        {
+            self.relationships
+                .push((relationship, Linkage::Many(Vec::new())));
+        }
+        if let Some((_, Linkage::Many(links))) = self
+            .relationships
+            .iter_mut()
+            .find(|(name, _)| *name == relationship)
+            && !links.iter().any(|linked| linked.id == link.id)
+        {
+            links.push(link);
+        }
+    }
+
+    /// Removes the links to an id from the to-many relationships.
+    pub fn unlink(&mut self, id: &str) {
+        for (_, linkage) in &mut self.relationships {
+            if let Linkage::Many(links) = linkage {
+                links.retain(|link| link.id != id);
+            }
         }
     }
 
@@ -211,8 +318,8 @@ impl Record {
             .iter()
             .filter(|relationship| wanted(relationship.name))
             .filter_map(|relationship| {
-                let data = match self.relationships.get(relationship.name) {
-                    Some(linkage) => linkage.clone(),
+                let data = match self.linkage(relationship.name) {
+                    Some(linkage) => linkage.to_json(),
                     None if relationship.many => json!([]),
                     None if relationship.nullable => Value::Null,
                     None => return None,
@@ -222,8 +329,8 @@ impl Record {
             .collect();
         if shape.open_relationships {
             for (name, linkage) in &self.relationships {
-                if wanted(name) && !relationships.contains_key(name) {
-                    relationships.insert(name.clone(), json!({ "data": linkage }));
+                if wanted(name) && !relationships.contains_key(*name) {
+                    relationships.insert(name.to_string(), json!({ "data": linkage.to_json() }));
                 }
             }
         }

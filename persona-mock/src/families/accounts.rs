@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::ids::stable_id;
 use crate::operations::RUN_ACCOUNT_ACTION;
-use crate::records::Record;
+use crate::records::{Link, Record};
 use crate::sandbox::{self, SandboxTemplate};
 use crate::store::Store;
 
@@ -101,10 +101,7 @@ fn run_action(
         .find(|template| template.json_type == "workflow")
         .ok_or_else(ApiError::not_found)?;
     let mut run = Record::of_type("workflow-run", now)?;
-    run.relationships.insert(
-        "workflow".into(),
-        json!({ "type": workflow.json_type, "id": workflow.id }),
-    );
+    run.link_one("workflow", Link::new(workflow.json_type, workflow.id));
     let (run_id, json_type) = (run.id.clone(), run.kind.json_type);
     store.records.insert(run);
     store.announce(json_type, &run_id, "created", now);
@@ -132,17 +129,10 @@ pub fn act(
     // What linked a source account (an inquiry, a case) now links the one it became.
     for record in store.records.values_mut() {
         let mut relinked = false;
-        for linkage in record.relationships.values_mut() {
-            let items = match linkage {
-                Value::Array(items) => items.iter_mut().collect(),
-                one => vec![one],
-            };
-            for item in items {
-                if item["id"]
-                    .as_str()
-                    .is_some_and(|linked| sources.contains(&linked.to_string()))
-                {
-                    item["id"] = Value::String(id.to_string());
+        for (_, linkage) in &mut record.relationships {
+            for link in linkage.links_mut() {
+                if sources.contains(&link.id) {
+                    link.id = id.to_string();
                     relinked = true;
                 }
             }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::records::{Record, resource_type, time};
+use crate::records::{Link, Record, resource_type, time};
 
 /// The JSON:API type.
 pub const TYPE: &str = "case";
@@ -34,7 +34,7 @@ pub fn act(
         }
         "remove-objects" => {
             for id in object_ids(body) {
-                unlink(record, &id);
+                record.unlink(&id);
             }
         }
         "set-status" => {
@@ -78,22 +78,6 @@ fn link(record: &mut Record, id: &str) -> Result<(), ApiError> {
             "/meta/object-ids",
         )
     })?;
-    let linked = record
-        .relationships
-        .entry(name.to_string())
-        .or_insert_with(|| json!([]));
-    if let Some(items) = linked.as_array_mut()
-        && !items.iter().any(|item| item["id"] == id)
-    {
-        items.push(json!({ "type": target, "id": id }));
-    }
+    record.link_many(name, Link::new(target, id));
     Ok(())
-}
-
-fn unlink(record: &mut Record, id: &str) {
-    for linked in record.relationships.values_mut() {
-        if let Some(items) = linked.as_array_mut() {
-            items.retain(|item| item["id"] != id);
-        }
-    }
 }

@@ -13,7 +13,7 @@ use crate::families::inquiry_templates::{self, TEMPLATE_FIELDS};
 use crate::families::{accounts, verifications};
 use crate::ids::new_id;
 use crate::operations::REMOVED_IN;
-use crate::records::{Record, time};
+use crate::records::{Link, Record, time};
 use crate::store::Store;
 
 pub const TYPE: &str = "inquiry";
@@ -68,21 +68,6 @@ fn writable<'a>(store: &'a mut Store, id: &str) -> Result<&'a mut Record, ApiErr
         return Err(ApiError::conflict("Inquiry has been redacted"));
     }
     Ok(inquiry)
-}
-
-fn link(json_type: &str, id: &str) -> Value {
-    json!({ "type": json_type, "id": id })
-}
-
-/// Appends a link to a to-many relationship.
-fn push_link(record: &mut Record, relationship: &str, json_type: &str, id: &str) {
-    let linked = record
-        .relationships
-        .entry(relationship)
-        .or_insert_with(|| json!([]));
-    if let Value::Array(items) = linked {
-        items.push(link(json_type, id));
-    }
 }
 
 /// Makes an inquiry from a create request: on its template's published version (or the version
@@ -175,17 +160,15 @@ pub fn create(
             .unshown
             .insert(REDIRECT_URI.into(), json!(redirect_uri));
     }
-    inquiry.relationships.extend([
-        ("account".to_string(), link(accounts::TYPE, &account_id)),
-        (
-            inquiry_templates::TYPE.to_string(),
-            link(inquiry_templates::TYPE, &template_id),
-        ),
-        (
-            inquiry_templates::VERSION.to_string(),
-            link(inquiry_templates::VERSION, &template_version_id),
-        ),
-    ]);
+    inquiry.link_one("account", Link::new(accounts::TYPE, account_id));
+    inquiry.link_one(
+        inquiry_templates::TYPE,
+        Link::new(inquiry_templates::TYPE, template_id),
+    );
+    inquiry.link_one(
+        inquiry_templates::VERSION,
+        Link::new(inquiry_templates::VERSION, template_version_id),
+    );
     let id = inquiry.id.clone();
     store.records.insert(inquiry);
     store.announce(TYPE, &id, "created", now);
@@ -537,7 +520,7 @@ pub fn simulate(
                         .into_iter()
                         .filter(|relationship| verifications::is_held_as(json_type, relationship))
                     {
-                        push_link(inquiry, relationship, json_type, &record.id);
+                        inquiry.link_many(relationship, Link::new(json_type, &record.id));
                     }
                 }
                 inquiry.updated_at = now;
@@ -578,11 +561,12 @@ fn open_session(
     session
         .attributes
         .insert("status".into(), json!(InquirySessionStatus::New.as_str()));
-    session
-        .relationships
-        .insert(TYPE.into(), link(TYPE, inquiry_id));
+    session.link_one(TYPE, Link::new(TYPE, inquiry_id));
     let id = session.id.clone();
-    push_link(store.records.get_mut(inquiry_id)?, "sessions", SESSION, &id);
+    store
+        .records
+        .get_mut(inquiry_id)?
+        .link_many("sessions", Link::new(SESSION, &id));
     store.records.insert(session);
     // A JWT-shaped opaque token, as Persona's session tokens are.
     let token = format!("eyJhbGciOiJIUzI1NiJ9.{}.{}", new_id(""), new_id(""));

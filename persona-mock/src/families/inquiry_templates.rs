@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::records::{Record, time};
+use crate::records::{Link, Record, time};
 use crate::store::Store;
 
 pub const TYPE: &str = "inquiry-template";
@@ -183,9 +183,7 @@ pub fn seed(store: &mut Store, id: &str, name: &str, now: DateTime<Utc>) {
         ),
         ("field-schemas".to_string(), json!(field_schemas)),
     ]);
-    template
-        .relationships
-        .insert(PUBLISHED.into(), json!({"type": VERSION, "id": version.id}));
+    template.link_one(PUBLISHED, Link::new(VERSION, &version.id));
     store.records.insert(template);
     store.records.insert(version);
 }
@@ -217,9 +215,7 @@ fn new_version(
         ),
         ("theme".to_string(), json!({})),
     ]);
-    version
-        .relationships
-        .insert(TYPE.into(), json!({"type": TYPE, "id": template_id}));
+    version.link_one(TYPE, Link::new(TYPE, template_id));
     version.unshown.insert(TRANSLATIONS.into(), translations);
     Ok(version)
 }

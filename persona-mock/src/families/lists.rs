@@ -2,10 +2,10 @@
 //! of the item's kind (an email address item in an email address list), and the list links
 //! it in `list-items`. The importers make items the same way (`importers.rs`).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::records::Record;
+use crate::records::{Link, Record};
 use crate::store::Store;
 
 /// Every list item's JSON:API type starts so: `list-item/email-address`.
@@ -56,13 +56,7 @@ pub fn item_created(store: &mut Store, item: &mut Record) -> Result<(), ApiError
 /// Links `item` into the list `list_id`, checked before.
 pub fn add(store: &mut Store, list_id: &str, item: &Record) -> Result<(), ApiError> {
     let list = store.records.get_mut(list_id)?;
-    let items = list
-        .relationships
-        .entry(ITEMS.to_string())
-        .or_insert_with(|| json!([]));
-    if let Some(items) = items.as_array_mut() {
-        items.push(json!({ "type": item.kind.json_type, "id": item.id }));
-    }
+    list.link_many(ITEMS, Link::new(item.kind.json_type, &item.id));
     Ok(())
 }
 

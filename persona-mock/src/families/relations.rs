@@ -5,10 +5,10 @@
 //! /accounts/{id}/relations?filter[key]=..` lists the ones under a key. The sandbox has no
 //! relation schemas to check a key against: any key is taken.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::records::Record;
+use crate::records::{Link, Record};
 use crate::store::Store;
 
 use super::{accounts, transactions};
@@ -49,15 +49,7 @@ pub fn act(store: &mut Store, id: &str, verb: &str, body: &Value) -> Result<bool
     let key = body["meta"]["relation-schema-key"].clone();
     let record = store.records.get_mut(id)?;
     record.unshown.insert(target.to_string(), key);
-    let related = record
-        .relationships
-        .entry(RELATIONSHIP.to_string())
-        .or_insert_with(|| json!([]));
-    if let Some(items) = related.as_array_mut()
-        && !items.iter().any(|item| item["id"] == target)
-    {
-        items.push(json!({ "type": target_type, "id": target }));
-    }
+    record.link_many(RELATIONSHIP, Link::new(target_type, target));
     Ok(true)
 }
 
@@ -72,11 +64,5 @@ pub fn related<'a>(record: &'a Record, key: &str) -> Vec<&'a str> {
 
 fn unlink(record: &mut Record, target: &str) {
     record.unshown.remove(target);
-    if let Some(items) = record
-        .relationships
-        .get_mut(RELATIONSHIP)
-        .and_then(Value::as_array_mut)
-    {
-        items.retain(|item| item["id"] != target);
-    }
+    record.unlink(target);
 }

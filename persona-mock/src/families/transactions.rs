@@ -4,10 +4,10 @@
 //! it is: the sandbox keeps no biometric data to delete.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::records::Record;
+use crate::records::{Link, Record};
 use crate::store::Store;
 
 use super::relations;
@@ -32,12 +32,8 @@ pub fn act(
             label.attributes.insert(name.into(), value.clone());
         }
     }
-    let linkage = json!({ "type": LABEL, "id": label.id });
+    let link = Link::new(LABEL, &label.id);
     store.records.insert(label);
-    store
-        .records
-        .get_mut(id)?
-        .relationships
-        .insert(LABEL.into(), linkage);
+    store.records.get_mut(id)?.link_one(LABEL, link);
     Ok(true)
 }

@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::ids::stable_id;
-use crate::records::{Record, family, time};
+use crate::records::{Link, Record, family, time};
 use crate::sandbox::SandboxTemplate;
 
 /// The prefix of a verification template id. Verification templates are not a resource of
@@ -187,13 +187,11 @@ impl Simulated {
                 ("checks", Value::Array(checks)),
             ],
         );
-        let inquiry = json!({ "type": "inquiry", "id": inquiry_id });
-        verification
-            .relationships
-            .insert("inquiry".into(), inquiry.clone());
-        verification.relationships.insert(
-            "verification-template".into(),
-            json!({ "type": self.template, "id": template_id }),
+        let inquiry = Link::new("inquiry", inquiry_id);
+        verification.link_one("inquiry", inquiry.clone());
+        verification.link_one(
+            "verification-template",
+            Link::new(self.template, template_id),
         );
         let capture = match self.capture {
             Some(json_type) => {
@@ -207,12 +205,9 @@ impl Simulated {
                         ("id-class", json!("dl")),
                     ],
                 );
-                capture.relationships.insert("inquiry".into(), inquiry);
+                capture.link_one("inquiry", inquiry);
                 if family(json_type) == "document" {
-                    verification.relationships.insert(
-                        "document".into(),
-                        json!({ "type": json_type, "id": capture.id }),
-                    );
+                    verification.link_one("document", Link::new(json_type, &capture.id));
                 }
                 Some(capture)
             }
