@@ -749,9 +749,7 @@ pub(crate) fn list(
         .collect();
     // Only the page asked for is rendered: a list is paged through without rendering every
     // record on every page.
-    let render = |record: &&Record| {
-        record.render(shape_in(operation, record), fields(query, record).as_ref())
-    };
+    let render = |record: &&Record| rendered(operation, query, record);
     if !operation.links {
         let data: Vec<Value> = matching.iter().map(render).collect();
         return ok(success_status(operation), json!({ "data": data }));
@@ -893,9 +891,10 @@ fn checked_fieldset(kind: &ResourceType, key: &str, names: &str) -> Result<(), A
     }
 }
 
-/// A record as a list shows it: in its type's schema, with the sparse fieldset asked for.
-pub(crate) fn rendered(query: &Query, record: &Record) -> Value {
-    record.render(record.kind, fields(query, record).as_ref())
+/// A record as a list of the operation shows it: in the schema the operation gives its type,
+/// with the sparse fieldset asked for.
+pub(crate) fn rendered(operation: &Operation, query: &Query, record: &Record) -> Value {
+    record.render(shape_in(operation, record), fields(query, record).as_ref())
 }
 
 /// The sparse fieldset asked for the record's type (checked with the query).

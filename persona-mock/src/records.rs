@@ -252,36 +252,39 @@ impl Record {
             .unwrap_or_default()
     }
 
-    /// Sets a to-one relationship, replacing what it linked.
-    pub fn link_one(&mut self, relationship: &'static str, link: Link) {
-        self.set_linkage(relationship, Linkage::One(link));
+    /// The id a to-one relationship links to (the first of a to-many's).
+    pub fn linked_id(&self, relationship: &str) -> Option<&str> {
+        let link = self.linkage(relationship)?.links().first()?;
+        Some(link.id.as_str())
     }
 
-    fn set_linkage(&mut self, relationship: &'static str, linkage: Linkage) {
+    /// Sets a to-one relationship, replacing what it linked.
+    pub fn link_one(&mut self, relationship: &'static str, link: Link) {
         match self
             .relationships
             .iter_mut()
             .find(|(name, _)| *name == relationship)
         {
-            Some((_, existing)) => *existing = linkage,
-            None => self.relationships.push((relationship, linkage)),
+            Some((_, existing)) => *existing = Linkage::One(link),
+            None => self.relationships.push((relationship, Linkage::One(link))),
         }
     }
 
     /// Adds a link to a to-many relationship, unless it links that id already.
     pub fn link_many(&mut self, relationship: &'static str, link: Link) {
-        if !self
+        let position = match self
             .relationships
             .iter()
-            .any(|(name, _)| *name == relationship)
+            .position(|(name, _)| *name == relationship)
         {
-            self.relationships
-                .push((relationship, Linkage::Many(Vec::new())));
-        }
-        if let Some((_, Linkage::Many(links))) = self
-            .relationships
-            .iter_mut()
-            .find(|(name, _)| *name == relationship)
+            Some(position) => position,
+            None => {
+                self.relationships
+                    .push((relationship, Linkage::Many(Vec::new())));
+                self.relationships.len() - 1
+            }
+        };
+        if let Linkage::Many(links) = &mut self.relationships[position].1
             && !links.iter().any(|linked| linked.id == link.id)
         {
             links.push(link);

@@ -354,7 +354,8 @@ async fn list_inquiries(State(shared): AppState, RawQuery(raw): RawQuery) -> Rep
 
 async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, bytes: Bytes) -> Reply {
     let query = Query::from(raw);
-    generic::checked_query(&operations::SEARCH_INQUIRIES, &query)?;
+    let operation = &operations::SEARCH_INQUIRIES;
+    generic::checked_query(operation, &query)?;
     let request: types::SearchInquiriesRequest = optional_body(&bytes)?;
     if let Some(search_query) = &request.query {
         search::validate(search_query, "query")?;
@@ -389,7 +390,7 @@ async fn search_inquiries(State(shared): AppState, RawQuery(raw): RawQuery, byte
         &page,
         matching,
         |inquiry| &inquiry.id,
-        |inquiry| generic::rendered(&query, inquiry),
+        |inquiry| generic::rendered(operation, &query, inquiry),
     )
 }
 
@@ -595,7 +596,8 @@ async fn expire_all_sessions(
     bytes: Bytes,
 ) -> Reply {
     let query = Query::from(raw);
-    generic::checked_query(&operations::EXPIRE_ALL_INQUIRY_SESSIONS, &query)?;
+    let operation = &operations::EXPIRE_ALL_INQUIRY_SESSIONS;
+    generic::checked_query(operation, &query)?;
     let request: types::ExpireAllInquirySessionsRequest = body(&bytes)?;
     let mut store = shared.store();
     let expired =
@@ -603,7 +605,7 @@ async fn expire_all_sessions(
     let data: Vec<Value> = expired
         .iter()
         .filter_map(|id| store.records.get(id).ok())
-        .map(|session| generic::rendered(&query, session))
+        .map(|session| generic::rendered(operation, &query, session))
         .collect();
     ok(StatusCode::OK, json!({"data": data}))
 }

@@ -61,10 +61,9 @@ pub fn matches(query: &SearchQuery, inquiry: &Record) -> bool {
                         .as_str(),
                     &predicate.value,
                 ),
-                "inquiry_template_id" => compare_text(
-                    inquiry.linked_ids("inquiry-template").first().copied(),
-                    &predicate.value,
-                ),
+                "inquiry_template_id" => {
+                    compare_text(inquiry.linked_id("inquiry-template"), &predicate.value)
+                }
                 "created_at" => {
                     timestamp(&predicate.value).map(|value| inquiry.created_at.cmp(&value))
                 }

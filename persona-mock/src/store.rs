@@ -103,6 +103,18 @@ impl Records {
             .ok_or_else(ApiError::not_found)
     }
 
+    /// [`Records::get_of_type`], to change.
+    pub(crate) fn get_mut_of_type(
+        &mut self,
+        json_type: &str,
+        id: &str,
+    ) -> Result<&mut Record, ApiError> {
+        self.get_mut(id)
+            .ok()
+            .filter(|record| record.kind.json_type == json_type)
+            .ok_or_else(ApiError::not_found)
+    }
+
     pub(crate) fn get_mut(&mut self, id: &str) -> Result<&mut Record, ApiError> {
         self.all.get_mut(id)
     }

@@ -30,6 +30,7 @@ const FIELDS: &str = "fields";
 const REDIRECT_URI: &str = "redirect-uri";
 /// The relationships in which an inquiry holds what its verifications made.
 const CHILDREN: [&str; 3] = ["verifications", "documents", "selfies"];
+
 /// Whether an attribute is one of the personal fields API version 2023-01-05 repeats at the top
 /// of an inquiry: the ones the spec marks as removed in a later version.
 fn repeats_a_field(name: &str) -> bool {
@@ -62,8 +63,7 @@ fn is_redacted(inquiry: &Record) -> bool {
 
 /// The inquiry, refusing changes once it is redacted.
 fn writable<'a>(store: &'a mut Store, id: &str) -> Result<&'a mut Record, ApiError> {
-    store.records.get_of_type(TYPE, id)?;
-    let inquiry = store.records.get_mut(id)?;
+    let inquiry = store.records.get_mut_of_type(TYPE, id)?;
     if is_redacted(inquiry) {
         return Err(ApiError::conflict("Inquiry has been redacted"));
     }
@@ -267,8 +267,7 @@ pub fn update(
 /// Clears what identifies the person (fields, reference id, note, reviewer comment) and
 /// redacts the inquiry's children with it: the verifications it ran and what they captured.
 pub fn redact(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    store.records.get_of_type(TYPE, id)?;
-    let inquiry = store.records.get_mut(id)?;
+    let inquiry = store.records.get_mut_of_type(TYPE, id)?;
     if is_redacted(inquiry) {
         return Err(ApiError::conflict("Inquiry already redacted"));
     }
@@ -551,7 +550,8 @@ fn open_session(
     inquiry_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), ApiError> {
-    if sessions_of(store, inquiry_id)?.len() >= MAX_SESSIONS_PER_INQUIRY {
+    let inquiry = store.records.get_of_type(TYPE, inquiry_id)?;
+    if inquiry.linked_ids("sessions").len() >= MAX_SESSIONS_PER_INQUIRY {
         return Err(ApiError::unprocessable(
             format!("an inquiry can have at most {MAX_SESSIONS_PER_INQUIRY} sessions"),
             "/data/attributes/inquiry-id",
@@ -585,8 +585,7 @@ pub fn create_session(
 }
 
 pub fn expire_session(store: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    store.records.get_of_type(SESSION, id)?;
-    let session = store.records.get_mut(id)?;
+    let session = store.records.get_mut_of_type(SESSION, id)?;
     if session_status(session) != InquirySessionStatus::Expired {
         session.attributes.extend([
             (
@@ -661,8 +660,8 @@ fn transition(
     let inquiry = store.records.get_mut(id)?;
     if let Some(stamp) = stamp {
         // Started once: resuming an expired inquiry keeps when it was first started.
-        let first_start = stamp == "started-at" && inquiry.attributes.contains_key(stamp);
-        if !first_start {
+        let started_before = stamp == "started-at" && inquiry.attributes.contains_key(stamp);
+        if !started_before {
             inquiry.attributes.insert(stamp.into(), time(now));
         }
     }

@@ -225,9 +225,7 @@ pub fn published_version<'a>(store: &'a Store, template_id: &str) -> Result<&'a 
     let version_id = store
         .records
         .get_of_type(TYPE, template_id)?
-        .linked_ids(PUBLISHED)
-        .first()
-        .copied()
+        .linked_id(PUBLISHED)
         .ok_or_else(ApiError::not_found)?;
     store.records.get(version_id)
 }
@@ -237,9 +235,8 @@ pub fn template_of_version(store: &Store, version_id: &str) -> Result<String, Ap
     store
         .records
         .get_of_type(VERSION, version_id)?
-        .linked_ids(TYPE)
-        .first()
-        .map(|id| id.to_string())
+        .linked_id(TYPE)
+        .map(String::from)
         .ok_or_else(ApiError::not_found)
 }
 
