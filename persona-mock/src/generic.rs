@@ -20,7 +20,9 @@ use crate::bodies;
 use crate::error::ApiError;
 use crate::families;
 use crate::operations::{ALL, EVENTS, Operation};
-use crate::records::{Link, Record, family, includes, resource_type, shape, time};
+use crate::records::{
+    Link, Record, family, includes, points_at, resource_type, shape, target_types, time,
+};
 use crate::resource_types::ResourceType;
 use crate::routes::{BASE_PATH, Query, Reply, Shared, json_body, list_page, ok};
 use crate::sandbox;
@@ -272,7 +274,8 @@ pub(crate) fn checked_query(operation: &Operation, query: &Query) -> Result<(), 
         .types
         .iter()
         .filter_map(|json_type| resource_type(json_type))
-        .flat_map(|kind| kind.relationships.iter().filter_map(|link| link.target));
+        .flat_map(|kind| kind.relationships.iter().filter_map(|link| link.target))
+        .flat_map(target_types);
     let known: BTreeSet<&str> = operation
         .fieldsets
         .iter()
@@ -517,7 +520,12 @@ fn made_by_acting(
         .kind
         .relationships
         .iter()
-        .find(|link| !link.many && link.target == Some(parent.kind.json_type))
+        .find(|link| {
+            !link.many
+                && link
+                    .target
+                    .is_some_and(|target| points_at(target, parent.kind.json_type))
+        })
         .ok_or_else(ApiError::not_found)?;
     made.link_one(link.name, Link::new(parent.kind.json_type, parent_id));
     Ok(Some(made))

@@ -96,6 +96,23 @@ pub fn family(json_type: &str) -> &str {
         .map_or(json_type, |(head, _)| head)
 }
 
+/// Whether a relationship's target (a type, or a family such as `report`) takes a type.
+pub fn points_at(target: &str, json_type: &str) -> bool {
+    target == json_type || family(json_type) == target
+}
+
+/// The types a relationship's target stands for, each once: the type it names, or every type
+/// of the family it names.
+pub fn target_types(target: &'static str) -> impl Iterator<Item = &'static str> {
+    // The table is sorted by type, so a type's other schemas follow its first.
+    let mut previous = None;
+    TYPES
+        .iter()
+        .map(|kind| kind.json_type)
+        .filter(move |json_type| points_at(target, json_type))
+        .filter(move |json_type| previous.replace(*json_type) != Some(*json_type))
+}
+
 /// The entry of a type's schema: what the type looks like in one operation's answer.
 pub fn shape(json_type: &str, schema: &str) -> Option<&'static ResourceType> {
     let first = TYPES.partition_point(|kind| kind.json_type < json_type);

@@ -5,10 +5,11 @@
 //!
 //! Which kinds these are follows from the tables, not from a list: a type that a POST points
 //! at (a body's `case-template-id`, a path's `{workflow-id}`) and that no operation creates.
-//! A kind of a family (`report-template/watchlist`) stands for the whole family: a report
-//! template of every kind. Inquiry templates are the inquiry family's to seed
-//! (`families/inquiry_templates.rs`), with the fields its inquiries take; the verification templates and the account action, which are no resource of the API, are
-//! their families' (`families/verifications.rs`, `families/accounts.rs`).
+//! A pointer into a family (a report's `report-template-id`) stands for the whole family: a
+//! report template of every kind. Inquiry templates are the inquiry family's to seed
+//! (`families/inquiry_templates.rs`), with the fields its inquiries take; the verification
+//! templates and the account action, which are no resource of the API, are their families'
+//! (`families/verifications.rs`, `families/accounts.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -20,7 +21,7 @@ use crate::error::ApiError;
 use crate::families::{accounts, verifications};
 use crate::ids::stable_id;
 use crate::operations::{ALL, Operation};
-use crate::records::{Record, family, resource_type};
+use crate::records::{Record, family, resource_type, target_types};
 use crate::resource_types::{ResourceType, TYPES};
 use crate::store::Store;
 
@@ -53,7 +54,7 @@ fn derive_kinds() -> Vec<&'static ResourceType> {
         .flat_map(|operation| {
             pointers(operation).filter_map(move |name| pointed_type(operation, name))
         })
-        .flat_map(with_family)
+        .flat_map(target_types)
         .collect();
     TYPES
         .iter()
@@ -127,7 +128,7 @@ pub fn check_pointers(
         let Some(wanted) = pointed_type(operation, name) else {
             continue;
         };
-        let kinds_of_family: Vec<&str> = with_family(wanted)
+        let kinds_of_family: Vec<&str> = target_types(wanted)
             .filter(|json_type| kinds().iter().any(|kind| kind.json_type == *json_type))
             .collect();
         if kinds_of_family.is_empty() {
@@ -170,7 +171,8 @@ fn pointers(operation: &Operation) -> impl Iterator<Item = &'static str> {
     operation.body_attributes.iter().copied().chain(in_path)
 }
 
-/// The type a `<kind>-id` names: the target of the relationship of that name of the type the
+/// What a `<kind>-id` names, a type or a family (a report's `report-template-id` takes a report
+/// template of any kind): the target of the relationship of that name of the type the
 /// operation answers with, else the type of that name.
 fn pointed_type(operation: &Operation, name: &str) -> Option<&'static str> {
     let base = name.strip_suffix("-id")?;
@@ -182,21 +184,6 @@ fn pointed_type(operation: &Operation, name: &str) -> Option<&'static str> {
         .find(|relationship| relationship.name == base && !relationship.many)
         .and_then(|relationship| relationship.target)
         .or_else(|| resource_type(base).map(|kind| kind.json_type))
-}
-
-/// A type and the others of its family: `report-template/watchlist` with every
-/// `report-template/...`; a type without a family alone.
-fn with_family(json_type: &'static str) -> impl Iterator<Item = &'static str> {
-    let head = json_type.split_once('/').map(|(head, _)| head);
-    TYPES
-        .iter()
-        .map(|kind| kind.json_type)
-        .filter(move |other| match head {
-            Some(head) => other
-                .split_once('/')
-                .is_some_and(|(other, _)| other == head),
-            None => *other == json_type,
-        })
 }
 
 #[cfg(test)]

@@ -357,7 +357,8 @@ pub fn resource_types(model: &Model) -> TokenStream {
             pub many: bool,
             /// A to-one whose `data` may be `null`.
             pub nullable: bool,
-            /// The type it points at, when the spec names one.
+            /// What it points at, when the spec says: a type (`account`), or a family
+            /// (`report`: any `report/...`).
             pub target: Option<&'static str>,
         }
 

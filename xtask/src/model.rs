@@ -598,7 +598,7 @@ fn open_unions(document: &Document) -> Result<Vec<OpenUnion>, TaskError> {
 /// has `attributes`.
 fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
     let samples = shapes::Samples::read(document);
-    component_schemas(document)
+    let mut resources: Vec<Resource> = component_schemas(document)
         .filter_map(|(name, schema)| {
             let schema = document.merged(schema);
             let properties = schema.get("properties")?;
@@ -650,7 +650,63 @@ fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
                     .is_some_and(|schema| shapes::open_relationships(document, schema)),
             })
         })
-        .collect()
+        .collect();
+    target_by_id_kind(&mut resources, ids);
+    resources
+}
+
+/// Names the target of each relationship whose schema names only its id kind: the one type
+/// with ids of that kind (an inquiry's `account`), or the family of the types that share it
+/// (`report` for `rep_`).
+fn target_by_id_kind(resources: &mut [Resource], ids: &[IdKind]) {
+    let types_of = |kind: &str| -> BTreeSet<String> {
+        let prefix = ids.iter().find(|id| id.name == kind).map(|id| &id.prefix);
+        resources
+            .iter()
+            .filter(|resource| match &resource.id_kind {
+                Some(own) => own == kind,
+                None => resource
+                    .example_prefix
+                    .as_ref()
+                    .is_some_and(|own| Some(own) == prefix),
+            })
+            .map(|resource| resource.json_type.clone())
+            .collect()
+    };
+    let targets: Vec<Vec<Option<String>>> = resources
+        .iter()
+        .map(|resource| {
+            resource
+                .relationships
+                .iter()
+                .map(
+                    |relationship| match (&relationship.target, &relationship.id_kind) {
+                        (None, Some(kind)) => one_type_or_family(types_of(kind)),
+                        (target, _) => target.clone(),
+                    },
+                )
+                .collect()
+        })
+        .collect();
+    for (resource, targets) in resources.iter_mut().zip(targets) {
+        for (relationship, target) in resource.relationships.iter_mut().zip(targets) {
+            relationship.target = target;
+        }
+    }
+}
+
+/// The family all of a set of types are of (`report/watchlist` and `report/profile` are
+/// `report`s; a family of one in the spec is still a family in Persona), else its one type.
+fn one_type_or_family(types: BTreeSet<String>) -> Option<String> {
+    let families: BTreeSet<Option<&str>> = types
+        .iter()
+        .map(|json_type| json_type.split_once('/').map(|(family, _)| family))
+        .collect();
+    match (Vec::from_iter(families).as_slice(), types.len()) {
+        ([Some(family)], _) => Some(family.to_string()),
+        (_, 1) => types.first().cloned(),
+        _ => None,
+    }
 }
 
 /// Every relationship schema narrowed to one id kind.
@@ -1220,5 +1276,58 @@ mod tests {
             error.contains("two values are the Rust variant NeedsReview"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_link_named_only_by_its_id_kind_points_at_the_type_or_family_of_that_kind() {
+        let resource = |json_type: &str, id_kind: &str, links: &[&str]| Resource {
+            id_kind: Some(id_kind.into()),
+            schema: json_type.into(),
+            json_type: json_type.into(),
+            removed_in: BTreeMap::new(),
+            attributes: Vec::new(),
+            relationships: links
+                .iter()
+                .map(|kind| shapes::Relationship {
+                    name: kind.to_lowercase(),
+                    many: false,
+                    nullable: true,
+                    target: None,
+                    id_kind: Some(kind.to_string()),
+                })
+                .collect(),
+            open_relationships: false,
+            example_prefix: None,
+        };
+        let id = |name: &str, prefix: &str| IdKind {
+            name: name.into(),
+            prefix: prefix.into(),
+            noun: String::new(),
+            description: String::new(),
+        };
+        let ids = [
+            id("AccountId", "act_"),
+            id("DocumentId", "doc_"),
+            id("InquiryId", "inq_"),
+            id("TagId", "tag_"),
+        ];
+        let mut resources = vec![
+            resource(
+                "inquiry",
+                "InquiryId",
+                &["AccountId", "DocumentId", "TagId"],
+            ),
+            resource("account", "AccountId", &[]),
+            resource("document/generic", "DocumentId", &[]),
+            resource("document/government-id", "DocumentId", &[]),
+        ];
+        target_by_id_kind(&mut resources, &ids);
+        let targets: Vec<Option<&str>> = resources[0]
+            .relationships
+            .iter()
+            .map(|link| link.target.as_deref())
+            .collect();
+        // A tag is no resource here: nothing says what it points at.
+        assert_eq!(targets, [Some("account"), Some("document"), None]);
     }
 }

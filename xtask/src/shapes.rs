@@ -31,8 +31,13 @@ pub struct Relationship {
     pub many: bool,
     /// A to-one whose `data` may be `null`.
     pub nullable: bool,
-    /// The JSON:API type it points at, when the schema names one.
+    /// What it points at: the one type its schema's `type` allows or whose ids are of its id
+    /// kind (`account`), else the family it points into (`report`, for a report of any kind);
+    /// `None` when the spec does not say.
     pub target: Option<String>,
+    /// The id kind its own schema gives its ids (`DocumentId`), which names the target when
+    /// `type` does not.
+    pub id_kind: Option<String>,
 }
 
 /// What the spec's examples show of each resource type: every attribute's first value that is
@@ -141,7 +146,7 @@ pub fn open_relationships(document: &Document, schema: &Value) -> bool {
 }
 
 /// The relationships a resource type's `relationships` schema lists (none when it is an open
-/// map).
+/// map), with the target their `type` allows; the model names the rest by their id kind.
 pub fn relationships(document: &Document, schema: &Value) -> Vec<Relationship> {
     document.merged(schema)["properties"]
         .as_object()
@@ -155,17 +160,34 @@ pub fn relationships(document: &Document, schema: &Value) -> Vec<Relationship> {
             } else {
                 data.clone()
             };
+            // A one-value `enum` names the target. An `example` shows one type the link may
+            // point at, not the only one: of a family (`verification-template/aamva`), it
+            // names the family; else (the shared `ResourceIdentifier`'s `account`) nothing.
             let type_ = document.merged(&item["properties"]["type"]);
-            let target = type_["enum"]
-                .get(0)
-                .or_else(|| type_.get("example"))
+            let target = match type_["enum"].as_array() {
+                Some(values) if values.len() == 1 => values[0].as_str().map(str::to_string),
+                _ => type_["example"]
+                    .as_str()
+                    .and_then(|example| example.split_once('/'))
+                    .map(|(family, _)| family.to_string()),
+            };
+            // A link schema narrows the shared one by its id alone (`DocumentLinks` is a
+            // to-many whose ids are `DocumentId`s); the merge keeps the shared `id`, so read
+            // the link's own.
+            let own = &document.resolve(property)["properties"]["data"];
+            let id_kind = own
+                .get("items")
+                .unwrap_or(own)
+                .pointer("/properties/id/$ref")
                 .and_then(Value::as_str)
+                .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
                 .map(str::to_string);
             Relationship {
                 name: name.clone(),
                 many,
                 nullable: data["nullable"] == true,
                 target,
+                id_kind,
             }
         })
         .collect()
@@ -343,13 +365,26 @@ mod tests {
     }
 
     #[test]
-    fn relationships_say_their_arity_and_target() {
-        let document = Document { root: json!({}) };
+    fn relationships_take_their_target_from_an_enum_or_a_family_example_and_their_own_id_kind() {
+        let document = Document {
+            root: json!({ "components": { "schemas": {
+                "ResourceIdentifier": { "properties": {
+                    "id": { "type": "string", "example": "act_1" },
+                    "type": { "type": "string", "example": "account" } } },
+                "ToManyRelationship": { "properties": { "data": { "type": "array",
+                    "items": { "$ref": "#/components/schemas/ResourceIdentifier" } } } },
+                "DocumentLinks": {
+                    "allOf": [{ "$ref": "#/components/schemas/ToManyRelationship" }],
+                    "properties": { "data": { "items": { "properties": {
+                        "id": { "$ref": "#/components/schemas/DocumentId" } } } } } }
+            } } }),
+        };
         let schema = json!({ "properties": {
             "accounts": { "properties": { "data": { "type": "array", "items": {
                 "properties": { "type": { "type": "string", "enum": ["account"] } } } } } },
-            "queue": { "properties": { "data": { "nullable": true, "properties": {
-                "type": { "type": "string", "example": "case-queue" } } } } }
+            "documents": { "$ref": "#/components/schemas/DocumentLinks" },
+            "template": { "properties": { "data": { "nullable": true, "properties": {
+                "type": { "type": "string", "example": "verification-template/aamva" } } } } }
         }});
         assert_eq!(
             relationships(&document, &schema),
@@ -358,13 +393,22 @@ mod tests {
                     name: "accounts".into(),
                     many: true,
                     nullable: false,
-                    target: Some("account".into())
+                    target: Some("account".into()),
+                    id_kind: None,
                 },
                 Relationship {
-                    name: "queue".into(),
+                    name: "documents".into(),
+                    many: true,
+                    nullable: false,
+                    target: None,
+                    id_kind: Some("DocumentId".into()),
+                },
+                Relationship {
+                    name: "template".into(),
                     many: false,
                     nullable: true,
-                    target: Some("case-queue".into())
+                    target: Some("verification-template".into()),
+                    id_kind: None,
                 },
             ]
         );

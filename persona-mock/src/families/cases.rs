@@ -1,6 +1,7 @@
 //! Cases: a case holds objects (inquiries, accounts, reports, transactions, verifications),
 //! given when it is made (`meta.object-ids`) or added and removed later, each in the
-//! relationship whose kind of id it is; `set-status` sets its status (`Resolved` also sets
+//! relationship that holds its type (an id the sandbox does not have is refused, as nothing
+//! could say its type); `set-status` sets its status (`Resolved` also sets
 //! `resolved-at`), and `assign` records when it was assigned. The sandbox has no users, so an
 //! assignee's email address is taken but no user id is shown.
 
@@ -8,30 +9,36 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::records::{Link, Record, resource_type, time};
+use crate::records::{Link, Record, points_at, time};
+use crate::store::Store;
 
 /// The JSON:API type.
 pub const TYPE: &str = "case";
 
-pub fn created(record: &mut Record, body: &Value, _now: DateTime<Utc>) -> Result<(), ApiError> {
-    for id in object_ids(body) {
-        link(record, &id)?;
+pub fn created(store: &Store, record: &mut Record, body: &Value) -> Result<(), ApiError> {
+    for (name, link) in objects(store, record, body)? {
+        record.link_many(name, link);
     }
     Ok(())
 }
 
 pub fn act(
-    record: &mut Record,
+    store: &mut Store,
+    id: &str,
     verb: &str,
     body: &Value,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
-    match verb {
-        "add-objects" => {
-            for id in object_ids(body) {
-                link(record, &id)?;
-            }
+    if verb == "add-objects" {
+        let links = objects(store, store.records.get(id)?, body)?;
+        let record = store.records.get_mut(id)?;
+        for (name, link) in links {
+            record.link_many(name, link);
         }
+        return Ok(true);
+    }
+    let record = store.records.get_mut(id)?;
+    match verb {
         "remove-objects" => {
             for id in object_ids(body) {
                 record.unlink(&id);
@@ -62,22 +69,38 @@ fn object_ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The to-many relationship that holds ids of this one's kind, by its target's prefix.
-fn relationship_for(record: &Record, id: &str) -> Option<(&'static str, &'static str)> {
-    record.kind.relationships.iter().find_map(|relationship| {
-        let target = relationship.target?;
-        let prefix = resource_type(target)?.prefix?;
-        (relationship.many && id.starts_with(prefix)).then_some((relationship.name, target))
-    })
-}
-
-fn link(record: &mut Record, id: &str) -> Result<(), ApiError> {
-    let (name, target) = relationship_for(record, id).ok_or_else(|| {
-        ApiError::unprocessable(
-            format!("meta.object-ids: {id} is no kind of object a case holds"),
-            "/meta/object-ids",
-        )
-    })?;
-    record.link_many(name, Link::new(target, id));
-    Ok(())
+/// The links `meta.object-ids` asks for, each in the to-many relationship that holds objects
+/// of its type, all checked before any is made: an id the sandbox does not have, or of a kind
+/// a case does not hold, is refused by name.
+fn objects(
+    store: &Store,
+    case: &Record,
+    body: &Value,
+) -> Result<Vec<(&'static str, Link)>, ApiError> {
+    object_ids(body)
+        .into_iter()
+        .map(|id| {
+            let refused = |why: &str| {
+                ApiError::unprocessable(format!("meta.object-ids: {id} {why}"), "/meta/object-ids")
+            };
+            let json_type = store
+                .records
+                .get(&id)
+                .map_err(|_| refused("is no object of the sandbox"))?
+                .kind
+                .json_type;
+            let relationship = case
+                .kind
+                .relationships
+                .iter()
+                .find(|relationship| {
+                    relationship.many
+                        && relationship
+                            .target
+                            .is_some_and(|target| points_at(target, json_type))
+                })
+                .ok_or_else(|| refused("is no kind of object a case holds"))?;
+            Ok((relationship.name, Link::new(json_type, &id)))
+        })
+        .collect()
 }

@@ -60,7 +60,7 @@ pub fn created(
             Vec::new()
         }
         cases::TYPE => {
-            cases::created(record, body, now)?;
+            cases::created(store, record, body)?;
             Vec::new()
         }
         connect::CONNECTION | connect::SHARE_TOKEN => {
@@ -117,7 +117,7 @@ pub fn act(
         // Accounts' verbs may answer with a meta of their own (`run-action`).
         accounts::TYPE => return accounts::act(store, id, verb, body, now),
         webhooks::TYPE => webhooks::act(record, verb, body, now),
-        cases::TYPE => cases::act(record, verb, body, now),
+        cases::TYPE => cases::act(store, id, verb, body, now),
         api_keys::TYPE => api_keys::act(record, verb, body, now),
         connect::CONNECTION | connect::SHARE_TOKEN => connect::act(record, verb, body, now),
         transactions::TYPE => transactions::act(store, id, verb, body, now),

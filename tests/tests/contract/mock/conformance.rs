@@ -660,6 +660,57 @@ async fn a_filter_or_page_parameter_the_list_does_not_have_is_refused_by_name() 
     }
 }
 
+/// A sparse fieldset may name any type the answer can include, a link's own type or one of
+/// the family it points into (an inquiry's documents are `document/...` of any kind), and
+/// shapes what is included.
+#[tokio::test]
+async fn a_sparse_fieldset_names_any_type_a_relationship_can_include() {
+    let mock = MockServer::start().await.expect("starts");
+    let (_, created) = with_headers(
+        &mock,
+        reqwest::Method::POST,
+        "/inquiries",
+        &[],
+        Some(json!({ "data": { "attributes": {
+            "inquiry-template-id": mock.template_id() } } })),
+    )
+    .await;
+    let id = created["data"]["id"].as_str().expect("an inquiry");
+    let (status, resumed) = with_headers(
+        &mock,
+        reqwest::Method::POST,
+        &format!("/inquiries/{id}/resume"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{resumed}");
+
+    let (status, body) = with_headers(
+        &mock,
+        reqwest::Method::GET,
+        &format!("/inquiries/{id}?include=sessions&fields%5Binquiry-session%5D=status"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let session = &body["included"][0];
+    assert_eq!(session["type"], "inquiry-session", "{body}");
+    assert_eq!(keys(&session["attributes"]), ["status"], "{body}");
+
+    for query in [
+        "include=documents&fields%5Bdocument%2Fgovernment-id%5D=status",
+        "include=verifications&fields%5Bverification%2Fgovernment-id%5D=status",
+        "include=reports&fields%5Breport%2Fwatchlist%5D=status",
+        "include=inquiry-template&fields%5Binquiry-template%5D=name",
+    ] {
+        let path = format!("/inquiries/{id}?{query}");
+        let (status, body) = with_headers(&mock, reqwest::Method::GET, &path, &[], None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+}
+
 /// Walks the mock's operation table (written from the spec's model): every list takes each
 /// filter its operation declares and refuses any other, naming the declared ones.
 #[tokio::test]

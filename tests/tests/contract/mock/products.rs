@@ -708,6 +708,21 @@ async fn a_case_holds_its_objects_and_takes_a_status_and_an_assignee() {
         refused.to_string().contains("wbh_NotSomethingACaseHolds1"),
         "{refused}"
     );
+    // An account the sandbox does not have: its type, and so its relationship, is unknown.
+    let (status, refused) = raw
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/add-objects"),
+            Some(&json!({ "meta": { "object-ids": [account, "act_NoSuchAccountInTheSandbox"] } })),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("act_NoSuchAccountInTheSandbox is no object"),
+        "{refused}"
+    );
 
     let (_, removed) = raw
         .send(
