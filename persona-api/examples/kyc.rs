@@ -32,7 +32,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use persona_api::chrono::NaiveDate;
 use persona_api::prelude::*;
-use persona_api::requests::{NewAccount, NewCase, NewWebhook};
+use persona_api::requests::{NewAccount, NewCase, NewWatchlistReport, NewWebhook};
 use persona_api::types::{self, Included, SimulateAction, SimulateActionData, SimulateActionType};
 use persona_api::webhooks::{EventObject, SIGNATURE_HEADER, WebhookEvent, WebhookVerifier};
 use persona_api::{
@@ -282,27 +282,17 @@ impl Backend {
             failed_checks.extend(failed.into_iter().map(String::from));
         }
 
-        // A report is one of several kinds, each its own request type.
-        let watchlist = types::ReportWatchlistRequest {
-            type_: Some(types::ReportWatchlistRequestType::ReportWatchlist),
-            attributes: types::ReportWatchlistRequestAttributes {
-                report_template_id: Some(self.templates.watchlist_report.clone()),
-                account_id: Some(account_id.clone()),
-                reference_id: None,
-                query: types::ReportWatchlistRequestAttributesQuery {
-                    name_first: Some(person.name_first.clone()),
-                    name_last: Some(person.name_last.clone()),
-                    birthdate: Some(person.birthdate.to_string()),
-                    ..Default::default()
-                },
-            },
-        };
+        // A report is one of several kinds, each with a builder of its own.
         let report = client
             .create_report()
-            .body(types::CreateReportBody {
-                data: Some(watchlist.into()),
-                meta: None,
-            })
+            .body(
+                NewWatchlistReport::new()
+                    .report_template_id(&self.templates.watchlist_report)
+                    .account_id(&account_id)
+                    .name_first(&person.name_first)
+                    .name_last(&person.name_last)
+                    .birthdate(person.birthdate.to_string()),
+            )
             .send()
             .await?
             .into_data();

@@ -36,8 +36,9 @@
 //!
 //! Every JSON request body of every product has such a builder ([`requests`]):
 //! [`SimulateActions`], [`Decision`], [`Tag`], [`InquiryUpdate`], `requests::NewAccount`,
-//! `requests::NewCase` and the rest. The envelope types they build
-//! (`types::CreateInquiryRequest` and so on) stay available.
+//! `requests::NewCase` and the rest. A body that is one of several kinds has a builder per
+//! kind: a report is `requests::NewWatchlistReport`, `requests::NewAdverseMediaReport`, ...
+//! The envelope types they build (`types::CreateInquiryRequest` and so on) stay available.
 //!
 //! # Ids
 //!

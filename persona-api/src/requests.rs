@@ -146,6 +146,28 @@ mod tests {
     }
 
     #[test]
+    fn a_report_of_each_kind_has_a_builder_that_sends_its_type() {
+        let watchlist = NewWatchlistReport::new()
+            .report_template_id("rptp_1")
+            .name_first("Ada")
+            .name_last("Lovelace");
+        assert_eq!(
+            wire::<_, types::CreateReportBody>(watchlist),
+            json!({"data": {"type": "report/watchlist", "attributes": {
+                "report-template-id": "rptp_1",
+                "query": {"name-first": "Ada", "name-last": "Lovelace"}}}})
+        );
+        // The body's `meta` goes with every kind, sent only when set.
+        let adverse_media = NewAdverseMediaReport::new()
+            .term("Ada Lovelace")
+            .auto_create_account(true);
+        let body = wire::<_, types::CreateReportBody>(adverse_media);
+        assert_eq!(body["data"]["type"], "report/adverse-media");
+        assert_eq!(body["data"]["attributes"]["query"]["term"], "Ada Lovelace");
+        assert_eq!(body["meta"], json!({"auto-create-account": true}));
+    }
+
+    #[test]
     fn an_action_whose_data_is_more_than_attributes() {
         let body = RunAccountAction::new("aca_1");
         assert_eq!(

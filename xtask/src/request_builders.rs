@@ -15,7 +15,10 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{Attribute, Fields, GenericArgument, Ident, Item, ItemStruct, PathArguments, Type};
+use syn::{
+    Attribute, Fields, GenericArgument, Ident, Item, ItemEnum, ItemStruct, PathArguments, Type,
+    Variant,
+};
 
 use crate::TaskError;
 
@@ -61,20 +64,45 @@ pub fn add(
     let mut builders = Vec::new();
     let mut choices = Vec::new();
     for wanted in wanted {
-        if wanted
+        if !wanted
             .requests
             .iter()
             .all(|request| structs.is_choice(request))
         {
-            choices.extend(wanted.requests.iter().map(|request| format!("`{request}`")));
+            let held = layout(&structs, &wanted.requests[0], &held_value, None, None)
+                .map_err(named(&wanted.builder))?;
+            builders.push(
+                builder(
+                    &structs,
+                    &wanted.builder,
+                    &held,
+                    &wanted.requests[1..],
+                    flatten,
+                )
+                .map_err(named(&wanted.builder))?,
+            );
             continue;
         }
-        builders.push(builder(&structs, wanted, flatten).map_err(|error| {
-            TaskError::Format(format!("the builder {}: {error}", wanted.builder))
-        })?);
+        for request in &wanted.requests {
+            let Some(kinds) = structs.data_choice(request) else {
+                choices.push(format!("`{request}`"));
+                continue;
+            };
+            // `NewReport`'s kinds: `NewWatchlistReport`, ...
+            let noun = wanted.builder.trim_start_matches("New");
+            for kind in &kinds.variants {
+                let name = format!(
+                    "New{}{noun}",
+                    kind.ident.to_string().trim_end_matches("Request")
+                );
+                let held = layout(&structs, request, &held_value, None, Some(kind))
+                    .map_err(named(&name))?;
+                builders.push(builder(&structs, &name, &held, &[], flatten).map_err(named(&name))?);
+            }
+        }
     }
     let choices = format!(
-        " The bodies that are a choice of kinds ({}) have none: build the kind's own type.",
+        " A body that is itself a choice of kinds ({}) has none: build the kind's own type.",
         choices.join(", ")
     );
     let module: syn::ItemMod = syn::parse_quote! {
@@ -92,11 +120,15 @@ pub fn add(
     Ok(())
 }
 
+/// Names the builder in an error about it.
+fn named(name: &str) -> impl Fn(TaskError) -> TaskError + '_ {
+    move |error| TaskError::Format(format!("the builder {name}: {error}"))
+}
+
 /// The structs of the generated `types` module, by name.
 struct Structs<'a> {
     structs: Vec<&'a ItemStruct>,
-    /// The names of the generated enums.
-    enums: BTreeSet<String>,
+    enums: Vec<&'a ItemEnum>,
 }
 
 impl<'a> Structs<'a> {
@@ -113,7 +145,7 @@ impl<'a> Structs<'a> {
             enums: items
                 .iter()
                 .filter_map(|item| match item {
-                    Item::Enum(item) => Some(item.ident.to_string()),
+                    Item::Enum(item) => Some(item),
                     _ => None,
                 })
                 .collect(),
@@ -123,15 +155,38 @@ impl<'a> Structs<'a> {
     /// Whether a body is a choice of kinds, itself or in its `data` (a report of one of 14
     /// kinds, an OAuth grant): each kind is a type to build as it is, not parts of one body.
     fn is_choice(&self, request: &str) -> bool {
-        if self.enums.contains(request) {
-            return true;
-        }
-        self.named(request).is_ok_and(|item| {
-            fields(item).iter().any(|field| {
-                field.ident == "data"
-                    && optional(field.ty).is_some_and(|(data, _)| self.enums.contains(&data))
-            })
+        self.enum_named(request).is_some() || self.data_choice(request).is_some()
+    }
+
+    /// The enum of a body's `data` when it is a choice of kinds (a report's), whose each kind
+    /// gets a builder of its own.
+    fn data_choice(&self, request: &str) -> Option<&'a ItemEnum> {
+        let item = self.named(request).ok()?;
+        fields(item).iter().find_map(|field| {
+            (field.ident == "data")
+                .then(|| optional(field.ty))
+                .flatten()
+                .and_then(|(data, _)| self.enum_named(&data))
         })
+    }
+
+    /// A struct that derives `Default` and of which every field is optional.
+    fn all_optional(&self, name: &str) -> Option<&'a ItemStruct> {
+        let item = self.named(name).ok()?;
+        let derives_default = item.attrs.iter().any(|attribute| {
+            attribute.path().is_ident("derive")
+                && quote!(#attribute).to_string().contains("Default")
+        });
+        let every_field_optional = fields(item).iter().all(|field| {
+            field.is_extra
+                || field.has_default
+                || optional(field.ty).is_some_and(|(_, optional)| optional)
+        });
+        (derives_default && every_field_optional).then_some(item)
+    }
+
+    fn enum_named(&self, name: &str) -> Option<&'a ItemEnum> {
+        self.enums.iter().copied().find(|item| item.ident == name)
     }
 
     fn named(&self, name: &str) -> Result<&'a ItemStruct, TaskError> {
@@ -321,6 +376,8 @@ struct Layout<'a> {
     body: TokenStream,
     /// `meta` is optional: sent only when a meta setter was called.
     meta_is_optional: bool,
+    /// It makes one kind of a choice (a watchlist report).
+    of_kind: bool,
 }
 
 /// The type in an `Option`, and whether it was in one.
@@ -333,14 +390,21 @@ fn optional(ty: &Type) -> Option<(String, bool)> {
     }
 }
 
+/// A part's value as the builder that holds it has it: `builder.meta`.
+fn held_value(slot: &Ident, _: &ItemStruct) -> TokenStream {
+    quote!(builder.#slot)
+}
+
 /// The parts of the body type `request_name`; `value` gives the expression of a part's value
 /// from the builder (`builder.meta`), as the body's own part type. `meta_set`: whether the
 /// builder records that a meta setter was called, when another body's layout decided it.
+/// `kind`: the variant of a `data` that is a choice of kinds, which the builder makes.
 fn layout<'a>(
     structs: &Structs<'a>,
     request_name: &str,
     value: &dyn Fn(&Ident, &ItemStruct) -> TokenStream,
     meta_set: Option<bool>,
+    kind: Option<&Variant>,
 ) -> Result<Layout<'a>, TaskError> {
     let problem = TaskError::Format;
     let request = structs.named(request_name)?;
@@ -366,6 +430,7 @@ fn layout<'a>(
                 item: request,
             }],
             meta_is_optional: false,
+            of_kind: false,
         });
     }
     let mut parts = Vec::new();
@@ -375,6 +440,13 @@ fn layout<'a>(
         let (inner, is_optional) =
             optional(field.ty).ok_or_else(|| problem("an unnamed type".into()))?;
         match field.ident.to_string().as_str() {
+            "data" if kind.is_some() => {
+                let kind = kind.expect("matched");
+                let (slot, item, data) = kind_data(structs, &inner, kind, value)?;
+                let data = some(data, is_optional);
+                assembled.push(quote!(data: #data));
+                parts.push(Part { slot, item });
+            }
             "data" => {
                 let data = structs.named(&inner)?;
                 let data_ident = &data.ident;
@@ -430,7 +502,67 @@ fn layout<'a>(
         parts,
         body: quote!(types::#request_ident { #(#assembled),* }),
         meta_is_optional,
+        of_kind: kind.is_some(),
     })
+}
+
+/// One kind of a `data` that is a choice (`CreateReportBodyData::WatchlistRequest`): the
+/// part the builder holds (the kind's `attributes`), and the `data` put together from it, its
+/// `type` the one value the kind's type takes.
+fn kind_data<'a>(
+    structs: &Structs<'a>,
+    choice: &str,
+    kind: &Variant,
+    value: &dyn Fn(&Ident, &ItemStruct) -> TokenStream,
+) -> Result<(Ident, &'a ItemStruct, TokenStream), TaskError> {
+    let problem = |what: &str| TaskError::Format(format!("{choice}::{}: {what}", kind.ident));
+    let Fields::Unnamed(unnamed) = &kind.fields else {
+        return Err(problem("not one type"));
+    };
+    let member_name = unnamed
+        .unnamed
+        .first()
+        .and_then(|field| shape(&field.ty))
+        .map(|(name, _)| name)
+        .ok_or_else(|| problem("not one type"))?;
+    let member = structs.named(&member_name)?;
+    let (choice_ident, kind_ident, member_ident) =
+        (format_ident!("{choice}"), &kind.ident, &member.ident);
+    let slot = format_ident!("attributes");
+    let mut attributes = None;
+    let mut assembled = Vec::new();
+    for field in fields(member) {
+        let ident = field.ident;
+        let (inner, is_optional) = optional(field.ty).ok_or_else(|| problem("an unnamed type"))?;
+        let wrap = |value: TokenStream| {
+            if is_optional {
+                quote!(::std::option::Option::Some(#value))
+            } else {
+                value
+            }
+        };
+        if ident == "attributes" {
+            let item = structs.named(&inner)?;
+            let held = wrap(value(&slot, item));
+            assembled.push(quote!(attributes: #held));
+            attributes = Some(item);
+        } else if ident == "type_" {
+            let type_enum = structs
+                .enum_named(&inner)
+                .filter(|item| item.variants.len() == 1)
+                .ok_or_else(|| problem("a type of more than one value"))?;
+            let (type_ident, only) = (&type_enum.ident, &type_enum.variants[0].ident);
+            let type_value = wrap(quote!(types::#type_ident::#only));
+            assembled.push(quote!(type_: #type_value));
+        } else {
+            return Err(problem(&format!(
+                "a field `{ident}` beside attributes and type"
+            )));
+        }
+    }
+    let item = attributes.ok_or_else(|| problem("no attributes"))?;
+    let data = quote!(types::#choice_ident::#kind_ident(types::#member_ident { #(#assembled),* }));
+    Ok((slot, item, data))
 }
 
 /// A part's fields, by name and type: what two bodies must share to share a builder.
@@ -476,7 +608,13 @@ fn conversion(
         let names = fields(item).into_iter().map(|field| field.ident);
         quote!(types::#part_ident { #(#names: builder.#slot.#names),* })
     };
-    let other = layout(structs, request_name, &moved, Some(held.meta_is_optional))?;
+    let other = layout(
+        structs,
+        request_name,
+        &moved,
+        Some(held.meta_is_optional),
+        None,
+    )?;
     let other_ident = &other.request.ident;
     let same = held.parts.len() == other.parts.len()
         && held
@@ -493,20 +631,69 @@ fn conversion(
     Ok(try_from(name, other_ident, errors_check, &other.body))
 }
 
+/// A setter on the builder itself for each field of a nested part (`access` reaches it, as
+/// `&mut`), and `field(name, value)` for its map of other keys.
+fn nested_setters(
+    nested: &ItemStruct,
+    parent: &Ident,
+    access: &TokenStream,
+    marks_meta: &Option<TokenStream>,
+    setter_names: &mut BTreeSet<String>,
+    uses_errors: &mut bool,
+) -> Result<Vec<TokenStream>, TaskError> {
+    let problem = TaskError::Format;
+    let nested_name = &nested.ident;
+    let mut setters = Vec::new();
+    for inner_field in fields(nested) {
+        let inner_ident = inner_field.ident;
+        let inner_docs = &inner_field.docs;
+        if inner_field.is_extra {
+            let doc = format!("Any other `{parent}` value, by its name in the template.");
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn field(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
+                    #marks_meta
+                    #access.#inner_ident.insert(name.into(), value.into());
+                    self
+                }
+            });
+            continue;
+        }
+        if !setter_names.insert(inner_ident.to_string()) {
+            return Err(problem(format!("two setters named {inner_ident}")));
+        }
+        let inner_type = shape(inner_field.ty)
+            .and_then(|(outer, arguments)| (outer == "Option").then(|| arguments[0]))
+            .ok_or_else(|| problem(format!("{nested_name}.{inner_ident} is not optional")))?;
+        let Input {
+            parameter,
+            value,
+            checked,
+        } = input(inner_type, inner_ident, quote!(self.errors));
+        *uses_errors |= checked != Checked::No;
+        setters.push(quote! {
+            #(#inner_docs)*
+            pub fn #inner_ident(mut self, value: #parameter) -> Self {
+                #marks_meta
+                #access.#inner_ident = ::std::option::Option::Some(#value);
+                self
+            }
+        });
+    }
+    Ok(setters)
+}
+
+/// The builder `name`, holding the parts of `held`, and converting into `others` too.
 fn builder(
     structs: &Structs,
-    wanted: &Wanted,
+    name: &str,
+    held: &Layout,
+    others: &[String],
     flatten: &BTreeSet<String>,
 ) -> Result<TokenStream, TaskError> {
     // `add` names the builder in any error.
     let problem = TaskError::Format;
-    let name = Ident::new(&wanted.builder, Span::call_site());
-    let held = layout(
-        structs,
-        &wanted.requests[0],
-        &|slot, _| quote!(builder.#slot),
-        None,
-    )?;
+    let name = Ident::new(name, Span::call_site());
     let request_ident = &held.request.ident;
     let parts = &held.parts;
     let meta_is_optional = held.meta_is_optional;
@@ -556,6 +743,24 @@ fn builder(
                         self
                     }
                 });
+                continue;
+            }
+            if let Some(nested) = (held.of_kind && outer != "Option")
+                .then(|| structs.all_optional(&outer))
+                .flatten()
+            {
+                // A kind's required part of which nothing is required (a watchlist report's
+                // `query`) is set field by field: the builder's name already says what the
+                // fields are for. Elsewhere such a part (an import's `file`) is an argument.
+                initial.push(quote!(#ident: ::std::default::Default::default(),));
+                setters.extend(nested_setters(
+                    nested,
+                    ident,
+                    &quote!(self.#slot.#ident),
+                    &marks_meta,
+                    &mut setter_names,
+                    &mut uses_errors,
+                )?);
                 continue;
             }
             if outer != "Option" {
@@ -617,45 +822,14 @@ fn builder(
                     }
                 });
                 let access = quote!(self.#accessor());
-                for inner_field in fields(flattened) {
-                    let inner_ident = inner_field.ident;
-                    let inner_docs = &inner_field.docs;
-                    if inner_field.is_extra {
-                        let doc =
-                            format!("Any other `{ident}` value, by its name in the template.");
-                        setters.push(quote! {
-                            #[doc = #doc]
-                            pub fn field(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl ::std::convert::Into<::serde_json::Value>) -> Self {
-                                #marks_meta
-                                #access.#inner_ident.insert(name.into(), value.into());
-                                self
-                            }
-                        });
-                        continue;
-                    }
-                    if !setter_names.insert(inner_ident.to_string()) {
-                        return Err(problem(format!("two setters named {inner_ident}")));
-                    }
-                    let inner_type = shape(inner_field.ty)
-                        .and_then(|(outer, arguments)| (outer == "Option").then(|| arguments[0]))
-                        .ok_or_else(|| {
-                            problem(format!("{value_name}.{inner_ident} is not optional"))
-                        })?;
-                    let Input {
-                        parameter,
-                        value,
-                        checked,
-                    } = input(inner_type, inner_ident, quote!(self.errors));
-                    uses_errors |= checked != Checked::No;
-                    setters.push(quote! {
-                        #(#inner_docs)*
-                        pub fn #inner_ident(mut self, value: #parameter) -> Self {
-                            #marks_meta
-                            #access.#inner_ident = ::std::option::Option::Some(#value);
-                            self
-                        }
-                    });
-                }
+                setters.extend(nested_setters(
+                    flattened,
+                    ident,
+                    &access,
+                    &marks_meta,
+                    &mut setter_names,
+                    &mut uses_errors,
+                )?);
             } else {
                 if !setter_names.insert(ident.to_string()) {
                     return Err(problem(format!("two setters named {ident}")));
@@ -710,13 +884,12 @@ fn builder(
         )
     });
     let held_conversion = try_from(&name, request_ident, &errors_check, &held.body);
-    let conversions = wanted.requests[1..]
+    let conversions = others
         .iter()
-        .map(|other| conversion(structs, &name, &held, other, &errors_check))
+        .map(|other| conversion(structs, &name, held, other, &errors_check))
         .collect::<Result<Vec<_>, TaskError>>()?;
-    let targets = wanted
-        .requests
-        .iter()
+    let targets = std::iter::once(request_ident.to_string())
+        .chain(others.iter().cloned())
         .map(|request| format!("[`types::{request}`]"))
         .collect::<Vec<_>>()
         .join(", ");
