@@ -1135,7 +1135,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "account-type-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::AccountTypeId).into(),
             },
         ],
         has_body: false,
@@ -1155,7 +1155,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "api-key-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ApiKeyId).into(),
             },
             Parameter {
                 flag: "idempotency-key",
@@ -1346,7 +1346,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "api-key-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ApiKeyId).into(),
             },
         ],
         has_body: true,
@@ -1451,7 +1451,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "api-key-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ApiKeyId).into(),
             },
         ],
         has_body: false,
@@ -1499,7 +1499,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "api-key-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ApiKeyId).into(),
             },
         ],
         has_body: true,
@@ -1662,7 +1662,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "api-log-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ApiLogId).into(),
             },
         ],
         has_body: false,
@@ -1710,7 +1710,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -1767,7 +1767,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -1832,7 +1832,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2061,7 +2061,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: false,
@@ -2109,7 +2109,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2166,7 +2166,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2224,7 +2224,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: false,
@@ -2352,7 +2352,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2409,7 +2409,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2474,7 +2474,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseId).into(),
             },
         ],
         has_body: true,
@@ -2548,7 +2548,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "case-template-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::CaseTemplateId).into(),
             },
         ],
         has_body: false,
@@ -3119,7 +3119,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "device-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::DeviceId).into(),
             },
         ],
         has_body: false,
@@ -3475,7 +3475,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "graph-query-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::GraphQueryId).into(),
             },
         ],
         has_body: false,
@@ -4060,7 +4060,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "importer-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ImporterId).into(),
             },
         ],
         has_body: false,
@@ -5957,7 +5957,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "list-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ListId).into(),
             },
         ],
         has_body: false,
@@ -6611,7 +6611,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "list-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ListId).into(),
             },
         ],
         has_body: false,
@@ -10527,7 +10527,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "theme-set-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ThemeSetId).into(),
             },
         ],
         has_body: false,
@@ -10667,7 +10667,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "theme-set-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ThemeSetId).into(),
             },
         ],
         has_body: false,
@@ -10708,7 +10708,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "theme-set-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::ThemeSetId).into(),
             },
         ],
         has_body: true,
@@ -10773,7 +10773,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -10838,7 +10838,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -10977,7 +10977,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -11126,7 +11126,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: false,
@@ -11174,7 +11174,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: false,
@@ -11222,7 +11222,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -11287,7 +11287,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -11345,7 +11345,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: false,
@@ -11393,7 +11393,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -11458,7 +11458,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionId).into(),
             },
         ],
         has_body: true,
@@ -11540,7 +11540,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "transaction-type-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::TransactionTypeId).into(),
             },
         ],
         has_body: false,
@@ -11629,7 +11629,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "user-audit-log-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::UserAuditLogId).into(),
             },
         ],
         has_body: false,
@@ -13311,7 +13311,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: false,
@@ -13359,7 +13359,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: false,
@@ -13554,7 +13554,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: false,
@@ -13602,7 +13602,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: false,
@@ -13691,7 +13691,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: false,
@@ -13739,7 +13739,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: true,
@@ -13796,7 +13796,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "webhook-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WebhookId).into(),
             },
         ],
         has_body: true,
@@ -13950,7 +13950,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "workflow-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WorkflowId).into(),
             },
         ],
         has_body: true,
@@ -14055,7 +14055,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 help: "workflow-run-id",
                 required: true,
                 positional: true,
-                parser: || clap::value_parser!(::std::string::String).into(),
+                parser: || clap::value_parser!(persona_api::WorkflowRunId).into(),
             },
         ],
         has_body: false,
@@ -14523,7 +14523,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_account_type(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("account-type-id")
+                .parameter::<persona_api::AccountTypeId>("account-type-id")
             {
                 request = request.account_type_id(value);
             }
@@ -14532,7 +14532,7 @@ pub(crate) async fn send<'a>(
         ("api-key", "clone") => {
             #[allow(unused_mut)]
             let mut request = client.clone_api_key();
-            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+            if let Some(value) = call.parameter::<persona_api::ApiKeyId>("api-key-id") {
                 request = request.api_key_id(value);
             }
             if let Some(value) = call
@@ -14600,7 +14600,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_api_key(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+            if let Some(value) = call.parameter::<persona_api::ApiKeyId>("api-key-id") {
                 request = request.api_key_id(value);
             }
             request = request.body(call.body::<persona_api::types::ExpireApiKeyBody>()?);
@@ -14653,7 +14653,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_api_key(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+            if let Some(value) = call.parameter::<persona_api::ApiKeyId>("api-key-id") {
                 request = request.api_key_id(value);
             }
             Reply::document(request.send().await?)
@@ -14679,7 +14679,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_api_key(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("api-key-id") {
+            if let Some(value) = call.parameter::<persona_api::ApiKeyId>("api-key-id") {
                 request = request.api_key_id(value);
             }
             request = request.body(call.body::<persona_api::types::UpdateApiKeyBody>()?);
@@ -14729,7 +14729,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_api_log(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("api-log-id") {
+            if let Some(value) = call.parameter::<persona_api::ApiLogId>("api-log-id") {
                 request = request.api_log_id(value);
             }
             Reply::document(request.send().await?)
@@ -14753,7 +14753,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request
@@ -14779,7 +14779,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request.body(call.body::<persona_api::types::AddCaseTagBody>()?);
@@ -14804,7 +14804,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request.body(call.body::<persona_api::types::AssignCaseBody>()?);
@@ -14902,7 +14902,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             Reply::document(request.send().await?)
@@ -14926,7 +14926,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request
@@ -14952,7 +14952,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request
@@ -14973,7 +14973,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             Reply::document(request.send().await?)
@@ -15025,7 +15025,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request
@@ -15051,7 +15051,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request.body(call.body::<persona_api::types::SetCaseTagsBody>()?);
@@ -15076,7 +15076,7 @@ pub(crate) async fn send<'a>(
             if let Some(value) = call.parameter::<::std::string::String>("fields-case") {
                 request = request.fields_case(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("case-id") {
+            if let Some(value) = call.parameter::<persona_api::CaseId>("case-id") {
                 request = request.case_id(value);
             }
             request = request.body(call.body::<persona_api::types::UpdateCaseBody>()?);
@@ -15099,7 +15099,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_case_template(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("case-template-id")
+                .parameter::<persona_api::CaseTemplateId>("case-template-id")
             {
                 request = request.case_template_id(value);
             }
@@ -15402,7 +15402,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_device(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("device-id") {
+            if let Some(value) = call.parameter::<persona_api::DeviceId>("device-id") {
                 request = request.device_id(value);
             }
             Reply::document(request.send().await?)
@@ -15573,7 +15573,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_graph_query(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("graph-query-id")
+                .parameter::<persona_api::GraphQueryId>("graph-query-id")
             {
                 request = request.graph_query_id(value);
             }
@@ -15900,7 +15900,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_importer_list_item_phone_number(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("importer-id") {
+            if let Some(value) = call.parameter::<persona_api::ImporterId>("importer-id")
+            {
                 request = request.importer_id(value);
             }
             Reply::document(request.send().await?)
@@ -16753,7 +16754,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_list_phone_number(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("list-id") {
+            if let Some(value) = call.parameter::<persona_api::ListId>("list-id") {
                 request = request.list_id(value);
             }
             Reply::document(request.send().await?)
@@ -17106,7 +17107,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_list_phone_number(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("list-id") {
+            if let Some(value) = call.parameter::<persona_api::ListId>("list-id") {
                 request = request.list_id(value);
             }
             Reply::document(request.send().await?)
@@ -19452,7 +19453,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_theme_set(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            if let Some(value) = call
+                .parameter::<persona_api::ThemeSetId>("theme-set-id")
             {
                 request = request.theme_set_id(value);
             }
@@ -19525,7 +19527,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_theme_set(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            if let Some(value) = call
+                .parameter::<persona_api::ThemeSetId>("theme-set-id")
             {
                 request = request.theme_set_id(value);
             }
@@ -19549,7 +19552,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_theme_set(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("theme-set-id")
+            if let Some(value) = call
+                .parameter::<persona_api::ThemeSetId>("theme-set-id")
             {
                 request = request.theme_set_id(value);
             }
@@ -19579,7 +19583,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19609,7 +19613,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19664,7 +19668,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19742,7 +19746,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19770,7 +19774,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19798,7 +19802,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19828,7 +19832,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19853,7 +19857,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19881,7 +19885,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19911,7 +19915,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-id")
+                .parameter::<persona_api::TransactionId>("transaction-id")
             {
                 request = request.transaction_id(value);
             }
@@ -19936,7 +19940,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_transaction_type(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("transaction-type-id")
+                .parameter::<persona_api::TransactionTypeId>("transaction-type-id")
             {
                 request = request.transaction_type_id(value);
             }
@@ -19987,7 +19991,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_user_audit_log(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("user-audit-log-id")
+                .parameter::<persona_api::UserAuditLogId>("user-audit-log-id")
             {
                 request = request.user_audit_log_id(value);
             }
@@ -21272,7 +21276,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             Reply::document(request.send().await?)
@@ -21298,7 +21302,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             Reply::document(request.send().await?)
@@ -21349,7 +21353,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             Reply::document(request.send().await?)
@@ -21375,7 +21379,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             Reply::document(request.send().await?)
@@ -21424,7 +21428,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             Reply::document(request.send().await?)
@@ -21450,7 +21454,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             request = request
@@ -21478,7 +21482,7 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_webhook(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("webhook-id") {
+            if let Some(value) = call.parameter::<persona_api::WebhookId>("webhook-id") {
                 request = request.webhook_id(value);
             }
             request = request
@@ -21506,7 +21510,8 @@ pub(crate) async fn send<'a>(
             {
                 request = request.fields_workflow_run(value);
             }
-            if let Some(value) = call.parameter::<::std::string::String>("workflow-id") {
+            if let Some(value) = call.parameter::<persona_api::WorkflowId>("workflow-id")
+            {
                 request = request.workflow_id(value);
             }
             request = request
@@ -21562,7 +21567,7 @@ pub(crate) async fn send<'a>(
                 request = request.fields_workflow_run(value);
             }
             if let Some(value) = call
-                .parameter::<::std::string::String>("workflow-run-id")
+                .parameter::<persona_api::WorkflowRunId>("workflow-run-id")
             {
                 request = request.workflow_run_id(value);
             }

@@ -17,38 +17,89 @@ pub fn id_kinds() -> Vec<IdKindCase> {
         IdKindCase { name : "AccountId", prefix : "act_", noun : "an account",
         declared_prefix : persona_api::AccountId::PREFIX, refusal : WRONG_ID.parse:: <
         persona_api::AccountId > ().map(| _ | ()).map_err(| error | error.to_string()),
-        }, IdKindCase { name : "DocumentId", prefix : "doc_", noun : "a document",
-        declared_prefix : persona_api::DocumentId::PREFIX, refusal : WRONG_ID.parse:: <
-        persona_api::DocumentId > ().map(| _ | ()).map_err(| error | error.to_string()),
-        }, IdKindCase { name : "EventId", prefix : "evt_", noun : "an event",
-        declared_prefix : persona_api::EventId::PREFIX, refusal : WRONG_ID.parse:: <
-        persona_api::EventId > ().map(| _ | ()).map_err(| error | error.to_string()), },
-        IdKindCase { name : "InquiryId", prefix : "inq_", noun : "an inquiry",
-        declared_prefix : persona_api::InquiryId::PREFIX, refusal : WRONG_ID.parse:: <
-        persona_api::InquiryId > ().map(| _ | ()).map_err(| error | error.to_string()),
-        }, IdKindCase { name : "InquirySessionId", prefix : "iqse_", noun :
-        "an inquiry session", declared_prefix : persona_api::InquirySessionId::PREFIX,
-        refusal : WRONG_ID.parse:: < persona_api::InquirySessionId > ().map(| _ | ())
-        .map_err(| error | error.to_string()), }, IdKindCase { name :
-        "InquiryTemplateId", prefix : "itmpl_", noun : "an inquiry template",
-        declared_prefix : persona_api::InquiryTemplateId::PREFIX, refusal : WRONG_ID
-        .parse:: < persona_api::InquiryTemplateId > ().map(| _ | ()).map_err(| error |
-        error.to_string()), }, IdKindCase { name : "InquiryTemplateVersionId", prefix :
+        }, IdKindCase { name : "AccountTypeId", prefix : "acttp_", noun :
+        "an account type", declared_prefix : persona_api::AccountTypeId::PREFIX, refusal
+        : WRONG_ID.parse:: < persona_api::AccountTypeId > ().map(| _ | ()).map_err(|
+        error | error.to_string()), }, IdKindCase { name : "ApiKeyId", prefix : "api_",
+        noun : "an api key", declared_prefix : persona_api::ApiKeyId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::ApiKeyId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "ApiLogId", prefix : "req_", noun :
+        "an api log", declared_prefix : persona_api::ApiLogId::PREFIX, refusal : WRONG_ID
+        .parse:: < persona_api::ApiLogId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "CaseId", prefix : "case_", noun :
+        "a case", declared_prefix : persona_api::CaseId::PREFIX, refusal : WRONG_ID
+        .parse:: < persona_api::CaseId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "CaseTemplateId", prefix : "ctmpl_", noun :
+        "a case template", declared_prefix : persona_api::CaseTemplateId::PREFIX, refusal
+        : WRONG_ID.parse:: < persona_api::CaseTemplateId > ().map(| _ | ()).map_err(|
+        error | error.to_string()), }, IdKindCase { name : "DeviceId", prefix : "dev_",
+        noun : "a device", declared_prefix : persona_api::DeviceId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::DeviceId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "DocumentId", prefix : "doc_", noun :
+        "a document", declared_prefix : persona_api::DocumentId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::DocumentId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "EventId", prefix : "evt_", noun :
+        "an event", declared_prefix : persona_api::EventId::PREFIX, refusal : WRONG_ID
+        .parse:: < persona_api::EventId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "GraphQueryId", prefix : "grphq_", noun :
+        "a graph query", declared_prefix : persona_api::GraphQueryId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::GraphQueryId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "ImporterId", prefix : "mprt_", noun :
+        "an importer", declared_prefix : persona_api::ImporterId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::ImporterId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "InquiryId", prefix : "inq_", noun :
+        "an inquiry", declared_prefix : persona_api::InquiryId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::InquiryId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "InquirySessionId", prefix : "iqse_",
+        noun : "an inquiry session", declared_prefix :
+        persona_api::InquirySessionId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::InquirySessionId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "InquiryTemplateId", prefix : "itmpl_",
+        noun : "an inquiry template", declared_prefix :
+        persona_api::InquiryTemplateId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::InquiryTemplateId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "InquiryTemplateVersionId", prefix :
         "itmplv_", noun : "an inquiry template version", declared_prefix :
         persona_api::InquiryTemplateVersionId::PREFIX, refusal : WRONG_ID.parse:: <
         persona_api::InquiryTemplateVersionId > ().map(| _ | ()).map_err(| error | error
-        .to_string()), }, IdKindCase { name : "ReportId", prefix : "rep_", noun :
-        "a report", declared_prefix : persona_api::ReportId::PREFIX, refusal : WRONG_ID
-        .parse:: < persona_api::ReportId > ().map(| _ | ()).map_err(| error | error
-        .to_string()), }, IdKindCase { name : "SelfieId", prefix : "self_", noun :
-        "a selfie", declared_prefix : persona_api::SelfieId::PREFIX, refusal : WRONG_ID
-        .parse:: < persona_api::SelfieId > ().map(| _ | ()).map_err(| error | error
-        .to_string()), }, IdKindCase { name : "TemplateId", prefix : "tmpl_", noun :
-        "a legacy template", declared_prefix : persona_api::TemplateId::PREFIX, refusal :
-        WRONG_ID.parse:: < persona_api::TemplateId > ().map(| _ | ()).map_err(| error |
-        error.to_string()), }, IdKindCase { name : "VerificationId", prefix : "ver_",
-        noun : "a verification", declared_prefix : persona_api::VerificationId::PREFIX,
-        refusal : WRONG_ID.parse:: < persona_api::VerificationId > ().map(| _ | ())
-        .map_err(| error | error.to_string()), }
+        .to_string()), }, IdKindCase { name : "ListId", prefix : "lst_", noun : "a list",
+        declared_prefix : persona_api::ListId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::ListId > ().map(| _ | ()).map_err(| error | error.to_string()), },
+        IdKindCase { name : "ReportId", prefix : "rep_", noun : "a report",
+        declared_prefix : persona_api::ReportId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::ReportId > ().map(| _ | ()).map_err(| error | error.to_string()), },
+        IdKindCase { name : "SelfieId", prefix : "self_", noun : "a selfie",
+        declared_prefix : persona_api::SelfieId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::SelfieId > ().map(| _ | ()).map_err(| error | error.to_string()), },
+        IdKindCase { name : "TemplateId", prefix : "tmpl_", noun : "a legacy template",
+        declared_prefix : persona_api::TemplateId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::TemplateId > ().map(| _ | ()).map_err(| error | error.to_string()),
+        }, IdKindCase { name : "ThemeSetId", prefix : "theset_", noun : "a theme set",
+        declared_prefix : persona_api::ThemeSetId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::ThemeSetId > ().map(| _ | ()).map_err(| error | error.to_string()),
+        }, IdKindCase { name : "TransactionId", prefix : "txn_", noun : "a transaction",
+        declared_prefix : persona_api::TransactionId::PREFIX, refusal : WRONG_ID.parse::
+        < persona_api::TransactionId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "TransactionTypeId", prefix : "txntp_",
+        noun : "a transaction type", declared_prefix :
+        persona_api::TransactionTypeId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::TransactionTypeId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "UserAuditLogId", prefix : "ual_", noun :
+        "a user audit log", declared_prefix : persona_api::UserAuditLogId::PREFIX,
+        refusal : WRONG_ID.parse:: < persona_api::UserAuditLogId > ().map(| _ | ())
+        .map_err(| error | error.to_string()), }, IdKindCase { name : "VerificationId",
+        prefix : "ver_", noun : "a verification", declared_prefix :
+        persona_api::VerificationId::PREFIX, refusal : WRONG_ID.parse:: <
+        persona_api::VerificationId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "WebhookId", prefix : "wbh_", noun :
+        "a webhook", declared_prefix : persona_api::WebhookId::PREFIX, refusal : WRONG_ID
+        .parse:: < persona_api::WebhookId > ().map(| _ | ()).map_err(| error | error
+        .to_string()), }, IdKindCase { name : "WorkflowId", prefix : "wfl_", noun :
+        "a workflow", declared_prefix : persona_api::WorkflowId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::WorkflowId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "WorkflowRunId", prefix : "wfr_", noun
+        : "a workflow run", declared_prefix : persona_api::WorkflowRunId::PREFIX, refusal
+        : WRONG_ID.parse:: < persona_api::WorkflowRunId > ().map(| _ | ()).map_err(|
+        error | error.to_string()), }
     ]
 }

@@ -322,6 +322,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     rename_references(&mut document, &superseded);
     name_documents(&mut document);
     name_webhook_event_names(&mut document);
+    derive_id_kinds(&mut document)?;
     type_path_ids(&mut document);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
@@ -436,6 +437,68 @@ fn imported_operations(document: &mut Value) -> impl Iterator<Item = &mut Value>
             METHODS.contains(&method.as_str()) && operation["x-shape-from"] != "overlay"
         })
         .map(|(_, operation)| operation)
+}
+
+/// Gives each family of resource types whose ids share one prefix an id kind, unless our
+/// overlays define it (`AccountId`): `case` ids are `CaseId`s (`case_`), and the report
+/// templates of every kind are `ReportTemplateId`s (`rptp_`). A family whose examples show
+/// several prefixes (list items of each kind) has none. The prefix is the model's, from the
+/// spec's examples; a kind nothing refers to is dropped with the other unreferenced
+/// components.
+fn derive_id_kinds(document: &mut Value) -> Result<(), TaskError> {
+    let mut families: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for resource in crate::model::resources(
+        &Document {
+            root: document.clone(),
+        },
+        &[],
+    ) {
+        let family = match resource.json_type.split_once('/') {
+            Some((family, _)) => family.to_string(),
+            None => resource.json_type.clone(),
+        };
+        let prefixes = families.entry(family).or_default();
+        prefixes.extend(resource.example_prefix);
+    }
+    let schemas = document["components"]["schemas"]
+        .as_object_mut()
+        .ok_or_else(|| import_error("no components/schemas"))?;
+    let defined: BTreeSet<String> = schemas
+        .values()
+        .filter_map(|schema| schema.get("x-id-prefix")?.as_str().map(str::to_string))
+        .collect();
+    for (family, prefixes) in families {
+        let Ok([prefix]) = <[String; 1]>::try_from(Vec::from_iter(prefixes)) else {
+            continue;
+        };
+        if defined.contains(&prefix) {
+            continue;
+        }
+        let name = format!("{}Id", crate::pascal_case(&family));
+        if schemas.contains_key(&name) {
+            return Err(import_error(format!(
+                "the id kind of {family} would be {name}, which the spec has already"
+            )));
+        }
+        let words = family.replace('-', " ");
+        let article = if words.starts_with(['a', 'e', 'i', 'o']) {
+            "an"
+        } else {
+            "a"
+        };
+        let mut capitalised = article.to_string();
+        capitalised[..1].make_ascii_uppercase();
+        schemas.insert(
+            name,
+            json!({
+                "description": format!("{capitalised} {words}'s id (`{prefix}...`)."),
+                "x-id-prefix": prefix,
+                "x-id-noun": format!("{article} {words}"),
+                "type": "string",
+            }),
+        );
+    }
+    Ok(())
 }
 
 /// Types the path ids of the operations imported as they are with the id kinds our overlays
@@ -1323,6 +1386,39 @@ fn strip_prose(node: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_family_of_types_whose_ids_share_one_prefix_gets_an_id_kind() {
+        let resource = |json_type: &str, id: &str| {
+            json!({ "properties": {
+                "type": { "type": "string", "enum": [json_type] },
+                "id": { "type": "string", "example": id },
+                "attributes": { "type": "object", "properties": {} } } })
+        };
+        let mut document = json!({ "components": { "schemas": {
+            "case": resource("case", "case_1"),
+            "report-watchlist": resource("report/watchlist", "rep_1"),
+            "report-template-watchlist": resource("report-template/watchlist", "rptp_1"),
+            "report-template-profile": resource("report-template/profile", "rptp_2"),
+            "list-item-name": resource("list-item/name", "lin_1"),
+            "list-item-country": resource("list-item/country", "lic_1"),
+            "ReportId": { "type": "string", "x-id-prefix": "rep_", "x-id-noun": "a report" }
+        } } });
+        derive_id_kinds(&mut document).expect("derives");
+        let schemas = &document["components"]["schemas"];
+        assert_eq!(
+            schemas["CaseId"],
+            json!({ "description": "A case's id (`case_...`).", "x-id-prefix": "case_",
+                    "x-id-noun": "a case", "type": "string" })
+        );
+        assert_eq!(schemas["ReportTemplateId"]["x-id-prefix"], "rptp_");
+        // Ours stands; a family of several prefixes has none.
+        assert_eq!(
+            schemas["ReportId"],
+            json!({ "type": "string", "x-id-prefix": "rep_", "x-id-noun": "a report" })
+        );
+        assert!(schemas.get("ListItemId").is_none(), "{schemas}");
+    }
 
     fn overlays(products: &[(&str, &str)]) -> Overlays {
         Overlays {

@@ -596,7 +596,7 @@ fn open_unions(document: &Document) -> Result<Vec<OpenUnion>, TaskError> {
 
 /// Every resource schema: one whose `type` names it (by example or a one-value enum) and that
 /// has `attributes`.
-fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
+pub(crate) fn resources(document: &Document, ids: &[IdKind]) -> Vec<Resource> {
     let samples = shapes::Samples::read(document);
     let mut resources: Vec<Resource> = component_schemas(document)
         .filter_map(|(name, schema)| {

@@ -5,10 +5,26 @@
 crate::ids::id_kinds! {
     /// An account's id (`act_...`).
     AccountId => "act_", "an account";
+    /// An account type's id (`acttp_...`).
+    AccountTypeId => "acttp_", "an account type";
+    /// An api key's id (`api_...`).
+    ApiKeyId => "api_", "an api key";
+    /// An api log's id (`req_...`).
+    ApiLogId => "req_", "an api log";
+    /// A case's id (`case_...`).
+    CaseId => "case_", "a case";
+    /// A case template's id (`ctmpl_...`).
+    CaseTemplateId => "ctmpl_", "a case template";
+    /// A device's id (`dev_...`).
+    DeviceId => "dev_", "a device";
     /// A document's id (`doc_...`).
     DocumentId => "doc_", "a document";
     /// An event's id (`evt_...`).
     EventId => "evt_", "an event";
+    /// A graph query's id (`grphq_...`).
+    GraphQueryId => "grphq_", "a graph query";
+    /// An importer's id (`mprt_...`).
+    ImporterId => "mprt_", "an importer";
     /// An inquiry's id (`inq_...`).
     InquiryId => "inq_", "an inquiry";
     /// An inquiry session's id (`iqse_...`).
@@ -17,12 +33,28 @@ crate::ids::id_kinds! {
     InquiryTemplateId => "itmpl_", "an inquiry template";
     /// An inquiry template version's id (`itmplv_...`).
     InquiryTemplateVersionId => "itmplv_", "an inquiry template version";
+    /// A list's id (`lst_...`).
+    ListId => "lst_", "a list";
     /// A report's id (`rep_...`).
     ReportId => "rep_", "a report";
     /// A selfie's id (`self_...`).
     SelfieId => "self_", "a selfie";
     /// A legacy (2.0) template's id (`tmpl_...`).
     TemplateId => "tmpl_", "a legacy template";
+    /// A theme set's id (`theset_...`).
+    ThemeSetId => "theset_", "a theme set";
+    /// A transaction's id (`txn_...`).
+    TransactionId => "txn_", "a transaction";
+    /// A transaction type's id (`txntp_...`).
+    TransactionTypeId => "txntp_", "a transaction type";
+    /// A user audit log's id (`ual_...`).
+    UserAuditLogId => "ual_", "a user audit log";
     /// A verification's id (`ver_...`).
     VerificationId => "ver_", "a verification";
+    /// A webhook's id (`wbh_...`).
+    WebhookId => "wbh_", "a webhook";
+    /// A workflow's id (`wfl_...`).
+    WorkflowId => "wfl_", "a workflow";
+    /// A workflow run's id (`wfr_...`).
+    WorkflowRunId => "wfr_", "a workflow run";
 }

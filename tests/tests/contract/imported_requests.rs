@@ -9,7 +9,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
     let c = r.client.clone();
     r.record(
             "retrieveAccountType",
-            Box::pin(c.retrieve_account_type().account_type_id("made_up_1").send()),
+            Box::pin(c.retrieve_account_type().account_type_id("acttp_made_up_1").send()),
         )
         .await;
     r.record("listAccounts", Box::pin(c.list_accounts().send())).await;
@@ -199,7 +199,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveApiKey",
-            Box::pin(c.retrieve_api_key().api_key_id("made_up_1").send()),
+            Box::pin(c.retrieve_api_key().api_key_id("api_made_up_1").send()),
         )
         .await;
     r.record(
@@ -207,7 +207,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .update_api_key()
-                    .api_key_id("made_up_1")
+                    .api_key_id("api_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateApiKeyBody,
@@ -217,14 +217,17 @@ pub(super) async fn record_each(r: &mut Recorder) {
             ),
         )
         .await;
-    r.record("cloneApiKey", Box::pin(c.clone_api_key().api_key_id("made_up_1").send()))
+    r.record(
+            "cloneApiKey",
+            Box::pin(c.clone_api_key().api_key_id("api_made_up_1").send()),
+        )
         .await;
     r.record(
             "expireApiKey",
             Box::pin(
                 c
                     .expire_api_key()
-                    .api_key_id("made_up_1")
+                    .api_key_id("api_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::ExpireApiKeyBody,
@@ -237,12 +240,14 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record("listApiLogs", Box::pin(c.list_api_logs().send())).await;
     r.record(
             "retrieveApiLog",
-            Box::pin(c.retrieve_api_log().api_log_id("made_up_1").send()),
+            Box::pin(c.retrieve_api_log().api_log_id("req_made_up_1").send()),
         )
         .await;
     r.record(
             "retrieveCaseTemplate",
-            Box::pin(c.retrieve_case_template().case_template_id("made_up_1").send()),
+            Box::pin(
+                c.retrieve_case_template().case_template_id("ctmpl_made_up_1").send(),
+            ),
         )
         .await;
     r.record("listCases", Box::pin(c.list_cases().send())).await;
@@ -274,14 +279,17 @@ pub(super) async fn record_each(r: &mut Recorder) {
             ),
         )
         .await;
-    r.record("retrieveCase", Box::pin(c.retrieve_case().case_id("made_up_1").send()))
+    r.record(
+            "retrieveCase",
+            Box::pin(c.retrieve_case().case_id("case_made_up_1").send()),
+        )
         .await;
     r.record(
             "updateCase",
             Box::pin(
                 c
                     .update_case()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateCaseBody,
@@ -291,13 +299,14 @@ pub(super) async fn record_each(r: &mut Recorder) {
             ),
         )
         .await;
-    r.record("redactCase", Box::pin(c.redact_case().case_id("made_up_1").send())).await;
+    r.record("redactCase", Box::pin(c.redact_case().case_id("case_made_up_1").send()))
+        .await;
     r.record(
             "addCaseObjects",
             Box::pin(
                 c
                     .add_case_objects()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddCaseObjectsBody,
@@ -312,7 +321,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .add_case_tag()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddCaseTagBody,
@@ -327,7 +336,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .assign_case()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AssignCaseBody,
@@ -342,7 +351,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_case_objects()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveCaseObjectsBody,
@@ -357,7 +366,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_case_tag()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveCaseTagBody,
@@ -372,7 +381,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .set_case_status()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::SetCaseStatusBody,
@@ -387,7 +396,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .set_case_tags()
-                    .case_id("made_up_1")
+                    .case_id("case_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::SetCaseTagsBody,
@@ -475,7 +484,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveDevice",
-            Box::pin(c.retrieve_device().device_id("made_up_1").send()),
+            Box::pin(c.retrieve_device().device_id("dev_made_up_1").send()),
         )
         .await;
     r.record(
@@ -511,7 +520,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveGraphQuery",
-            Box::pin(c.retrieve_graph_query().graph_query_id("made_up_1").send()),
+            Box::pin(c.retrieve_graph_query().graph_query_id("grphq_made_up_1").send()),
         )
         .await;
     r.record(
@@ -615,7 +624,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record("listImporters", Box::pin(c.list_importers().send())).await;
     r.record(
             "retrieveImporter",
-            Box::pin(c.retrieve_importer().importer_id("made_up_1").send()),
+            Box::pin(c.retrieve_importer().importer_id("mprt_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1042,9 +1051,9 @@ pub(super) async fn record_each(r: &mut Recorder) {
         )
         .await;
     r.record("listLists", Box::pin(c.list_lists().send())).await;
-    r.record("retrieveList", Box::pin(c.retrieve_list().list_id("made_up_1").send()))
+    r.record("retrieveList", Box::pin(c.retrieve_list().list_id("lst_made_up_1").send()))
         .await;
-    r.record("archiveList", Box::pin(c.archive_list().list_id("made_up_1").send()))
+    r.record("archiveList", Box::pin(c.archive_list().list_id("lst_made_up_1").send()))
         .await;
     r.record(
             "createAuthorization",
@@ -1252,7 +1261,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveThemeSet",
-            Box::pin(c.retrieve_theme_set().theme_set_id("made_up_1").send()),
+            Box::pin(c.retrieve_theme_set().theme_set_id("theset_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1260,7 +1269,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .update_theme_set()
-                    .theme_set_id("made_up_1")
+                    .theme_set_id("theset_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateThemeSetBody,
@@ -1272,13 +1281,16 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "archiveThemeSet",
-            Box::pin(c.archive_theme_set().theme_set_id("made_up_1").send()),
+            Box::pin(c.archive_theme_set().theme_set_id("theset_made_up_1").send()),
         )
         .await;
     r.record(
             "retrieveTransactionType",
             Box::pin(
-                c.retrieve_transaction_type().transaction_type_id("made_up_1").send(),
+                c
+                    .retrieve_transaction_type()
+                    .transaction_type_id("txntp_made_up_1")
+                    .send(),
             ),
         )
         .await;
@@ -1299,7 +1311,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveTransaction",
-            Box::pin(c.retrieve_transaction().transaction_id("made_up_1").send()),
+            Box::pin(c.retrieve_transaction().transaction_id("txn_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1307,7 +1319,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .update_transaction()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateTransactionBody,
@@ -1319,7 +1331,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "redactTransaction",
-            Box::pin(c.redact_transaction().transaction_id("made_up_1").send()),
+            Box::pin(c.redact_transaction().transaction_id("txn_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1327,7 +1339,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .add_transaction_relation()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddTransactionRelationBody,
@@ -1342,7 +1354,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .add_transaction_tag()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::AddTransactionTagBody,
@@ -1357,7 +1369,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .create_transaction_label()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::CreateTransactionLabelBody,
@@ -1370,7 +1382,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record(
             "redactTransactionBiometrics",
             Box::pin(
-                c.redact_transaction_biometrics().transaction_id("made_up_1").send(),
+                c.redact_transaction_biometrics().transaction_id("txn_made_up_1").send(),
             ),
         )
         .await;
@@ -1379,7 +1391,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_transaction_relation()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveTransactionRelationBody,
@@ -1394,7 +1406,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .remove_transaction_tag()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RemoveTransactionTagBody,
@@ -1409,7 +1421,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .set_transaction_tags()
-                    .transaction_id("made_up_1")
+                    .transaction_id("txn_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::SetTransactionTagsBody,
@@ -1422,7 +1434,9 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record("listUserAuditLogs", Box::pin(c.list_user_audit_logs().send())).await;
     r.record(
             "retrieveUserAuditLog",
-            Box::pin(c.retrieve_user_audit_log().user_audit_log_id("made_up_1").send()),
+            Box::pin(
+                c.retrieve_user_audit_log().user_audit_log_id("ual_made_up_1").send(),
+            ),
         )
         .await;
     r.record(
@@ -1591,7 +1605,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "retrieveWebhook",
-            Box::pin(c.retrieve_webhook().webhook_id("made_up_1").send()),
+            Box::pin(c.retrieve_webhook().webhook_id("wbh_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1599,7 +1613,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .update_webhook()
-                    .webhook_id("made_up_1")
+                    .webhook_id("wbh_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::UpdateWebhookBody,
@@ -1611,19 +1625,22 @@ pub(super) async fn record_each(r: &mut Recorder) {
         .await;
     r.record(
             "archiveWebhook",
-            Box::pin(c.archive_webhook().webhook_id("made_up_1").send()),
+            Box::pin(c.archive_webhook().webhook_id("wbh_made_up_1").send()),
         )
         .await;
-    r.record("cloneWebhook", Box::pin(c.clone_webhook().webhook_id("made_up_1").send()))
+    r.record(
+            "cloneWebhook",
+            Box::pin(c.clone_webhook().webhook_id("wbh_made_up_1").send()),
+        )
         .await;
     r.record(
             "disableWebhook",
-            Box::pin(c.disable_webhook().webhook_id("made_up_1").send()),
+            Box::pin(c.disable_webhook().webhook_id("wbh_made_up_1").send()),
         )
         .await;
     r.record(
             "enableWebhook",
-            Box::pin(c.enable_webhook().webhook_id("made_up_1").send()),
+            Box::pin(c.enable_webhook().webhook_id("wbh_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1631,7 +1648,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .rotate_webhook_secret()
-                    .webhook_id("made_up_1")
+                    .webhook_id("wbh_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::RotateWebhookSecretBody,
@@ -1644,7 +1661,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
     r.record("listWorkflowRuns", Box::pin(c.list_workflow_runs().send())).await;
     r.record(
             "retrieveWorkflowRun",
-            Box::pin(c.retrieve_workflow_run().workflow_run_id("made_up_1").send()),
+            Box::pin(c.retrieve_workflow_run().workflow_run_id("wfr_made_up_1").send()),
         )
         .await;
     r.record(
@@ -1657,7 +1674,7 @@ pub(super) async fn record_each(r: &mut Recorder) {
             Box::pin(
                 c
                     .create_workflow_run()
-                    .workflow_id("made_up_1")
+                    .workflow_id("wfl_made_up_1")
                     .body(
                         super::requests::example_or_least::<
                             types::CreateWorkflowRunBody,
