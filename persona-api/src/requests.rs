@@ -105,6 +105,23 @@ mod tests {
     }
 
     #[test]
+    fn an_id_in_a_body_is_checked_for_its_kind_before_anything_is_sent() {
+        let refused = types::CreateCaseBody::try_from(NewCase::new("itmpl_1"))
+            .expect_err("an inquiry template is no case template");
+        assert_eq!(
+            refused.to_string(),
+            "a case template id must start with `ctmpl_` (sent 'itmpl_1')"
+        );
+        let refused = types::CreateReportBody::try_from(
+            NewWatchlistReport::new()
+                .report_template_id("rptp_1")
+                .account_id("inq_1"),
+        )
+        .expect_err("an inquiry is no account");
+        assert!(refused.to_string().contains("`act_`"), "{refused}");
+    }
+
+    #[test]
     fn one_tag_builder_serves_every_product_that_tags() {
         let expected = json!({"meta": {"tag-name": "vip"}});
         assert_eq!(

@@ -239,7 +239,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "account-type-id",
                 pointer: "/data/attributes/account-type-id",
-                help: "[body: data.attributes.account-type-id]",
+                help: "An account type's id (`acttp_...`). [body: data.attributes.account-type-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -1890,7 +1890,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "case-queue-id",
                 pointer: "/data/attributes/case-queue-id",
-                help: "[body: data.attributes.case-queue-id]",
+                help: "A case queue's id (`cqueue_...`). [body: data.attributes.case-queue-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -1898,7 +1898,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "case-template-id",
                 pointer: "/data/attributes/case-template-id",
-                help: "[body: data.attributes.case-template-id]",
+                help: "A case template's id (`ctmpl_...`). [body: data.attributes.case-template-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -2490,7 +2490,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "case-queue-id",
                 pointer: "/data/attributes/case-queue-id",
-                help: "[body: data.attributes.case-queue-id]",
+                help: "A case queue's id (`cqueue_...`). [body: data.attributes.case-queue-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
@@ -3582,7 +3582,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -3640,7 +3640,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -3698,7 +3698,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -3756,7 +3756,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -3814,7 +3814,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -3872,7 +3872,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7188,7 +7188,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7254,7 +7254,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7304,7 +7304,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7362,7 +7362,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7436,7 +7436,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7494,7 +7494,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7576,7 +7576,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7626,7 +7626,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7684,7 +7684,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7750,7 +7750,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -7808,7 +7808,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "list-id",
                 pointer: "/data/attributes/list-id",
-                help: "[body: data.attributes.list-id]",
+                help: "A list's id (`lst_...`). [body: data.attributes.list-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
@@ -10928,7 +10928,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
             BodyFlag {
                 flag: "transaction-type-id",
                 pointer: "/data/attributes/transaction-type-id",
-                help: "[body: data.attributes.transaction-type-id]",
+                help: "A transaction type's id (`txntp_...`). [body: data.attributes.transaction-type-id]",
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,

@@ -29,14 +29,17 @@ pub fn id_kinds() -> Vec<IdKindCase> {
         .to_string()), }, IdKindCase { name : "CaseId", prefix : "case_", noun :
         "a case", declared_prefix : persona_api::CaseId::PREFIX, refusal : WRONG_ID
         .parse:: < persona_api::CaseId > ().map(| _ | ()).map_err(| error | error
-        .to_string()), }, IdKindCase { name : "CaseTemplateId", prefix : "ctmpl_", noun :
-        "a case template", declared_prefix : persona_api::CaseTemplateId::PREFIX, refusal
-        : WRONG_ID.parse:: < persona_api::CaseTemplateId > ().map(| _ | ()).map_err(|
-        error | error.to_string()), }, IdKindCase { name : "DeviceId", prefix : "dev_",
-        noun : "a device", declared_prefix : persona_api::DeviceId::PREFIX, refusal :
-        WRONG_ID.parse:: < persona_api::DeviceId > ().map(| _ | ()).map_err(| error |
-        error.to_string()), }, IdKindCase { name : "DocumentId", prefix : "doc_", noun :
-        "a document", declared_prefix : persona_api::DocumentId::PREFIX, refusal :
+        .to_string()), }, IdKindCase { name : "CaseQueueId", prefix : "cqueue_", noun :
+        "a case queue", declared_prefix : persona_api::CaseQueueId::PREFIX, refusal :
+        WRONG_ID.parse:: < persona_api::CaseQueueId > ().map(| _ | ()).map_err(| error |
+        error.to_string()), }, IdKindCase { name : "CaseTemplateId", prefix : "ctmpl_",
+        noun : "a case template", declared_prefix : persona_api::CaseTemplateId::PREFIX,
+        refusal : WRONG_ID.parse:: < persona_api::CaseTemplateId > ().map(| _ | ())
+        .map_err(| error | error.to_string()), }, IdKindCase { name : "DeviceId", prefix
+        : "dev_", noun : "a device", declared_prefix : persona_api::DeviceId::PREFIX,
+        refusal : WRONG_ID.parse:: < persona_api::DeviceId > ().map(| _ | ()).map_err(|
+        error | error.to_string()), }, IdKindCase { name : "DocumentId", prefix : "doc_",
+        noun : "a document", declared_prefix : persona_api::DocumentId::PREFIX, refusal :
         WRONG_ID.parse:: < persona_api::DocumentId > ().map(| _ | ()).map_err(| error |
         error.to_string()), }, IdKindCase { name : "EventId", prefix : "evt_", noun :
         "an event", declared_prefix : persona_api::EventId::PREFIX, refusal : WRONG_ID
@@ -68,11 +71,15 @@ pub fn id_kinds() -> Vec<IdKindCase> {
         IdKindCase { name : "ReportId", prefix : "rep_", noun : "a report",
         declared_prefix : persona_api::ReportId::PREFIX, refusal : WRONG_ID.parse:: <
         persona_api::ReportId > ().map(| _ | ()).map_err(| error | error.to_string()), },
-        IdKindCase { name : "SelfieId", prefix : "self_", noun : "a selfie",
-        declared_prefix : persona_api::SelfieId::PREFIX, refusal : WRONG_ID.parse:: <
-        persona_api::SelfieId > ().map(| _ | ()).map_err(| error | error.to_string()), },
-        IdKindCase { name : "TemplateId", prefix : "tmpl_", noun : "a legacy template",
-        declared_prefix : persona_api::TemplateId::PREFIX, refusal : WRONG_ID.parse:: <
+        IdKindCase { name : "ReportTemplateId", prefix : "rptp_", noun :
+        "a report template", declared_prefix : persona_api::ReportTemplateId::PREFIX,
+        refusal : WRONG_ID.parse:: < persona_api::ReportTemplateId > ().map(| _ | ())
+        .map_err(| error | error.to_string()), }, IdKindCase { name : "SelfieId", prefix
+        : "self_", noun : "a selfie", declared_prefix : persona_api::SelfieId::PREFIX,
+        refusal : WRONG_ID.parse:: < persona_api::SelfieId > ().map(| _ | ()).map_err(|
+        error | error.to_string()), }, IdKindCase { name : "TemplateId", prefix :
+        "tmpl_", noun : "a legacy template", declared_prefix :
+        persona_api::TemplateId::PREFIX, refusal : WRONG_ID.parse:: <
         persona_api::TemplateId > ().map(| _ | ()).map_err(| error | error.to_string()),
         }, IdKindCase { name : "ThemeSetId", prefix : "theset_", noun : "a theme set",
         declared_prefix : persona_api::ThemeSetId::PREFIX, refusal : WRONG_ID.parse:: <

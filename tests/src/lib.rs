@@ -219,7 +219,8 @@ pub fn operation(id: &str) -> &'static Operation {
 }
 
 /// The least JSON a schema of the spec takes: each required member, the schema's example or
-/// first enum value where it has one, else the least value of its type. For the request bodies
+/// first enum value where it has one, an id of its kind's prefix (`lst_made_up`), else the
+/// least value of its type. For the request bodies
 /// Persona publishes no example of.
 pub fn least_instance(schema: &Value) -> Value {
     least_at(schema, 0)
@@ -239,6 +240,12 @@ fn least_at(schema: &Value, depth: usize) -> Value {
     }
     if let Some(first) = schema["enum"].as_array().and_then(|values| values.first()) {
         return first.clone();
+    }
+    if let Some(prefix) = schema["x-id-prefix"].as_str() {
+        return Value::from(format!("{prefix}made_up"));
+    }
+    if let Some([only]) = schema["allOf"].as_array().map(Vec::as_slice) {
+        return least_instance(only);
     }
     if let Some(members) = schema["allOf"].as_array() {
         let mut merged = serde_json::Map::new();

@@ -324,6 +324,7 @@ pub fn import(bundle: &Document, overlays: &Overlays) -> Result<Value, TaskError
     name_webhook_event_names(&mut document);
     derive_id_kinds(&mut document)?;
     type_path_ids(&mut document);
+    type_body_ids(&mut document);
     crate::document::drop_unreferenced_components(&mut document);
     Ok(document)
 }
@@ -518,6 +519,107 @@ fn type_path_ids(document: &mut Value) {
             if let Some(kind) = kind.filter(|kind| kinds.contains(kind)) {
                 parameter["schema"] = json!({ "$ref": format!("#/components/schemas/{kind}") });
             }
+        }
+    }
+}
+
+/// Types the ids a request body takes with the id kind of their name, as `type_path_ids` does
+/// for paths: `case-template-id` is a `CaseTemplateId`, each of `account-ids` an `AccountId`,
+/// so a builder checks them before sending. Walks every request body and the schemas it
+/// refers to; a string with an enum, a format or a pattern is left as it is.
+fn type_body_ids(document: &mut Value) {
+    let kinds: BTreeSet<String> = document["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema.get("x-id-prefix").is_some())
+        .map(|(name, _)| name.clone())
+        .collect();
+    let escape = |key: &str| key.replace('~', "~0").replace('/', "~1");
+    let mut pending: Vec<String> = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let content = &item[method]["requestBody"]["content"];
+            for media in content
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(media, _)| media)
+            {
+                pending.push(format!(
+                    "/paths/{}/{method}/requestBody/content/{}/schema",
+                    escape(path),
+                    escape(media)
+                ));
+            }
+        }
+    }
+    // Every schema node a body reaches, once: its properties are rewritten below.
+    let mut reached = BTreeSet::new();
+    while let Some(pointer) = pending.pop() {
+        let Some(node) = document.pointer(&pointer) else {
+            continue;
+        };
+        if !reached.insert(pointer.clone()) {
+            continue;
+        }
+        if let Some(name) = node["$ref"].as_str().and_then(|to| to.strip_prefix('#')) {
+            pending.push(name.to_string());
+        }
+        for (key, value) in node["properties"].as_object().into_iter().flatten() {
+            if value.is_object() {
+                pending.push(format!("{pointer}/properties/{}", escape(key)));
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if node[key].is_object() {
+                pending.push(format!("{pointer}/{key}"));
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for index in 0..node[key].as_array().map_or(0, Vec::len) {
+                pending.push(format!("{pointer}/{key}/{index}"));
+            }
+        }
+    }
+    let plain_string = |schema: &Value| {
+        schema["type"] == "string"
+            && ["enum", "format", "pattern", "x-pattern", "$ref", "allOf"]
+                .iter()
+                .all(|keyword| schema.get(keyword).is_none())
+    };
+    for pointer in reached {
+        let Some(properties) = document
+            .pointer_mut(&pointer)
+            .and_then(|node| node.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (name, property) in properties.iter_mut() {
+            let (single, many) = (name.strip_suffix("-id"), name.strip_suffix("-ids"));
+            let kind = single
+                .or(many)
+                .map(|base| format!("{}Id", crate::pascal_case(base)));
+            let Some(kind) = kind.filter(|kind| kinds.contains(kind)) else {
+                continue;
+            };
+            let reference = json!({ "$ref": format!("#/components/schemas/{kind}") });
+            let target = if many.is_some() {
+                property.get_mut("items")
+            } else {
+                Some(&mut *property)
+            };
+            let Some(target) = target.filter(|target| plain_string(target)) else {
+                continue;
+            };
+            let mut typed = json!({ "allOf": [reference] });
+            for kept in ["nullable", "description"] {
+                if let Some(value) = target.get(kept) {
+                    typed[kept] = value.clone();
+                }
+            }
+            *target = typed;
         }
     }
 }
@@ -1386,6 +1488,42 @@ fn strip_prose(node: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_bodys_ids_take_the_kind_of_their_name() {
+        let mut document = json!({
+            "paths": { "/cases": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "properties": { "data": { "properties": { "attributes": {
+                    "$ref": "#/components/schemas/case-attributes" } } } } } } } } } } },
+            "components": { "schemas": {
+                "CaseTemplateId": { "type": "string", "x-id-prefix": "ctmpl_" },
+                "AccountId": { "type": "string", "x-id-prefix": "act_" },
+                "case-attributes": { "properties": {
+                    "case-template-id": { "type": "string", "description": "Its template." },
+                    "account-ids": { "type": "array", "items": { "type": "string" } },
+                    "case-queue-id": { "type": "string", "nullable": true },
+                    "account-id": { "type": "string", "format": "uuid" }
+                } }
+            } }
+        });
+        type_body_ids(&mut document);
+        let properties = &document["components"]["schemas"]["case-attributes"]["properties"];
+        assert_eq!(
+            properties["case-template-id"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/CaseTemplateId" }],
+                    "description": "Its template." })
+        );
+        assert_eq!(
+            properties["account-ids"]["items"],
+            json!({ "allOf": [{ "$ref": "#/components/schemas/AccountId" }] })
+        );
+        // No kind of that name, or a string of its own format: left as it is.
+        assert_eq!(
+            properties["case-queue-id"],
+            json!({ "type": "string", "nullable": true })
+        );
+        assert_eq!(properties["account-id"]["format"], "uuid");
+    }
 
     #[test]
     fn a_family_of_types_whose_ids_share_one_prefix_gets_an_id_kind() {

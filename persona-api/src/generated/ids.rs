@@ -13,6 +13,8 @@ crate::ids::id_kinds! {
     ApiLogId => "req_", "an api log";
     /// A case's id (`case_...`).
     CaseId => "case_", "a case";
+    /// A case queue's id (`cqueue_...`).
+    CaseQueueId => "cqueue_", "a case queue";
     /// A case template's id (`ctmpl_...`).
     CaseTemplateId => "ctmpl_", "a case template";
     /// A device's id (`dev_...`).
@@ -37,6 +39,8 @@ crate::ids::id_kinds! {
     ListId => "lst_", "a list";
     /// A report's id (`rep_...`).
     ReportId => "rep_", "a report";
+    /// A report template's id (`rptp_...`).
+    ReportTemplateId => "rptp_", "a report template";
     /// A selfie's id (`self_...`).
     SelfieId => "self_", "a selfie";
     /// A legacy (2.0) template's id (`tmpl_...`).
