@@ -55,6 +55,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "target-object-id",
@@ -63,6 +64,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -120,6 +122,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -128,6 +131,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -185,6 +189,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -235,6 +240,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "account-type-id",
@@ -243,6 +249,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::AccountTypeId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "address-city",
@@ -251,6 +260,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-postal-code",
@@ -259,6 +269,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-1",
@@ -267,6 +278,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-2",
@@ -275,6 +287,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-subdivision",
@@ -283,6 +296,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "birthdate",
@@ -291,6 +305,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "country-code",
@@ -299,6 +314,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "email-address",
@@ -307,6 +323,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "fields",
@@ -315,6 +332,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-first",
@@ -323,6 +341,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-last",
@@ -331,6 +350,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-middle",
@@ -339,6 +359,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "phone-number",
@@ -347,6 +368,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -355,6 +377,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "selfie-photo",
@@ -363,6 +386,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "social-security-number",
@@ -371,6 +395,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -379,6 +404,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "upsert-by",
@@ -387,6 +413,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -616,6 +643,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "target-object-id",
@@ -624,6 +652,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -681,6 +710,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -689,6 +719,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -759,6 +790,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -823,6 +855,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "query",
@@ -831,6 +864,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sort",
@@ -839,6 +873,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -896,6 +931,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -904,6 +940,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -961,6 +998,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-city",
@@ -969,6 +1007,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-postal-code",
@@ -977,6 +1016,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-1",
@@ -985,6 +1025,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-2",
@@ -993,6 +1034,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "address-subdivision",
@@ -1001,6 +1043,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "birthdate",
@@ -1009,6 +1052,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "country-code",
@@ -1017,6 +1061,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "email-address",
@@ -1025,6 +1070,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "fields",
@@ -1033,6 +1079,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-first",
@@ -1041,6 +1088,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-last",
@@ -1049,6 +1097,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-middle",
@@ -1057,6 +1106,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "phone-number",
@@ -1065,6 +1115,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -1073,6 +1124,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "selfie-photo",
@@ -1081,6 +1133,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "social-security-number",
@@ -1089,6 +1142,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -1097,6 +1151,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -1236,6 +1291,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-key-inflection",
@@ -1244,6 +1300,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-version",
@@ -1261,6 +1318,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                     "2020-05-18",
                 ],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "file-access-token-expires-in",
@@ -1269,6 +1327,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "ip-address-allowlist",
@@ -1277,6 +1336,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name",
@@ -1285,6 +1345,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "note",
@@ -1293,6 +1354,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "permissions",
@@ -1301,6 +1363,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -1358,6 +1421,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -1511,6 +1575,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-key-inflection",
@@ -1519,6 +1584,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-version",
@@ -1536,6 +1602,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                     "2020-05-18",
                 ],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "file-access-token-expires-in",
@@ -1544,6 +1611,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "ip-address-allowlist",
@@ -1552,6 +1620,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name",
@@ -1560,6 +1629,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "note",
@@ -1568,6 +1638,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "permissions",
@@ -1576,6 +1647,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -1722,6 +1794,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -1779,6 +1852,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -1787,6 +1861,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -1844,6 +1919,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -1894,6 +1970,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::CaseQueueId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "case-template-id",
@@ -1902,6 +1981,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::CaseTemplateId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "creator-email-address",
@@ -1910,6 +1992,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "object-ids",
@@ -1918,6 +2001,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sla-expires-in-seconds",
@@ -1926,6 +2010,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -2121,6 +2206,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -2178,6 +2264,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -2186,6 +2273,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2291,6 +2379,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "query",
@@ -2299,6 +2388,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sort",
@@ -2307,6 +2397,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2364,6 +2455,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2421,6 +2513,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -2429,6 +2522,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2486,6 +2580,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::JsonList,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "case-queue-id",
@@ -2494,6 +2589,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::CaseQueueId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "fields",
@@ -2502,6 +2600,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sla-expires-in-seconds",
@@ -2510,6 +2609,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: None,
@@ -2594,6 +2694,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2644,6 +2745,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "expires-in-seconds",
@@ -2652,6 +2754,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "source-id",
@@ -2660,6 +2763,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -2964,6 +3068,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "field-mappings",
@@ -2972,6 +3077,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::JsonList,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -3412,6 +3518,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "parameter-map",
@@ -3420,6 +3527,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "timeout-in-seconds",
@@ -3428,6 +3536,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "variable-map",
@@ -3436,6 +3545,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "run-sync",
@@ -3444,6 +3554,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -3528,6 +3639,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -3578,6 +3690,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3586,6 +3699,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -3636,6 +3752,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3644,6 +3761,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -3694,6 +3814,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3702,6 +3823,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -3752,6 +3876,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3760,6 +3885,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -3810,6 +3938,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3818,6 +3947,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -3868,6 +4000,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -3876,6 +4009,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -4120,6 +4256,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -4128,6 +4265,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -4185,6 +4323,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -4235,6 +4374,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::AccountId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "creator-email-address",
@@ -4243,6 +4385,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-city",
@@ -4251,6 +4394,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-country-code",
@@ -4259,6 +4403,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-postal-code",
@@ -4267,6 +4412,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-1",
@@ -4275,6 +4421,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-street-2",
@@ -4283,6 +4430,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "address-subdivision",
@@ -4291,6 +4439,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "birthdate",
@@ -4299,6 +4448,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "email-address",
@@ -4307,6 +4457,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "name-first",
@@ -4315,6 +4466,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "name-last",
@@ -4323,6 +4475,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "name-middle",
@@ -4331,6 +4484,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "phone-number",
@@ -4339,6 +4493,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "initial-step-name",
@@ -4347,6 +4502,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "inquiry-template-id",
@@ -4355,6 +4511,10 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::InquiryTemplateId::try_from(text)
+                        .map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "inquiry-template-version-id",
@@ -4363,6 +4523,10 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::InquiryTemplateVersionId::try_from(text)
+                        .map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "note",
@@ -4371,6 +4535,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "redirect-uri",
@@ -4379,6 +4544,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -4387,6 +4553,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -4395,6 +4562,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "template-id",
@@ -4403,6 +4571,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::TemplateId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "theme-id",
@@ -4411,6 +4582,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "theme-set-id",
@@ -4419,6 +4591,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ThemeSetId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "auto-create-account",
@@ -4427,6 +4602,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-account-reference-id",
@@ -4435,6 +4611,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-account-type-id",
@@ -4443,6 +4620,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-inquiry-session",
@@ -4451,6 +4629,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-one-time-link",
@@ -4459,6 +4638,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "expiration-after-create-interval-seconds",
@@ -4467,6 +4647,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "expiration-after-resume-interval-seconds",
@@ -4475,6 +4656,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "expiration-after-start-interval-seconds",
@@ -4483,6 +4665,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "one-time-link-expiration-seconds",
@@ -4491,6 +4674,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
         ],
         entries: Some("/data/attributes/fields"),
@@ -4548,6 +4732,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -4653,6 +4838,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -4956,6 +5142,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -4964,6 +5151,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -5117,6 +5305,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "query",
@@ -5125,6 +5314,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sort",
@@ -5133,6 +5323,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -5190,6 +5381,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -5198,6 +5390,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -5255,6 +5448,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::JsonList,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -5312,6 +5506,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "note",
@@ -5320,6 +5515,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "redirect-uri",
@@ -5328,6 +5524,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -5336,6 +5533,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -5386,6 +5584,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::InquiryId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -5484,6 +5685,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::InquiryId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -5678,6 +5882,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::JsonList,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6010,6 +6215,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6060,6 +6266,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6110,6 +6317,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6160,6 +6368,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6210,6 +6419,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6260,6 +6470,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6310,6 +6521,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name",
@@ -6318,6 +6530,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6368,6 +6581,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -6418,6 +6632,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7192,6 +7407,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "value",
@@ -7200,6 +7418,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7250,6 +7469,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -7258,6 +7478,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -7308,6 +7531,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "value",
@@ -7316,6 +7542,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7366,6 +7593,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "match-type",
@@ -7374,6 +7604,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "value",
@@ -7382,6 +7613,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7432,6 +7664,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -7440,6 +7673,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -7490,6 +7726,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -7498,6 +7735,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "longitude",
@@ -7506,6 +7746,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "radius-meters",
@@ -7514,6 +7755,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7564,6 +7806,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "id-number",
@@ -7572,6 +7815,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "list-id",
@@ -7580,6 +7824,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -7630,6 +7877,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "value",
@@ -7638,6 +7888,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7688,6 +7939,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "name-first",
@@ -7696,6 +7950,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name-last",
@@ -7704,6 +7959,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7754,6 +8010,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "value",
@@ -7762,6 +8021,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -7812,6 +8072,9 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::ListId::try_from(text).map(|id| id.to_string())
+                })),
             },
             BodyFlag {
                 flag: "value",
@@ -7820,6 +8083,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8334,6 +8598,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "response-type",
@@ -8342,6 +8607,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "scope",
@@ -8350,6 +8616,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8386,6 +8653,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "key-id",
@@ -8394,6 +8662,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8443,6 +8712,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "encryption-key-pem",
@@ -8451,6 +8721,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "sandbox",
@@ -8459,6 +8730,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8529,6 +8801,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "sandbox",
@@ -8537,6 +8810,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8706,6 +8980,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -8714,6 +8989,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -8876,6 +9152,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Boolean,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-account-reference-id",
@@ -8884,6 +9161,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "auto-create-account-type-id",
@@ -8892,6 +9170,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "processing-mode",
@@ -8900,6 +9179,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "request-flags",
@@ -8908,6 +9188,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -9077,6 +9358,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "entity-id",
@@ -9085,6 +9367,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "reason",
@@ -9093,6 +9376,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -9831,6 +10115,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -9839,6 +10124,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10481,6 +10767,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -10489,6 +10776,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10573,6 +10861,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "styles",
@@ -10581,6 +10870,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10720,6 +11010,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "styles",
@@ -10728,6 +11019,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10785,6 +11077,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "target-object-id",
@@ -10793,6 +11086,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10850,6 +11144,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -10858,6 +11153,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -10908,6 +11204,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -10916,6 +11213,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -10924,6 +11222,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "transaction-type-id",
@@ -10932,6 +11231,10 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: Some(|| clap::builder::ValueParser::new(|text: &str| {
+                    persona_api::TransactionTypeId::try_from(text)
+                        .map(|id| id.to_string())
+                })),
             },
         ],
         entries: None,
@@ -10989,6 +11292,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "model-version",
@@ -10997,6 +11301,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "score",
@@ -11005,6 +11310,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -11234,6 +11540,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "target-object-id",
@@ -11242,6 +11549,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -11299,6 +11607,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -11307,6 +11616,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -11405,6 +11715,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tag-name",
@@ -11413,6 +11724,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -11470,6 +11782,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "label",
@@ -11478,6 +11791,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "reference-id",
@@ -11486,6 +11800,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "status",
@@ -11494,6 +11809,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "tags",
@@ -11502,6 +11818,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -13412,6 +13729,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-key-inflection",
@@ -13420,6 +13738,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &["camel", "kebab", "snake"],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-version",
@@ -13437,6 +13756,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                     "2020-05-18",
                 ],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "custom-http-headers",
@@ -13445,6 +13765,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "description",
@@ -13453,6 +13774,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "enabled-events",
@@ -13461,6 +13783,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "file-access-token-expires-in",
@@ -13469,6 +13792,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "included-allowlist",
@@ -13477,6 +13801,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name",
@@ -13485,6 +13810,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "payload-filter",
@@ -13493,6 +13819,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "relationship-allowlist",
@@ -13501,6 +13828,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "url",
@@ -13509,6 +13837,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -13751,6 +14080,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -13808,6 +14138,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-key-inflection",
@@ -13816,6 +14147,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &["camel", "kebab", "snake"],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "api-version",
@@ -13833,6 +14165,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                     "2020-05-18",
                 ],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "custom-http-headers",
@@ -13841,6 +14174,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "description",
@@ -13849,6 +14183,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "enabled-events",
@@ -13857,6 +14192,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Strings,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "file-access-token-expires-in",
@@ -13865,6 +14201,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Integer,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "included-allowlist",
@@ -13873,6 +14210,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "name",
@@ -13881,6 +14219,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: true,
+                id: None,
             },
             BodyFlag {
                 flag: "payload-filter",
@@ -13889,6 +14228,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "relationship-allowlist",
@@ -13897,6 +14237,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
             BodyFlag {
                 flag: "url",
@@ -13905,6 +14246,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::String,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,
@@ -13962,6 +14304,7 @@ pub(crate) static OPERATIONS: &[Operation] = &[
                 value: FlagValue::Json,
                 possible: &[],
                 nullable: false,
+                id: None,
             },
         ],
         entries: None,

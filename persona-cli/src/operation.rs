@@ -47,6 +47,8 @@ pub(crate) struct BodyFlag {
     pub possible: &'static [&'static str],
     /// The member takes `null`, which `--null FLAG` sends (it clears the member in an update).
     pub nullable: bool,
+    /// An id (or list of ids) of one kind: checks each for the kind's prefix.
+    pub id: Option<fn() -> ValueParser>,
 }
 
 /// How a body flag's text becomes JSON, after the type of the member it sets.
@@ -207,10 +209,10 @@ fn subcommand(operation: &Operation) -> Command {
         );
     }
     for flag in operation.body {
-        let parser = if flag.possible.is_empty() {
-            flag.value.parser()
-        } else {
-            PossibleValuesParser::new(flag.possible).into()
+        let parser = match flag.id {
+            Some(id) => id(),
+            None if flag.possible.is_empty() => flag.value.parser(),
+            None => PossibleValuesParser::new(flag.possible).into(),
         };
         command = command.arg(
             Arg::new(flag.flag)

@@ -235,6 +235,26 @@ async fn a_body_that_does_not_fit_is_refused_before_anything_is_sent() {
         "{}",
         wrong_id.stderr
     );
+    // An id in the body is checked for its kind as well as one in the path.
+    let wrong_body_id = persona(
+        &mock,
+        &[
+            "case",
+            "create",
+            "--case-template-id",
+            "itmpl_NotACaseTemplate",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(wrong_body_id.status, 2);
+    assert!(
+        wrong_body_id
+            .stderr
+            .contains("a case template id must start with `ctmpl_`"),
+        "{}",
+        wrong_body_id.stderr
+    );
     let bad_page = persona(&mock, &["inquiry", "list", "--page-size", "0"], None).await;
     assert_eq!(bad_page.status, 2, "clap's usage status");
     assert!(

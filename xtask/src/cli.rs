@@ -131,6 +131,8 @@ struct BodyFlagSpec {
     possible: Vec<String>,
     /// The member takes `null` (which clears it, in an update).
     nullable: bool,
+    /// The id kind of the member, or of each of its items (`CaseTemplateId`).
+    id_kind: Option<String>,
 }
 
 impl Command {
@@ -294,8 +296,18 @@ impl Command {
                 let flags = body.flags.iter().map(|spec| {
                     let BodyFlagSpec { flag, pointer, help, possible, nullable, .. } = spec;
                     let value = format_ident!("{}", spec.value);
+                    // An id is checked for its kind's prefix as clap reads it, and stays text.
+                    let id = match &spec.id_kind {
+                        Some(kind) => {
+                            let kind = format_ident!("{kind}");
+                            quote!(Some(|| clap::builder::ValueParser::new(|text: &str| {
+                                persona_api::#kind::try_from(text).map(|id| id.to_string())
+                            })))
+                        }
+                        None => quote!(None),
+                    };
                     quote! {
-                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: FlagValue::#value, possible: &[#(#possible),*], nullable: #nullable }
+                        BodyFlag { flag: #flag, pointer: #pointer, help: #help, value: FlagValue::#value, possible: &[#(#possible),*], nullable: #nullable, id: #id }
                     }
                 });
                 let entries = match &body.entries {
@@ -391,8 +403,8 @@ impl Body {
             entries: None,
         };
         for (part, part_schema) in parts {
-            for (name, member) in part_schema["properties"].as_object().into_iter().flatten() {
-                let member = document.merged(member);
+            for (name, raw) in part_schema["properties"].as_object().into_iter().flatten() {
+                let member = document.merged(raw);
                 let pointer = format!("{part}/{name}");
                 if member["x-rust-flatten"] == Value::Bool(true) {
                     for (inner, inner_schema) in
@@ -408,7 +420,7 @@ impl Body {
                     body.entries = Some(pointer);
                 } else {
                     body.flags
-                        .push(BodyFlagSpec::read(document, name, pointer, &member));
+                        .push(BodyFlagSpec::read(document, name, pointer, raw));
                 }
             }
         }
@@ -418,6 +430,8 @@ impl Body {
 
 impl BodyFlagSpec {
     fn read(document: &Document, name: &str, pointer: String, schema: &Value) -> BodyFlagSpec {
+        let id_kind = id_kind(document, schema)
+            .or_else(|| id_kind(document, &document.resolve(schema)["items"]));
         let schema = document.merged(schema);
         let items = document.merged(&schema["items"]);
         let value = match schema["type"].as_str() {
@@ -465,8 +479,23 @@ impl BodyFlagSpec {
             value,
             possible,
             nullable: schema["nullable"] == Value::Bool(true),
+            id_kind,
         }
     }
+}
+
+/// The id kind a member's schema refers to, itself or as its one `allOf` member.
+fn id_kind(document: &Document, schema: &Value) -> Option<String> {
+    let reference = schema
+        .get("$ref")
+        .or_else(|| schema["allOf"].get(0)?.get("$ref"))?
+        .as_str()?;
+    document
+        .root
+        .pointer(reference.strip_prefix('#')?)?
+        .get("x-id-prefix")?;
+    let name = reference.strip_prefix("#/components/schemas/")?;
+    Some(name.to_string())
 }
 
 /// Whether the operation's success body is something other than JSON (the inquiry PDF).
@@ -586,6 +615,34 @@ mod tests {
     }
 
     #[test]
+    fn a_body_member_of_an_id_kind_is_a_flag_of_that_kind() {
+        let document = Document {
+            root: serde_json::json!({ "components": { "schemas": {
+                "ListId": { "type": "string", "x-id-prefix": "lst_" },
+                "Plain": { "type": "string" } } } }),
+        };
+        let flag = |schema: Value| {
+            BodyFlagSpec::read(
+                &document,
+                "list-id",
+                "/data/attributes/list-id".into(),
+                &schema,
+            )
+            .id_kind
+        };
+        let list_id = serde_json::json!({ "allOf": [{ "$ref": "#/components/schemas/ListId" }] });
+        assert_eq!(flag(list_id.clone()), Some("ListId".to_string()));
+        assert_eq!(
+            flag(serde_json::json!({ "type": "array", "items": list_id })),
+            Some("ListId".to_string())
+        );
+        assert_eq!(
+            flag(serde_json::json!({ "$ref": "#/components/schemas/Plain" })),
+            None
+        );
+    }
+
+    #[test]
     fn a_clashing_flag_is_refused() {
         let command = Command {
             noun: "thing".to_string(),
@@ -603,6 +660,7 @@ mod tests {
                     value: "Boolean",
                     possible: vec![],
                     nullable: false,
+                    id_kind: None,
                 }],
                 entries: None,
             }),
