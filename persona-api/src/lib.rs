@@ -42,9 +42,10 @@
 //!
 //! # Ids
 //!
-//! Every id has its kind ([`InquiryId`], [`InquiryTemplateId`], [`AccountId`], ...). A path
-//! setter takes its kind, or text that is checked for the kind's prefix before anything is
-//! sent (`send()` fails with the prefix it expected); an id of another kind does not compile:
+//! Every id has its kind ([`InquiryId`], [`InquiryTemplateId`], [`AccountId`], [`CaseId`],
+//! ...). A path setter, and a body builder's id setter, takes its kind, or text that is
+//! checked for the kind's prefix before anything is sent (`send()` fails with the prefix it
+//! expected); an id of another kind does not compile:
 //!
 //! ```compile_fail
 //! # async fn run(client: persona_api::Client, template: persona_api::InquiryTemplateId) {
