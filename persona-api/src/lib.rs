@@ -81,7 +81,7 @@
 //!   the object of each of the spec's events (`webhooks::EventObject`) is typed when its
 //!   product's feature is on (`Account` with `accounts`, `ReportWatchlist` with `reports`, ...).
 //! - `tracing`: one span per attempt.
-//! - `uploads`: [`Upload`], the file of a multipart upload; the products that have one
+//! - `uploads`: `Upload`, the file of a multipart upload; the products that have one
 //!   (`importers`) turn it on, and each such operation has a `<operation>_from_file` method.
 //!
 //! # Products

@@ -890,7 +890,9 @@ fn builder(
         .collect::<Result<Vec<_>, TaskError>>()?;
     let targets = std::iter::once(request_ident.to_string())
         .chain(others.iter().cloned())
-        .map(|request| format!("[`types::{request}`]"))
+        // Code, not links: a builder several products share names bodies of products a
+        // build may leave out, and a link to one would not resolve.
+        .map(|request| format!("`types::{request}`"))
         .collect::<Vec<_>>()
         .join(", ");
     let doc =
