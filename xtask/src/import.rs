@@ -502,16 +502,21 @@ fn derive_id_kinds(document: &mut Value) -> Result<(), TaskError> {
     Ok(())
 }
 
-/// Types the path ids of the operations imported as they are with the id kinds our overlays
-/// define: `{account-id}` is an `AccountId` (`x-id-prefix`), checked before sending.
-fn type_path_ids(document: &mut Value) {
-    let kinds: BTreeSet<String> = document["components"]["schemas"]
+/// The names of the spec's id kinds (`x-id-prefix`): ours, and those `derive_id_kinds` added.
+fn id_kinds(document: &Value) -> BTreeSet<String> {
+    document["components"]["schemas"]
         .as_object()
         .into_iter()
         .flatten()
         .filter(|(_, schema)| schema.get("x-id-prefix").is_some())
         .map(|(name, _)| name.clone())
-        .collect();
+        .collect()
+}
+
+/// Types the path ids of the operations imported as they are with the spec's id kinds:
+/// `{account-id}` is an `AccountId` (`x-id-prefix`), checked before sending.
+fn type_path_ids(document: &mut Value) {
+    let kinds = id_kinds(document);
     for operation in imported_operations(document) {
         let parameters = operation["parameters"].as_array_mut().into_iter().flatten();
         for parameter in parameters.filter(|parameter| parameter["in"] == "path") {
@@ -528,13 +533,7 @@ fn type_path_ids(document: &mut Value) {
 /// so a builder checks them before sending. Walks every request body and the schemas it
 /// refers to; a string with an enum, a format or a pattern is left as it is.
 fn type_body_ids(document: &mut Value) {
-    let kinds: BTreeSet<String> = document["components"]["schemas"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(_, schema)| schema.get("x-id-prefix").is_some())
-        .map(|(name, _)| name.clone())
-        .collect();
+    let kinds = id_kinds(document);
     let escape = |key: &str| key.replace('~', "~0").replace('/', "~1");
     let mut pending: Vec<String> = Vec::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {
