@@ -612,7 +612,8 @@ fn type_body_ids(document: &mut Value) {
             let Some(target) = target.filter(|target| plain_string(target)) else {
                 continue;
             };
-            let mut typed = json!({ "allOf": [reference] });
+            // `type` beside the `allOf`, as our overlays write it: `nullable` needs one.
+            let mut typed = json!({ "type": "string", "allOf": [reference] });
             for kept in ["nullable", "description"] {
                 if let Some(value) = target.get(kept) {
                     typed[kept] = value.clone();
@@ -1509,12 +1510,12 @@ mod tests {
         let properties = &document["components"]["schemas"]["case-attributes"]["properties"];
         assert_eq!(
             properties["case-template-id"],
-            json!({ "allOf": [{ "$ref": "#/components/schemas/CaseTemplateId" }],
+            json!({ "type": "string", "allOf": [{ "$ref": "#/components/schemas/CaseTemplateId" }],
                     "description": "Its template." })
         );
         assert_eq!(
             properties["account-ids"]["items"],
-            json!({ "allOf": [{ "$ref": "#/components/schemas/AccountId" }] })
+            json!({ "type": "string", "allOf": [{ "$ref": "#/components/schemas/AccountId" }] })
         );
         // No kind of that name, or a string of its own format: left as it is.
         assert_eq!(
