@@ -192,6 +192,16 @@ async fn every_create_beyond_the_inquiry_family_answers_within_its_schema_and_re
                     if let Some(kind) = resolve(member)["properties"]["type"]["enum"].get(0) {
                         least["data"]["type"] = kind.clone();
                     }
+                    // The mock runs a report on a template, as Persona does, though the
+                    // schema leaves it out: any report template's prefix, which
+                    // `pointing_at_the_sandbox` turns into the one of the report's kind.
+                    let a_report = resolve(&data)["oneOf"].is_array();
+                    if let Some(template) = mock.templates().iter().find(|template| {
+                        a_report && template.json_type.starts_with("report-template/")
+                    }) {
+                        let prefix = template.id.split_inclusive('_').next().unwrap_or_default();
+                        least["data"]["attributes"]["report-template-id"] = json!(prefix);
+                    }
                 }
                 least
             }
